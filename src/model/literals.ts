@@ -1,0 +1,134 @@
+/**
+ * YAML values → SQL literals of a field's type. Validation uses the same
+ * function to report values that do not fit, so what is accepted is exactly
+ * what can be rendered.
+ */
+import { literal } from '../render/quote.js';
+import { elementType } from './sqlTypes.js';
+import type { SqlType } from './sqlTypes.js';
+import type { JsonValue } from './input.js';
+
+export type LiteralResult = { ok: true; sql: string } | { ok: false; message: string };
+
+const INTEGER_RANGES: Record<string, readonly [bigint, bigint]> = {
+  smallint: [-32768n, 32767n],
+  integer: [-2147483648n, 2147483647n],
+  bigint: [-9223372036854775808n, 9223372036854775807n],
+};
+const INTEGER_TEXT = /^-?\d+$/;
+const NUMERIC_TEXT = /^-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME_TEXT = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$/;
+const TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2})[ T]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+const INTERVAL_TEXT = /^[A-Za-z0-9 .:+-]+$/;
+const INET_TEXT = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(\/\d{1,3})?$/;
+const REAL_MAX = 3.4028234663852886e38;
+
+const fail = (message: string): LiteralResult => ({ ok: false, message });
+const ok = (sql: string): LiteralResult => ({ ok: true, sql });
+
+function describe(value: JsonValue): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function validDate(text: string): boolean {
+  const m = DATE_TEXT.exec(text);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+function characterCount(text: string): number {
+  return [...text].length;
+}
+
+/** Render one non-array value of `type`. */
+function scalarLiteral(type: SqlType, value: JsonValue): LiteralResult {
+  const { base } = type;
+  if (value === null) return ok('NULL');
+  if (base === 'json' || base === 'jsonb') return ok(literal(JSON.stringify(value)));
+  if (typeof value === 'object') return fail(`expected a ${type.sql} value, got ${describe(value)}`);
+  switch (base) {
+    case 'text':
+    case 'varchar':
+    case 'char': {
+      if (typeof value !== 'string') return fail(`expected a string for ${type.sql}, got ${describe(value)} (quote it)`);
+      if (type.length !== undefined && characterCount(value) > type.length) {
+        return fail(`value is ${characterCount(value)} characters long; ${type.sql} holds at most ${type.length}`);
+      }
+      return ok(literal(value));
+    }
+    case 'smallint':
+    case 'integer':
+    case 'bigint': {
+      const text = typeof value === 'number' && Number.isInteger(value) ? BigInt(value).toString() : value;
+      if (typeof text !== 'string' || !INTEGER_TEXT.test(text)) return fail(`expected an integer, got ${describe(value)}`);
+      if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+        return fail(`integer ${value} cannot be represented exactly; write it as a quoted string`);
+      }
+      const range = INTEGER_RANGES[base] as readonly [bigint, bigint];
+      const n = BigInt(text);
+      if (n < range[0] || n > range[1]) return fail(`${text} is out of range for ${base}`);
+      return ok(n.toString());
+    }
+    case 'numeric': {
+      const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
+      if (typeof text !== 'string' || !NUMERIC_TEXT.test(text)) return fail(`expected a number, got ${describe(value)}`);
+      if (type.length !== undefined) {
+        const digits = Number(text).toFixed(type.scale ?? 0).replace(/^-/, '').split('.')[0] ?? '';
+        if (digits.replace(/^0+/, '').length > type.length - (type.scale ?? 0)) {
+          return fail(`${text} does not fit ${type.sql}`);
+        }
+      }
+      return ok(text.startsWith('.') || text.startsWith('-.') ? literal(text) : text);
+    }
+    case 'real':
+    case 'double precision': {
+      if (typeof value !== 'number') return fail(`expected a number, got ${describe(value)}`);
+      if (Number.isNaN(value)) return ok(literal('NaN'));
+      if (!Number.isFinite(value)) return ok(literal(value > 0 ? 'Infinity' : '-Infinity'));
+      if (base === 'real' && Math.abs(value) > REAL_MAX) return fail(`${value} is out of range for real`);
+      return ok(String(value));
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? ok(value ? 'true' : 'false') : fail(`expected true or false, got ${describe(value)}`);
+    case 'uuid':
+      return typeof value === 'string' && UUID_TEXT.test(value) ? ok(literal(value.toLowerCase())) : fail(`expected a uuid, got ${describe(value)}`);
+    case 'date':
+      return typeof value === 'string' && validDate(value) ? ok(literal(value)) : fail(`expected a date (YYYY-MM-DD), got ${describe(value)}`);
+    case 'time':
+      return typeof value === 'string' && TIME_TEXT.test(value) ? ok(literal(value)) : fail(`expected a time (HH:MM[:SS]), got ${describe(value)}`);
+    case 'timestamp':
+    case 'timestamptz': {
+      const m = typeof value === 'string' ? TIMESTAMP_TEXT.exec(value) : null;
+      return m && validDate(m[1] ?? '') ? ok(literal(value as string)) : fail(`expected an ISO 8601 timestamp (YYYY-MM-DD HH:MM[:SS][+HH:MM]), got ${describe(value)}`);
+    }
+    case 'interval':
+      return typeof value === 'string' && INTERVAL_TEXT.test(value) && /\d/.test(value) ? ok(literal(value)) : fail(`expected an interval such as "90 days", got ${describe(value)}`);
+    case 'inet':
+      return typeof value === 'string' && INET_TEXT.test(value) ? ok(literal(value)) : fail(`expected an IP address, got ${describe(value)}`);
+    case 'bytea':
+      // The string's UTF-8 bytes, in bytea's hex input format.
+      return typeof value === 'string' ? ok(literal(`\\x${Buffer.from(value, 'utf8').toString('hex')}`)) : fail(`expected a string for bytea, got ${describe(value)}`);
+  }
+}
+
+/** A YAML value as an SQL literal of `type`, or why it does not fit. */
+export function sqlLiteral(type: SqlType, value: JsonValue): LiteralResult {
+  if (!type.array || value === null) return scalarLiteral(type, value);
+  if (!Array.isArray(value)) return fail(`expected a list for ${type.sql}, got ${describe(value)}`);
+  const element = elementType(type);
+  const parts: string[] = [];
+  for (const [i, item] of value.entries()) {
+    if (Array.isArray(item) && element.base !== 'json' && element.base !== 'jsonb') return fail(`item ${i + 1}: nested lists are not supported`);
+    const r = scalarLiteral(element, item);
+    if (!r.ok) return fail(`item ${i + 1}: ${r.message}`);
+    parts.push(r.sql);
+  }
+  return ok(parts.length === 0 ? `'{}'::${type.sql}` : `ARRAY[${parts.join(', ')}]::${type.sql}`);
+}

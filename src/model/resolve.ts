@@ -1,0 +1,147 @@
+/**
+ * Small resolution helpers shared by the semantic rules and `normalize`, so
+ * that what validation checks and what rendering uses are the same answers:
+ * field shorthand, effective access, primary key, owner field, field types.
+ */
+import { parseType, UUID } from './sqlTypes.js';
+import type { SqlType } from './sqlTypes.js';
+import type { AccessLevel, AccessMap, EntityInput, FieldInput, RequirementsInput, SqlDefault } from './input.js';
+
+export const OPERATIONS = ['read', 'create', 'update', 'delete'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+export type EffectiveAccess = Readonly<Record<Operation, AccessLevel>>;
+
+export const PRESETS: Readonly<Record<string, EffectiveAccess>> = {
+  owner: { read: 'owner', create: 'owner', update: 'owner', delete: 'owner' },
+  'public-read': { read: 'public', create: 'owner', update: 'owner', delete: 'owner' },
+  'authenticated-read': { read: 'authenticated', create: 'owner', update: 'owner', delete: 'owner' },
+  org: { read: 'org', create: 'org', update: 'org', delete: 'org' },
+  reference: { read: 'public', create: 'none', update: 'none', delete: 'none' },
+  private: { read: 'none', create: 'none', update: 'none', delete: 'none' },
+};
+
+export const DEFAULT_SCHEMA = 'public';
+export const DEFAULT_OWNER_FIELD = 'user_id';
+export const ORG_FIELD = 'org_id';
+export const ORGANIZATIONS = 'organizations';
+export const ORGANIZATION_MEMBERS = 'organization_members';
+/** `references: auth.users` — GoTrue's users table. */
+export const AUTH_USERS = 'auth.users';
+
+/** Access as a full map. Operations left out of the map form get `none`: closed unless opened. */
+export function effectiveAccess(entity: EntityInput): EffectiveAccess {
+  const access = entity.access ?? 'owner';
+  if (typeof access === 'string') return PRESETS[access] ?? (PRESETS.owner as EffectiveAccess);
+  const map: AccessMap = access;
+  return { read: map.read ?? 'none', create: map.create ?? 'none', update: map.update ?? 'none', delete: map.delete ?? 'none' };
+}
+
+/** Access involves an owner when any operation is `owner` or `org` (org rows have an owner too). */
+export function involvesOwner(access: EffectiveAccess): boolean {
+  return OPERATIONS.some((op) => access[op] === 'owner' || access[op] === 'org');
+}
+
+export function involvesOrg(access: EffectiveAccess): boolean {
+  return OPERATIONS.some((op) => access[op] === 'org');
+}
+
+export function usesOrganizations(input: RequirementsInput): boolean {
+  return Object.values(input.entities ?? {}).some((e) => involvesOrg(effectiveAccess(e)));
+}
+
+/** `name: text` shorthand → `{ type: text }`. */
+export function fieldSpec(field: string | FieldInput): FieldInput {
+  return typeof field === 'string' ? { type: field } : field;
+}
+
+export function isSqlDefault(value: unknown): value is SqlDefault {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) &&
+    Object.keys(value).length === 1 && typeof (value as { sql?: unknown }).sql === 'string';
+}
+
+/** Declared primary key fields, or undefined when the implicit `id` is used. */
+export function declaredPrimaryKey(entity: EntityInput): readonly string[] | undefined {
+  const pk = entity.primary_key;
+  if (pk === undefined) return undefined;
+  return typeof pk === 'string' ? [pk] : pk;
+}
+
+/** Name of the owner column, when the access involves one. */
+export function ownerField(entity: EntityInput): string | undefined {
+  return involvesOwner(effectiveAccess(entity)) ? (entity.owner ?? DEFAULT_OWNER_FIELD) : undefined;
+}
+
+/**
+ * The SQL type of a field: declared, or taken from the referenced key.
+ * Undefined when it cannot be resolved (the rules report why).
+ */
+export function resolveFieldType(
+  input: RequirementsInput,
+  entityName: string,
+  fieldName: string,
+  seen: ReadonlySet<string> = new Set(),
+): SqlType | undefined {
+  const entity = input.entities?.[entityName];
+  const raw = entity?.fields?.[fieldName];
+  if (!entity) return undefined;
+  if (raw === undefined) return implicitFieldType(input, entity, fieldName);
+  const field = fieldSpec(raw);
+  if (field.type !== undefined) {
+    const parsed = parseType(field.type);
+    return parsed.ok ? parsed.type : undefined;
+  }
+  const key = `${entityName}.${fieldName}`;
+  if (field.references === undefined || seen.has(key)) return undefined;
+  const target = referencedKey(input, field.references);
+  if (!target) return undefined;
+  if (target.entity === undefined) return UUID;
+  return resolveFieldType(input, target.entity, target.field, new Set([...seen, key]));
+}
+
+/** Types of the columns the tool adds itself. */
+function implicitFieldType(input: RequirementsInput, entity: EntityInput, fieldName: string): SqlType | undefined {
+  if (fieldName === 'id' && declaredPrimaryKey(entity) === undefined) return UUID;
+  if (fieldName === ownerField(entity) || (fieldName === ORG_FIELD && involvesOrg(effectiveAccess(entity)))) return UUID;
+  if ((fieldName === 'created_at' || fieldName === 'updated_at') && entity.timestamps !== false) {
+    return { base: 'timestamptz', array: false, sql: 'timestamptz' };
+  }
+  void input;
+  return undefined;
+}
+
+/** An entity's key, or a table the tool does not take from the file (`auth.users`, the generated `organizations`). */
+export type ReferencedKey =
+  | { readonly entity: string; readonly builtin?: undefined; readonly field: string }
+  | { readonly entity?: undefined; readonly builtin: typeof AUTH_USERS | typeof ORGANIZATIONS; readonly field: 'id' };
+
+/**
+ * What `references: X` points at: `auth.users(id)`, or an entity's single
+ * primary-key field. Undefined when X is unknown or has a composite key.
+ */
+export function referencedKey(
+  input: RequirementsInput,
+  references: string,
+): ReferencedKey | undefined {
+  if (references === AUTH_USERS) return { builtin: AUTH_USERS, field: 'id' };
+  if (references === ORGANIZATIONS && usesOrganizations(input) && !input.entities?.[ORGANIZATIONS]) {
+    return { builtin: ORGANIZATIONS, field: 'id' };
+  }
+  const target = input.entities?.[references];
+  if (!target) return undefined;
+  const pk = declaredPrimaryKey(target) ?? ['id'];
+  return pk.length === 1 ? { entity: references, field: pk[0] as string } : undefined;
+}
+
+/** Every column name an entity ends up with (declared and implicit), in table order. */
+export function columnNames(entity: EntityInput): string[] {
+  const names: string[] = [];
+  if (declaredPrimaryKey(entity) === undefined) names.push('id');
+  const access = effectiveAccess(entity);
+  const declared = Object.keys(entity.fields ?? {});
+  if (involvesOrg(access) && !declared.includes(ORG_FIELD)) names.push(ORG_FIELD);
+  const owner = ownerField(entity);
+  if (owner !== undefined && !declared.includes(owner)) names.push(owner);
+  names.push(...declared);
+  if (entity.timestamps !== false) names.push('created_at', 'updated_at');
+  return names;
+}

@@ -1,0 +1,66 @@
+/**
+ * The commands: each returns an exit code and leaves exiting to main.ts.
+ * They call the library exactly as a library user would.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { compile, validate } from '../compile.js';
+import { InvalidRequirementsError } from '../diagnostics.js';
+import { STARTER_FILE } from '../starter.js';
+import { EXIT, UserError, displayName, readSource, report, writeOutput } from './io.js';
+
+const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
+
+export function validateCommand(file: string): number {
+  const result = validate(readSource(file), { fileName: displayName(file) });
+  report(result.errors);
+  report(result.warnings);
+  if (result.errors.length > 0 || !result.input) return EXIT.invalid;
+  const input = result.input;
+  const count = (map: object | undefined) => Object.keys(map ?? {}).length;
+  const parts = [
+    plural(count(input.entities), 'entity', 'entities'),
+    plural(count(input.buckets), 'bucket'),
+    plural(count(input.materialized_views), 'view'),
+    ...(count(input.jobs) > 0 ? [plural(count(input.jobs), 'job')] : []),
+  ];
+  process.stdout.write(`ok: ${parts.join(', ')}\n`);
+  return EXIT.ok;
+}
+
+export interface GenerateOptions {
+  readonly output?: string;
+  readonly json?: boolean;
+}
+
+export function generateCommand(file: string, options: GenerateOptions): number {
+  try {
+    const result = compile(readSource(file), { fileName: displayName(file) });
+    report(result.warnings);
+    const text = options.json
+      ? `${JSON.stringify({ sql: result.sql, cron: result.cron, warnings: result.warnings }, null, 2)}\n`
+      : result.sql;
+    if (options.output !== undefined) {
+      writeOutput(options.output, text);
+      process.stderr.write(`wrote ${options.output}\n`);
+    } else {
+      process.stdout.write(text);
+    }
+    return EXIT.ok;
+  } catch (e) {
+    if (!(e instanceof InvalidRequirementsError)) throw e;
+    report(e.errors);
+    report(e.warnings);
+    return EXIT.invalid;
+  }
+}
+
+export function initCommand(file: string): number {
+  if (existsSync(file)) throw new UserError(`${file} already exists; init never overwrites a file`);
+  try {
+    writeFileSync(file, STARTER_FILE, { flag: 'wx' });
+  } catch (e) {
+    throw new UserError(`${file}: cannot write: ${(e as Error).message}`);
+  }
+  process.stdout.write(`wrote ${file}: edit it, then run "altan-cloud validate ${file}"\n`);
+  return EXIT.ok;
+}

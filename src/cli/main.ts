@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * The altan-cloud command line. The only module that decides the process's
+ * exit status: 0 ok, 1 invalid file, 2 database error, 64 usage error,
+ * 70 internal error (a bug: reported as one, with its stack).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../version.js';
+import { generateCommand, initCommand, validateCommand } from './commands.js';
+import { EXIT, UserError } from './io.js';
+
+const DEFAULT_FILE = 'altan.yaml';
+
+function program(setExit: (code: number) => void): Command {
+  const cli = new Command('altan-cloud')
+    .description('Compile a requirements YAML into one secure Supabase-style SQL transaction')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  cli.command('validate')
+    .description('check a requirements file and print a summary, or every problem as file:line:col: message')
+    .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
+    .action((file: string) => setExit(validateCommand(file)));
+
+  cli.command('generate')
+    .description('print the SQL transaction (and cron jobs) for a requirements file')
+    .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
+    .option('-o, --output <path>', 'write to this file instead of standard output')
+    .addOption(new Option('--json', 'print { sql, cron, warnings } as JSON'))
+    .action((file: string, opts: { output?: string; json?: boolean }) => setExit(generateCommand(file, opts)));
+
+  cli.command('init')
+    .description('write a commented starter requirements file (never overwrites)')
+    .argument('[file]', 'file to create', DEFAULT_FILE)
+    .action((file: string) => setExit(initCommand(file)));
+
+  for (const sub of cli.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return cli;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  try {
+    await program((c) => (code = c)).parseAsync([...argv]);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version end through exitOverride too, with exit code 0.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof UserError) {
+      process.stderr.write(`altan-cloud: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    process.stderr.write(`altan-cloud: internal error (this is a bug, please report it):\n${detail}\n`);
+    return EXIT.internal;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,60 @@
+/**
+ * The pipeline the CLI and the library share:
+ * text → document (positions) → validation → model → SQL.
+ */
+import { createHash } from 'node:crypto';
+import { InvalidRequirementsError, sortDiagnostics } from './diagnostics.js';
+import type { Diagnostic } from './diagnostics.js';
+import { loadDocument } from './load/document.js';
+import type { LoadedDocument } from './load/document.js';
+import type { RequirementsInput } from './model/input.js';
+import type { Model } from './model/model.js';
+import { normalize } from './model/normalize.js';
+import { renderBlueprint } from './render/blueprints.js';
+import { prepareTransaction } from './render/prepare/transaction.js';
+import type { CronEntry } from './render/prepare/transaction.js';
+import { validateDocument } from './validate/index.js';
+
+export type { CronEntry };
+
+export interface SourceOptions {
+  /** Shown in messages and in the SQL header; the path as the user gave it. */
+  readonly fileName?: string;
+}
+
+export interface ValidateResult {
+  readonly errors: readonly Diagnostic[];
+  readonly warnings: readonly Diagnostic[];
+  /** The validated file, when there are no errors. */
+  readonly input?: RequirementsInput;
+  readonly document?: LoadedDocument;
+}
+
+export interface CompileResult {
+  readonly sql: string;
+  readonly cron: readonly CronEntry[];
+  readonly warnings: readonly Diagnostic[];
+  readonly model: Model;
+}
+
+const DEFAULT_FILE = 'altan.yaml';
+
+/** Load and check a requirements file; never throws for a bad file. */
+export function validate(source: string | Uint8Array, options: SourceOptions = {}): ValidateResult {
+  const fileName = options.fileName ?? DEFAULT_FILE;
+  const loaded = loadDocument(source, fileName);
+  if (!loaded.ok) return { errors: sortDiagnostics(loaded.errors), warnings: [] };
+  const result = validateDocument(loaded.document);
+  return { ...result, document: loaded.document };
+}
+
+/** The SQL transaction and cron jobs for a requirements file; throws `InvalidRequirementsError` when invalid. */
+export function compile(source: string | Uint8Array, options: SourceOptions = {}): CompileResult {
+  const fileName = options.fileName ?? DEFAULT_FILE;
+  const checked = validate(source, { fileName });
+  if (checked.errors.length > 0 || !checked.input) throw new InvalidRequirementsError(checked.errors, checked.warnings);
+  const sha256 = createHash('sha256').update(source).digest('hex');
+  const model = normalize(checked.input, { fileName, sha256 });
+  const prepared = prepareTransaction(model);
+  return { sql: `${renderBlueprint('transaction', prepared).trimEnd()}\n`, cron: prepared.cron, warnings: checked.warnings, model };
+}

@@ -1,0 +1,161 @@
+/**
+ * The intermediate model: what the database must contain, fully resolved
+ * (implicit columns added, types known, derived names assigned, order fixed)
+ * but still free of SQL text except the fragments the file's author wrote.
+ * Every node is readonly and tagged with `kind`.
+ */
+import type { SqlType } from './sqlTypes.js';
+import type { AccessLevel, JsonValue, OnDelete } from './input.js';
+import type { Schedule } from './schedule.js';
+
+export const PRIVATE_SCHEMA = 'altan_private';
+
+export interface Model {
+  readonly kind: 'model';
+  readonly source: { readonly fileName: string; readonly sha256: string };
+  /** The schema entities go to (exposed through PostgREST). */
+  readonly schema: string;
+  /** Holds helper functions and materialized views; never exposed. */
+  readonly privateSchema: string;
+  /** In foreign-key order, the organization tables first when used. */
+  readonly tables: readonly Table[];
+  /** Constraints that close a foreign-key cycle, added once every table exists. */
+  readonly deferredForeignKeys: readonly ForeignKey[];
+  readonly functions: { readonly updatedAt: boolean; readonly organizations: boolean };
+  readonly privateSchemaUsage: { readonly anon: boolean; readonly authenticated: boolean };
+  readonly buckets: readonly Bucket[];
+  readonly views: readonly MaterializedView[];
+  readonly jobs: readonly CronJob[];
+}
+
+export type ColumnDefault =
+  | { readonly kind: 'literal'; readonly value: JsonValue }
+  | { readonly kind: 'sql'; readonly sql: string }
+  | { readonly kind: 'auth-uid' }
+  | { readonly kind: 'now' }
+  | { readonly kind: 'random-uuid' };
+
+export interface Column {
+  readonly kind: 'column';
+  readonly name: string;
+  readonly type: SqlType;
+  readonly notNull: boolean;
+  readonly default?: ColumnDefault;
+  readonly description?: string;
+}
+
+export interface ForeignKey {
+  readonly kind: 'foreign-key';
+  readonly name: string;
+  readonly table: string;
+  readonly column: string;
+  readonly target: { readonly schema: string; readonly table: string; readonly column: string };
+  readonly onDelete: OnDelete;
+}
+
+export type Constraint =
+  | { readonly kind: 'primary-key'; readonly name: string; readonly columns: readonly string[] }
+  | { readonly kind: 'unique'; readonly name: string; readonly columns: readonly string[] }
+  | { readonly kind: 'check'; readonly name: string; readonly sql: string }
+  | { readonly kind: 'enum'; readonly name: string; readonly column: string; readonly type: SqlType; readonly values: readonly JsonValue[] };
+
+export interface Index {
+  readonly kind: 'index';
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+  readonly where?: string;
+  /** `implicit`: added to cover a foreign key or a column a policy compares. */
+  readonly origin: 'declared' | 'implicit';
+}
+
+/** What a policy expression tests; rendered to SQL by the renderer. */
+export type Condition =
+  | { readonly kind: 'always' }
+  | { readonly kind: 'owner'; readonly column: string }
+  | { readonly kind: 'org-member'; readonly column: string }
+  | { readonly kind: 'org-admin'; readonly column: string }
+  | { readonly kind: 'bucket'; readonly bucket: string }
+  | { readonly kind: 'owner-folder' }
+  | { readonly kind: 'all'; readonly of: readonly Condition[] }
+  | { readonly kind: 'any'; readonly of: readonly Condition[] };
+
+export type Command = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+export type ApiRole = 'anon' | 'authenticated';
+
+export interface Policy {
+  readonly kind: 'policy';
+  readonly name: string;
+  readonly command: Command;
+  readonly roles: readonly ApiRole[];
+  /** Rows the command may see (SELECT, UPDATE, DELETE). */
+  readonly using?: Condition;
+  /** Rows the command may write (INSERT, UPDATE). */
+  readonly check?: Condition;
+}
+
+export interface Grants {
+  readonly anon: readonly Command[];
+  readonly authenticated: readonly Command[];
+}
+
+export interface SeedRows {
+  readonly columns: readonly { readonly name: string; readonly type: SqlType }[];
+  /** One entry per row and column; `undefined` means the column default. */
+  readonly rows: readonly (readonly (JsonValue | undefined)[])[];
+  readonly conflictColumns: readonly string[];
+}
+
+export interface Table {
+  readonly kind: 'table';
+  readonly name: string;
+  readonly role: 'entity' | 'organizations' | 'organization_members';
+  readonly description?: string;
+  readonly access?: Readonly<Record<'read' | 'create' | 'update' | 'delete', AccessLevel>>;
+  readonly columns: readonly Column[];
+  readonly constraints: readonly Constraint[];
+  /** Foreign keys created with the table (cycle-closing ones are in `Model.deferredForeignKeys`). */
+  readonly foreignKeys: readonly ForeignKey[];
+  readonly indexes: readonly Index[];
+  readonly policies: readonly Policy[];
+  readonly grants: Grants;
+  readonly triggers: readonly Trigger[];
+  readonly seed?: SeedRows;
+}
+
+export interface Trigger {
+  readonly kind: 'trigger';
+  readonly name: string;
+  readonly timing: 'BEFORE UPDATE' | 'AFTER INSERT';
+  readonly function: 'set_updated_at' | 'add_organization_creator';
+}
+
+export interface Bucket {
+  readonly kind: 'bucket';
+  readonly id: string;
+  readonly public: boolean;
+  readonly fileSizeLimit?: number;
+  readonly allowedMimeTypes?: readonly string[];
+  readonly policies: readonly Policy[];
+  /** Every policy name this bucket may own, created or not: dropped before re-creating. */
+  readonly policyNames: readonly string[];
+}
+
+export interface MaterializedView {
+  readonly kind: 'materialized-view';
+  readonly name: string;
+  readonly query: string;
+  readonly uniqueIndex?: Index;
+  readonly indexes: readonly Index[];
+  readonly access: 'none' | 'authenticated' | 'public';
+  readonly refreshJob: string;
+}
+
+export interface CronJob {
+  readonly kind: 'cron-job';
+  readonly name: string;
+  readonly schedule: string;
+  readonly source: Schedule;
+  /** What the job runs after `SET search_path = <schema>;`. */
+  readonly action: { readonly kind: 'refresh'; readonly view: string; readonly concurrently: boolean } | { readonly kind: 'sql'; readonly sql: string };
+}

@@ -1,0 +1,74 @@
+/**
+ * A validated requirements file → the model. Assumes `validateDocument`
+ * accepted the input; it resolves, it does not judge.
+ */
+import type { RequirementsInput } from './input.js';
+import type { ForeignKey, Model, Table } from './model.js';
+import { PRIVATE_SCHEMA } from './model.js';
+import { NameRegistry } from './names.js';
+import { foreignKeyOrder } from './order.js';
+import { organizationTables } from './organizations.js';
+import { DEFAULT_SCHEMA, ORGANIZATION_MEMBERS, ORGANIZATIONS, usesOrganizations } from './resolve.js';
+import { bucketModel } from './storage.js';
+import { entityTable, relationSpace } from './tables.js';
+import { jobModels, viewModels } from './views.js';
+
+export interface Source {
+  readonly fileName: string;
+  readonly sha256: string;
+}
+
+export function normalize(input: RequirementsInput, source: Source): Model {
+  const schema = input.schema ?? DEFAULT_SCHEMA;
+  const names = new NameRegistry();
+  const entities = input.entities ?? {};
+  const views = input.materialized_views ?? {};
+  const withOrgs = usesOrganizations(input);
+
+  // Names from the file come first: derived names step aside for them.
+  const tableNames = Object.keys(entities).sort();
+  for (const t of tableNames) names.reserve(relationSpace(schema), t);
+  if (withOrgs) for (const t of [ORGANIZATIONS, ORGANIZATION_MEMBERS]) names.reserve(relationSpace(schema), t);
+  for (const [v, view] of Object.entries(views)) {
+    names.reserve(relationSpace(PRIVATE_SCHEMA), v);
+    if ((view.access ?? 'none') !== 'none') names.reserve(relationSpace(schema), v);
+  }
+
+  const ctx = { input, schema, names };
+  const built: Table[] = [
+    ...(withOrgs ? organizationTables(schema, names) : []),
+    ...tableNames.map((t) => entityTable(ctx, t, entities[t] as NonNullable<typeof entities[string]>)),
+  ];
+  const byName = new Map(built.map((t) => [t.name, t]));
+  const references = new Map(
+    built.map((t) => [t.name, t.foreignKeys.filter((fk) => fk.target.schema === schema).map((fk) => ({ column: fk.column, target: fk.target.table }))]),
+  );
+  const { order, deferred } = foreignKeyOrder([...byName.keys()], references, withOrgs ? [ORGANIZATIONS, ORGANIZATION_MEMBERS] : []);
+  const deferredForeignKeys: ForeignKey[] = [];
+  const tables = order.map((name) => {
+    const table = byName.get(name) as Table;
+    const later = table.foreignKeys.filter((fk) => deferred.has(`${fk.table}.${fk.column}`));
+    deferredForeignKeys.push(...later);
+    return later.length === 0 ? table : { ...table, foreignKeys: table.foreignKeys.filter((fk) => !later.includes(fk)) };
+  });
+
+  const buckets = Object.keys(input.buckets ?? {}).sort().map((id) => bucketModel(id, (input.buckets ?? {})[id] ?? {}, names));
+  const viewResult = viewModels(views, PRIVATE_SCHEMA, names);
+  const exposedViews = viewResult.views.filter((v) => v.access !== 'none');
+  return {
+    kind: 'model',
+    source,
+    schema,
+    privateSchema: PRIVATE_SCHEMA,
+    tables,
+    deferredForeignKeys,
+    functions: { updatedAt: tables.some((t) => t.triggers.some((tr) => tr.function === 'set_updated_at')), organizations: withOrgs },
+    privateSchemaUsage: {
+      anon: exposedViews.some((v) => v.access === 'public'),
+      authenticated: withOrgs || exposedViews.length > 0,
+    },
+    buckets,
+    views: viewResult.views,
+    jobs: [...viewResult.jobs, ...jobModels(input.jobs ?? {})],
+  };
+}

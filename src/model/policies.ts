@@ -1,0 +1,83 @@
+/**
+ * Access rules → row-level-security policies and table grants. One permissive
+ * policy per command, naming its roles, so Postgres never ORs several
+ * policies per row; conditions compare indexed columns with `auth.uid()`.
+ */
+import type { AccessLevel } from './input.js';
+import type { ApiRole, Command, Condition, Grants, Policy } from './model.js';
+import type { EffectiveAccess, Operation } from './resolve.js';
+import { OPERATIONS } from './resolve.js';
+import type { NameRegistry } from './names.js';
+
+export const COMMAND_OF: Readonly<Record<Operation, Command>> = {
+  read: 'SELECT',
+  create: 'INSERT',
+  update: 'UPDATE',
+  delete: 'DELETE',
+};
+
+export function rolesFor(level: AccessLevel): readonly ApiRole[] {
+  return level === 'public' ? ['anon', 'authenticated'] : level === 'none' ? [] : ['authenticated'];
+}
+
+interface Columns {
+  readonly owner?: string;
+  readonly org?: string;
+}
+
+/** Who passes, per access level and operation. */
+function condition(level: AccessLevel, op: Operation, columns: Columns): Condition {
+  const owner: Condition = { kind: 'owner', column: columns.owner ?? '' };
+  if (level === 'owner') return owner;
+  if (level !== 'org') return { kind: 'always' };
+  const member: Condition = { kind: 'org-member', column: columns.org ?? '' };
+  if (op === 'read') return member;
+  // A member creates rows they own; only the owner while still a member, or an admin, may change them.
+  const ownerStillMember: Condition = { kind: 'all', of: [owner, member] };
+  if (op === 'create') return ownerStillMember;
+  return { kind: 'any', of: [ownerStillMember, { kind: 'org-admin', column: columns.org ?? '' }] };
+}
+
+/** Policy for one command: USING for what it sees, WITH CHECK for what it writes. */
+export function policyFor(name: string, command: Command, roles: readonly ApiRole[], cond: Condition): Policy {
+  const sees = command !== 'INSERT';
+  const writes = command === 'INSERT' || command === 'UPDATE';
+  return {
+    kind: 'policy',
+    name,
+    command,
+    roles,
+    ...(sees ? { using: cond } : {}),
+    ...(writes ? { check: cond } : {}),
+  };
+}
+
+export function entityPolicies(
+  table: string,
+  access: EffectiveAccess,
+  columns: Columns,
+  names: NameRegistry,
+  namespace: string,
+): Policy[] {
+  const policies: Policy[] = [];
+  for (const op of OPERATIONS) {
+    const level = access[op];
+    if (level === 'none') continue;
+    const command = COMMAND_OF[op];
+    const name = names.derive(namespace, [table], command.toLowerCase());
+    policies.push(policyFor(name, command, rolesFor(level), condition(level, op, columns)));
+  }
+  return policies;
+}
+
+/** Table privileges that match the policies: a role gets nothing it has no policy for. */
+export function grantsFor(access: EffectiveAccess): Grants {
+  const anon: Command[] = [];
+  const authenticated: Command[] = [];
+  for (const op of OPERATIONS) {
+    const roles = rolesFor(access[op]);
+    if (roles.includes('anon')) anon.push(COMMAND_OF[op]);
+    if (roles.includes('authenticated')) authenticated.push(COMMAND_OF[op]);
+  }
+  return { anon, authenticated };
+}

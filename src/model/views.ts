@@ -1,0 +1,77 @@
+/**
+ * Materialized views and scheduled jobs. Views live in the private schema
+ * (a materialized view has no RLS); those with `access` get a
+ * security-invoker view of the same name in the exposed schema, readable only
+ * by the roles granted SELECT on the materialized view. Hourly and daily
+ * refreshes are staggered over minutes 0, 5, 10, … in view-name order.
+ */
+import type { JobInput, ViewInput } from './input.js';
+import type { CronJob, Index, MaterializedView } from './model.js';
+import type { NameRegistry } from './names.js';
+import { parseSchedule } from './schedule.js';
+import type { Schedule } from './schedule.js';
+import { relationSpace } from './tables.js';
+import { checkSqlFragment } from '../validate/sqlFragment.js';
+
+export const refreshJobName = (view: string) => `refresh-${view}`;
+const STAGGER_MINUTES = 5;
+
+/** `hourly` and `daily` become cron at a given minute; cron expressions pass as they are. */
+function cronOf(schedule: Schedule, minute: number): string {
+  if (schedule.kind === 'cron') return schedule.cron;
+  return schedule.kind === 'hourly' ? `${minute} * * * *` : `${minute} 0 * * *`;
+}
+
+function scheduleOf(written: string | undefined): Schedule {
+  const parsed = parseSchedule(written ?? 'hourly');
+  return parsed.ok ? parsed.schedule : { kind: 'hourly' };
+}
+
+export function viewModels(
+  views: Readonly<Record<string, ViewInput>>,
+  privateSchema: string,
+  names: NameRegistry,
+): { views: MaterializedView[]; jobs: CronJob[] } {
+  const out: MaterializedView[] = [];
+  const jobs: CronJob[] = [];
+  let staggered = 0;
+  for (const name of Object.keys(views).sort()) {
+    const view = views[name] as ViewInput;
+    const query = checkSqlFragment(view.query, 'query');
+    const index = (columns: readonly string[], unique: boolean): Index => ({
+      kind: 'index',
+      name: names.derive(relationSpace(privateSchema), [name, ...columns], unique ? 'key' : 'idx'),
+      columns,
+      unique,
+      origin: 'declared',
+    });
+    const source = scheduleOf(view.refresh);
+    const minute = source.kind === 'cron' ? 0 : (staggered++ * STAGGER_MINUTES) % 60;
+    const job = refreshJobName(name);
+    out.push({
+      kind: 'materialized-view',
+      name,
+      query: query.ok ? query.sql : view.query.trim(),
+      ...(view.unique_key ? { uniqueIndex: index(view.unique_key, true) } : {}),
+      indexes: (view.indexes ?? []).map((cols) => index(cols, false)),
+      access: view.access ?? 'none',
+      refreshJob: job,
+    });
+    jobs.push({
+      kind: 'cron-job',
+      name: job,
+      schedule: cronOf(source, minute),
+      source,
+      action: { kind: 'refresh', view: name, concurrently: view.unique_key !== undefined },
+    });
+  }
+  return { views: out, jobs };
+}
+
+export function jobModels(input: Readonly<Record<string, JobInput>>): CronJob[] {
+  return Object.keys(input).sort().map((name) => {
+    const job = input[name] as JobInput;
+    const source = scheduleOf(job.schedule);
+    return { kind: 'cron-job', name, schedule: cronOf(source, 0), source, action: { kind: 'sql', sql: job.sql.trim() } };
+  });
+}

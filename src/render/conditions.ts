@@ -1,0 +1,29 @@
+/**
+ * Policy conditions → SQL. `auth.uid()` is always wrapped in a scalar
+ * subquery so Postgres evaluates it once per statement, not once per row;
+ * membership is read through set-returning helpers that run once too.
+ */
+import type { Condition } from '../model/model.js';
+import { ident, literal, qualified } from './quote.js';
+
+export function conditionSql(cond: Condition, privateSchema: string): string {
+  const uid = '(select auth.uid())';
+  switch (cond.kind) {
+    case 'always':
+      return 'true';
+    case 'owner':
+      return `${uid} = ${ident(cond.column)}`;
+    case 'org-member':
+      return `${ident(cond.column)} IN (SELECT ${qualified(privateSchema, 'member_org_ids')}())`;
+    case 'org-admin':
+      return `${ident(cond.column)} IN (SELECT ${qualified(privateSchema, 'admin_org_ids')}())`;
+    case 'bucket':
+      return `bucket_id = ${literal(cond.bucket)}`;
+    case 'owner-folder':
+      return `(storage.foldername(name))[1] = ${uid}::text`;
+    case 'all':
+      return cond.of.map((c) => (c.kind === 'any' ? `(${conditionSql(c, privateSchema)})` : conditionSql(c, privateSchema))).join(' AND ');
+    case 'any':
+      return cond.of.map((c) => (c.kind === 'all' ? `(${conditionSql(c, privateSchema)})` : conditionSql(c, privateSchema))).join(' OR ');
+  }
+}

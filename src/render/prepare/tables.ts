@@ -1,0 +1,138 @@
+/**
+ * Tables of the model → the quoted pieces the table blueprints lay out.
+ * Every string produced here is SQL text built by the quoting module.
+ */
+import type { Column, ColumnDefault, Constraint, ForeignKey, Grants, Index, Policy, SeedRows, Table } from '../../model/model.js';
+import { sqlLiteral } from '../../model/literals.js';
+import { elementType } from '../../model/sqlTypes.js';
+import type { JsonValue } from '../../model/input.js';
+import type { SqlType } from '../../model/sqlTypes.js';
+import { conditionSql } from '../conditions.js';
+import { ident, literal, qualified } from '../quote.js';
+
+/** A value the file gave, as SQL; the validator has already checked that it fits. */
+export function valueSql(type: SqlType, value: JsonValue): string {
+  const r = sqlLiteral(type, value);
+  if (!r.ok) throw new Error(`internal: a value that validation accepted does not render: ${r.message}`);
+  return r.sql;
+}
+
+/** Author SQL in DEFAULT is wrapped in parentheses unless it is a bare call such as now(). */
+function defaultSql(type: SqlType, d: ColumnDefault): string {
+  switch (d.kind) {
+    case 'literal':
+      return valueSql(type, d.value);
+    case 'sql':
+      return /^[A-Za-z_][A-Za-z0-9_.]*\(\)$/.test(d.sql) ? d.sql : `(${d.sql})`;
+    case 'auth-uid':
+      return 'auth.uid()';
+    case 'now':
+      return 'now()';
+    case 'random-uuid':
+      return 'gen_random_uuid()';
+  }
+}
+
+function columnLine(c: Column): string {
+  const parts = [ident(c.name), c.type.sql];
+  if (c.notNull) parts.push('NOT NULL');
+  if (c.default) parts.push(`DEFAULT ${defaultSql(c.type, c.default)}`);
+  return parts.join(' ');
+}
+
+const columnList = (columns: readonly string[]) => columns.map(ident).join(', ');
+
+function constraintLine(c: Constraint): string {
+  const head = `CONSTRAINT ${ident(c.name)}`;
+  switch (c.kind) {
+    case 'primary-key':
+      return `${head} PRIMARY KEY (${columnList(c.columns)})`;
+    case 'unique':
+      return `${head} UNIQUE (${columnList(c.columns)})`;
+    case 'check':
+      return `${head} CHECK (${c.sql})`;
+    case 'enum': {
+      const element = elementType(c.type);
+      const values = c.values.map((v) => valueSql(element, v));
+      return c.type.array
+        ? `${head} CHECK (${ident(c.column)} <@ ARRAY[${values.join(', ')}]::${c.type.sql})`
+        : `${head} CHECK (${ident(c.column)} IN (${values.join(', ')}))`;
+    }
+  }
+}
+
+export function foreignKeySql(fk: ForeignKey): string {
+  const target = `${qualified(fk.target.schema, fk.target.table)} (${ident(fk.target.column)})`;
+  const onDelete = fk.onDelete === 'no action' ? '' : ` ON DELETE ${fk.onDelete.toUpperCase()}`;
+  return `CONSTRAINT ${ident(fk.name)} FOREIGN KEY (${ident(fk.column)}) REFERENCES ${target}${onDelete}`;
+}
+
+export function indexSql(index: Index, on: string): string {
+  const where = index.where === undefined ? '' : ` WHERE (${index.where})`;
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${ident(index.name)} ON ${on} (${columnList(index.columns)})${where};`;
+}
+
+export interface PreparedPolicy {
+  readonly name: string;
+  readonly command: string;
+  readonly roles: string;
+  readonly using?: string;
+  readonly check?: string;
+}
+
+export function preparePolicy(p: Policy, privateSchema: string): PreparedPolicy {
+  return {
+    name: ident(p.name),
+    command: p.command,
+    roles: p.roles.join(', '),
+    ...(p.using ? { using: conditionSql(p.using, privateSchema) } : {}),
+    ...(p.check ? { check: conditionSql(p.check, privateSchema) } : {}),
+  };
+}
+
+function grantLines(qname: string, grants: Grants): string[] {
+  // Start from nothing: Supabase's default privileges give the API roles everything on new tables.
+  const lines = [`REVOKE ALL ON TABLE ${qname} FROM anon, authenticated;`];
+  const same = grants.anon.join() === grants.authenticated.join();
+  if (same && grants.anon.length > 0) lines.push(`GRANT ${grants.anon.join(', ')} ON TABLE ${qname} TO anon, authenticated;`);
+  if (!same && grants.anon.length > 0) lines.push(`GRANT ${grants.anon.join(', ')} ON TABLE ${qname} TO anon;`);
+  if (!same && grants.authenticated.length > 0) lines.push(`GRANT ${grants.authenticated.join(', ')} ON TABLE ${qname} TO authenticated;`);
+  lines.push(`GRANT ALL ON TABLE ${qname} TO service_role;`);
+  return lines;
+}
+
+function seedSql(qname: string, seed: SeedRows): { head: string; rows: string[]; conflict: string } {
+  const rows = seed.rows.map((row) => `(${row.map((v, i) => (v === undefined ? 'DEFAULT' : valueSql((seed.columns[i] as { type: SqlType }).type, v))).join(', ')})`);
+  const updatable = seed.columns.map((c) => c.name).filter((c) => !seed.conflictColumns.includes(c));
+  const action = updatable.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${updatable.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`).join(', ')}`;
+  return {
+    head: `INSERT INTO ${qname} (${columnList(seed.columns.map((c) => c.name))}) VALUES`,
+    rows,
+    conflict: `ON CONFLICT (${columnList(seed.conflictColumns)}) ${action};`,
+  };
+}
+
+export function prepareTable(schema: string, privateSchema: string, t: Table) {
+  const qname = qualified(schema, t.name);
+  const comments = [
+    ...(t.description !== undefined ? [`COMMENT ON TABLE ${qname} IS ${literal(t.description)};`] : []),
+    ...t.columns.filter((c) => c.description !== undefined).map((c) => `COMMENT ON COLUMN ${qname}.${ident(c.name)} IS ${literal(c.description as string)};`),
+  ];
+  return {
+    name: t.name,
+    qname,
+    lines: [...t.columns.map(columnLine), ...t.constraints.map(constraintLine), ...t.foreignKeys.map(foreignKeySql)],
+    comments,
+    policies: t.policies.map((p) => preparePolicy(p, privateSchema)),
+    grants: grantLines(qname, t.grants),
+    indexes: t.indexes.map((i) => indexSql(i, qname)),
+    triggers: t.triggers.map((tr) => ({
+      name: ident(tr.name),
+      timing: tr.timing,
+      function: `${qualified(privateSchema, tr.function)}()`,
+    })),
+    seed: t.seed ? seedSql(qname, t.seed) : undefined,
+  };
+}
+
+export type PreparedTable = ReturnType<typeof prepareTable>;

@@ -16,7 +16,7 @@ export function validateCommand(file: string): number {
   report(result.warnings);
   if (result.errors.length > 0 || !result.input) return EXIT.invalid;
   const input = result.input;
-  const count = (map: object | undefined) => Object.keys(map ?? {}).length;
+  const count = (map: object | null | undefined) => Object.keys(map ?? {}).length;
   const parts = [
     plural(count(input.entities), 'entity', 'entities'),
     plural(count(input.buckets), 'bucket'),

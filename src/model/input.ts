@@ -76,8 +76,9 @@ export interface RequirementsInput {
   $schema?: string;
   version: 1;
   schema?: string;
-  entities?: Record<string, EntityInput>;
-  buckets?: Record<string, BucketInput>;
-  materialized_views?: Record<string, ViewInput>;
-  jobs?: Record<string, JobInput>;
+  /** An empty section (`entities:` with nothing under it) is null: none. */
+  entities?: Record<string, EntityInput> | null;
+  buckets?: Record<string, BucketInput> | null;
+  materialized_views?: Record<string, ViewInput> | null;
+  jobs?: Record<string, JobInput> | null;
 }

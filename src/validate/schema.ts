@@ -1,0 +1,291 @@
+/**
+ * Structural check of a requirements file against schemas/requirements.schema.json.
+ *
+ * The JSON Schema is the single description of the file's shape (editors use
+ * it too); this module only turns ajv's raw errors into messages a person can
+ * act on, each pointing at the key or value it is about.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { sortDiagnostics } from '../diagnostics.js';
+import type { LoadedDocument, Path } from '../load/document.js';
+import { describePath, dottedPath, insidePath, isPlainMap, pointerToPath, quote, valueAt } from './location.js';
+import { suggest } from './suggest.js';
+
+/** The parts of a schema object this module reads. */
+interface SchemaNode {
+  readonly $ref?: string;
+  readonly title?: string;
+  readonly type?: string | readonly string[];
+  readonly properties?: Record<string, SchemaNode>;
+  readonly $defs?: Record<string, SchemaNode>;
+}
+
+interface Issue {
+  readonly rule: string;
+  readonly message: string;
+  readonly path: Path;
+  /** Point at the key itself (unknown or badly named keys) rather than its value. */
+  readonly part?: 'key' | 'value';
+}
+
+const SCHEMA_URL = new URL('../../schemas/requirements.schema.json', import.meta.url);
+
+let compiled: { validate: ValidateFunction; root: SchemaNode } | undefined;
+
+/** Compiling takes a few milliseconds: do it once, and only when first needed. */
+function validator(): { validate: ValidateFunction; root: SchemaNode } {
+  if (!compiled) {
+    const root = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as SchemaNode;
+    // verbose: errors then carry the schema objects they came from, which is how
+    // branch errors of a oneOf are told apart (see pickBranches).
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+    compiled = { validate: ajv.compile(root), root };
+  }
+  return compiled;
+}
+
+export function checkSchema(doc: LoadedDocument): Diagnostic[] {
+  const issues = topLevelIssue(doc) ?? schemaIssues(doc.data);
+  const seen = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const issue of issues) {
+    const path = dottedPath(issue.path);
+    const key = `${issue.rule}\u0000${path}\u0000${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    // An empty file has no place to point at; the Diagnostic contract uses 0:0 for that.
+    const at = issue.rule === 'empty-file' ? { line: 0, column: 0 } : doc.locate(issue.path, issue.part ?? 'value');
+    diagnostics.push({ severity: 'error', rule: issue.rule, message: issue.message, file: doc.fileName, line: at.line, column: at.column, path });
+  }
+  return sortDiagnostics(diagnostics);
+}
+
+/** A file that is not a map at all gets one clear sentence instead of ajv noise. */
+function topLevelIssue(doc: LoadedDocument): Issue[] | undefined {
+  const data = doc.data;
+  if (isPlainMap(data)) return undefined;
+  if (data === null && !hasContent(doc.text)) {
+    return [{ rule: 'empty-file', message: 'the file is empty: expected a map with "version: 1"', path: [] }];
+  }
+  return [{ rule: 'wrong-type', message: `expected a map at the top level, got ${describeValue(data)}`, path: [] }];
+}
+
+/** Anything but blank lines, comments and document markers. */
+function hasContent(text: string): boolean {
+  return text.split(/\r?\n/).some((line) => {
+    const t = line.trim();
+    return t !== '' && !t.startsWith('#') && t !== '---' && t !== '...';
+  });
+}
+
+function schemaIssues(data: unknown): Issue[] {
+  const { validate, root } = validator();
+  if (validate(data)) return [];
+  const errors = validate.errors ?? [];
+  const paths = new Map(errors.map((e) => [e, pointerToPath(e.instancePath, data)] as const));
+  const dropped = new Set<ErrorObject>();
+  const issues: Issue[] = [];
+  for (const e of errors) {
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {
+      const issue = pickBranches(e, errors, dropped, root, valueAt(data, paths.get(e) ?? []), paths.get(e) ?? []);
+      if (issue) issues.push(issue);
+      dropped.add(e);
+    }
+    // `if` only says "the then-branch failed"; the then-branch's own errors say why.
+    // A propertyNames sub-error repeats what the propertyNames error reports.
+    if (e.keyword === 'if' || e.propertyName !== undefined) dropped.add(e);
+  }
+  for (const e of errors) {
+    // A value with a fixed list of choices is best answered with the choices,
+    // which the enum error lists, whatever type was written.
+    if (e.keyword === 'type' && Array.isArray((e.parentSchema as { enum?: unknown }).enum)) dropped.add(e);
+  }
+  const typed = new Set(errors.filter((e) => e.keyword === 'type' && !dropped.has(e)).map((e) => e.instancePath));
+  for (const e of errors) {
+    if (dropped.has(e)) continue;
+    // enum and const also fire on a value of the wrong type; the type error says it better.
+    if ((e.keyword === 'enum' || e.keyword === 'const') && typed.has(e.instancePath)) continue;
+    issues.push(describeError(e, paths.get(e) ?? [], data, root));
+  }
+  return issues;
+}
+
+/**
+ * A oneOf fails with the errors of every branch. Only the branch meant for the
+ * kind of value written (a map, a list, a string, ...) is relevant: keep its
+ * errors and drop the others. When no branch takes that kind, say what was
+ * expected in one sentence.
+ */
+function pickBranches(
+  e: ErrorObject,
+  errors: readonly ErrorObject[],
+  dropped: Set<ErrorObject>,
+  root: SchemaNode,
+  value: unknown,
+  path: Path,
+): Issue | undefined {
+  if (!Array.isArray(e.schema)) return undefined;
+  const branches = (e.schema as SchemaNode[]).map((b) => {
+    const schema = resolve(b, root);
+    return { schema, title: b.title ?? schema.title, types: typesOf(schema) };
+  });
+  const kind = kindOf(value);
+  const chosen = branches.findIndex((b) => b.types.some((t) => t === kind || (t === 'number' && kind === 'integer')));
+  // Errors below this value can only come from the branch whose type matched
+  // (ajv descends into maps and lists only after the type check), so only the
+  // errors about the value itself need sorting out, by the schema they came from.
+  for (const other of errors) {
+    if (other === e || other.instancePath !== e.instancePath) continue;
+    const from = branches.findIndex((b) => b.schema === other.parentSchema);
+    if (from >= 0 && from !== chosen) dropped.add(other);
+  }
+  if (chosen >= 0) return undefined;
+  const expected = branches.map((b) => b.title ?? typeNoun(b.types)).join(' or ');
+  return { rule: 'wrong-type', message: `expected ${expected} for ${describePath(path)}, got ${describeValue(value)}`, path };
+}
+
+function describeError(e: ErrorObject, path: Path, data: unknown, root: SchemaNode): Issue {
+  const params = e.params as Record<string, unknown>;
+  const parent = e.parentSchema as SchemaNode | undefined;
+  const value = valueAt(data, path);
+  const subject = describePath(path);
+  const issue = (rule: string, message: string, at: Path = path, part: 'key' | 'value' = 'value'): Issue => ({ rule, message, path: at, part });
+
+  if (path.length === 1 && path[0] === 'version' && (e.keyword === 'type' || e.keyword === 'const')) {
+    return typeof value === 'number'
+      ? issue('invalid-value', `unsupported version ${value}: only version 1 exists`)
+      : issue('wrong-type', `expected "version: 1", got ${describeValue(value)}`);
+  }
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys(parent?.properties ?? {});
+      const hint = suggest(key, allowed);
+      const mean = hint === undefined ? '' : ` (did you mean ${quote(hint)}?)`;
+      return issue('unknown-key', `unknown key ${quote(key)} ${insidePath(path)}${mean}; allowed: ${allowed.join(', ')}`, [...path, key], 'key');
+    }
+    case 'required':
+      return issue('missing-key', `missing required key ${quote(String(params.missingProperty))} ${insidePath(path)}`);
+    case 'type': {
+      const expected = parent?.title ?? typeNoun(String(params.type).split(','));
+      return issue('wrong-type', `expected ${expected} for ${subject}, got ${describeValue(value)}`);
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const hint = typeof value === 'string' ? suggest(value, allowed) : undefined;
+      const mean = hint === undefined ? '' : ` (did you mean ${quote(hint)}?)`;
+      return issue('invalid-value', `${subject} must be one of ${allowed.join(', ')}; got ${showValue(value)}${mean}`);
+    }
+    case 'const':
+      return issue('invalid-value', `${subject} must be ${showValue(params.allowedValue)}; got ${showValue(value)}`);
+    case 'propertyNames': {
+      const name = String(params.propertyName);
+      const rules = nameRules(resolve(e.schema as SchemaNode, root), root);
+      return issue('invalid-name', `${nameNoun(path)} ${quote(name)}${nameWhere(path)} must be ${rules}`, [...path, name], 'key');
+    }
+    case 'pattern':
+    case 'maxLength': {
+      const rules = parent ? nameRules(parent, root) : undefined;
+      if (rules) return issue('invalid-name', `${subject} must be ${rules}; got ${showValue(value)}`);
+      return issue('invalid-value', `${subject} must be ${parent?.title ?? `a string matching ${String(params.pattern)}`}; got ${showValue(value)}`);
+    }
+    case 'minLength':
+      return issue('invalid-value', `${subject} must not be empty`);
+    case 'minItems':
+      return issue('invalid-value', `${subject} must not be an empty list`);
+    case 'minProperties':
+      return issue('invalid-value', `${subject} must set at least one of ${Object.keys(parent?.properties ?? {}).join(', ')}`);
+    case 'minimum':
+      return issue('invalid-value', `${subject} must be at least ${String(params.limit)}; got ${showValue(value)}`);
+    case 'uniqueItems': {
+      const later = Math.max(Number(params.i), Number(params.j));
+      const item = Array.isArray(value) ? value[later] : undefined;
+      return issue('duplicate-item', `${subject} lists ${showValue(item)} more than once`, [...path, later]);
+    }
+    default:
+      // Every keyword the schema uses is handled above; this keeps a future
+      // keyword from being silently ignored.
+      return issue('schema', `${subject} ${e.message ?? 'is invalid'}`);
+  }
+}
+
+/** Follows local `#/$defs/...` references to the schema object ajv reports errors against. */
+function resolve(node: SchemaNode, root: SchemaNode): SchemaNode {
+  let current = node;
+  for (let hops = 0; current.$ref !== undefined && hops < 10; hops++) {
+    const name = /^#\/\$defs\/([^/]+)$/.exec(current.$ref)?.[1];
+    const target = name === undefined ? undefined : root.$defs?.[name];
+    if (!target) break;
+    current = target;
+  }
+  return current;
+}
+
+/** The naming rule, when `schema` is one of the name definitions; undefined otherwise. */
+function nameRules(schema: SchemaNode, root: SchemaNode): string | undefined {
+  const end = 'starting with a letter or _, at most 63 bytes';
+  if (schema === root.$defs?.name) return `lower-case letters, digits and _, ${end}`;
+  if (schema === root.$defs?.slugName) return `lower-case letters, digits, _ and -, ${end}`;
+  return undefined;
+}
+
+/** What the keys of the map at `path` name. */
+function nameNoun(path: Path): string {
+  const nouns: Record<string, string> = { entities: 'entity name', buckets: 'bucket name', materialized_views: 'view name', jobs: 'job name' };
+  return path.length === 1 ? (nouns[String(path[0])] ?? 'name') : 'field name';
+}
+
+function nameWhere(path: Path): string {
+  if (path.length <= 1) return '';
+  // The map of fields is `"fields" in entity "x"`: name the entity, not the map.
+  const owner = path[path.length - 1] === 'fields' ? path.slice(0, -1) : path;
+  return ` in ${describePath(owner)}`;
+}
+
+function typesOf(schema: SchemaNode): string[] {
+  if (schema.type === undefined) return [];
+  return typeof schema.type === 'string' ? [schema.type] : [...schema.type];
+}
+
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+const TYPE_NOUNS: Record<string, string> = {
+  object: 'a map',
+  array: 'a list',
+  string: 'a string',
+  boolean: 'a boolean',
+  integer: 'a whole number',
+  number: 'a number',
+  null: 'an empty value',
+};
+
+/** `a string`, `a string, a number or a boolean`. */
+function typeNoun(types: readonly string[]): string {
+  const nouns = types.map((t) => TYPE_NOUNS[t] ?? t);
+  return nouns.length <= 1 ? (nouns[0] ?? 'a value') : `${nouns.slice(0, -1).join(', ')} or ${nouns[nouns.length - 1]}`;
+}
+
+/** What was written, for "got ...": `string "yes"`, `number 5`, `a list`. */
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'an empty value';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `${typeof value} ${showValue(value)}`;
+}
+
+/** A value as it would be quoted in a message; long text is cut so messages stay one line. */
+function showValue(value: unknown): string {
+  if (typeof value === 'string') return quote(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (value === null || value === undefined) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return String(value);
+}

@@ -72,7 +72,7 @@ describe('reserved-schema', () => {
   });
 
   it('accepts an own schema', () => {
-    expect(all(yaml('version: 1', 'schema: app'))).toEqual([]);
+    expect(all(yaml('version: 1', 'schema: app')).map((d) => d.rule)).toEqual(['exposed-schema']);
   });
 });
 
@@ -590,7 +590,7 @@ describe('validateDocument', () => {
     );
     const result = validateDocument(load(text));
     expect(result.errors.map((d) => d.rule)).toEqual(['reserved-schema', 'unknown-type', 'implicit-id']);
-    expect(result.warnings.map((d) => d.rule)).toEqual(['view-refresh']);
+    expect(result.warnings.map((d) => d.rule)).toEqual(['exposed-schema', 'view-refresh']);
     expect(result.input).toBeUndefined();
   });
 

@@ -16,6 +16,7 @@ import { seedRows } from './rows.js';
 import { sqlFragment } from './sql.js';
 import { enumDefault, enumType, defaultType } from './values.js';
 import { schedule, viewRefresh } from './views-jobs.js';
+import { exposedSchema, jsonEquality, writeWithoutRead } from './usability.js';
 
 export interface NamedRule {
   /** The rule name its diagnostics carry (`write-access` also emits `open-write` warnings). */
@@ -51,4 +52,7 @@ export const RULES: readonly NamedRule[] = [
   { name: 'write-access', check: writeAccess },
   { name: 'view-refresh', check: viewRefresh },
   { name: 'nul-character', check: nulCharacter },
+  { name: 'write-without-read', check: writeWithoutRead },
+  { name: 'json-equality', check: jsonEquality },
+  { name: 'exposed-schema', check: exposedSchema },
 ];

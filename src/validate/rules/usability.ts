@@ -1,0 +1,59 @@
+/**
+ * Rules about files that are valid SQL but would not work as their author
+ * expects through PostgREST: writes that can never find a row, a `json`
+ * column where Postgres needs an equality operator, a schema the API does
+ * not expose by default.
+ */
+import type { Path } from '../../load/document.js';
+import { effectiveAccess, resolveFieldType } from '../../model/resolve.js';
+import { eachField, entities } from './context.js';
+import type { RuleContext } from './context.js';
+
+/**
+ * UPDATE and DELETE with a filter read the rows they touch: Postgres applies
+ * the SELECT policies too, and the role needs SELECT on the filtered columns.
+ */
+export function writeWithoutRead(ctx: RuleContext): void {
+  for (const [name, entity] of entities(ctx.input)) {
+    const access = effectiveAccess(entity);
+    if (access.read !== 'none') continue;
+    for (const op of ['update', 'delete'] as const) {
+      if (access[op] === 'none') continue;
+      const path: Path = typeof entity.access === 'object' ? ['entities', name, 'access', op] : ['entities', name, 'access'];
+      ctx.warn(
+        'write-without-read',
+        `entity "${name}" allows ${op} but not read: a filtered ${op} through the API sees no rows (SELECT policies apply to it too); give read the same level`,
+        path,
+      );
+    }
+  }
+}
+
+/** `json` (unlike `jsonb`) has no equality operator: no unique constraint, index or enum on it. */
+export function jsonEquality(ctx: RuleContext): void {
+  const isJson = (entity: string, field: string) => resolveFieldType(ctx.input, entity, field)?.base === 'json';
+  const hint = 'json has no equality operator; use jsonb';
+  eachField(ctx.input, (f) => {
+    if (!isJson(f.entityName, f.fieldName)) return;
+    if (f.spec.unique) ctx.error('json-equality', `field "${f.entityName}.${f.fieldName}" is unique, but ${hint}`, [...f.path, 'unique']);
+    if (f.spec.enum) ctx.error('json-equality', `field "${f.entityName}.${f.fieldName}" has an enum, but ${hint}`, [...f.path, 'enum']);
+  });
+  for (const [name, entity] of entities(ctx.input)) {
+    (entity.indexes ?? []).forEach((index, i) => {
+      const fields = Array.isArray(index) ? index : index.fields;
+      const json = fields.find((f) => isJson(name, f));
+      if (json !== undefined) ctx.error('json-equality', `index ${i + 1} of entity "${name}" includes "${json}", but ${hint}`, ['entities', name, 'indexes', i]);
+    });
+  }
+}
+
+/** PostgREST serves only the schemas in its db-schemas setting; Supabase's default is public. */
+export function exposedSchema(ctx: RuleContext): void {
+  const schema = ctx.input.schema;
+  if (schema === undefined || schema === 'public') return;
+  ctx.warn(
+    'exposed-schema',
+    `schema "${schema}" is reachable through the API only if PostgREST's db-schemas lists it (Supabase exposes public by default)`,
+    ['schema'],
+  );
+}

@@ -1,0 +1,49 @@
+/** Rules that catch files which compile but would not work through PostgREST. */
+import { describe, expect, it } from 'vitest';
+import { validate } from '../src/compile.js';
+
+const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
+const diagnostics = (text: string, rule: string) => {
+  const r = validate(text, { fileName: 't.yaml' });
+  return [...r.errors, ...r.warnings].filter((d) => d.rule === rule).map((d) => `${d.line}:${d.column} ${d.severity} ${d.message}`);
+};
+
+describe('write-without-read', () => {
+  it('warns when update is allowed but read is not', () => {
+    const text = yaml('version: 1', 'entities:', '  t:', '    access: { read: none, create: owner, update: owner }', '    fields: { a: text }');
+    const found = diagnostics(text, 'write-without-read');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^4:50 warning entity "t" allows update but not read/);
+  });
+  it('is silent when read is granted', () => {
+    expect(diagnostics(yaml('version: 1', 'entities:', '  t:', '    fields: { a: text }'), 'write-without-read')).toEqual([]);
+  });
+});
+
+describe('json-equality', () => {
+  it('refuses unique, enum and indexes on json, but not on jsonb', () => {
+    const text = yaml(
+      'version: 1',
+      'entities:',
+      '  t:',
+      '    fields:',
+      '      a: { type: json, unique: true }',
+      '      b: { type: jsonb, unique: true }',
+      '    indexes:',
+      '      - [a]',
+      '      - [b]',
+    );
+    const found = diagnostics(text, 'json-equality');
+    expect(found).toEqual([
+      '5:32 error field "t.a" is unique, but json has no equality operator; use jsonb',
+      '8:9 error index 1 of entity "t" includes "a", but json has no equality operator; use jsonb',
+    ]);
+  });
+});
+
+describe('exposed-schema', () => {
+  it('warns that a schema other than public must be exposed by PostgREST', () => {
+    const found = diagnostics(yaml('version: 1', 'schema: app', 'entities:', '  t: { fields: { a: text } }'), 'exposed-schema');
+    expect(found).toEqual(['2:9 warning schema "app" is reachable through the API only if PostgREST\'s db-schemas lists it (Supabase exposes public by default)']);
+  });
+});

@@ -47,3 +47,13 @@ describe('exposed-schema', () => {
     expect(found).toEqual(['2:9 warning schema "app" is reachable through the API only if PostgREST\'s db-schemas lists it (Supabase exposes public by default)']);
   });
 });
+
+describe('owner-type for columns the tool adds itself', () => {
+  it('refuses owner: id without primary_key, and owner: created_at with timestamps on', () => {
+    const text = yaml('version: 1', 'entities:', '  a:', '    owner: id', '    fields: { x: text }', '  b:', '    owner: created_at', '    fields: { x: text }');
+    expect(diagnostics(text, 'owner-type').map((d) => d.slice(0, 40))).toEqual([
+      '4:12 error owner "id" of entity "a" is a ',
+      '7:12 error owner "created_at" of entity "b',
+    ]);
+  });
+});

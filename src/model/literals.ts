@@ -21,8 +21,13 @@ const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME_TEXT = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$/;
 const TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2})[ T]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
-const INTERVAL_TEXT = /^[A-Za-z0-9 .:+-]+$/;
-const INET_TEXT = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)(\/\d{1,3})?$/;
+const INTERVAL_UNIT = '(microseconds?|milliseconds?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|mons?|years?|yrs?|decades?|centuries|century|millennia|millennium)';
+const INTERVAL_TEXT = new RegExp(
+  `^(?:(?:[-+]?\\d+(?:\\.\\d+)?\\s*${INTERVAL_UNIT}\\s*)+|[-+]?\\d+:[0-5]\\d(?::[0-5]\\d(?:\\.\\d+)?)?|P(?=\\d|T\\d)(?:\\d+Y)?(?:\\d+M)?(?:\\d+W)?(?:\\d+D)?(?:T(?:\\d+H)?(?:\\d+M)?(?:\\d+(?:\\.\\d+)?S)?)?)$`,
+  'i',
+);
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/(3[0-2]|[12]?\d))?$/;
+const IPV6 = /^(?=.*:.*:)[0-9a-fA-F:]{2,39}(\/(12[0-8]|1[01]\d|[1-9]?\d))?$/;
 const REAL_MAX = 3.4028234663852886e38;
 
 const fail = (message: string): LiteralResult => ({ ok: false, message });
@@ -41,6 +46,17 @@ function validDate(text: string): boolean {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const date = new Date(Date.UTC(y, mo - 1, d));
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+/** Digits before the decimal point of a numeric literal, exponent applied, leading zeros ignored. */
+function integerDigits(text: string): number {
+  const m = /^-?(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(text);
+  if (!m) return 0;
+  const whole = m[1] ?? '';
+  const digits = `${whole}${m[2] ?? ''}`;
+  const significant = digits.replace(/^0+/, '');
+  const point = whole.length + Number(m[3] ?? 0) - (digits.length - significant.length);
+  return Math.max(0, point);
 }
 
 function characterCount(text: string): number {
@@ -79,11 +95,8 @@ function scalarLiteral(type: SqlType, value: JsonValue): LiteralResult {
     case 'numeric': {
       const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
       if (typeof text !== 'string' || !NUMERIC_TEXT.test(text)) return fail(`expected a number, got ${describe(value)}`);
-      if (type.length !== undefined) {
-        const digits = Number(text).toFixed(type.scale ?? 0).replace(/^-/, '').split('.')[0] ?? '';
-        if (digits.replace(/^0+/, '').length > type.length - (type.scale ?? 0)) {
-          return fail(`${text} does not fit ${type.sql}`);
-        }
+      if (type.length !== undefined && integerDigits(text) > type.length - (type.scale ?? 0)) {
+        return fail(`${text} does not fit ${type.sql}`);
       }
       return ok(text.startsWith('.') || text.startsWith('-.') ? literal(text) : text);
     }
@@ -109,9 +122,9 @@ function scalarLiteral(type: SqlType, value: JsonValue): LiteralResult {
       return m && validDate(m[1] ?? '') ? ok(literal(value as string)) : fail(`expected an ISO 8601 timestamp (YYYY-MM-DD HH:MM[:SS][+HH:MM]), got ${describe(value)}`);
     }
     case 'interval':
-      return typeof value === 'string' && INTERVAL_TEXT.test(value) && /\d/.test(value) ? ok(literal(value)) : fail(`expected an interval such as "90 days", got ${describe(value)}`);
+      return typeof value === 'string' && INTERVAL_TEXT.test(value.trim()) ? ok(literal(value)) : fail(`expected an interval such as "90 days", "1 hour 30 minutes", "01:30:00" or "P1D", got ${describe(value)}`);
     case 'inet':
-      return typeof value === 'string' && INET_TEXT.test(value) ? ok(literal(value)) : fail(`expected an IP address, got ${describe(value)}`);
+      return typeof value === 'string' && (IPV4.test(value) || (IPV6.test(value) && value.split('::').length <= 2)) ? ok(literal(value)) : fail(`expected an IP address, got ${describe(value)}`);
     case 'bytea':
       // The string's UTF-8 bytes, in bytea's hex input format.
       return typeof value === 'string' ? ok(literal(`\\x${Buffer.from(value, 'utf8').toString('hex')}`)) : fail(`expected a string for bytea, got ${describe(value)}`);

@@ -156,6 +156,6 @@ export interface CronJob {
   readonly name: string;
   readonly schedule: string;
   readonly source: Schedule;
-  /** What the job runs after `SET search_path = <schema>;`. */
+  /** A view refresh (run after `SET search_path = <schema>;`), or the author's SQL as written. */
   readonly action: { readonly kind: 'refresh'; readonly view: string; readonly concurrently: boolean } | { readonly kind: 'sql'; readonly sql: string };
 }

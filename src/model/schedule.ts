@@ -55,10 +55,11 @@ function checkField(part: string, field: (typeof FIELDS)[number]): string | unde
     if (!m) return 'is not valid cron syntax';
     if (m[2] !== undefined && Number(m[2]) < 1) return 'has a step below 1';
     if (m[1] === '*') continue;
-    for (const v of (m[1] as string).split('-')) {
-      const n = value(v);
+    const bounds = (m[1] as string).split('-').map(value);
+    for (const n of bounds) {
       if (n === undefined || n < field.min || n > field.max) return `must be within ${field.min}-${field.max}`;
     }
+    if (bounds.length === 2 && (bounds[0] as number) > (bounds[1] as number)) return 'has a range that runs backwards';
   }
   return undefined;
 }

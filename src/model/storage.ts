@@ -2,7 +2,7 @@
  * Buckets → rows of storage.buckets and policies on storage.objects, each
  * scoped to its bucket. `owner` means the object's first folder is the
  * caller's id. A public bucket's files are served by URL, so it gets no
- * listing policy unless its read access asks for one.
+ * policy that lists other users' files unless its read access asks for one.
  */
 import type { BucketInput } from './input.js';
 import type { Bucket, Condition, Policy } from './model.js';
@@ -29,6 +29,9 @@ export function bucketModel(id: string, input: BucketInput, names: NameRegistry)
   if (read === 'owner') policies.push(policyFor(name('SELECT'), 'SELECT', ['authenticated'], ownFolder));
   if (read === 'authenticated') policies.push(policyFor(name('SELECT'), 'SELECT', ['authenticated'], inBucket));
   if (read === 'public' && !isPublic) policies.push(policyFor(name('SELECT'), 'SELECT', ['anon', 'authenticated'], inBucket));
+  // A public bucket needs no listing policy to serve files, but an upsert (replace a file) reads the
+  // existing object: owners may see their own folder, nobody lists the rest.
+  if (read === 'public' && isPublic && update === 'owner') policies.push(policyFor(name('SELECT'), 'SELECT', ['authenticated'], ownFolder));
   policies.push(policyFor(name('INSERT'), 'INSERT', ['authenticated'], upload === 'owner' ? ownFolder : inBucket));
   if (update === 'owner') policies.push(policyFor(name('UPDATE'), 'UPDATE', ['authenticated'], ownFolder));
   if (remove === 'owner') policies.push(policyFor(name('DELETE'), 'DELETE', ['authenticated'], ownFolder));

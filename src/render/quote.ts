@@ -36,8 +36,11 @@ export function literal(value: string): string {
  */
 export function dollarQuote(body: string, tag = 'sql'): string {
   assertNoNul(body);
+  // The closing tag must be the first occurrence of the tag in body + closing tag:
+  // this also refuses a body that ends in `$tag`, which would close early.
+  const clash = (t: string) => `${body}$${t}$`.indexOf(`$${t}$`) !== body.length;
   let candidate = tag;
-  for (let i = 1; body.includes(`$${candidate}$`); i++) candidate = `${tag}${i}`;
+  for (let i = 1; clash(candidate); i++) candidate = `${tag}${i}`;
   return `$${candidate}$${body}$${candidate}$`;
 }
 

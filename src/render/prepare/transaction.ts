@@ -39,8 +39,9 @@ function prepareBucket(b: Bucket, privateSchema: string) {
 }
 
 function cronCommand(job: CronJob, schema: string, privateSchema: string): string {
+  // A job's own SQL runs as written: a prefix would put VACUUM and the like inside a transaction block.
+  if (job.action.kind === 'sql') return job.action.sql;
   const prefix = `SET search_path = ${ident(schema)};`;
-  if (job.action.kind === 'sql') return `${prefix} ${job.action.sql}`;
   const concurrently = job.action.concurrently ? 'CONCURRENTLY ' : '';
   return `${prefix} REFRESH MATERIALIZED VIEW ${concurrently}${qualified(privateSchema, job.action.view)};`;
 }
@@ -59,7 +60,8 @@ export function prepareTransaction(model: Model) {
     ],
     schema: ident(schema),
     createSchema: schema !== 'public',
-    searchPath: ident(schema),
+    // public stays on the path: apply_postgrest_permissions() lives there.
+    searchPath: schema === 'public' ? 'public' : `${ident(schema)}, public`,
     private: { name: ident(privateSchema), usage: usage.join(', ') },
     fn: (name: string) => qualified(privateSchema, name),
     members: hasTable('organization_members') ? qualified(schema, 'organization_members') : '',
@@ -76,6 +78,7 @@ export function prepareTransaction(model: Model) {
         indexes: [...(v.uniqueIndex ? [v.uniqueIndex] : []), ...v.indexes].map((i) => indexSql(i, qname)),
         grant: `GRANT SELECT ON TABLE ${qname} TO ${readers}service_role;`,
         exposed: v.access === 'none' ? undefined : qualified(schema, v.name),
+        exposedGrant: `GRANT SELECT ON TABLE ${qualified(schema, v.name)} TO ${readers}service_role;`,
       };
     }),
     jobs: cron.map((c, i) => {

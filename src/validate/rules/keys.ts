@@ -92,6 +92,17 @@ export function ownerType(ctx: RuleContext): void {
       continue;
     }
     const raw = entity.fields?.[owner];
+    const implicit =
+      (owner === 'id' && entity.primary_key === undefined) ||
+      ((owner === 'created_at' || owner === 'updated_at') && entity.timestamps !== false);
+    if (raw === undefined && implicit) {
+      ctx.error(
+        'owner-type',
+        `owner "${owner}" of entity "${name}" is a column the tool adds itself (${owner === 'id' ? 'the implicit primary key' : 'a timestamp'}); declare it as a uuid field${owner === 'id' ? ' and set primary_key: id' : ''}, or choose another owner`,
+        ['entities', name, 'owner'],
+      );
+      continue;
+    }
     if (raw === undefined) continue;
     const type = resolveFieldType(ctx.input, name, owner);
     if (type === undefined || type.sql === 'uuid') continue;

@@ -1,0 +1,104 @@
+/**
+ * Shared helpers of the test suite: where the corpus lives, how to read a
+ * case, and how to run the built CLI.
+ */
+import { spawnSync } from 'node:child_process';
+import type { SpawnSyncOptions } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const CASES_DIR = join(ROOT, 'test', 'cases');
+export const EXAMPLES_DIR = join(ROOT, 'examples');
+export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+
+/** Set UPDATE_GOLDEN=1 to (re)write the expected files instead of comparing with them. */
+export const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
+
+export const CASE_FILE = 'requirements.yaml';
+export const EXAMPLE_FILE = 'altan.yaml';
+export const EXPECTED_SQL = 'expected.sql';
+export const EXPECTED_STDERR = 'expected.stderr';
+/** Warnings of a valid case, formatted as the CLI prints them; absent when there are none. */
+export const EXPECTED_WARNINGS = 'expected.warnings';
+
+export interface CorpusEntry {
+  /** Folder name, e.g. `fk-cycle`. */
+  readonly name: string;
+  readonly dir: string;
+  /** File name passed to `compile` and to the CLI (relative to `dir`). */
+  readonly file: string;
+  readonly path: string;
+}
+
+function subdirectories(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => statSync(join(dir, name)).isDirectory())
+    .sort();
+}
+
+export function listCases(): CorpusEntry[] {
+  return subdirectories(CASES_DIR).map((name) => {
+    const dir = join(CASES_DIR, name);
+    return { name, dir, file: CASE_FILE, path: join(dir, CASE_FILE) };
+  });
+}
+
+export function listExamples(): CorpusEntry[] {
+  return subdirectories(EXAMPLES_DIR).map((name) => {
+    const dir = join(EXAMPLES_DIR, name);
+    return { name, dir, file: EXAMPLE_FILE, path: join(dir, EXAMPLE_FILE) };
+  });
+}
+
+/** The input exactly as stored: bytes, so that non-UTF-8 and binary cases reach the loader unchanged. */
+export function readInput(entry: CorpusEntry): Buffer {
+  return readFileSync(entry.path);
+}
+
+export function readIfExists(path: string): string | undefined {
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+/** Every corpus entry (case or example) that has a golden SQL file. */
+export function entriesWithExpectedSql(): { entry: CorpusEntry; sql: string }[] {
+  const out: { entry: CorpusEntry; sql: string }[] = [];
+  for (const entry of [...listCases(), ...listExamples()]) {
+    const sql = readIfExists(join(entry.dir, EXPECTED_SQL));
+    if (sql !== undefined) out.push({ entry, sql });
+  }
+  return out;
+}
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function cliBuilt(): boolean {
+  return existsSync(CLI);
+}
+
+/** Run the built CLI with `node`, never through a shell. */
+export function runCli(args: readonly string[], options: { cwd: string; input?: string | Buffer } = { cwd: ROOT }): CliResult {
+  const spawnOptions: SpawnSyncOptions = {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    timeout: 60_000,
+    ...(options.input !== undefined ? { input: options.input } : {}),
+  };
+  const result = spawnSync(process.execPath, [CLI, ...args], spawnOptions);
+  if (result.error) throw result.error;
+  return {
+    status: result.status,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+  };
+}
+
+/** A Node stack trace line (`    at foo (file.js:1:2)`), which users must never see. */
+export const STACK_TRACE = /^\s+at\s.+[:(]/m;

@@ -1,0 +1,281 @@
+/**
+ * Every golden SQL file must be what Postgres itself would parse, with the
+ * shape the format promises: one transaction, BEGIN first, COMMIT last,
+ * `SELECT apply_postgrest_permissions()` just before COMMIT. The real
+ * Postgres 18 parser (libpg-query, WASM) does the parsing.
+ *
+ * Beyond the shape, data must survive quoting: the cron commands, the text
+ * defaults and the descriptions found in the parse tree must be the values
+ * the requirements file holds.
+ */
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadModule, parsePlPgSQLSync, parseSync } from 'libpg-query';
+import { compile } from '../src/index.js';
+import { EXPECTED_SQL, entriesWithExpectedSql, readInput } from './helpers.js';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+interface RawStatement {
+  stmt: JsonObject;
+  stmt_location?: number;
+  stmt_len?: number;
+}
+
+function isObject(value: Json | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The one node type a wrapper like `{ "TransactionStmt": {...} }` holds. */
+function nodeType(node: JsonObject): string {
+  return Object.keys(node)[0] ?? '';
+}
+
+function statements(sql: string): RawStatement[] {
+  const tree = parseSync(sql) as unknown as { stmts?: RawStatement[] };
+  return tree.stmts ?? [];
+}
+
+/** Text of one statement, from the byte offsets the parser reports. */
+function statementText(sql: string, raw: RawStatement): string {
+  const bytes = Buffer.from(sql, 'utf8');
+  const start = raw.stmt_location ?? 0;
+  const end = raw.stmt_len === undefined || raw.stmt_len === 0 ? bytes.length : start + raw.stmt_len;
+  return bytes.subarray(start, end).toString('utf8');
+}
+
+/** Depth-first walk over every object in a parse tree. */
+function* walk(node: Json | undefined): Generator<JsonObject> {
+  if (Array.isArray(node)) {
+    for (const item of node) yield* walk(item);
+  } else if (isObject(node)) {
+    yield node;
+    for (const value of Object.values(node)) yield* walk(value);
+  }
+}
+
+function names(list: Json | undefined): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((n) => (isObject(n) && isObject(n.String) ? String(n.String.sval ?? '') : ''));
+}
+
+/** The string value of a constant, looking through casts (`'x'::text`). */
+function stringConstant(node: Json | undefined): string | undefined {
+  if (!isObject(node)) return undefined;
+  if (isObject(node.TypeCast)) return stringConstant(node.TypeCast.arg);
+  if (isObject(node.A_Const) && isObject(node.A_Const.sval)) return String(node.A_Const.sval.sval ?? '');
+  return undefined;
+}
+
+function transactionKinds(stmts: RawStatement[]): string[] {
+  return stmts
+    .map((s) => s.stmt)
+    .filter((s) => nodeType(s) === 'TransactionStmt')
+    .map((s) => String((s.TransactionStmt as JsonObject).kind));
+}
+
+function isApplyPermissions(stmt: JsonObject | undefined): boolean {
+  if (!stmt || !isObject(stmt.SelectStmt)) return false;
+  const select = stmt.SelectStmt;
+  const targets = select.targetList;
+  if (!Array.isArray(targets) || targets.length !== 1) return false;
+  if (select.fromClause !== undefined || select.whereClause !== undefined) return false;
+  const target = targets[0];
+  const call = isObject(target) && isObject(target.ResTarget) && isObject(target.ResTarget.val) ? target.ResTarget.val.FuncCall : undefined;
+  if (!isObject(call)) return false;
+  const fn = names(call.funcname);
+  return fn[fn.length - 1] === 'apply_postgrest_permissions' && (fn.length === 1 || fn[0] === 'public') && call.args === undefined;
+}
+
+const entries = entriesWithExpectedSql();
+
+beforeAll(async () => {
+  await loadModule();
+});
+
+describe('golden SQL parses with the Postgres 18 parser', () => {
+  it('there is golden SQL to check', () => {
+    expect(entries.length).toBeGreaterThan(0);
+  });
+
+  for (const { entry, sql } of entries) {
+    const label = `${entry.dir.includes('/examples/') ? 'examples' : 'cases'}/${entry.name}/${EXPECTED_SQL}`;
+
+    it(`${label}: one transaction, permissions applied last`, () => {
+      let stmts: RawStatement[] = [];
+      expect(() => {
+        stmts = statements(sql);
+      }).not.toThrow();
+      expect(stmts.length).toBeGreaterThanOrEqual(3);
+
+      const first = stmts[0]?.stmt;
+      const last = stmts[stmts.length - 1]?.stmt;
+      expect(first && nodeType(first)).toBe('TransactionStmt');
+      expect(['TRANS_STMT_BEGIN', 'TRANS_STMT_START']).toContain((first?.TransactionStmt as JsonObject).kind);
+      expect(last && nodeType(last)).toBe('TransactionStmt');
+      expect((last?.TransactionStmt as JsonObject).kind).toBe('TRANS_STMT_COMMIT');
+      expect(isApplyPermissions(stmts[stmts.length - 2]?.stmt), 'the statement before COMMIT is SELECT apply_postgrest_permissions()').toBe(true);
+
+      // Exactly one BEGIN and one COMMIT, and no other transaction control
+      // (a ROLLBACK or SAVEPOINT inside would break the all-or-nothing promise).
+      expect(transactionKinds(stmts)).toEqual([(first?.TransactionStmt as JsonObject).kind, 'TRANS_STMT_COMMIT']);
+    });
+
+    it(`${label}: function bodies (PL/pgSQL and SQL) parse`, () => {
+      for (const raw of statements(sql)) {
+        const stmt = raw.stmt;
+        if (!isObject(stmt.CreateFunctionStmt)) continue;
+        const options = stmt.CreateFunctionStmt.options;
+        const language = [...walk(options)]
+          .filter((n) => isObject(n.DefElem) && n.DefElem.defname === 'language')
+          .map((n) => stringConstant(((n.DefElem as JsonObject).arg as Json) ?? null) ?? names([((n.DefElem as JsonObject).arg as Json) ?? null])[0]);
+        if (language.includes('plpgsql')) {
+          const text = statementText(sql, raw);
+          expect(() => parsePlPgSQLSync(text), text).not.toThrow();
+        } else if (language.includes('sql')) {
+          // The body of a LANGUAGE sql function is itself SQL.
+          const body = [...walk(options)]
+            .filter((n) => isObject(n.DefElem) && n.DefElem.defname === 'as')
+            .flatMap((n) => names(isObject((n.DefElem as JsonObject).arg) ? ((((n.DefElem as JsonObject).arg as JsonObject).List as JsonObject)?.items ?? []) : []));
+          expect(body.length).toBeGreaterThan(0);
+          for (const text of body) expect(() => parseSync(text), text).not.toThrow();
+        }
+      }
+    });
+
+    it(`${label}: created names fit in 63 bytes and never collide`, () => {
+      // Postgres truncates longer identifiers silently, so a derived name over
+      // 63 bytes is a latent collision. Relations (tables, indexes, views, and
+      // the indexes behind PRIMARY KEY / UNIQUE constraints) share one
+      // namespace per schema; constraints, policies and triggers are per table.
+      const problems: string[] = [];
+      const seen = new Map<string, string>();
+      const claim = (scope: string, name: string, what: string): void => {
+        if (Buffer.byteLength(name, 'utf8') > 63) problems.push(`${what} "${name}" is longer than 63 bytes`);
+        const key = `${scope}\u0000${name}`;
+        const previous = seen.get(key);
+        if (previous !== undefined) problems.push(`${what} "${name}" collides with ${previous} in ${scope}`);
+        seen.set(key, what);
+      };
+      const rel = (rv: Json | undefined): { schema: string; name: string } => {
+        const r = isObject(rv) ? rv : {};
+        return { schema: String(r.schemaname ?? 'public'), name: String(r.relname ?? '') };
+      };
+      const constraintNames = (table: { schema: string; name: string }, node: Json | undefined): void => {
+        for (const n of walk(node)) {
+          if (!isObject(n.Constraint) || typeof n.Constraint.conname !== 'string') continue;
+          const conname = n.Constraint.conname;
+          claim(`table ${table.schema}.${table.name}`, conname, 'constraint');
+          if (n.Constraint.contype === 'CONSTR_PRIMARY' || n.Constraint.contype === 'CONSTR_UNIQUE') {
+            claim(`schema ${table.schema}`, conname, 'constraint index');
+          }
+        }
+      };
+      for (const { stmt } of statements(sql)) {
+        if (isObject(stmt.CreateStmt)) {
+          const t = rel(stmt.CreateStmt.relation);
+          claim(`schema ${t.schema}`, t.name, 'table');
+          constraintNames(t, stmt.CreateStmt.tableElts);
+        } else if (isObject(stmt.AlterTableStmt)) {
+          constraintNames(rel(stmt.AlterTableStmt.relation), stmt.AlterTableStmt.cmds);
+        } else if (isObject(stmt.IndexStmt)) {
+          const t = rel(stmt.IndexStmt.relation);
+          claim(`schema ${t.schema}`, String(stmt.IndexStmt.idxname), 'index');
+        } else if (isObject(stmt.ViewStmt)) {
+          const v = rel(stmt.ViewStmt.view);
+          claim(`schema ${v.schema}`, v.name, 'view');
+        } else if (isObject(stmt.CreateTableAsStmt)) {
+          const into = stmt.CreateTableAsStmt.into;
+          const v = rel(isObject(into) ? into.rel : undefined);
+          claim(`schema ${v.schema}`, v.name, 'materialized view');
+        } else if (isObject(stmt.CreatePolicyStmt)) {
+          const t = rel(stmt.CreatePolicyStmt.table);
+          const name = String(stmt.CreatePolicyStmt.policy_name);
+          claim(`table ${t.schema}.${t.name}`, name, 'policy');
+        } else if (isObject(stmt.CreateTrigStmt)) {
+          const t = rel(stmt.CreateTrigStmt.relation);
+          claim(`table ${t.schema}.${t.name}`, String(stmt.CreateTrigStmt.trigname), 'trigger');
+        }
+      }
+      expect(problems).toEqual([]);
+
+      const jobs = compile(readInput(entry), { fileName: entry.file }).cron.map((j) => j.name);
+      expect(new Set(jobs).size, `cron job names: ${jobs.join(', ')}`).toBe(jobs.length);
+    });
+
+    it(`${label}: cron jobs in the SQL are the compiled jobs, and their commands parse`, () => {
+      const scheduled: { name: string; schedule: string; command: string }[] = [];
+      for (const raw of statements(sql)) {
+        for (const node of walk(raw.stmt)) {
+          if (!isObject(node.FuncCall)) continue;
+          const fn = names(node.FuncCall.funcname);
+          if (fn.join('.') !== 'cron.schedule') continue;
+          const args = Array.isArray(node.FuncCall.args) ? node.FuncCall.args.map((a) => stringConstant(a)) : [];
+          expect(args.length, 'cron.schedule(name, schedule, command)').toBe(3);
+          expect(args.every((a) => a !== undefined), 'cron.schedule arguments are constants').toBe(true);
+          scheduled.push({ name: args[0] as string, schedule: args[1] as string, command: args[2] as string });
+        }
+      }
+      const compiled = compile(readInput(entry), { fileName: entry.file }).cron;
+      const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
+      expect([...scheduled].sort(byName)).toEqual([...compiled].sort(byName));
+      for (const job of scheduled) {
+        expect(() => parseSync(job.command), `${job.name}: ${job.command}`).not.toThrow();
+      }
+    });
+
+    it(`${label}: text defaults and descriptions reach the SQL unchanged`, () => {
+      const doc = parseYaml(readInput(entry).toString('utf8')) as {
+        entities?: Record<string, { description?: string; fields?: Record<string, unknown> }>;
+      } | null;
+      const stmts = statements(sql);
+
+      // Column defaults written as text literals, per table.
+      const defaults = new Map<string, string>();
+      // COMMENT ON TABLE / COLUMN values.
+      const comments = new Map<string, string>();
+      for (const raw of stmts) {
+        const stmt = raw.stmt;
+        const relation = isObject(stmt.CreateStmt) ? stmt.CreateStmt.relation : isObject(stmt.AlterTableStmt) ? stmt.AlterTableStmt.relation : undefined;
+        if (isObject(relation)) {
+          const table = String(relation.relname);
+          for (const node of walk(stmt)) {
+            if (!isObject(node.ColumnDef)) continue;
+            const column = String(node.ColumnDef.colname);
+            for (const c of walk(node.ColumnDef.constraints)) {
+              if (isObject(c.Constraint) && c.Constraint.contype === 'CONSTR_DEFAULT') {
+                const value = stringConstant(c.Constraint.raw_expr);
+                if (value !== undefined) defaults.set(`${table}.${column}`, value);
+              }
+            }
+          }
+        }
+        if (isObject(stmt.CommentStmt) && typeof stmt.CommentStmt.comment === 'string') {
+          const object = stmt.CommentStmt.object;
+          const parts = isObject(object) && isObject(object.List) ? names(object.List.items) : [];
+          const key = stmt.CommentStmt.objtype === 'OBJECT_TABLE' ? parts[parts.length - 1] : parts.slice(-2).join('.');
+          if (key) comments.set(`${String(stmt.CommentStmt.objtype)}:${key}`, stmt.CommentStmt.comment);
+        }
+      }
+
+      for (const [table, entity] of Object.entries(doc?.entities ?? {})) {
+        if (typeof entity.description === 'string') {
+          expect(comments.get(`OBJECT_TABLE:${table}`), `COMMENT ON TABLE ${table}`).toBe(entity.description);
+        }
+        for (const [column, raw] of Object.entries(entity.fields ?? {})) {
+          if (typeof raw !== 'object' || raw === null) continue;
+          const field = raw as { type?: string; default?: unknown; description?: unknown };
+          if (typeof field.description === 'string') {
+            expect(comments.get(`OBJECT_COLUMN:${table}.${column}`), `COMMENT ON COLUMN ${table}.${column}`).toBe(field.description);
+          }
+          const textual = /^(text|string|varchar(\(\d+\))?|char\(\d+\))$/.test((field.type ?? '').trim());
+          if (textual && typeof field.default === 'string') {
+            expect(defaults.get(`${table}.${column}`), `DEFAULT of ${table}.${column}`).toBe(field.default);
+          }
+        }
+      }
+    });
+  }
+});

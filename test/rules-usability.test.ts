@@ -57,3 +57,35 @@ describe('owner-type for columns the tool adds itself', () => {
     expect(found[1]).toMatch(/^7:12 error owner "created_at" of entity "b" is a column the tool adds itself \(a timestamp\)/);
   });
 });
+
+describe('write-access for anonymous creates', () => {
+  it('refuses create: public on an entity whose rows have an owner', () => {
+    const text = yaml('version: 1', 'entities:', '  c:', '    access: { read: public, create: public, update: owner }', '    fields: { body: text }');
+    expect(diagnostics(text, 'write-access')).toEqual([
+      '4:37 error entity "c" gives create access to public, but its rows have an owner column: an anonymous caller has no id to own a row; use authenticated or owner',
+    ]);
+  });
+});
+
+describe('view-over-auth-users', () => {
+  it('refuses an API-readable view that reads auth.users, but not a private one or a string mentioning it', () => {
+    const text = yaml(
+      'version: 1',
+      'materialized_views:',
+      '  a: { query: "SELECT id FROM auth . \\"users\\"", unique_key: [id], access: authenticated }',
+      '  b: { query: "SELECT id FROM auth.users", unique_key: [id] }',
+      "  c: { query: \"SELECT 'auth.users' AS t\", unique_key: [t], access: public }",
+    );
+    const found = diagnostics(text, 'view-over-auth-users');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^3:15 error materialized view "a" reads auth.users/);
+  });
+});
+
+describe('public-bucket-read', () => {
+  it('warns that a public bucket serves files to anyone whatever read says', () => {
+    const text = yaml('version: 1', 'buckets:', '  docs: { public: true, access: { read: authenticated } }', '  pics: { public: true }');
+    expect(diagnostics(text, 'public-bucket-read')).toHaveLength(1);
+    expect(diagnostics(text, 'public-bucket-read')[0]).toMatch(/^3:41 warning bucket "docs" is public/);
+  });
+});

@@ -539,12 +539,12 @@ describe('write-access', () => {
   });
 
   it('warns about create and update opened to every caller', () => {
-    const text = yaml('version: 1', 'entities:', '  notes:', '    access: { read: owner, create: public, update: authenticated }', '    fields: { body: text }');
+    const text = yaml('version: 1', 'entities:', '  notes:', '    access: { read: public, create: public, update: authenticated }', '    fields: { body: text }');
     const result = validateDocument(load(text));
     expect(result.errors).toEqual([]);
     expect(result.input).toBeDefined();
     expect(result.warnings.map((d) => [d.rule, place(d)])).toEqual([
-      ['open-write', at(text, 4, 'public')],
+      ['open-write', at(text, 4, 'public', 2)],
       ['open-write', at(text, 4, 'authenticated')],
     ]);
     expect(result.warnings[1]?.message).toContain("any signed-in user may update any row, including other users' rows");
@@ -590,7 +590,7 @@ describe('validateDocument', () => {
     );
     const result = validateDocument(load(text));
     expect(result.errors.map((d) => d.rule)).toEqual(['reserved-schema', 'unknown-type', 'implicit-id']);
-    expect(result.warnings.map((d) => d.rule)).toEqual(['exposed-schema', 'view-refresh']);
+    expect(result.warnings.map((d) => d.rule)).toEqual(['view-refresh']);
     expect(result.input).toBeUndefined();
   });
 

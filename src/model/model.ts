@@ -72,6 +72,8 @@ export interface Index {
 /** What a policy expression tests; rendered to SQL by the renderer. */
 export type Condition =
   | { readonly kind: 'always' }
+  /** The request carries a user id: a real signed-in user, not just the authenticated role. */
+  | { readonly kind: 'signed-in' }
   | { readonly kind: 'owner'; readonly column: string }
   | { readonly kind: 'org-member'; readonly column: string }
   | { readonly kind: 'org-admin'; readonly column: string }

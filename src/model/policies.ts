@@ -28,9 +28,17 @@ interface Columns {
 /** Who passes, per access level and operation. */
 function condition(level: AccessLevel, op: Operation, columns: Columns): Condition {
   const owner: Condition = { kind: 'owner', column: columns.owner ?? '' };
-  if (level === 'owner') return owner;
-  if (level !== 'org') return { kind: 'always' };
   const member: Condition = { kind: 'org-member', column: columns.org ?? '' };
+  // On a table with an org column, an owner acts only within organizations they belong to:
+  // otherwise `create: owner` would let anyone write rows into any organization.
+  const ownerHere: Condition = columns.org === undefined ? owner : { kind: 'all', of: [owner, member] };
+  if (level === 'owner') return ownerHere;
+  if (level === 'public') return { kind: 'always' };
+  if (level === 'authenticated') {
+    // A new row of a table with an owner belongs to its creator; otherwise any real user may write.
+    if (op === 'create' && columns.owner !== undefined) return ownerHere;
+    return op === 'read' ? { kind: 'always' } : { kind: 'signed-in' };
+  }
   if (op === 'read') return member;
   // A member creates rows they own; only the owner while still a member, or an admin, may change them.
   const ownerStillMember: Condition = { kind: 'all', of: [owner, member] };

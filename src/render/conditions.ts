@@ -11,6 +11,8 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
   switch (cond.kind) {
     case 'always':
       return 'true';
+    case 'signed-in':
+      return `${uid} IS NOT NULL`;
     case 'owner':
       return `${uid} = ${ident(cond.column)}`;
     case 'org-member':

@@ -3,6 +3,7 @@
  * only the map form can, and there a broad level is either never what is
  * meant (anon changing every row) or worth a second look.
  */
+import { ownerField } from '../../model/resolve.js';
 import { entities } from './context.js';
 import type { RuleContext } from './context.js';
 
@@ -15,7 +16,13 @@ export function writeAccess(ctx: RuleContext): void {
     for (const op of WRITES) {
       const level = access[op];
       const path = ['entities', name, 'access', op];
-      if (level === 'public' && op !== 'create') {
+      if (level === 'public' && op === 'create' && ownerField(entity) !== undefined) {
+        ctx.error(
+          'write-access',
+          `entity "${name}" gives create access to public, but its rows have an owner column: an anonymous caller has no id to own a row; use authenticated or owner`,
+          path,
+        );
+      } else if (level === 'public' && op !== 'create') {
         ctx.error(
           'write-access',
           `entity "${name}" gives ${op} access to public: anyone, even without signing in, could ${op} every row; use owner, org, authenticated or none`,
@@ -23,7 +30,7 @@ export function writeAccess(ctx: RuleContext): void {
         );
       } else if (level === 'public' || level === 'authenticated') {
         const who = level === 'public' ? 'any caller, even without signing in,' : 'any signed-in user';
-        const what = op === 'create' ? 'insert rows, with any owner column set to anyone' : `${op} any row, including other users' rows`;
+        const what = op === 'create' ? 'insert rows' : `${op} any row, including other users' rows`;
         ctx.warn(
           'open-write',
           `entity "${name}" gives ${op} access to ${level}: ${who} may ${what}; use owner or org unless that is intended`,

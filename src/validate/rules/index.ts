@@ -16,7 +16,7 @@ import { seedRows } from './rows.js';
 import { sqlFragment } from './sql.js';
 import { enumDefault, enumType, defaultType } from './values.js';
 import { schedule, viewRefresh } from './views-jobs.js';
-import { exposedSchema, jsonEquality, writeWithoutRead } from './usability.js';
+import { exposedSchema, jsonEquality, publicBucketRead, viewOverAuthUsers, writeWithoutRead } from './usability.js';
 
 export interface NamedRule {
   /** The rule name its diagnostics carry (`write-access` also emits `open-write` warnings). */
@@ -55,4 +55,6 @@ export const RULES: readonly NamedRule[] = [
   { name: 'write-without-read', check: writeWithoutRead },
   { name: 'json-equality', check: jsonEquality },
   { name: 'exposed-schema', check: exposedSchema },
+  { name: 'view-over-auth-users', check: viewOverAuthUsers },
+  { name: 'public-bucket-read', check: publicBucketRead },
 ];

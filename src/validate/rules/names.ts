@@ -10,16 +10,22 @@ import type { RuleContext } from './context.js';
 /** Schemas owned by Postgres, Supabase or this tool: generating into them would clobber or expose platform objects. */
 const SYSTEM_SCHEMAS: ReadonlySet<string> = new Set([
   'auth', 'storage', 'cron', 'extensions', 'graphql', 'graphql_public', 'realtime', 'vault',
-  'supabase_functions', 'pgbouncer', 'information_schema', 'pg_catalog', 'altan_private', 'altan_cloud',
+  'supabase_functions', 'supabase_migrations', 'pgbouncer', 'pgsodium', 'pgsodium_masks', 'net', '_realtime',
+  'information_schema', 'pg_catalog', 'altan_private', 'altan_cloud',
 ]);
+
+/** The schema is one the file may not use (the `reserved-schema` rule reports it). */
+export function isReservedSchema(schema: string): boolean {
+  const lower = schema.toLowerCase();
+  return SYSTEM_SCHEMAS.has(lower) || lower.startsWith('pg_');
+}
 
 const ORG_TABLES: readonly string[] = [ORGANIZATIONS, ORGANIZATION_MEMBERS];
 
 export function reservedSchema(ctx: RuleContext): void {
   const schema = ctx.input.schema;
   if (schema === undefined) return;
-  const lower = schema.toLowerCase();
-  if (SYSTEM_SCHEMAS.has(lower) || lower.startsWith('pg_')) {
+  if (isReservedSchema(schema)) {
     ctx.error(
       'reserved-schema',
       `schema "${schema}" belongs to Postgres, Supabase or altan-cloud itself; use your own schema (the default is public)`,

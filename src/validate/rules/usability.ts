@@ -7,6 +7,7 @@
 import type { Path } from '../../load/document.js';
 import { effectiveAccess, resolveFieldType } from '../../model/resolve.js';
 import { eachField, entities } from './context.js';
+import { isReservedSchema } from './names.js';
 import type { RuleContext } from './context.js';
 
 /**
@@ -50,10 +51,43 @@ export function jsonEquality(ctx: RuleContext): void {
 /** PostgREST serves only the schemas in its db-schemas setting; Supabase's default is public. */
 export function exposedSchema(ctx: RuleContext): void {
   const schema = ctx.input.schema;
-  if (schema === undefined || schema === 'public') return;
+  if (schema === undefined || schema === 'public' || isReservedSchema(schema)) return;
   ctx.warn(
     'exposed-schema',
     `schema "${schema}" is reachable through the API only if PostgREST's db-schemas lists it (Supabase exposes public by default)`,
     ['schema'],
   );
+}
+
+/** Any reference to auth.users, outside string literals and comments (a view over it leaks every user). */
+const AUTH_USERS_REF = /\bauth\s*\.\s*(users\b|"users")/i;
+
+function withoutStringsAndComments(sql: string): string {
+  return sql.replace(/'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
+}
+
+/** Supabase's advisors flag any API-readable view over auth.users: it exposes every user's email and metadata. */
+export function viewOverAuthUsers(ctx: RuleContext): void {
+  for (const [name, view] of Object.entries(ctx.input.materialized_views ?? {})) {
+    if ((view.access ?? 'none') === 'none') continue;
+    if (!AUTH_USERS_REF.test(withoutStringsAndComments(view.query))) continue;
+    ctx.error(
+      'view-over-auth-users',
+      `materialized view "${name}" reads auth.users and is readable through the API (access: ${view.access}): that exposes every user's account data; use access: none, or read a profiles table instead`,
+      ['materialized_views', name, 'query'],
+    );
+  }
+}
+
+/** A public bucket serves every file by URL: read access narrower than public limits listing, not reading. */
+export function publicBucketRead(ctx: RuleContext): void {
+  for (const [name, bucket] of Object.entries(ctx.input.buckets ?? {})) {
+    const read = bucket.access?.read;
+    if (bucket.public !== true || read === undefined || read === 'public') continue;
+    ctx.warn(
+      'public-bucket-read',
+      `bucket "${name}" is public, so anyone with a file's URL can download it; read: ${read} only limits who can list and read through the API — make the bucket private to restrict downloads`,
+      ['buckets', name, 'access', 'read'],
+    );
+  }
 }

@@ -234,8 +234,8 @@ CREATE POLICY org_mixed_insert ON public.org_mixed
   WITH CHECK ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()));
 CREATE POLICY org_mixed_update ON public.org_mixed
   FOR UPDATE TO authenticated
-  USING ((select auth.uid()) = user_id)
-  WITH CHECK ((select auth.uid()) = user_id);
+  USING ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()))
+  WITH CHECK ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()));
 REVOKE ALL ON TABLE public.org_mixed FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE ON TABLE public.org_mixed TO authenticated;
 GRANT ALL ON TABLE public.org_mixed TO service_role;

@@ -47,11 +47,11 @@ CREATE POLICY wiki_pages_select ON public.wiki_pages
   USING (true);
 CREATE POLICY wiki_pages_insert ON public.wiki_pages
   FOR INSERT TO authenticated
-  WITH CHECK (true);
+  WITH CHECK ((select auth.uid()) IS NOT NULL);
 CREATE POLICY wiki_pages_update ON public.wiki_pages
   FOR UPDATE TO authenticated
-  USING (true)
-  WITH CHECK (true);
+  USING ((select auth.uid()) IS NOT NULL)
+  WITH CHECK ((select auth.uid()) IS NOT NULL);
 REVOKE ALL ON TABLE public.wiki_pages FROM anon, authenticated;
 GRANT SELECT ON TABLE public.wiki_pages TO anon;
 GRANT SELECT, INSERT, UPDATE ON TABLE public.wiki_pages TO authenticated;

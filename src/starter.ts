@@ -1,5 +1,5 @@
 /** What `altan-cloud init` writes: a small, commented, valid requirements file. */
-export const STARTER_FILE = `# yaml-language-server: $schema=https://unpkg.com/altan-cloud/schemas/requirements.schema.json
+export const STARTER_FILE = `# yaml-language-server: $schema=./node_modules/altan-cloud/schemas/requirements.schema.json
 # altan-cloud requirements file (format version 1).
 # Validate:  altan-cloud validate
 # SQL:       altan-cloud generate -o schema.sql

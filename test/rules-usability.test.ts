@@ -89,3 +89,27 @@ describe('public-bucket-read', () => {
     expect(diagnostics(text, 'public-bucket-read')[0]).toMatch(/^3:41 warning bucket "docs" is public/);
   });
 });
+
+describe('rules next to shape problems', () => {
+  it('reports semantic problems of well-formed parts, but nothing caused by removing a malformed one', () => {
+    const text = yaml(
+      'version: 1',
+      'entities:',
+      '  projects:',
+      '    access: ownr',
+      '  todos:',
+      '    fields:',
+      '      project_id: { references: projects }',
+      '      title: { type: txt }',
+      '      when: { type: date, default: tomorrow }',
+      '    indexs: [[title]]',
+    );
+    const r = validate(text, { fileName: 't.yaml' });
+    expect(r.errors.map((d) => `${d.line}:${d.column} ${d.rule}`)).toEqual([
+      '4:13 invalid-value',
+      '8:22 unknown-type',
+      '9:36 default-type',
+      '10:5 unknown-key',
+    ]);
+  });
+});

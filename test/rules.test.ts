@@ -594,11 +594,11 @@ describe('validateDocument', () => {
     expect(result.input).toBeUndefined();
   });
 
-  it('returns the schema problems alone when the shape is wrong', () => {
+  it('still runs the rules on the well-formed parts when the shape is wrong', () => {
     const text = yaml('version: 1', 'schema: auth', 'entitis: {}');
     const result = validateDocument(load(text));
-    expect(result.errors.length).toBeGreaterThan(0);
-    expect(result.errors.some((d) => d.rule === 'reserved-schema')).toBe(false);
+    expect(result.errors.map((d) => d.rule)).toEqual(['reserved-schema', 'unknown-key']);
+    expect(result.input).toBeUndefined();
   });
 });
 

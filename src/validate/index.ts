@@ -9,6 +9,7 @@ import type { LoadedDocument } from '../load/document.js';
 import type { RequirementsInput } from '../model/input.js';
 import { createContext } from './rules/context.js';
 import { RULES } from './rules/index.js';
+import { causedByPruning, pruneMalformed } from './prune.js';
 import { checkSchema } from './schema.js';
 
 export interface ValidationResult {
@@ -23,14 +24,24 @@ function split(list: readonly Diagnostic[]): { errors: Diagnostic[]; warnings: D
   return { errors: sorted.filter((d) => d.severity === 'error'), warnings: sorted.filter((d) => d.severity === 'warning') };
 }
 
-export function validateDocument(doc: LoadedDocument): ValidationResult {
-  const schemaProblems = checkSchema(doc);
-  // The rules rely on the shape the schema guarantees; running them on a misshapen file would only add noise.
-  if (schemaProblems.some((d) => d.severity === 'error')) return split(schemaProblems);
-  const input = doc.data as RequirementsInput;
-  const found: Diagnostic[] = [...schemaProblems];
+function runRules(doc: LoadedDocument, input: RequirementsInput): Diagnostic[] {
+  const found: Diagnostic[] = [];
   const ctx = createContext(doc, input, found);
   for (const rule of RULES) rule.check(ctx);
-  const result = split(found);
-  return result.errors.length === 0 ? { ...result, input } : result;
+  return found;
+}
+
+export function validateDocument(doc: LoadedDocument): ValidationResult {
+  const schemaProblems = checkSchema(doc);
+  if (!schemaProblems.some((d) => d.severity === 'error')) {
+    const input = doc.data as RequirementsInput;
+    const result = split([...schemaProblems, ...runRules(doc, input)]);
+    return result.errors.length === 0 ? { ...result, input } : result;
+  }
+  // The rules rely on the shape the schema guarantees: they check what is left once every
+  // malformed part is removed, so one run still reports everything that needs fixing.
+  const pruned = pruneMalformed(doc.data, schemaProblems);
+  if (!pruned.data) return split(schemaProblems);
+  const ruleFindings = runRules(doc, pruned.data as unknown as RequirementsInput).filter((d) => !causedByPruning(d, pruned));
+  return split([...schemaProblems, ...ruleFindings]);
 }

@@ -104,6 +104,7 @@ export function loadDocument(input: string | Uint8Array, fileName: string): Load
 
 /** yaml's messages end with a code excerpt when pretty; keep the first sentence only. */
 function yamlMessage(code: string, message: string): string {
+  if (code === 'MULTIPLE_DOCS') return 'the file holds more than one YAML document (---); a requirements file is one document';
   const first = message.split('\n')[0] ?? message;
   const text = first.replace(/ at line \d+, column \d+:?$/, '');
   return code === 'DUPLICATE_KEY' ? `duplicate key: ${text.replace(/^Map keys must be unique;?\s*/, '') || 'map keys must be unique'}` : `YAML syntax error: ${text}`;

@@ -15,19 +15,23 @@ function forbidHtmlEscape(): never {
   throw new Error('internal: a blueprint used <%= (HTML escaping); blueprints must print prepared SQL with <%-');
 }
 
-function load(name: string): Template {
-  const cached = compiled.get(name);
-  if (cached) return cached;
-  const url = new URL(`${name}.sql.ejs`, BLUEPRINT_DIR);
-  const source = readFileSync(url, 'utf8');
-  if (/<%=/.test(source)) throw new Error(`internal: blueprint ${name}.sql.ejs uses <%=; use <%- with prepared SQL`);
-  const fn = ejs.compile(source, {
-    filename: url.pathname,
+/** Compile one blueprint's text; refuses `<%=` outright. */
+export function compileBlueprint(source: string, filename: string): Template {
+  if (/<%=/.test(source)) throw new Error(`internal: blueprint ${filename} uses <%=; use <%- with prepared SQL`);
+  return ejs.compile(source, {
+    filename,
     localsName: 'it',
     _with: false,
     strict: true,
     escape: forbidHtmlEscape,
   }) as unknown as Template;
+}
+
+function load(name: string): Template {
+  const cached = compiled.get(name);
+  if (cached) return cached;
+  const url = new URL(`${name}.sql.ejs`, BLUEPRINT_DIR);
+  const fn = compileBlueprint(readFileSync(url, 'utf8'), url.pathname);
   compiled.set(name, fn);
   return fn;
 }

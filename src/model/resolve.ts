@@ -45,8 +45,16 @@ export function involvesOrg(access: EffectiveAccess): boolean {
   return OPERATIONS.some((op) => access[op] === 'org');
 }
 
+/** Asked once per reference while resolving types: remembered per input, which is never mutated. */
+const orgUse = new WeakMap<RequirementsInput, boolean>();
+
 export function usesOrganizations(input: RequirementsInput): boolean {
-  return Object.values(input.entities ?? {}).some((e) => involvesOrg(effectiveAccess(e)));
+  let uses = orgUse.get(input);
+  if (uses === undefined) {
+    uses = Object.values(input.entities ?? {}).some((e) => involvesOrg(effectiveAccess(e)));
+    orgUse.set(input, uses);
+  }
+  return uses;
 }
 
 /** `name: text` shorthand → `{ type: text }`. */

@@ -113,3 +113,24 @@ describe('rules next to shape problems', () => {
     ]);
   });
 });
+
+describe('view-over-auth-users cannot be dodged by quoting', () => {
+  it('sees quoted schema names and real code after an E string, but not text inside literals', () => {
+    const text = [
+      'version: 1',
+      'materialized_views:',
+      '  a: { query: "SELECT id FROM \\"auth\\".\\"users\\"", unique_key: [id], access: public }',
+      `  b: { query: "SELECT E'\\\\'' AS x, id FROM auth.users --'", unique_key: [id], access: public }`,
+      '  c: { query: "SELECT $$auth.users$$ AS t /* auth.users */", unique_key: [t], access: public }',
+      '',
+    ].join('\n');
+    expect(diagnostics(text, 'view-over-auth-users').map((d) => d.slice(0, 4))).toEqual(['3:15', '4:15']);
+  });
+});
+
+describe('write-access on org entities', () => {
+  it('refuses update or delete opened to every signed-in user', () => {
+    const text = yaml('version: 1', 'entities:', '  w:', '    access: { read: org, create: org, update: authenticated, delete: authenticated }', '    fields: { body: text }');
+    expect(diagnostics(text, 'write-access').map((d) => d.slice(0, 12))).toEqual(['4:47 error e', '4:70 error e']);
+  });
+});

@@ -96,3 +96,43 @@ function endOfBlockComment(text: string, start: number): number {
   }
   return -1;
 }
+
+/**
+ * The SQL with string literals, dollar-quoted strings and comments blanked
+ * out (quoted identifiers are kept): what a rule may search for references.
+ */
+export function codeOnly(sql: string): string {
+  let out = '';
+  for (let i = 0; i < sql.length; ) {
+    const rest = sql.slice(i);
+    let end = -1;
+    if (sql[i] === "'") {
+      const escapes = i > 0 && /[eE]/.test(sql[i - 1] ?? '') && !/[A-Za-z0-9_]/.test(sql[i - 2] ?? '');
+      end = endOfQuoted(sql, i, "'", escapes);
+    } else if (sql[i] === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(rest) && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? '')) {
+      const tag = (/^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(rest) as RegExpExecArray)[0];
+      const close = sql.indexOf(tag, i + tag.length);
+      end = close < 0 ? -1 : close + tag.length;
+    } else if (rest.startsWith('--')) {
+      const nl = sql.indexOf('\n', i);
+      end = nl < 0 ? sql.length : nl;
+    } else if (rest.startsWith('/*')) {
+      end = endOfBlockComment(sql, i);
+    } else if (sql[i] === '"') {
+      const close = endOfQuoted(sql, i, '"', false);
+      const stop = close < 0 ? sql.length : close;
+      out += sql.slice(i, stop);
+      i = stop;
+      continue;
+    } else {
+      out += sql[i];
+      i++;
+      continue;
+    }
+    // Unterminated: the rest is not code (the sql-fragment rule reports it).
+    const stop = end < 0 ? sql.length : end;
+    out += ' ';
+    i = stop;
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
  * only the map form can, and there a broad level is either never what is
  * meant (anon changing every row) or worth a second look.
  */
-import { ownerField } from '../../model/resolve.js';
+import { effectiveAccess, involvesOrg, ownerField } from '../../model/resolve.js';
 import { entities } from './context.js';
 import type { RuleContext } from './context.js';
 
@@ -20,6 +20,12 @@ export function writeAccess(ctx: RuleContext): void {
         ctx.error(
           'write-access',
           `entity "${name}" gives create access to public, but its rows have an owner column: an anonymous caller has no id to own a row; use authenticated or owner`,
+          path,
+        );
+      } else if (level === 'authenticated' && op !== 'create' && involvesOrg(effectiveAccess(entity))) {
+        ctx.error(
+          'write-access',
+          `entity "${name}" uses org access but gives ${op} access to authenticated: any signed-in user could ${op} the rows of every organization; use org or owner`,
           path,
         );
       } else if (level === 'public' && op !== 'create') {

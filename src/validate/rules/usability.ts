@@ -8,6 +8,7 @@ import type { Path } from '../../load/document.js';
 import { effectiveAccess, resolveFieldType } from '../../model/resolve.js';
 import { eachField, entities } from './context.js';
 import { isReservedSchema } from './names.js';
+import { codeOnly } from '../sqlFragment.js';
 import type { RuleContext } from './context.js';
 
 /**
@@ -59,18 +60,17 @@ export function exposedSchema(ctx: RuleContext): void {
   );
 }
 
-/** Any reference to auth.users, outside string literals and comments (a view over it leaks every user). */
-const AUTH_USERS_REF = /\bauth\s*\.\s*(users\b|"users")/i;
-
-function withoutStringsAndComments(sql: string): string {
-  return sql.replace(/'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');
-}
+/**
+ * A reference to auth.users, quoted or not, outside literals and comments. Case is ignored even
+ * inside quotes: a false alarm on a schema named "AUTH" is better than a leak.
+ */
+const AUTH_USERS_REF = /(?:"auth"|\bauth\b)\s*\.\s*(?:"users"|\busers\b)/i;
 
 /** Supabase's advisors flag any API-readable view over auth.users: it exposes every user's email and metadata. */
 export function viewOverAuthUsers(ctx: RuleContext): void {
   for (const [name, view] of Object.entries(ctx.input.materialized_views ?? {})) {
     if ((view.access ?? 'none') === 'none') continue;
-    if (!AUTH_USERS_REF.test(withoutStringsAndComments(view.query))) continue;
+    if (!AUTH_USERS_REF.test(codeOnly(view.query))) continue;
     ctx.error(
       'view-over-auth-users',
       `materialized view "${name}" reads auth.users and is readable through the API (access: ${view.access}): that exposes every user's account data; use access: none, or read a profiles table instead`,

@@ -9,6 +9,46 @@ export type FragmentCheck = { ok: true; sql: string } | { ok: false; message: st
 
 const QUERY_START = /^(select|with|values|table)\b/i;
 
+/** A stretch of SQL that is not code: a literal, a quoted identifier or a comment. */
+interface Skipped {
+  readonly kind: 'string' | 'identifier' | 'dollar' | 'line-comment' | 'block-comment';
+  /** Index just past it, or -1 when it is not terminated. */
+  readonly end: number;
+  readonly tag?: string;
+}
+
+const DOLLAR_TAG = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/;
+
+/** What starts at `i`, when it is not code (standard_conforming_strings on, as Postgres defaults). */
+function skipAt(text: string, i: number): Skipped | undefined {
+  const c = text[i];
+  const rest = text.slice(i);
+  if (c === "'") {
+    const escapes = i > 0 && /[eE]/.test(text[i - 1] ?? '') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? '');
+    return { kind: 'string', end: endOfQuoted(text, i, "'", escapes) };
+  }
+  if (c === '"') return { kind: 'identifier', end: endOfQuoted(text, i, '"', false) };
+  if (c === '$' && DOLLAR_TAG.test(rest) && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '')) {
+    const tag = (DOLLAR_TAG.exec(rest) as RegExpExecArray)[0];
+    const close = text.indexOf(tag, i + tag.length);
+    return { kind: 'dollar', end: close < 0 ? -1 : close + tag.length, tag };
+  }
+  if (rest.startsWith('--')) {
+    const nl = text.indexOf('\n', i);
+    return { kind: 'line-comment', end: nl < 0 ? text.length : nl + 1 };
+  }
+  if (rest.startsWith('/*')) return { kind: 'block-comment', end: endOfBlockComment(text, i) };
+  return undefined;
+}
+
+const UNTERMINATED: Readonly<Record<Skipped['kind'], string>> = {
+  string: 'unterminated string literal',
+  identifier: 'unterminated quoted identifier',
+  dollar: 'unterminated dollar-quoted string',
+  'line-comment': '',
+  'block-comment': 'unterminated /* comment',
+};
+
 export function checkSqlFragment(source: string, kind: FragmentKind): FragmentCheck {
   let text = source.trim();
   const bad = (message: string, offset: number): FragmentCheck => ({ ok: false, message, offset });
@@ -18,29 +58,13 @@ export function checkSqlFragment(source: string, kind: FragmentKind): FragmentCh
   let endsAt = text.length;
   for (let i = 0; i < text.length; ) {
     const c = text[i] as string;
-    const rest = text.slice(i);
-    if (c === "'") {
-      const escapes = i > 0 && /[eE]/.test(text[i - 1] ?? '') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? '');
-      const end = endOfQuoted(text, i, "'", escapes);
-      if (end < 0) return bad('unterminated string literal', i);
-      i = end;
-    } else if (c === '"') {
-      const end = endOfQuoted(text, i, '"', false);
-      if (end < 0) return bad('unterminated quoted identifier', i);
-      i = end;
-    } else if (c === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(rest) && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '')) {
-      const tag = (/^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(rest) as RegExpExecArray)[0];
-      const close = text.indexOf(tag, i + tag.length);
-      if (close < 0) return bad(`unterminated dollar-quoted string ${tag}`, i);
-      i = close + tag.length;
-    } else if (rest.startsWith('--')) {
-      const nl = text.indexOf('\n', i);
-      if (kind === 'expression') return bad('line comments (--) are not allowed in an SQL expression; use /* */', i);
-      i = nl < 0 ? text.length : nl + 1;
-    } else if (rest.startsWith('/*')) {
-      const end = endOfBlockComment(text, i);
-      if (end < 0) return bad('unterminated /* comment', i);
-      i = end;
+    const skipped = skipAt(text, i);
+    if (skipped) {
+      if (skipped.kind === 'line-comment' && kind === 'expression') {
+        return bad('line comments (--) are not allowed in an SQL expression; use /* */', i);
+      }
+      if (skipped.end < 0) return bad(`${UNTERMINATED[skipped.kind]}${skipped.tag ? ` ${skipped.tag}` : ''}`, i);
+      i = skipped.end;
     } else if (c === '(') {
       depth++;
       i++;
@@ -104,35 +128,16 @@ function endOfBlockComment(text: string, start: number): number {
 export function codeOnly(sql: string): string {
   let out = '';
   for (let i = 0; i < sql.length; ) {
-    const rest = sql.slice(i);
-    let end = -1;
-    if (sql[i] === "'") {
-      const escapes = i > 0 && /[eE]/.test(sql[i - 1] ?? '') && !/[A-Za-z0-9_]/.test(sql[i - 2] ?? '');
-      end = endOfQuoted(sql, i, "'", escapes);
-    } else if (sql[i] === '$' && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(rest) && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? '')) {
-      const tag = (/^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(rest) as RegExpExecArray)[0];
-      const close = sql.indexOf(tag, i + tag.length);
-      end = close < 0 ? -1 : close + tag.length;
-    } else if (rest.startsWith('--')) {
-      const nl = sql.indexOf('\n', i);
-      end = nl < 0 ? sql.length : nl;
-    } else if (rest.startsWith('/*')) {
-      end = endOfBlockComment(sql, i);
-    } else if (sql[i] === '"') {
-      const close = endOfQuoted(sql, i, '"', false);
-      const stop = close < 0 ? sql.length : close;
-      out += sql.slice(i, stop);
-      i = stop;
-      continue;
-    } else {
+    const skipped = skipAt(sql, i);
+    if (!skipped) {
       out += sql[i];
       i++;
       continue;
     }
     // Unterminated: the rest is not code (the sql-fragment rule reports it).
-    const stop = end < 0 ? sql.length : end;
-    out += ' ';
-    i = stop;
+    const end = skipped.end < 0 ? sql.length : skipped.end;
+    out += skipped.kind === 'identifier' ? sql.slice(i, end) : ' ';
+    i = end;
   }
   return out;
 }

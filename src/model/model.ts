@@ -77,6 +77,8 @@ export type Condition =
   | { readonly kind: 'owner'; readonly column: string }
   | { readonly kind: 'org-member'; readonly column: string }
   | { readonly kind: 'org-admin'; readonly column: string }
+  /** The referenced row is one the caller can see (its SELECT policies apply inside the subquery). */
+  | { readonly kind: 'visible-parent'; readonly table: string; readonly column: string; readonly target: { readonly schema: string; readonly table: string; readonly column: string } }
   | { readonly kind: 'bucket'; readonly bucket: string }
   | { readonly kind: 'owner-folder' }
   | { readonly kind: 'all'; readonly of: readonly Condition[] }

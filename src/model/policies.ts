@@ -60,22 +60,40 @@ export function policyFor(name: string, command: Command, roles: readonly ApiRol
   };
 }
 
+/** A foreign key to rows that not everyone can read. */
+export interface PrivateParent {
+  readonly column: string;
+  readonly target: { readonly schema: string; readonly table: string; readonly column: string };
+}
+
 export function entityPolicies(
   table: string,
   access: EffectiveAccess,
   columns: Columns,
+  parents: readonly PrivateParent[],
   names: NameRegistry,
   namespace: string,
 ): Policy[] {
   const policies: Policy[] = [];
+  // A written row may only point at rows its writer can see: no linking to, or probing for,
+  // another user's or another organization's rows through a foreign key.
+  const visible: Condition[] = parents.map((p) => ({ kind: 'visible-parent', table, column: p.column, target: p.target }));
   for (const op of OPERATIONS) {
     const level = access[op];
     if (level === 'none') continue;
     const command = COMMAND_OF[op];
     const name = names.derive(namespace, [table], command.toLowerCase());
-    policies.push(policyFor(name, command, rolesFor(level), condition(level, op, columns)));
+    const cond = condition(level, op, columns);
+    const policy = policyFor(name, command, rolesFor(level), cond);
+    const check = policy.check && visible.length > 0 ? all(cond, visible) : policy.check;
+    policies.push({ ...policy, ...(check ? { check } : {}) });
   }
   return policies;
+}
+
+function all(cond: Condition, more: readonly Condition[]): Condition {
+  if (cond.kind === 'always') return more.length === 1 ? (more[0] as Condition) : { kind: 'all', of: more };
+  return { kind: 'all', of: [...(cond.kind === 'all' ? cond.of : [cond]), ...more] };
 }
 
 /** Table privileges that match the policies: a role gets nothing it has no policy for. */

@@ -6,6 +6,7 @@ import type { EntityInput, FieldInput, RequirementsInput } from './input.js';
 import type { Column, ColumnDefault, Constraint, ForeignKey, Index, SeedRows, Table, Trigger } from './model.js';
 import type { NameRegistry } from './names.js';
 import { entityPolicies, grantsFor } from './policies.js';
+import type { PrivateParent } from './policies.js';
 import {
   AUTH_USERS, ORG_FIELD, ORGANIZATIONS, columnNames, declaredPrimaryKey, effectiveAccess, fieldSpec,
   involvesOrg, isSqlDefault, ownerField, referencedKey, resolveFieldType,
@@ -114,11 +115,37 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
     constraints,
     foreignKeys,
     indexes,
-    policies: entityPolicies(name, access, { ...(owner ? { owner } : {}), ...(org ? { org } : {}) }, names, tableSpace(schema, name, 'policy')),
+    policies: entityPolicies(
+      name,
+      access,
+      { ...(owner ? { owner } : {}), ...(org ? { org } : {}) },
+      privateParents(ctx, foreignKeys, org),
+      names,
+      tableSpace(schema, name, 'policy'),
+    ),
     grants: grantsFor(access),
     triggers,
     ...(seed ? { seed } : {}),
   };
+}
+
+/**
+ * Foreign keys whose target rows not everyone may read: writes must show the
+ * caller can see the row they point at. The org column is already checked
+ * by membership; auth.users is not readable through the API at all. A
+ * self-reference is left out: a policy that queries its own table makes
+ * Postgres report infinite recursion.
+ */
+function privateParents(ctx: TableContext, foreignKeys: readonly ForeignKey[], org: string | undefined): PrivateParent[] {
+  return foreignKeys
+    .filter((fk) => fk.target.schema === ctx.schema && fk.column !== org && fk.target.table !== fk.table)
+    .filter((fk) => {
+      const parent = ctx.input.entities?.[fk.target.table];
+      if (!parent) return true; // the generated organizations table: readable by members only
+      const read = effectiveAccess(parent).read;
+      return read !== 'public' && read !== 'authenticated';
+    })
+    .map((fk) => ({ column: fk.column, target: fk.target }));
 }
 
 function implicitColumn(column: string, roles: { owner?: string; org?: string }): Column {

@@ -19,6 +19,11 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
       return `${ident(cond.column)} IN (SELECT ${qualified(privateSchema, 'member_org_ids')}())`;
     case 'org-admin':
       return `${ident(cond.column)} IN (SELECT ${qualified(privateSchema, 'admin_org_ids')}())`;
+    case 'visible-parent': {
+      const outer = `${ident(cond.table)}.${ident(cond.column)}`;
+      const parent = qualified(cond.target.schema, cond.target.table);
+      return `(${outer} IS NULL OR EXISTS (SELECT 1 FROM ${parent} AS parent WHERE parent.${ident(cond.target.column)} = ${outer}))`;
+    }
     case 'bucket':
       return `bucket_id = ${literal(cond.bucket)}`;
     case 'owner-folder':

@@ -228,11 +228,14 @@ CREATE POLICY contacts_select ON public.contacts
   USING (org_id IN (SELECT altan_private.member_org_ids()));
 CREATE POLICY contacts_insert ON public.contacts
   FOR INSERT TO authenticated
-  WITH CHECK ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()) AND (contacts.company_id IS NULL OR EXISTS (SELECT 1 FROM public.companies AS parent WHERE parent.id = contacts.company_id)));
+  WITH CHECK ((select auth.uid()) = user_id
+    AND org_id IN (SELECT altan_private.member_org_ids())
+    AND (contacts.company_id IS NULL OR EXISTS (SELECT 1 FROM public.companies AS parent WHERE parent.id = contacts.company_id)));
 CREATE POLICY contacts_update ON public.contacts
   FOR UPDATE TO authenticated
   USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK ((((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids())) AND (contacts.company_id IS NULL OR EXISTS (SELECT 1 FROM public.companies AS parent WHERE parent.id = contacts.company_id)));
+  WITH CHECK ((((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
+    AND (contacts.company_id IS NULL OR EXISTS (SELECT 1 FROM public.companies AS parent WHERE parent.id = contacts.company_id)));
 CREATE POLICY contacts_delete ON public.contacts
   FOR DELETE TO authenticated
   USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
@@ -246,11 +249,16 @@ CREATE POLICY deals_select ON public.deals
   USING (org_id IN (SELECT altan_private.member_org_ids()));
 CREATE POLICY deals_insert ON public.deals
   FOR INSERT TO authenticated
-  WITH CHECK ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()) AND (deals.company_id IS NULL OR EXISTS (SELECT 1 FROM public.companies AS parent WHERE parent.id = deals.company_id)) AND (deals.primary_contact_id IS NULL OR EXISTS (SELECT 1 FROM public.contacts AS parent WHERE parent.id = deals.primary_contact_id)));
+  WITH CHECK ((select auth.uid()) = user_id
+    AND org_id IN (SELECT altan_private.member_org_ids())
+    AND (deals.company_id IS NULL OR EXISTS (SELECT 1 FROM public.companies AS parent WHERE parent.id = deals.company_id))
+    AND (deals.primary_contact_id IS NULL OR EXISTS (SELECT 1 FROM public.contacts AS parent WHERE parent.id = deals.primary_contact_id)));
 CREATE POLICY deals_update ON public.deals
   FOR UPDATE TO authenticated
   USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK ((((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids())) AND (deals.company_id IS NULL OR EXISTS (SELECT 1 FROM public.companies AS parent WHERE parent.id = deals.company_id)) AND (deals.primary_contact_id IS NULL OR EXISTS (SELECT 1 FROM public.contacts AS parent WHERE parent.id = deals.primary_contact_id)));
+  WITH CHECK ((((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
+    AND (deals.company_id IS NULL OR EXISTS (SELECT 1 FROM public.companies AS parent WHERE parent.id = deals.company_id))
+    AND (deals.primary_contact_id IS NULL OR EXISTS (SELECT 1 FROM public.contacts AS parent WHERE parent.id = deals.primary_contact_id)));
 CREATE POLICY deals_delete ON public.deals
   FOR DELETE TO authenticated
   USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
@@ -264,11 +272,13 @@ CREATE POLICY notes_select ON public.notes
   USING ((select auth.uid()) = user_id);
 CREATE POLICY notes_insert ON public.notes
   FOR INSERT TO authenticated
-  WITH CHECK ((select auth.uid()) = user_id AND (notes.deal_id IS NULL OR EXISTS (SELECT 1 FROM public.deals AS parent WHERE parent.id = notes.deal_id)));
+  WITH CHECK ((select auth.uid()) = user_id
+    AND (notes.deal_id IS NULL OR EXISTS (SELECT 1 FROM public.deals AS parent WHERE parent.id = notes.deal_id)));
 CREATE POLICY notes_update ON public.notes
   FOR UPDATE TO authenticated
   USING ((select auth.uid()) = user_id)
-  WITH CHECK ((select auth.uid()) = user_id AND (notes.deal_id IS NULL OR EXISTS (SELECT 1 FROM public.deals AS parent WHERE parent.id = notes.deal_id)));
+  WITH CHECK ((select auth.uid()) = user_id
+    AND (notes.deal_id IS NULL OR EXISTS (SELECT 1 FROM public.deals AS parent WHERE parent.id = notes.deal_id)));
 REVOKE ALL ON TABLE public.notes FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE ON TABLE public.notes TO authenticated;
 GRANT ALL ON TABLE public.notes TO service_role;

@@ -121,7 +121,8 @@ CREATE POLICY reviews_select ON public.reviews
 CREATE POLICY reviews_update ON public.reviews
   FOR UPDATE TO authenticated
   USING ((select auth.uid()) = reviewer_id)
-  WITH CHECK ((select auth.uid()) = reviewer_id AND (reviews.order_id IS NULL OR EXISTS (SELECT 1 FROM public.orders AS parent WHERE parent.id = reviews.order_id)));
+  WITH CHECK ((select auth.uid()) = reviewer_id
+    AND (reviews.order_id IS NULL OR EXISTS (SELECT 1 FROM public.orders AS parent WHERE parent.id = reviews.order_id)));
 CREATE POLICY reviews_delete ON public.reviews
   FOR DELETE TO authenticated
   USING ((select auth.uid()) = reviewer_id);

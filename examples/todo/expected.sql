@@ -125,11 +125,13 @@ CREATE POLICY todos_select ON public.todos
   USING ((select auth.uid()) = user_id);
 CREATE POLICY todos_insert ON public.todos
   FOR INSERT TO authenticated
-  WITH CHECK ((select auth.uid()) = user_id AND (todos.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = todos.project_id)));
+  WITH CHECK ((select auth.uid()) = user_id
+    AND (todos.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = todos.project_id)));
 CREATE POLICY todos_update ON public.todos
   FOR UPDATE TO authenticated
   USING ((select auth.uid()) = user_id)
-  WITH CHECK ((select auth.uid()) = user_id AND (todos.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = todos.project_id)));
+  WITH CHECK ((select auth.uid()) = user_id
+    AND (todos.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = todos.project_id)));
 CREATE POLICY todos_delete ON public.todos
   FOR DELETE TO authenticated
   USING ((select auth.uid()) = user_id);

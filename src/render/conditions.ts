@@ -34,3 +34,15 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
       return cond.of.map((c) => (c.kind === 'all' ? `(${conditionSql(c, privateSchema)})` : conditionSql(c, privateSchema))).join(' OR ');
   }
 }
+
+/** Policy expressions longer than this put each top-level AND on a line of its own. */
+const LINE_WIDTH = 100;
+
+/** A policy's USING / WITH CHECK expression, laid out for reading. */
+export function policyConditionSql(cond: Condition, privateSchema: string): string {
+  const flat = conditionSql(cond, privateSchema);
+  if (cond.kind !== 'all' || flat.length <= LINE_WIDTH) return flat;
+  return cond.of
+    .map((c) => (c.kind === 'any' ? `(${conditionSql(c, privateSchema)})` : conditionSql(c, privateSchema)))
+    .join('\n    AND ');
+}

@@ -7,7 +7,7 @@ import { sqlLiteral } from '../../model/literals.js';
 import { elementType } from '../../model/sqlTypes.js';
 import type { JsonValue } from '../../model/input.js';
 import type { SqlType } from '../../model/sqlTypes.js';
-import { conditionSql } from '../conditions.js';
+import { policyConditionSql } from '../conditions.js';
 import { ident, literal, qualified } from '../quote.js';
 
 /** A value the file gave, as SQL; the validator has already checked that it fits. */
@@ -85,8 +85,8 @@ export function preparePolicy(p: Policy, privateSchema: string): PreparedPolicy 
     name: ident(p.name),
     command: p.command,
     roles: p.roles.join(', '),
-    ...(p.using ? { using: conditionSql(p.using, privateSchema) } : {}),
-    ...(p.check ? { check: conditionSql(p.check, privateSchema) } : {}),
+    ...(p.using ? { using: policyConditionSql(p.using, privateSchema) } : {}),
+    ...(p.check ? { check: policyConditionSql(p.check, privateSchema) } : {}),
   };
 }
 

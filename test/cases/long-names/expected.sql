@@ -89,17 +89,22 @@ DROP POLICY IF EXISTS "bucket_invoice-attachments-for-customer-subscri_b7fbfac4_
 DROP POLICY IF EXISTS "bucket_invoice-attachments-for-customer-subscri_e460e41d_delete" ON storage.objects;
 CREATE POLICY "bucket_invoice-attachments-for-customer-subscri_fee25df7_select" ON storage.objects
   FOR SELECT TO authenticated
-  USING (bucket_id = 'invoice-attachments-for-customer-subscription-billing-events-xy' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  USING (bucket_id = 'invoice-attachments-for-customer-subscription-billing-events-xy'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text);
 CREATE POLICY "bucket_invoice-attachments-for-customer-subscri_cba8aec0_insert" ON storage.objects
   FOR INSERT TO authenticated
-  WITH CHECK (bucket_id = 'invoice-attachments-for-customer-subscription-billing-events-xy' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'invoice-attachments-for-customer-subscription-billing-events-xy'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text);
 CREATE POLICY "bucket_invoice-attachments-for-customer-subscri_b7fbfac4_update" ON storage.objects
   FOR UPDATE TO authenticated
-  USING (bucket_id = 'invoice-attachments-for-customer-subscription-billing-events-xy' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'invoice-attachments-for-customer-subscription-billing-events-xy' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  USING (bucket_id = 'invoice-attachments-for-customer-subscription-billing-events-xy'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text)
+  WITH CHECK (bucket_id = 'invoice-attachments-for-customer-subscription-billing-events-xy'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text);
 CREATE POLICY "bucket_invoice-attachments-for-customer-subscri_e460e41d_delete" ON storage.objects
   FOR DELETE TO authenticated
-  USING (bucket_id = 'invoice-attachments-for-customer-subscription-billing-events-xy' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  USING (bucket_id = 'invoice-attachments-for-customer-subscription-billing-events-xy'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text);
 
 -- Materialized views (no RLS: kept in the private schema; readable through a
 -- security-invoker view only by the roles granted SELECT)

@@ -199,11 +199,16 @@ CREATE POLICY project_files_select ON public.project_files
   USING (org_id IN (SELECT altan_private.member_org_ids()));
 CREATE POLICY project_files_insert ON public.project_files
   FOR INSERT TO authenticated
-  WITH CHECK ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()) AND (project_files.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = project_files.project_id)) AND (project_files.organization IS NULL OR EXISTS (SELECT 1 FROM public.organizations AS parent WHERE parent.id = project_files.organization)));
+  WITH CHECK ((select auth.uid()) = user_id
+    AND org_id IN (SELECT altan_private.member_org_ids())
+    AND (project_files.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = project_files.project_id))
+    AND (project_files.organization IS NULL OR EXISTS (SELECT 1 FROM public.organizations AS parent WHERE parent.id = project_files.organization)));
 CREATE POLICY project_files_update ON public.project_files
   FOR UPDATE TO authenticated
   USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK ((((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids())) AND (project_files.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = project_files.project_id)) AND (project_files.organization IS NULL OR EXISTS (SELECT 1 FROM public.organizations AS parent WHERE parent.id = project_files.organization)));
+  WITH CHECK ((((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
+    AND (project_files.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = project_files.project_id))
+    AND (project_files.organization IS NULL OR EXISTS (SELECT 1 FROM public.organizations AS parent WHERE parent.id = project_files.organization)));
 CREATE POLICY project_files_delete ON public.project_files
   FOR DELETE TO authenticated
   USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
@@ -217,11 +222,14 @@ CREATE POLICY tasks_select ON public.tasks
   USING (org_id IN (SELECT altan_private.member_org_ids()));
 CREATE POLICY tasks_insert ON public.tasks
   FOR INSERT TO authenticated
-  WITH CHECK ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()) AND (tasks.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = tasks.project_id)));
+  WITH CHECK ((select auth.uid()) = user_id
+    AND org_id IN (SELECT altan_private.member_org_ids())
+    AND (tasks.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = tasks.project_id)));
 CREATE POLICY tasks_update ON public.tasks
   FOR UPDATE TO authenticated
   USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK ((((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids())) AND (tasks.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = tasks.project_id)));
+  WITH CHECK ((((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
+    AND (tasks.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = tasks.project_id)));
 CREATE POLICY tasks_delete ON public.tasks
   FOR DELETE TO authenticated
   USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));

@@ -37,7 +37,8 @@ export interface CompileResult {
   readonly model: Model;
 }
 
-const DEFAULT_FILE = 'altan.yaml';
+/** The file every command reads when none is named. */
+export const DEFAULT_FILE = 'altan.yaml';
 
 /** Load and check a requirements file; never throws for a bad file. */
 export function validate(source: string | Uint8Array, options: SourceOptions = {}): ValidateResult {

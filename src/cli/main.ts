@@ -5,11 +5,10 @@
  * 70 internal error (a bug: reported as one, with its stack).
  */
 import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_FILE } from '../compile.js';
 import { VERSION } from '../version.js';
 import { generateCommand, initCommand, validateCommand } from './commands.js';
 import { EXIT, UserError } from './io.js';
-
-const DEFAULT_FILE = 'altan.yaml';
 
 function program(setExit: (code: number) => void): Command {
   const cli = new Command('altan-cloud')

@@ -6,7 +6,6 @@
  */
 import type { SqlType } from './sqlTypes.js';
 import type { AccessLevel, JsonValue, OnDelete } from './input.js';
-import type { Schedule } from './schedule.js';
 
 export const PRIVATE_SCHEMA = 'altan_private';
 
@@ -65,8 +64,6 @@ export interface Index {
   readonly columns: readonly string[];
   readonly unique: boolean;
   readonly where?: string;
-  /** `implicit`: added to cover a foreign key or a column a policy compares. */
-  readonly origin: 'declared' | 'implicit';
 }
 
 /** What a policy expression tests; rendered to SQL by the renderer. */
@@ -152,14 +149,12 @@ export interface MaterializedView {
   readonly uniqueIndex?: Index;
   readonly indexes: readonly Index[];
   readonly access: 'none' | 'authenticated' | 'public';
-  readonly refreshJob: string;
 }
 
 export interface CronJob {
   readonly kind: 'cron-job';
   readonly name: string;
   readonly schedule: string;
-  readonly source: Schedule;
   /** A view refresh (run after `SET search_path = <schema>;`), or the author's SQL as written. */
   readonly action: { readonly kind: 'refresh'; readonly view: string; readonly concurrently: boolean } | { readonly kind: 'sql'; readonly sql: string };
 }

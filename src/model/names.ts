@@ -7,6 +7,10 @@
 import { createHash } from 'node:crypto';
 
 export const MAX_IDENTIFIER_BYTES = 63;
+
+/** Namespaces in which Postgres wants names unique: relations of a schema, or one kind of name of a table. */
+export const relationSpace = (schema: string) => `relation:${schema}`;
+export const tableSpace = (schema: string, table: string, what: 'constraint' | 'policy' | 'trigger') => `${what}:${schema}.${table}`;
 const HASH_LENGTH = 8;
 
 function hash(text: string): string {

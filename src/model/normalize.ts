@@ -10,7 +10,8 @@ import { foreignKeyOrder } from './order.js';
 import { organizationTables } from './organizations.js';
 import { DEFAULT_SCHEMA, ORGANIZATION_MEMBERS, ORGANIZATIONS, usesOrganizations } from './resolve.js';
 import { bucketModel } from './storage.js';
-import { entityTable, relationSpace } from './tables.js';
+import { relationSpace } from './names.js';
+import { entityTable } from './tables.js';
 import { jobModels, viewModels } from './views.js';
 
 export interface Source {

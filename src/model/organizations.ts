@@ -9,10 +9,9 @@ import type { Column, Condition, Constraint, Index, Policy, Table } from './mode
 import type { NameRegistry } from './names.js';
 import { policyFor } from './policies.js';
 import { ORGANIZATION_MEMBERS, ORGANIZATIONS } from './resolve.js';
-import { TEXT, UUID } from './sqlTypes.js';
-import { relationSpace, tableSpace } from './tables.js';
+import { TEXT, TIMESTAMPTZ, UUID } from './sqlTypes.js';
+import { relationSpace, tableSpace } from './names.js';
 
-const TIMESTAMPTZ = { base: 'timestamptz', array: false, sql: 'timestamptz' } as const;
 export const MEMBER_ROLES = ['admin', 'member'] as const;
 
 const column = (name: string, type: Column['type'], notNull: boolean, dflt?: Column['default']): Column => ({
@@ -36,7 +35,7 @@ export function organizationTables(schema: string, names: NameRegistry): Table[]
     onDelete,
   });
   const index = (table: string, col: string): Index => ({
-    kind: 'index', name: names.derive(rel, [table, col], 'idx'), columns: [col], unique: false, origin: 'implicit',
+    kind: 'index', name: names.derive(rel, [table, col], 'idx'), columns: [col], unique: false,
   });
 
   const member = (col: string): Condition => ({ kind: 'org-member', column: col });

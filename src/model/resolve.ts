@@ -3,7 +3,7 @@
  * that what validation checks and what rendering uses are the same answers:
  * field shorthand, effective access, primary key, owner field, field types.
  */
-import { parseType, UUID } from './sqlTypes.js';
+import { parseType, TIMESTAMPTZ, UUID } from './sqlTypes.js';
 import type { SqlType } from './sqlTypes.js';
 import type { AccessLevel, AccessMap, EntityInput, FieldInput, RequirementsInput, SqlDefault } from './input.js';
 
@@ -92,7 +92,7 @@ export function resolveFieldType(
   const entity = input.entities?.[entityName];
   const raw = entity?.fields?.[fieldName];
   if (!entity) return undefined;
-  if (raw === undefined) return implicitFieldType(input, entity, fieldName);
+  if (raw === undefined) return implicitFieldType(entity, fieldName);
   const field = fieldSpec(raw);
   if (field.type !== undefined) {
     const parsed = parseType(field.type);
@@ -107,13 +107,10 @@ export function resolveFieldType(
 }
 
 /** Types of the columns the tool adds itself. */
-function implicitFieldType(input: RequirementsInput, entity: EntityInput, fieldName: string): SqlType | undefined {
+function implicitFieldType(entity: EntityInput, fieldName: string): SqlType | undefined {
   if (fieldName === 'id' && declaredPrimaryKey(entity) === undefined) return UUID;
   if (fieldName === ownerField(entity) || (fieldName === ORG_FIELD && involvesOrg(effectiveAccess(entity)))) return UUID;
-  if ((fieldName === 'created_at' || fieldName === 'updated_at') && entity.timestamps !== false) {
-    return { base: 'timestamptz', array: false, sql: 'timestamptz' };
-  }
-  void input;
+  if ((fieldName === 'created_at' || fieldName === 'updated_at') && entity.timestamps !== false) return TIMESTAMPTZ;
   return undefined;
 }
 

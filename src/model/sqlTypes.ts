@@ -93,6 +93,7 @@ export function elementType(type: SqlType): SqlType {
 
 export const UUID: SqlType = { base: 'uuid', array: false, sql: 'uuid' };
 export const TEXT: SqlType = { base: 'text', array: false, sql: 'text' };
+export const TIMESTAMPTZ: SqlType = { base: 'timestamptz', array: false, sql: 'timestamptz' };
 
 /** Two types are the same column type (used for foreign keys). */
 export function sameType(a: SqlType, b: SqlType): boolean {

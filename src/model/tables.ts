@@ -4,6 +4,7 @@
  */
 import type { EntityInput, FieldInput, RequirementsInput } from './input.js';
 import type { Column, ColumnDefault, Constraint, ForeignKey, Index, SeedRows, Table, Trigger } from './model.js';
+import { relationSpace, tableSpace } from './names.js';
 import type { NameRegistry } from './names.js';
 import { entityPolicies, grantsFor } from './policies.js';
 import type { PrivateParent } from './policies.js';
@@ -11,11 +12,7 @@ import {
   AUTH_USERS, ORG_FIELD, ORGANIZATIONS, columnNames, declaredPrimaryKey, effectiveAccess, fieldSpec,
   involvesOrg, isSqlDefault, ownerField, referencedKey, resolveFieldType,
 } from './resolve.js';
-import { TEXT, UUID } from './sqlTypes.js';
-import type { SqlType } from './sqlTypes.js';
-import { checkSqlFragment } from '../validate/sqlFragment.js';
-
-const TIMESTAMPTZ: SqlType = { base: 'timestamptz', array: false, sql: 'timestamptz' };
+import { TEXT, TIMESTAMPTZ, UUID } from './sqlTypes.js';
 
 export interface TableContext {
   readonly input: RequirementsInput;
@@ -23,15 +20,8 @@ export interface TableContext {
   readonly names: NameRegistry;
 }
 
-/** Namespaces in which Postgres wants names unique. */
-export const relationSpace = (schema: string) => `relation:${schema}`;
-export const tableSpace = (schema: string, table: string, what: string) => `${what}:${schema}.${table}`;
-
-/** An author-written SQL expression, trimmed as validation accepted it. */
-export function expression(sql: string): string {
-  const checked = checkSqlFragment(sql, 'expression');
-  return checked.ok ? checked.sql : sql.trim();
-}
+/** An author-written SQL expression; validation has checked it stays one expression. */
+const expression = (sql: string): string => sql.trim();
 
 function foreignKey(ctx: TableContext, table: string, column: string, references: string, onDelete: FieldInput['on_delete']): ForeignKey {
   const key = referencedKey(ctx.input, references);
@@ -98,7 +88,7 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
   const policyColumns = [owner, org].filter((c): c is string => c !== undefined);
   for (const column of unique([...foreignKeys.map((fk) => fk.column), ...policyColumns])) {
     if (covered(column, constraints, indexes)) continue;
-    indexes.push({ kind: 'index', name: names.derive(relationSpace(schema), [name, column], 'idx'), columns: [column], unique: false, origin: 'implicit' });
+    indexes.push({ kind: 'index', name: names.derive(relationSpace(schema), [name, column], 'idx'), columns: [column], unique: false });
   }
 
   const triggers: Trigger[] = entity.timestamps === false ? [] : [
@@ -165,13 +155,12 @@ function declaredIndexes(ctx: TableContext, table: string, entity: EntityInput):
       columns: spec.fields,
       unique: isUnique,
       ...(spec.where !== undefined ? { where: expression(spec.where) } : {}),
-      origin: 'declared',
     };
   });
 }
 
 /** An index serves lookups on `column` when its first column is `column` and it has no WHERE. */
-export function covered(column: string, constraints: readonly Constraint[], indexes: readonly Index[]): boolean {
+function covered(column: string, constraints: readonly Constraint[], indexes: readonly Index[]): boolean {
   return (
     constraints.some((c) => (c.kind === 'primary-key' || c.kind === 'unique') && c.columns[0] === column) ||
     indexes.some((i) => i.columns[0] === column && i.where === undefined)

@@ -10,7 +10,7 @@ import type { CronJob, Index, MaterializedView } from './model.js';
 import type { NameRegistry } from './names.js';
 import { parseSchedule } from './schedule.js';
 import type { Schedule } from './schedule.js';
-import { relationSpace } from './tables.js';
+import { relationSpace } from './names.js';
 import { checkSqlFragment } from '../validate/sqlFragment.js';
 
 export const refreshJobName = (view: string) => `refresh-${view}`;
@@ -43,7 +43,6 @@ export function viewModels(
       name: names.derive(relationSpace(privateSchema), [name, ...columns], unique ? 'key' : 'idx'),
       columns,
       unique,
-      origin: 'declared',
     });
     const source = scheduleOf(view.refresh);
     const minute = source.kind === 'cron' ? 0 : (staggered++ * STAGGER_MINUTES) % 60;
@@ -55,13 +54,11 @@ export function viewModels(
       ...(view.unique_key ? { uniqueIndex: index(view.unique_key, true) } : {}),
       indexes: (view.indexes ?? []).map((cols) => index(cols, false)),
       access: view.access ?? 'none',
-      refreshJob: job,
     });
     jobs.push({
       kind: 'cron-job',
       name: job,
       schedule: cronOf(source, minute),
-      source,
       action: { kind: 'refresh', view: name, concurrently: view.unique_key !== undefined },
     });
   }
@@ -72,6 +69,6 @@ export function jobModels(input: Readonly<Record<string, JobInput>>): CronJob[] 
   return Object.keys(input).sort().map((name) => {
     const job = input[name] as JobInput;
     const source = scheduleOf(job.schedule);
-    return { kind: 'cron-job', name, schedule: cronOf(source, 0), source, action: { kind: 'sql', sql: job.sql.trim() } };
+    return { kind: 'cron-job', name, schedule: cronOf(source, 0), action: { kind: 'sql', sql: job.sql.trim() } };
   });
 }

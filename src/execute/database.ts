@@ -1,0 +1,113 @@
+/**
+ * One small interface over the two databases altan-cloud runs against: a real
+ * Postgres server (node-postgres, one connection) and the embedded PGlite.
+ * Everything above this module is written once against `Database`.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { ConnectionError, asDatabaseError } from './errors.js';
+import { lockFile } from './fileLock.js';
+
+export interface Database {
+  readonly kind: 'postgres' | 'embedded';
+  /** Where it is, for messages; never contains a password. */
+  readonly description: string;
+  /** One statement, with $1… parameters; returns the rows. */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Any number of statements in one round trip (simple query protocol), no parameters. */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function translated<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw asDatabaseError(e);
+  }
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user@host/db`. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(unparsable database URL)';
+  }
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** One connection to a Postgres server. */
+export async function openPostgres(url: string): Promise<Database> {
+  const description = redactUrl(url);
+  const client = new pg.Client({ connectionString: url, application_name: 'altan-cloud', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  // A connection killed by the server surfaces as a rejected query; without a
+  // listener the same event would also crash the process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => {});
+    const code = (e as { code?: string }).code;
+    const why = code === 'ECONNREFUSED' ? 'connection refused (is the server running?)' : (e as Error).message;
+    throw new ConnectionError(`cannot connect to ${description}: ${why}`);
+  }
+  return {
+    kind: 'postgres',
+    description,
+    query: async <Row>(sql: string, params: readonly unknown[] = []) =>
+      translated(async () => (await client.query(sql, [...params])).rows as Row[]),
+    exec: async (sql: string) => {
+      await translated(() => client.query(sql));
+    },
+    close: () => client.end().catch(() => {}),
+  };
+}
+
+type PGliteInstance = import('@electric-sql/pglite').PGlite;
+
+function pgliteDatabase(db: PGliteInstance, description: string, release: () => void): Database {
+  return {
+    kind: 'embedded',
+    description,
+    query: async <Row>(sql: string, params: readonly unknown[] = []) =>
+      translated(async () => (await db.query<Row>(sql, [...params])).rows),
+    exec: async (sql: string) => {
+      await translated(() => db.exec(sql));
+    },
+    close: async () => {
+      await db.close().catch(() => {});
+      release();
+    },
+  };
+}
+
+// Loaded on demand: PGlite's WASM costs start-up time that a server user should not pay.
+const loadPGlite = async () => (await import('@electric-sql/pglite')).PGlite;
+
+/** The embedded database in `dir`, created on first use; one process at a time (a lock file beside it). */
+export async function openEmbedded(dir: string): Promise<Database> {
+  const path = resolve(dir);
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (e) {
+    throw new ConnectionError(`cannot create the embedded database at ${dir}: ${(e as Error).message}`);
+  }
+  const release = await lockFile(`${path}.lock`);
+  try {
+    const db = await (await loadPGlite()).create(path);
+    return pgliteDatabase(db, `embedded database ${dir} (PGlite)`, release);
+  } catch (e) {
+    release();
+    throw new ConnectionError(`cannot open the embedded database at ${dir}: ${(e as Error).message}`);
+  }
+}
+
+/** A throw-away in-memory embedded database, for tests. */
+export async function openMemory(): Promise<Database> {
+  return pgliteDatabase(await (await loadPGlite()).create(), 'in-memory PGlite database', () => {});
+}

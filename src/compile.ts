@@ -13,13 +13,18 @@ import { normalize } from './model/normalize.js';
 import { renderBlueprint } from './render/blueprints.js';
 import { prepareTransaction } from './render/prepare/transaction.js';
 import type { CronEntry } from './render/prepare/transaction.js';
+import type { Target } from './target.js';
 import { validateDocument } from './validate/index.js';
 
-export type { CronEntry };
+export type { CronEntry, Target };
 
 export interface SourceOptions {
   /** Shown in messages and in the SQL header; the path as the user gave it. */
   readonly fileName?: string;
+}
+
+export interface CompileOptions extends SourceOptions {
+  readonly target?: Target;
 }
 
 export interface ValidateResult {
@@ -32,6 +37,7 @@ export interface ValidateResult {
 
 export interface CompileResult {
   readonly sql: string;
+  readonly target: Target;
   readonly cron: readonly CronEntry[];
   readonly warnings: readonly Diagnostic[];
   readonly model: Model;
@@ -50,12 +56,14 @@ export function validate(source: string | Uint8Array, options: SourceOptions = {
 }
 
 /** The SQL transaction and cron jobs for a requirements file; throws `InvalidRequirementsError` when invalid. */
-export function compile(source: string | Uint8Array, options: SourceOptions = {}): CompileResult {
+export function compile(source: string | Uint8Array, options: CompileOptions = {}): CompileResult {
   const fileName = options.fileName ?? DEFAULT_FILE;
+  const target = options.target ?? 'altan';
   const checked = validate(source, { fileName });
   if (checked.errors.length > 0 || !checked.input) throw new InvalidRequirementsError(checked.errors, checked.warnings);
   const sha256 = createHash('sha256').update(source).digest('hex');
   const model = normalize(checked.input, { fileName, sha256 });
-  const prepared = prepareTransaction(model);
-  return { sql: `${renderBlueprint('transaction', prepared).trimEnd()}\n`, cron: prepared.cron, warnings: checked.warnings, model };
+  const prepared = prepareTransaction(model, target);
+  const sql = `${renderBlueprint('transaction', prepared).trimEnd()}\n`;
+  return { sql, target, cron: prepared.cron, warnings: checked.warnings, model };
 }

@@ -4,8 +4,10 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { compile, validate } from '../compile.js';
+import type { CompileResult } from '../compile.js';
 import { InvalidRequirementsError } from '../diagnostics.js';
 import { STARTER_FILE } from '../starter.js';
+import type { Target } from '../target.js';
 import { EXIT, UserError, displayName, readSource, report, writeOutput } from './io.js';
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
@@ -30,28 +32,36 @@ export function validateCommand(file: string): number {
 export interface GenerateOptions {
   readonly output?: string;
   readonly json?: boolean;
+  readonly target?: Target;
 }
 
-export function generateCommand(file: string, options: GenerateOptions): number {
+/** The compiled file, its warnings printed; or its problems printed and undefined. */
+export function compileFile(file: string, target: Target): CompileResult | undefined {
   try {
-    const result = compile(readSource(file), { fileName: displayName(file) });
+    const result = compile(readSource(file), { fileName: displayName(file), target });
     report(result.warnings);
-    const text = options.json
-      ? `${JSON.stringify({ sql: result.sql, cron: result.cron, warnings: result.warnings }, null, 2)}\n`
-      : result.sql;
-    if (options.output !== undefined) {
-      writeOutput(options.output, text);
-      process.stderr.write(`wrote ${options.output}\n`);
-    } else {
-      process.stdout.write(text);
-    }
-    return EXIT.ok;
+    return result;
   } catch (e) {
     if (!(e instanceof InvalidRequirementsError)) throw e;
     report(e.errors);
     report(e.warnings);
-    return EXIT.invalid;
+    return undefined;
   }
+}
+
+export function generateCommand(file: string, options: GenerateOptions): number {
+  const result = compileFile(file, options.target ?? 'altan');
+  if (!result) return EXIT.invalid;
+  const text = options.json
+    ? `${JSON.stringify({ sql: result.sql, cron: result.cron, warnings: result.warnings }, null, 2)}\n`
+    : result.sql;
+  if (options.output !== undefined) {
+    writeOutput(options.output, text);
+    process.stderr.write(`wrote ${options.output}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+  return EXIT.ok;
 }
 
 export function initCommand(file: string): number {

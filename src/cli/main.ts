@@ -6,9 +6,18 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_FILE } from '../compile.js';
+import { TARGETS } from '../target.js';
+import type { Target } from '../target.js';
 import { VERSION } from '../version.js';
 import { generateCommand, initCommand, validateCommand } from './commands.js';
+import { applyCommand, bootstrapCommand } from './databaseCommands.js';
 import { EXIT, UserError } from './io.js';
+
+const targetOption = () =>
+  new Option('--target <platform>', 'altan: end with apply_postgrest_permissions(); supabase: explicit grants and a schema reload')
+    .choices(TARGETS)
+    .default('altan');
+const databaseOption = () => new Option('--database-url <url>', 'a Postgres connection URL (default: DATABASE_URL, else the embedded database)');
 
 function program(setExit: (code: number) => void): Command {
   const cli = new Command('altan-cloud')
@@ -28,7 +37,24 @@ function program(setExit: (code: number) => void): Command {
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .option('-o, --output <path>', 'write to this file instead of standard output')
     .addOption(new Option('--json', 'print { sql, cron, warnings } as JSON'))
-    .action((file: string, opts: { output?: string; json?: boolean }) => setExit(generateCommand(file, opts)));
+    .addOption(targetOption())
+    .action((file: string, opts: { output?: string; json?: boolean; target: Target }) => setExit(generateCommand(file, opts)));
+
+  cli.command('apply')
+    .description('run the SQL transaction against a database (embedded by default), recording what was applied')
+    .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
+    .addOption(databaseOption())
+    .option('--dry-run', 'execute and report, then roll back')
+    .addOption(new Option('--json', 'print the report as JSON'))
+    .addOption(targetOption())
+    .action(async (file: string, opts: { databaseUrl?: string; dryRun?: boolean; json?: boolean; target: Target }) =>
+      setExit(await applyCommand(file, opts)),
+    );
+
+  cli.command('bootstrap')
+    .description('make a Postgres database look like an Altan / Supabase project (roles, auth, storage, pg_cron); idempotent')
+    .addOption(databaseOption())
+    .action(async (opts: { databaseUrl?: string }) => setExit(await bootstrapCommand(opts)));
 
   cli.command('init')
     .description('write a commented starter requirements file (never overwrites)')

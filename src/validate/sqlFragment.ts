@@ -1,45 +1,16 @@
 /**
- * A small lexer for the SQL that authors write into a file (`check`, `where`,
+ * Checks the SQL that authors write into a file (`check`, `where`,
  * `{ sql: }` defaults, view queries). The SQL itself is passed through, but it
  * must stay inside the slot it was written for: balanced parentheses, no
  * unterminated quote or comment, no `;` that would end the statement early.
  */
+import { skipAt } from '../sql/lexer.js';
+import type { Skipped } from '../sql/lexer.js';
+
 export type FragmentKind = 'expression' | 'query';
 export type FragmentCheck = { ok: true; sql: string } | { ok: false; message: string; offset: number };
 
 const QUERY_START = /^(select|with|values|table)\b/i;
-
-/** A stretch of SQL that is not code: a literal, a quoted identifier or a comment. */
-interface Skipped {
-  readonly kind: 'string' | 'identifier' | 'dollar' | 'line-comment' | 'block-comment';
-  /** Index just past it, or -1 when it is not terminated. */
-  readonly end: number;
-  readonly tag?: string;
-}
-
-const DOLLAR_TAG = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/;
-
-/** What starts at `i`, when it is not code (standard_conforming_strings on, as Postgres defaults). */
-function skipAt(text: string, i: number): Skipped | undefined {
-  const c = text[i];
-  const rest = text.slice(i);
-  if (c === "'") {
-    const escapes = i > 0 && /[eE]/.test(text[i - 1] ?? '') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? '');
-    return { kind: 'string', end: endOfQuoted(text, i, "'", escapes) };
-  }
-  if (c === '"') return { kind: 'identifier', end: endOfQuoted(text, i, '"', false) };
-  if (c === '$' && DOLLAR_TAG.test(rest) && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '')) {
-    const tag = (DOLLAR_TAG.exec(rest) as RegExpExecArray)[0];
-    const close = text.indexOf(tag, i + tag.length);
-    return { kind: 'dollar', end: close < 0 ? -1 : close + tag.length, tag };
-  }
-  if (rest.startsWith('--')) {
-    const nl = text.indexOf('\n', i);
-    return { kind: 'line-comment', end: nl < 0 ? text.length : nl + 1 };
-  }
-  if (rest.startsWith('/*')) return { kind: 'block-comment', end: endOfBlockComment(text, i) };
-  return undefined;
-}
 
 const UNTERMINATED: Readonly<Record<Skipped['kind'], string>> = {
   string: 'unterminated string literal',
@@ -89,36 +60,6 @@ export function checkSqlFragment(source: string, kind: FragmentKind): FragmentCh
     return bad('a view query must start with SELECT, WITH, VALUES or TABLE', Math.max(firstWordAt, 0));
   }
   return { ok: true, sql: text };
-}
-
-/** Index just past the closing quote, or -1. A doubled quote is an escaped quote. */
-function endOfQuoted(text: string, start: number, quote: string, backslashEscapes: boolean): number {
-  for (let i = start + 1; i < text.length; i++) {
-    const c = text[i];
-    if (backslashEscapes && c === '\\') {
-      i++;
-    } else if (c === quote) {
-      if (text[i + 1] === quote) i++;
-      else return i + 1;
-    }
-  }
-  return -1;
-}
-
-/** Block comments nest in Postgres. */
-function endOfBlockComment(text: string, start: number): number {
-  let depth = 0;
-  for (let i = start; i < text.length - 1; i++) {
-    if (text[i] === '/' && text[i + 1] === '*') {
-      depth++;
-      i++;
-    } else if (text[i] === '*' && text[i + 1] === '/') {
-      depth--;
-      i++;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return -1;
 }
 
 /**

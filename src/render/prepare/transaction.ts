@@ -3,6 +3,7 @@
  * in it is raw user text: names are quoted, values are literals, author SQL
  * sits where validation checked it can only be one expression or query.
  */
+import type { Target } from '../../target.js';
 import type { Bucket, CronJob, Model } from '../../model/model.js';
 import { dollarQuote, ident, literal, qualified, textArray } from '../quote.js';
 import { foreignKeySql, indexSql, preparePolicy, prepareTable } from './tables.js';
@@ -46,7 +47,17 @@ function cronCommand(job: CronJob, schema: string, privateSchema: string): strin
   return `${prefix} REFRESH MATERIALIZED VIEW ${concurrently}${qualified(privateSchema, job.action.view)};`;
 }
 
-export function prepareTransaction(model: Model) {
+/** The statements that end the transaction: how the API learns of the new objects. */
+function finish(target: Target, schema: string): string[] {
+  if (target === 'altan') return ['SELECT apply_postgrest_permissions();'];
+  return [
+    '-- Plain Supabase: the grants above are the API\'s permissions; PostgREST reloads its schema cache.',
+    ...(schema === 'public' ? ['GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;'] : []),
+    "NOTIFY pgrst, 'reload schema';",
+  ];
+}
+
+export function prepareTransaction(model: Model, target: Target = 'altan') {
   const { schema, privateSchema } = model;
   const tables = model.tables.map((t) => prepareTable(schema, privateSchema, t));
   const cron: CronEntry[] = model.jobs.map((j) => ({ name: j.name, schedule: j.schedule, command: cronCommand(j, schema, privateSchema) }));
@@ -87,6 +98,7 @@ export function prepareTransaction(model: Model) {
       return `SELECT cron.schedule(${literal(c.name)}, ${literal(c.schedule)}, ${command});`;
     }),
     cron,
+    finish: finish(target, schema),
   };
 }
 

@@ -1,0 +1,104 @@
+/**
+ * The commands that talk to a database: `apply` and `bootstrap`. The target
+ * is --database-url, else DATABASE_URL, else the embedded database in
+ * ./.altan-cloud/db; stderr always says which one was used.
+ */
+import { apply, ApplyError } from '../execute/apply.js';
+import type { ApplyReport } from '../execute/apply.js';
+import { bootstrap } from '../execute/bootstrap.js';
+import type { BootstrapReport } from '../execute/bootstrap.js';
+import { openEmbedded, openPostgres } from '../execute/database.js';
+import type { Database } from '../execute/database.js';
+import { ConnectionError } from '../execute/errors.js';
+import type { Target } from '../target.js';
+import { compileFile } from './commands.js';
+import { EXIT, displayName } from './io.js';
+
+/** Where the embedded database lives, relative to the working directory. */
+export const EMBEDDED_DIR = '.altan-cloud/db';
+
+export interface DatabaseOptions {
+  readonly databaseUrl?: string;
+}
+
+/** Opens the chosen database; the embedded one is bootstrapped, as on first use it is empty. */
+async function open(options: DatabaseOptions, bootstrapEmbedded: boolean): Promise<Database> {
+  const url = options.databaseUrl ?? process.env.DATABASE_URL;
+  if (url !== undefined && url !== '') {
+    const db = await openPostgres(url);
+    process.stderr.write(`database: ${db.description} (${options.databaseUrl !== undefined ? '--database-url' : 'DATABASE_URL'})\n`);
+    return db;
+  }
+  const db = await openEmbedded(EMBEDDED_DIR);
+  process.stderr.write(`database: ${db.description}; use --database-url or DATABASE_URL for a real project\n`);
+  if (bootstrapEmbedded) {
+    try {
+      printBootstrap(await bootstrap(db), false);
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
+  return db;
+}
+
+/** Runs `work` against the database, turning database trouble into exit code 2 with a message. */
+async function withDatabase(options: DatabaseOptions, bootstrapEmbedded: boolean, work: (db: Database) => Promise<number>): Promise<number> {
+  let db: Database | undefined;
+  try {
+    db = await open(options, bootstrapEmbedded);
+    return await work(db);
+  } catch (e) {
+    if (!(e instanceof ApplyError || e instanceof ConnectionError)) throw e;
+    process.stderr.write(`altan-cloud: ${e.message}\n`);
+    return EXIT.database;
+  } finally {
+    await db?.close();
+  }
+}
+
+export interface ApplyCommandOptions extends DatabaseOptions {
+  readonly dryRun?: boolean;
+  readonly target: Target;
+  readonly json?: boolean;
+}
+
+export async function applyCommand(file: string, options: ApplyCommandOptions): Promise<number> {
+  // Compiled before any connection: an invalid file never reaches the database.
+  const compiled = compileFile(file, options.target);
+  if (!compiled) return EXIT.invalid;
+  return withDatabase(options, true, async (db) => {
+    const applied = await apply(db, compiled, { dryRun: options.dryRun === true });
+    process.stdout.write(options.json ? `${JSON.stringify(applied, null, 2)}\n` : applyText(displayName(file), applied));
+    return EXIT.ok;
+  });
+}
+
+function applyText(file: string, r: ApplyReport): string {
+  const created = r.created.length > 0 ? r.created.join(', ') : 'nothing';
+  const head =
+    r.status === 'up-to-date'
+      ? `${file} is up to date on ${r.database} (applied ${r.appliedAt}); nothing to do`
+      : r.status === 'dry-run'
+        ? `dry run of ${file} on ${r.database}: would create ${created}; rolled back, nothing changed (${r.durationMs} ms)`
+        : `applied ${file} to ${r.database} in ${r.durationMs} ms: created ${created}`;
+  return [head, ...r.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
+}
+
+export async function bootstrapCommand(options: DatabaseOptions): Promise<number> {
+  return withDatabase(options, false, async (db) => {
+    printBootstrap(await bootstrap(db), true);
+    return EXIT.ok;
+  });
+}
+
+/** What bootstrap did; `verbose` also lists what was already there (the embedded database's silent check does not). */
+function printBootstrap(r: BootstrapReport, verbose: boolean): void {
+  const lines: string[] = [];
+  if (r.added.length > 0) lines.push(`bootstrap: added ${r.added.join(', ')}`);
+  if (verbose && r.present.length > 0) lines.push(`bootstrap: already present ${r.present.join(', ')}`);
+  if (verbose && r.added.length === 0) lines.push('bootstrap: nothing to add');
+  if (verbose || r.added.length > 0) lines.push(...r.notes.map((n) => `note: ${n}`));
+  const out = verbose ? process.stdout : process.stderr;
+  if (lines.length > 0) out.write(`${lines.join('\n')}\n`);
+}

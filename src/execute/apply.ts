@@ -1,0 +1,225 @@
+/**
+ * Runs a compiled file against a database: preflight, then one transaction
+ * under the advisory lock that records what it applied. Any error rolls the
+ * whole transaction back and is reported at its line in the generated SQL.
+ */
+import { createHash } from 'node:crypto';
+import type { CompileResult } from '../compile.js';
+import { VERSION } from '../version.js';
+import type { Database } from './database.js';
+import { DatabaseError } from './errors.js';
+import { LOCK_SQL } from './lock.js';
+import { preflight } from './preflight.js';
+import type { Missing } from './preflight.js';
+import { excerptAt, indexOfPosition, lineColumnAt, splitStatements, statementLabel, summarizeCreated } from './statements.js';
+import type { Statement } from './statements.js';
+
+export interface ApplyOptions {
+  /** Execute and report, then roll back. */
+  readonly dryRun?: boolean;
+}
+
+export interface ApplyReport {
+  readonly status: 'applied' | 'dry-run' | 'up-to-date';
+  readonly database: string;
+  /** `3 tables`, `8 policies`, …: what the transaction created (nothing when up to date). */
+  readonly created: readonly string[];
+  readonly notes: readonly string[];
+  readonly durationMs: number;
+  /** When up to date: the earlier apply that this one matches. */
+  readonly appliedAt?: string;
+}
+
+/** Why an apply did not happen; every case leaves the database as it was. */
+export class ApplyError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'preflight' | 'conflict' | 'database' | 'connection',
+  ) {
+    super(message);
+    this.name = 'ApplyError';
+  }
+}
+
+/** The record of applied files, in a schema PostgREST does not expose and the API roles cannot use. */
+export const RECORD_SCHEMA = 'altan_meta';
+const RECORD_TABLE = `${RECORD_SCHEMA}.applied_files`;
+const RECORD_SQL = `CREATE SCHEMA IF NOT EXISTS ${RECORD_SCHEMA};
+REVOKE ALL ON SCHEMA ${RECORD_SCHEMA} FROM PUBLIC;
+CREATE TABLE IF NOT EXISTS ${RECORD_TABLE} (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  schema_name text NOT NULL,
+  file_name text NOT NULL,
+  file_sha256 text NOT NULL,
+  sql_sha256 text NOT NULL,
+  target text NOT NULL,
+  tool_version text NOT NULL,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  duration_ms integer NOT NULL,
+  sql text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS applied_files_schema_name_idx ON ${RECORD_TABLE} (schema_name, id);`;
+
+interface Previous {
+  readonly file_name: string;
+  readonly sql_sha256: string;
+  readonly applied_at: string;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const elapsed = (since: number) => Math.round(performance.now() - since);
+
+/** The statements between the script's own `BEGIN;` and `COMMIT;`: apply runs its own transaction around them. */
+function bodyOf(sql: string): { readonly start: number; readonly text: string; readonly statements: readonly Statement[] } {
+  const all = splitStatements(sql);
+  const begin = all.findIndex((s) => /^BEGIN\s*;$/i.test(s.text));
+  const commit = all.findLastIndex((s) => /^COMMIT\s*;$/i.test(s.text));
+  const statements = all.slice(begin + 1, commit);
+  const first = statements[0];
+  const commitStatement = all[commit];
+  if (begin < 0 || !first || !commitStatement) throw new Error('the SQL is not one BEGIN … COMMIT transaction');
+  return { start: first.start, text: sql.slice(first.start, commitStatement.start), statements };
+}
+
+export async function apply(db: Database, compiled: CompileResult, options: ApplyOptions = {}): Promise<ApplyReport> {
+  const started = performance.now();
+  const { model } = compiled;
+  const missing = await preflight(db, model, compiled.target);
+  if (missing.length > 0) throw new ApplyError(missingMessage(db, missing), 'preflight');
+
+  const body = bodyOf(compiled.sql);
+  const sqlSha = sha256(compiled.sql);
+  const notes = db.kind === 'embedded' && model.jobs.length > 0
+    ? [`the embedded database has no pg_cron: ${model.jobs.length === 1 ? 'the cron job is' : `the ${model.jobs.length} cron jobs are`} recorded in its stand-in cron.job table and will not run there`]
+    : [];
+
+  await run(db, 'BEGIN');
+  let open = true;
+  const rollback = async () => {
+    if (open) await db.exec('ROLLBACK').catch(() => {});
+    open = false;
+  };
+  try {
+    await run(db, `${LOCK_SQL};\n${RECORD_SQL}`);
+    const [previous] = await run(db, () =>
+      db.query<Previous>(`SELECT file_name, sql_sha256, applied_at::text AS applied_at FROM ${RECORD_TABLE} WHERE schema_name = $1 ORDER BY id DESC LIMIT 1`, [model.schema]),
+    );
+    if (previous?.sql_sha256 === sqlSha) {
+      await rollback();
+      return { status: 'up-to-date', database: db.description, created: [], notes: [], durationMs: elapsed(started), appliedAt: previous.applied_at };
+    }
+    if (previous) throw new ApplyError(conflictMessage(model.schema, previous), 'conflict');
+
+    try {
+      await db.exec(body.text);
+    } catch (e) {
+      await rollback();
+      throw await failure(db, compiled.sql, body, e);
+    }
+    const durationMs = elapsed(started);
+    await run(db, () =>
+      db.query(
+        `INSERT INTO ${RECORD_TABLE} (schema_name, file_name, file_sha256, sql_sha256, target, tool_version, duration_ms, sql) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [model.schema, model.source.fileName, model.source.sha256, sqlSha, compiled.target, VERSION, durationMs, compiled.sql],
+      ),
+    );
+    await run(db, options.dryRun ? 'ROLLBACK' : 'COMMIT');
+    open = false;
+    return { status: options.dryRun ? 'dry-run' : 'applied', database: db.description, created: summarizeCreated(body.statements), notes, durationMs: elapsed(started) };
+  } finally {
+    await rollback();
+  }
+}
+
+/** Runs a step of apply's own (not the file's SQL): its errors are not about a generated line. */
+async function run<T>(db: Database, step: string | (() => Promise<T>)): Promise<T> {
+  try {
+    return typeof step === 'string' ? ((await db.exec(step)) as T) : await step();
+  } catch (e) {
+    throw asApplyError(db, e);
+  }
+}
+
+function isConnectionLoss(e: unknown): boolean {
+  if (e instanceof DatabaseError) return /^(08|57P)/.test(e.code ?? '');
+  return e instanceof Error && /connection|terminat|ECONNRESET|EPIPE/i.test(e.message);
+}
+
+function asApplyError(db: Database, e: unknown): unknown {
+  if (e instanceof ApplyError) return e;
+  if (isConnectionLoss(e)) {
+    return new ApplyError(
+      `lost the connection to ${db.description} during apply (${(e as Error).message}); ` +
+        'the server rolls back an unfinished transaction, so nothing was applied',
+      'connection',
+    );
+  }
+  if (e instanceof DatabaseError) return new ApplyError(`${db.description}: ${describe(e)}`, 'database');
+  return e;
+}
+
+/** The file's SQL failed: say where, in the generated SQL, and what Postgres said. */
+async function failure(db: Database, sql: string, body: { start: number; text: string; statements: readonly Statement[] }, e: unknown): Promise<unknown> {
+  if (!(e instanceof DatabaseError) || isConnectionLoss(e)) return asApplyError(db, e);
+  let at: number | undefined;
+  let statement: Statement | undefined;
+  if (e.position !== undefined) {
+    at = body.start + indexOfPosition(body.text, e.position);
+    statement = body.statements.find((s) => s.start <= (at as number) && (at as number) < s.end);
+  } else {
+    // Postgres gave no position (e.g. "already exists"): find the statement by running them one by one.
+    statement = await firstFailing(db, body.statements, e.code);
+    at = statement?.start;
+  }
+  const where = at === undefined ? '' : ` (generated SQL line ${lineColumnAt(sql, at).line}:${lineColumnAt(sql, at).column})`;
+  const label = statement ? ` in ${statementLabel(statement.text)}` : '';
+  const excerpt = at === undefined ? '' : `\n${indent(excerptAt(sql, at))}`;
+  return new ApplyError(`apply failed${label}${where}:\n${indent(describe(e))}${excerpt}\nNothing was applied: the transaction was rolled back.`, 'database');
+}
+
+/** The first statement that fails with `code`, replayed in a transaction that is always rolled back. */
+async function firstFailing(db: Database, statements: readonly Statement[], code: string | undefined): Promise<Statement | undefined> {
+  try {
+    await db.exec('BEGIN');
+    await db.exec(LOCK_SQL);
+    for (const s of statements) {
+      try {
+        await db.exec(s.text);
+      } catch (e) {
+        return e instanceof DatabaseError && e.code === code ? s : undefined;
+      }
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await db.exec('ROLLBACK').catch(() => {});
+  }
+}
+
+function describe(e: DatabaseError): string {
+  const lines = [`${e.message}${e.code ? ` (SQLSTATE ${e.code})` : ''}`];
+  if (e.detail) lines.push(`detail: ${e.detail}`);
+  if (e.hint) lines.push(`hint: ${e.hint}`);
+  if (e.internalQuery) lines.push(`in: ${e.internalQuery.trim().split('\n')[0]}`);
+  if (e.where) lines.push(`context: ${e.where.split('\n')[0]}`);
+  return lines.join('\n');
+}
+
+const indent = (text: string) => text.replace(/^/gm, '  ');
+
+function missingMessage(db: Database, missing: readonly Missing[]): string {
+  const items = missing.map((m) => `  - ${m.what}: ${m.why}`);
+  return (
+    `${db.description} is missing what this file needs; nothing was run:\n${items.join('\n')}\n` +
+    'A local database gets all of these from `altan-cloud bootstrap` (pg_cron once the server has it).'
+  );
+}
+
+function conflictMessage(schema: string, previous: Previous): string {
+  return (
+    `schema ${schema} already holds ${previous.file_name} as applied at ${previous.applied_at}, and this file (or the SQL ` +
+    'generated for it) differs. This version of altan-cloud creates objects but cannot change existing ones yet: ' +
+    'apply to an empty database, or drop what the earlier apply created first.'
+  );
+}

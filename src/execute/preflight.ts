@@ -1,0 +1,85 @@
+/**
+ * Before anything runs: does the database have what the SQL will use? A
+ * missing piece is reported by name with how to get it, instead of as the
+ * first statement that trips over it.
+ */
+import type { Model } from '../model/model.js';
+import type { Target } from '../target.js';
+import type { Database } from './database.js';
+
+export interface Missing {
+  readonly what: string;
+  readonly why: string;
+}
+
+interface Requirement {
+  readonly what: string;
+  readonly needed: (model: Model, target: Target) => boolean;
+  /** A boolean SQL expression: true when present. */
+  readonly check: string;
+  readonly why: string;
+}
+
+const always = () => true;
+
+const REQUIREMENTS: readonly Requirement[] = [
+  {
+    what: 'PostgreSQL 15 or later',
+    needed: always,
+    check: "current_setting('server_version_num')::int >= 150000",
+    why: 'views with security_invoker need PostgreSQL 15',
+  },
+  {
+    what: 'roles anon, authenticated and service_role',
+    needed: always,
+    check: "(SELECT count(*) = 3 FROM pg_roles WHERE rolname IN ('anon', 'authenticated', 'service_role'))",
+    why: 'the API roles',
+  },
+  {
+    what: 'auth.users',
+    needed: always,
+    check: "to_regclass('auth.users') IS NOT NULL",
+    why: "GoTrue's users table",
+  },
+  {
+    what: 'auth.uid()',
+    needed: always,
+    check: "to_regprocedure('auth.uid()') IS NOT NULL",
+    why: 'policies use it to know the caller',
+  },
+  {
+    what: 'storage.buckets and storage.objects',
+    needed: (m) => m.buckets.length > 0,
+    check: "to_regclass('storage.buckets') IS NOT NULL AND to_regclass('storage.objects') IS NOT NULL",
+    why: "the file declares buckets: Supabase Storage's schema",
+  },
+  {
+    what: 'storage.foldername(text)',
+    needed: (m) => m.buckets.length > 0,
+    check: "to_regprocedure('storage.foldername(text)') IS NOT NULL",
+    why: "bucket policies check the caller's folder with it",
+  },
+  {
+    what: 'pg_cron (cron.schedule)',
+    needed: (m) => m.jobs.length > 0,
+    check: "to_regprocedure('cron.schedule(text, text, text)') IS NOT NULL",
+    why:
+      'the file has materialized views or jobs, which pg_cron runs. On Supabase: enable pg_cron under Database → Extensions. ' +
+      "On your own server: install postgresql-15-cron, set shared_preload_libraries = 'pg_cron' and cron.database_name to this database, " +
+      'restart, then run `altan-cloud bootstrap` (it creates the extension WITH SCHEMA pg_catalog)',
+  },
+  {
+    what: 'apply_postgrest_permissions()',
+    needed: (_m, target) => target === 'altan',
+    check: "to_regprocedure('apply_postgrest_permissions()') IS NOT NULL",
+    why: 'every Altan project has it; for a plain Supabase project use --target supabase',
+  },
+];
+
+/** What the SQL for `model` needs and `db` lacks; empty when it can run. */
+export async function preflight(db: Database, model: Model, target: Target): Promise<Missing[]> {
+  const needed = REQUIREMENTS.filter((r) => r.needed(model, target));
+  // One round trip for all checks.
+  const [row] = await db.query<Record<string, boolean>>(`SELECT ${needed.map((r, i) => `${r.check} AS c${i}`).join(', ')}`);
+  return needed.filter((_r, i) => row?.[`c${i}`] !== true).map(({ what, why }) => ({ what, why }));
+}

@@ -5,7 +5,18 @@
  *   const { sql, cron, warnings } = compile(readFileSync('altan.yaml'), { fileName: 'altan.yaml' });
  */
 export { compile, validate } from './compile.js';
-export type { CompileResult, CronEntry, SourceOptions, ValidateResult } from './compile.js';
+export type { CompileOptions, CompileResult, CronEntry, SourceOptions, ValidateResult } from './compile.js';
+export { TARGETS } from './target.js';
+export type { Target } from './target.js';
+export { apply, ApplyError, RECORD_SCHEMA } from './execute/apply.js';
+export type { ApplyOptions, ApplyReport } from './execute/apply.js';
+export { bootstrap } from './execute/bootstrap.js';
+export type { BootstrapReport } from './execute/bootstrap.js';
+export { openEmbedded, openMemory, openPostgres } from './execute/database.js';
+export type { Database } from './execute/database.js';
+export { ConnectionError, DatabaseError } from './execute/errors.js';
+export { preflight } from './execute/preflight.js';
+export type { Missing } from './execute/preflight.js';
 export { loadDocument as load } from './load/document.js';
 export type { LoadedDocument, LoadResult, Position } from './load/document.js';
 export { InvalidRequirementsError, formatDiagnostic } from './diagnostics.js';

@@ -83,11 +83,14 @@ export function cliBuilt(): boolean {
 }
 
 /** Run the built CLI with `node`, never through a shell. */
-export function runCli(args: readonly string[], options: { cwd: string; input?: string | Buffer } = { cwd: ROOT }): CliResult {
+export function runCli(
+  args: readonly string[],
+  options: { cwd: string; input?: string | Buffer; env?: Record<string, string | undefined> } = { cwd: ROOT },
+): CliResult {
   const spawnOptions: SpawnSyncOptions = {
     cwd: options.cwd,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
     timeout: 60_000,
     ...(options.input !== undefined ? { input: options.input } : {}),
   };

@@ -90,7 +90,7 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
   const body = bodyOf(compiled.sql);
   const sqlSha = sha256(compiled.sql);
   const notes = db.kind === 'embedded' && model.jobs.length > 0
-    ? [`the embedded database has no pg_cron: ${model.jobs.length === 1 ? 'the cron job is' : `the ${model.jobs.length} cron jobs are`} recorded in its stand-in cron.job table and will not run there`]
+    ? ['the embedded database has no pg_cron: cron jobs are recorded in its stand-in cron.job table and never run there']
     : [];
 
   await run(db, 'BEGIN');

@@ -1,0 +1,117 @@
+/**
+ * `apply` and `bootstrap` from the command line, on the embedded database
+ * (each test in a directory of its own, so each gets a new ./.altan-cloud/db).
+ * The server path is covered by the tests in test/db/.
+ */
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLES_DIR, STACK_TRACE, cliBuilt, runCli } from './helpers.js';
+
+// No DATABASE_URL from the environment: these tests are about the embedded default.
+const env = { DATABASE_URL: undefined };
+
+function project(example = 'marketplace'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'altan-apply-'));
+  copyFileSync(join(EXAMPLES_DIR, example, 'altan.yaml'), join(dir, 'altan.yaml'));
+  return dir;
+}
+
+beforeAll(() => {
+  if (!cliBuilt()) throw new Error('dist/ is missing: run `npm run build` first');
+});
+
+describe('apply on the embedded database', () => {
+  it('creates and bootstraps it on first use, applies, then is up to date', { timeout: 120_000 }, () => {
+    const dir = project();
+    const first = runCli(['apply'], { cwd: dir, env });
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/^database: embedded database \.altan-cloud\/db \(PGlite\)/);
+    expect(first.stderr).toMatch(/bootstrap: added role anon, .*auth\.users/);
+    expect(first.stdout).toMatch(/^applied altan\.yaml to embedded database .* in \d+ ms: created 3 tables, 1 function, 14 policies, 11 indexes, 3 triggers, 2 buckets, 3 materialized views, 2 views, 3 cron jobs\n/);
+    expect(first.stdout).toContain('note: the embedded database has no pg_cron: cron jobs are recorded in its stand-in cron.job table and never run there');
+    expect(existsSync(join(dir, '.altan-cloud', 'db'))).toBe(true);
+    expect(existsSync(join(dir, '.altan-cloud', 'db.lock'))).toBe(false);
+
+    const again = runCli(['apply', '--json'], { cwd: dir, env });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('bootstrap: added');
+    const report = JSON.parse(again.stdout) as { status: string; created: string[]; appliedAt: string };
+    expect(report.status).toBe('up-to-date');
+    expect(report.created).toEqual([]);
+    expect(report.appliedAt).toMatch(/^\d{4}-\d\d-\d\d /);
+
+    // A changed file is refused, not half-applied: the schema already holds the first one.
+    writeFileSync(join(dir, 'other.yaml'), 'version: 1\nentities:\n  todos:\n    fields:\n      title: text\n');
+    const changed = runCli(['apply', 'other.yaml'], { cwd: dir, env });
+    expect(changed.status).toBe(2);
+    expect(changed.stderr).toContain('altan-cloud: schema public already holds altan.yaml as applied at');
+    expect(changed.stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it('--dry-run reports and rolls back: a real apply afterwards still creates everything', { timeout: 120_000 }, () => {
+    const dir = project('todo');
+    const dry = runCli(['apply', '--dry-run'], { cwd: dir, env });
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^dry run of altan\.yaml on .*: would create 3 tables, .*; rolled back, nothing changed/);
+    const real = runCli(['apply'], { cwd: dir, env });
+    expect(real.status, real.stderr).toBe(0);
+    expect(real.stdout).toMatch(/^applied altan\.yaml .*created 3 tables/);
+  });
+
+  it('never opens a database for an invalid file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'altan-apply-'));
+    writeFileSync(join(dir, 'altan.yaml'), 'version: 1\nentities:\n  todos:\n    access: everyone\n');
+    const r = runCli(['apply'], { cwd: dir, env });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^altan\.yaml:4:13: /m);
+    expect(r.stdout).toBe('');
+    expect(existsSync(join(dir, '.altan-cloud'))).toBe(false);
+  });
+
+  it('reports a failing statement at its line in the generated SQL, exit 2, and leaves nothing behind', { timeout: 120_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'altan-apply-'));
+    // The lexer accepts the check (balanced, one expression); Postgres' parser does not.
+    writeFileSync(join(dir, 'altan.yaml'), 'version: 1\nentities:\n  notes:\n    fields:\n      title: { type: text, check: "title ~~ > 3" }\n');
+    const r = runCli(['apply'], { cwd: dir, env });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/altan-cloud: apply failed in CREATE TABLE public\.notes \(generated SQL line \d+:\d+\):\n {2}syntax error at or near ">" \(SQLSTATE 42601\)\n/);
+    expect(r.stderr).toMatch(/\| {3}CONSTRAINT notes_title_check CHECK \(title ~~ > 3\),\n.*\^\n/);
+    expect(r.stderr).toContain('Nothing was applied: the transaction was rolled back.');
+    expect(r.stderr).not.toMatch(STACK_TRACE);
+    // The bootstrap committed before the apply, the failed apply left no record: a fixed file applies.
+    writeFileSync(join(dir, 'altan.yaml'), 'version: 1\nentities:\n  notes:\n    fields:\n      title: { type: text, check: "char_length(title) > 3" }\n');
+    const fixed = runCli(['apply'], { cwd: dir, env });
+    expect(fixed.status, fixed.stderr).toBe(0);
+  });
+
+  it('bootstrap a second time adds nothing and says what it found', { timeout: 120_000 }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'altan-apply-'));
+    const first = runCli(['bootstrap'], { cwd: dir, env });
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^bootstrap: added role anon, role authenticated, role service_role, role authenticator, schema auth/);
+    const second = runCli(['bootstrap'], { cwd: dir, env });
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).not.toContain('bootstrap: added');
+    expect(second.stdout).toMatch(/bootstrap: already present role anon, .*public\.apply_postgrest_permissions\(\)/);
+    expect(second.stdout).toContain('bootstrap: nothing to add');
+  });
+});
+
+describe('apply target errors', () => {
+  it('a server that does not answer: exit 2, a message, no stack', () => {
+    const dir = project('todo');
+    const r = runCli(['apply', '--database-url', 'postgres://nobody@127.0.0.1:1/none'], { cwd: dir, env });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('altan-cloud: cannot connect to postgres://nobody@127.0.0.1:1/none: connection refused (is the server running?)');
+    expect(r.stderr).not.toMatch(STACK_TRACE);
+  });
+
+  it('an unknown --target is a usage error', () => {
+    const dir = project('todo');
+    const r = runCli(['apply', '--target', 'heroku'], { cwd: dir, env });
+    expect(r.status).toBe(64);
+    expect(r.stderr).toContain("argument 'heroku' is invalid. Allowed choices are altan, supabase.");
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * An apply that fails, at any point, leaves the database exactly as it was:
+ * compared as a catalog snapshot before and after. And two applies at once
+ * both succeed, one after the other.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile } from '../../src/compile.js';
+import { apply, ApplyError } from '../../src/execute/apply.js';
+import type { Database } from '../../src/execute/database.js';
+import { connect, dropDatabase, freshDatabase, memoryDatabase, withCronDatabase } from './harness.js';
+import { catalogSnapshot } from './snapshot.js';
+
+const TODOS = `version: 1
+entities:
+  todos:
+    fields:
+      title: { type: text, required: true }
+buckets:
+  avatars:
+    public: false
+`;
+
+/** A first table that gets created, then a CHECK that only Postgres' parser rejects. */
+const BAD_CHECK = `version: 1
+entities:
+  todos:
+    fields:
+      title: { type: text, required: true }
+  notes:
+    fields:
+      body: { type: text, check: "body ~~ > 3" }
+`;
+
+const BAD_VIEW = `version: 1
+entities:
+  todos:
+    fields:
+      title: { type: text, required: true }
+materialized_views:
+  stats:
+    query: SELECT count(*) AS n, no_such_column FROM todos
+    refresh: hourly
+`;
+
+async function expectUnchanged(db: Database, run: () => Promise<unknown>): Promise<ApplyError> {
+  const before = await catalogSnapshot(db);
+  const error = await run().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApplyError);
+  expect(await catalogSnapshot(db)).toEqual(before);
+  return error as ApplyError;
+}
+
+describe('failures leave the database as it was (Postgres)', () => {
+  const cron = withCronDatabase();
+
+  it('a CHECK that does not parse: position in the generated SQL, nothing left', async () => {
+    await cron.reset();
+    const compiled = compile(BAD_CHECK, { fileName: 'bad.yaml' });
+    const error = await expectUnchanged(cron.db, () => apply(cron.db, compiled));
+    expect(error.reason).toBe('database');
+    expect(error.message).toMatch(/^apply failed in CREATE TABLE public\.notes \(generated SQL line (\d+):(\d+)\):\n {2}syntax error at or near ">" \(SQLSTATE 42601\)/);
+    const [, line] = /line (\d+):/.exec(error.message) as RegExpExecArray;
+    expect(compiled.sql.split('\n')[Number(line) - 1]).toContain('CHECK (body ~~ > 3)');
+  });
+
+  it('a materialized view whose query fails: named, with its line', async () => {
+    await cron.reset();
+    const compiled = compile(BAD_VIEW, { fileName: 'view.yaml' });
+    const error = await expectUnchanged(cron.db, () => apply(cron.db, compiled));
+    expect(error.message).toMatch(/^apply failed in CREATE MATERIALIZED VIEW altan_private\.stats \(generated SQL line \d+:\d+\):\n {2}column "no_such_column" does not exist \(SQLSTATE 42703\)/);
+    expect(error.message).toContain('Nothing was applied: the transaction was rolled back.');
+  });
+
+  it('an object that already exists (no position from Postgres): the statement is found by replay', async () => {
+    await cron.reset();
+    await cron.db.exec('CREATE TABLE public.todos (id int)');
+    const error = await expectUnchanged(cron.db, () => apply(cron.db, compile(TODOS)));
+    expect(error.message).toMatch(/^apply failed in CREATE TABLE public\.todos \(generated SQL line \d+:1\):\n {2}relation "todos" already exists \(SQLSTATE 42P07\)/);
+  });
+
+  it('a missing prerequisite: preflight names it, nothing runs', async () => {
+    await cron.reset();
+    await cron.db.exec('DROP FUNCTION storage.foldername(text)');
+    const error = await expectUnchanged(cron.db, () => apply(cron.db, compile(TODOS)));
+    expect(error.reason).toBe('preflight');
+    expect(error.message).toContain('is missing what this file needs; nothing was run:\n  - storage.foldername(text): ');
+    expect(error.message).not.toContain('auth.users');
+  });
+});
+
+describe('a connection killed mid-apply (Postgres)', () => {
+  let url: string;
+  let admin: Database;
+  beforeAll(async () => {
+    url = await freshDatabase('killed');
+    admin = await connect(url);
+  });
+  afterAll(async () => {
+    await dropDatabase(url);
+  });
+
+  it('is reported as a lost connection, and the server rolled everything back', async () => {
+    const before = await catalogSnapshot(admin);
+    const victim = await connect(url);
+    // Hold storage.buckets so that the apply stops at its bucket upsert, after creating its tables.
+    await admin.exec('BEGIN; LOCK TABLE storage.buckets IN ACCESS EXCLUSIVE MODE');
+    const running = apply(victim, compile(TODOS)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    let waiting: { pid: number } | undefined;
+    for (let i = 0; i < 100 && waiting === undefined; i++) {
+      [waiting] = await admin.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'altan-cloud' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+      );
+      if (waiting === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(waiting).toBeDefined();
+    // The apply got as far as its tables: they exist inside its transaction (not visible here).
+    await admin.query('SELECT pg_terminate_backend($1)', [waiting?.pid]);
+    await admin.exec('ROLLBACK');
+    const error = (await running) as ApplyError;
+    expect(error).toBeInstanceOf(ApplyError);
+    expect(error.reason).toBe('connection');
+    expect(error.message).toMatch(/^lost the connection to .* during apply \(.*\); the server rolls back an unfinished transaction, so nothing was applied$/);
+    expect(await catalogSnapshot(admin)).toEqual(before);
+  });
+});
+
+describe('two applies at once', () => {
+  let url: string;
+  beforeAll(async () => {
+    url = await freshDatabase('concurrent');
+  });
+  afterAll(async () => {
+    await dropDatabase(url);
+  });
+
+  it('both succeed, one after the other: one applies, the other finds it up to date', async () => {
+    const [a, b] = [await connect(url), await connect(url)];
+    const compiled = compile(TODOS);
+    const reports = await Promise.all([apply(a, compiled), apply(b, compiled)]);
+    expect(reports.map((r) => r.status).sort()).toEqual(['applied', 'up-to-date']);
+    const [record] = await a.query<{ n: string }>('SELECT count(*)::text AS n FROM altan_meta.applied_files');
+    expect(record?.n).toBe('1');
+    const [table] = await a.query<{ rls: boolean }>("SELECT relrowsecurity AS rls FROM pg_class WHERE oid = 'public.todos'::regclass");
+    expect(table?.rls).toBe(true);
+  });
+
+  it('files for two schemas both apply', async () => {
+    const [a, b] = [await connect(url), await connect(url)];
+    const inSchema = (schema: string) => compile(`version: 1\nschema: ${schema}\nentities:\n  items:\n    fields:\n      name: text\n`);
+    const reports = await Promise.all([apply(a, inSchema('shop')), apply(b, inSchema('blog'))]);
+    expect(reports.map((r) => r.status)).toEqual(['applied', 'applied']);
+    const rows = await a.query<{ schema_name: string }>("SELECT schema_name FROM altan_meta.applied_files WHERE schema_name IN ('shop', 'blog') ORDER BY 1");
+    expect(rows.map((r) => r.schema_name)).toEqual(['blog', 'shop']);
+  });
+});
+
+describe('failures leave the database as it was (PGlite)', () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await memoryDatabase();
+  });
+
+  it('a CHECK that does not parse', async () => {
+    const error = await expectUnchanged(db, () => apply(db, compile(BAD_CHECK)));
+    expect(error.message).toMatch(/^apply failed in CREATE TABLE public\.notes \(generated SQL line \d+:\d+\):\n {2}syntax error at or near ">" \(SQLSTATE 42601\)/);
+  });
+
+  it('a materialized view whose query fails', async () => {
+    const error = await expectUnchanged(db, () => apply(db, compile(BAD_VIEW)));
+    expect(error.message).toContain('column "no_such_column" does not exist (SQLSTATE 42703)');
+  });
+
+  it('a missing prerequisite', async () => {
+    await db.exec('DROP FUNCTION public.apply_postgrest_permissions()');
+    const error = await expectUnchanged(db, () => apply(db, compile(TODOS)));
+    expect(error.reason).toBe('preflight');
+    expect(error.message).toContain('  - apply_postgrest_permissions(): every Altan project has it; for a plain Supabase project use --target supabase');
+  });
+
+  it('the snapshot sees everything an apply changes (so that equal snapshots mean something)', async () => {
+    await db.exec(`CREATE OR REPLACE FUNCTION public.apply_postgrest_permissions() RETURNS void LANGUAGE sql AS 'SELECT'`);
+    const before = await catalogSnapshot(db);
+    await apply(db, compile(TODOS));
+    const after = await catalogSnapshot(db);
+    for (const part of ['schemas', 'relations', 'columns', 'constraints', 'policies', 'functions', 'triggers', 'buckets', 'applied']) {
+      expect(after[part], part).not.toEqual(before[part]);
+    }
+  });
+});

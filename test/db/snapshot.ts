@@ -1,0 +1,41 @@
+/**
+ * A database's catalog as plain data, to prove that a failed apply left it
+ * exactly as it was: schemas, relations (with RLS), columns, constraints,
+ * policies, functions, triggers, grants, buckets, cron jobs and applied-file
+ * records — everything an apply could create or change.
+ */
+import type { Database } from '../../src/execute/database.js';
+
+const USER_SCHEMAS = "n.nspname NOT IN ('information_schema', 'pg_catalog', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp%' AND n.nspname NOT LIKE 'pg\\_toast%'";
+
+const QUERIES: Readonly<Record<string, string>> = {
+  schemas: `SELECT n.nspname, n.nspacl::text FROM pg_namespace n WHERE ${USER_SCHEMAS} ORDER BY 1`,
+  relations: `SELECT n.nspname, c.relname, c.relkind::text, c.relrowsecurity, c.relacl::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_SCHEMAS} ORDER BY 1, 2`,
+  columns: `SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_SCHEMAS} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2, 3`,
+  constraints: `SELECT n.nspname, con.conname, pg_get_constraintdef(con.oid) FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace WHERE ${USER_SCHEMAS} ORDER BY 1, 2, 3`,
+  policies: 'SELECT schemaname, tablename, policyname, cmd, roles::text, qual, with_check FROM pg_policies ORDER BY 1, 2, 3',
+  functions: `SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prosecdef, p.proconfig::text, p.proacl::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${USER_SCHEMAS} ORDER BY 1, 2, 3`,
+  triggers: 'SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2',
+  roles: "SELECT rolname, rolcanlogin, rolbypassrls FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%' ORDER BY 1",
+  buckets: 'SELECT id, name, public, file_size_limit, allowed_mime_types::text FROM storage.buckets ORDER BY 1',
+  users: 'SELECT id::text FROM auth.users ORDER BY 1',
+};
+
+const OPTIONAL: Readonly<Record<string, string>> = {
+  cron: 'SELECT jobname, schedule, command FROM cron.job ORDER BY 1',
+  applied: 'SELECT schema_name, file_sha256 FROM altan_meta.applied_files ORDER BY id',
+};
+
+export type CatalogSnapshot = Record<string, unknown[]>;
+
+export async function catalogSnapshot(db: Database): Promise<CatalogSnapshot> {
+  const snapshot: CatalogSnapshot = {};
+  for (const [name, sql] of Object.entries(QUERIES)) snapshot[name] = await db.query(sql);
+  const [present] = await db.query<{ cron: boolean; applied: boolean }>(
+    "SELECT to_regclass('cron.job') IS NOT NULL AS cron, to_regclass('altan_meta.applied_files') IS NOT NULL AS applied",
+  );
+  for (const [name, sql] of Object.entries(OPTIONAL)) {
+    snapshot[name] = present?.[name as 'cron' | 'applied'] ? await db.query(sql) : [];
+  }
+  return snapshot;
+}

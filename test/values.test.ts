@@ -110,4 +110,17 @@ describe('NameRegistry', () => {
     expect(run()).toBe(run());
     expect(Buffer.byteLength(run())).toBeLessThanOrEqual(63);
   });
+  it('fits whole names (pg_cron job names) into 63 bytes, keeping those that fit', () => {
+    const names = new NameRegistry();
+    expect(names.fit('cron', 'refresh-stats')).toBe('refresh-stats');
+    // Two refresh jobs of views whose names share their first 55 characters: pg_cron would truncate both to one name.
+    const stem = `refresh-${'v'.repeat(55)}`;
+    const a = names.fit('cron', `${stem}_first`);
+    const b = names.fit('cron', `${stem}_other`);
+    expect(a).not.toBe(b);
+    expect([Buffer.byteLength(a), Buffer.byteLength(b)]).toEqual([63, 63]);
+    expect(a.startsWith(stem.slice(0, 54))).toBe(true);
+    // A taken name gets a hash too.
+    expect(names.fit('cron', 'refresh-stats')).toMatch(/^refresh-stats_[0-9a-f]{8}$/);
+  });
 });

@@ -11,6 +11,8 @@ export const MAX_IDENTIFIER_BYTES = 63;
 /** Namespaces in which Postgres wants names unique: relations of a schema, or one kind of name of a table. */
 export const relationSpace = (schema: string) => `relation:${schema}`;
 export const tableSpace = (schema: string, table: string, what: 'constraint' | 'policy' | 'trigger') => `${what}:${schema}.${table}`;
+/** pg_cron's job names (cron.job.jobname is of type name: 63 bytes too). */
+export const CRON_JOB_SPACE = 'cron-job';
 const HASH_LENGTH = 8;
 
 function hash(text: string): string {
@@ -59,6 +61,16 @@ export class NameRegistry {
     const fits = Buffer.byteLength(full, 'utf8') <= MAX_IDENTIFIER_BYTES;
     let name = fits ? full : this.shorten(full, suffix, full);
     for (let n = 1; space.has(name); n++) name = this.shorten(full, suffix, `${full}#${n}`);
+    space.add(name);
+    return name;
+  }
+
+  /** `full` itself when it fits and is free, else its first bytes and a hash of it. */
+  fit(namespace: string, full: string): string {
+    const space = this.space(namespace);
+    const shortened = (seed: string) => `${truncateBytes(full, MAX_IDENTIFIER_BYTES - HASH_LENGTH - 1)}_${hash(seed)}`;
+    let name = Buffer.byteLength(full, 'utf8') <= MAX_IDENTIFIER_BYTES ? full : shortened(full);
+    for (let n = 1; space.has(name); n++) name = shortened(`${full}#${n}`);
     space.add(name);
     return name;
   }

@@ -10,7 +10,7 @@ import { foreignKeyOrder } from './order.js';
 import { organizationTables } from './organizations.js';
 import { DEFAULT_SCHEMA, ORGANIZATION_MEMBERS, ORGANIZATIONS, usesOrganizations } from './resolve.js';
 import { bucketModel } from './storage.js';
-import { relationSpace } from './names.js';
+import { CRON_JOB_SPACE, relationSpace } from './names.js';
 import { entityTable } from './tables.js';
 import { jobModels, viewModels } from './views.js';
 
@@ -34,6 +34,7 @@ export function normalize(input: RequirementsInput, source: Source): Model {
     names.reserve(relationSpace(PRIVATE_SCHEMA), v);
     if ((view.access ?? 'none') !== 'none') names.reserve(relationSpace(schema), v);
   }
+  for (const job of Object.keys(input.jobs ?? {})) names.reserve(CRON_JOB_SPACE, job);
 
   const ctx = { input, schema, names };
   const built: Table[] = [

@@ -10,7 +10,7 @@ import type { CronJob, Index, MaterializedView } from './model.js';
 import type { NameRegistry } from './names.js';
 import { parseSchedule } from './schedule.js';
 import type { Schedule } from './schedule.js';
-import { relationSpace } from './names.js';
+import { CRON_JOB_SPACE, relationSpace } from './names.js';
 import { checkSqlFragment } from '../validate/sqlFragment.js';
 
 export const refreshJobName = (view: string) => `refresh-${view}`;
@@ -46,7 +46,8 @@ export function viewModels(
     });
     const source = scheduleOf(view.refresh);
     const minute = source.kind === 'cron' ? 0 : (staggered++ * STAGGER_MINUTES) % 60;
-    const job = refreshJobName(name);
+    // `refresh-` plus a 63-byte view name can exceed pg_cron's 63-byte job name.
+    const job = names.fit(CRON_JOB_SPACE, refreshJobName(name));
     out.push({
       kind: 'materialized-view',
       name,

@@ -119,7 +119,7 @@ REVOKE ALL ON TABLE public.hourly_rollup_of_subscription_revenue_per_region_and_
 GRANT SELECT ON TABLE public.hourly_rollup_of_subscription_revenue_per_region_and_currency_v TO authenticated, service_role;
 
 -- Scheduled jobs (pg_cron): scheduling a name again replaces its job
-SELECT cron.schedule('refresh-hourly_rollup_of_subscription_revenue_per_region_and_currency_v', '0 * * * *', 'SET search_path = public; REFRESH MATERIALIZED VIEW CONCURRENTLY altan_private.hourly_rollup_of_subscription_revenue_per_region_and_currency_v;');
+SELECT cron.schedule('refresh-hourly_rollup_of_subscription_revenue_per_regi_8de81f01', '0 * * * *', 'SET search_path = public; REFRESH MATERIALIZED VIEW CONCURRENTLY altan_private.hourly_rollup_of_subscription_revenue_per_region_and_currency_v;');
 SELECT cron.schedule('daily-export-of-subscription-revenue-per-region-and-currency-jo', '0 2 * * *', $job$SELECT 1$job$);
 
 SELECT apply_postgrest_permissions();

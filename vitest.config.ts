@@ -6,5 +6,7 @@ export default defineConfig({
     // CLI tests spawn node processes; two cores: keep the pool small.
     pool: 'forks',
     testTimeout: 30_000,
+    // Finds (or starts, through scripts/test-db.sh) the Postgres of the database tests.
+    globalSetup: ['test/db/globalSetup.ts'],
   },
 });

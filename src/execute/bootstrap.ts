@@ -1,0 +1,142 @@
+/**
+ * Makes a vanilla Postgres (a server, or the embedded PGlite) look like an
+ * Altan / Supabase project: the API roles, GoTrue's auth schema, Storage's
+ * schema, pg_cron (or a stand-in) and apply_postgrest_permissions().
+ *
+ * Declarative and idempotent: a list of components, each with a catalog check
+ * and the SQL that creates it. A component that exists is reported present and
+ * left alone, whatever its shape: on a real Supabase project everything is
+ * present and the bootstrap changes nothing. One transaction, after the same
+ * advisory lock as an apply, so that a bootstrap never interleaves with one.
+ */
+import type { Database } from './database.js';
+import { LOCK_SQL } from './lock.js';
+import * as sql from './bootstrapSql.js';
+
+export interface BootstrapReport {
+  /** Components created by this run, in creation order. */
+  readonly added: readonly string[];
+  /** Components found in place, untouched. */
+  readonly present: readonly string[];
+  /** What the caller should know: missing pg_cron, jobs that will not run. */
+  readonly notes: readonly string[];
+}
+
+export interface Component {
+  /** As it appears in the report. */
+  readonly name: string;
+  /** A boolean SQL expression: true when the component is already there. */
+  readonly exists: string;
+  /** Statements creating it; run only when `exists` is false. */
+  readonly create: string;
+}
+
+const role = (name: string) => `EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${name}')`;
+const schema = (name: string) => `EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = '${name}')`;
+const relation = (name: string) => `pg_catalog.to_regclass('${name}') IS NOT NULL`;
+const routine = (signature: string) => `pg_catalog.to_regprocedure('${signature}') IS NOT NULL`;
+
+/** In dependency order: roles before the grants naming them, schemas before their tables. */
+export const COMPONENTS: readonly Component[] = [
+  { name: 'role anon', exists: role('anon'), create: sql.CREATE_ANON },
+  { name: 'role authenticated', exists: role('authenticated'), create: sql.CREATE_AUTHENTICATED },
+  { name: 'role service_role', exists: role('service_role'), create: sql.CREATE_SERVICE_ROLE },
+  { name: 'role authenticator', exists: role('authenticator'), create: sql.CREATE_AUTHENTICATOR },
+  { name: 'schema auth', exists: schema('auth'), create: sql.CREATE_AUTH_SCHEMA },
+  { name: 'auth.users', exists: relation('auth.users'), create: sql.CREATE_AUTH_USERS },
+  { name: 'auth.uid()', exists: routine('auth.uid()'), create: sql.CREATE_AUTH_UID },
+  { name: 'auth.role()', exists: routine('auth.role()'), create: sql.CREATE_AUTH_ROLE },
+  { name: 'auth.email()', exists: routine('auth.email()'), create: sql.CREATE_AUTH_EMAIL },
+  { name: 'auth.jwt()', exists: routine('auth.jwt()'), create: sql.CREATE_AUTH_JWT },
+  { name: 'schema storage', exists: schema('storage'), create: sql.CREATE_STORAGE_SCHEMA },
+  { name: 'storage.buckets', exists: relation('storage.buckets'), create: sql.CREATE_STORAGE_BUCKETS },
+  { name: 'storage.objects', exists: relation('storage.objects'), create: sql.CREATE_STORAGE_OBJECTS },
+  { name: 'storage.foldername()', exists: routine('storage.foldername(text)'), create: sql.CREATE_STORAGE_FOLDERNAME },
+  { name: 'storage.filename()', exists: routine('storage.filename(text)'), create: sql.CREATE_STORAGE_FILENAME },
+  { name: 'storage.extension()', exists: routine('storage.extension(text)'), create: sql.CREATE_STORAGE_EXTENSION },
+  {
+    name: 'public.apply_postgrest_permissions()',
+    exists: routine('public.apply_postgrest_permissions()'),
+    create: sql.CREATE_APPLY_POSTGREST_PERMISSIONS,
+  },
+];
+
+export const PG_CRON: Component = {
+  name: 'pg_cron',
+  exists: `EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'pg_cron')`,
+  create: sql.CREATE_PG_CRON,
+};
+
+export const CRON_STAND_IN: Component = {
+  name: 'cron (stand-in: jobs are recorded, never run)',
+  exists: schema('cron'),
+  create: sql.CREATE_CRON_STAND_IN,
+};
+
+export const EMBEDDED_CRON_NOTE =
+  'the embedded database has no pg_cron: cron.schedule() records jobs in cron.job, but they will never run';
+
+interface CronFacts {
+  readonly installed: boolean;
+  readonly available: boolean;
+  /** cron.database_name; NULL when pg_cron is not in shared_preload_libraries. */
+  readonly cron_database: string | null;
+  readonly database: string;
+  readonly major: string;
+}
+
+/** Which cron component this database gets, or why it gets none. */
+async function cronPlan(db: Database): Promise<{ component?: Component; note?: string }> {
+  if (db.kind === 'embedded') return { component: CRON_STAND_IN, note: EMBEDDED_CRON_NOTE };
+  const [facts] = await db.query<CronFacts>(`
+    SELECT ${PG_CRON.exists} AS installed,
+           EXISTS (SELECT FROM pg_catalog.pg_available_extensions WHERE name = 'pg_cron') AS available,
+           pg_catalog.current_setting('cron.database_name', true) AS cron_database,
+           pg_catalog.current_database() AS database,
+           (pg_catalog.current_setting('server_version_num')::int / 10000)::text AS major`);
+  if (facts === undefined) throw new Error('the pg_cron check returned no row');
+  // Installed here: report it present, whatever the settings say.
+  if (facts.installed || (facts.available && facts.cron_database === facts.database)) return { component: PG_CRON };
+  const here = JSON.stringify(facts.database);
+  const settings = `shared_preload_libraries = 'pg_cron' and cron.database_name = '${facts.database}' in postgresql.conf, then restart the server`;
+  if (!facts.available) {
+    return {
+      note: `pg_cron is not installed on the server: install it (Debian/Ubuntu: apt-get install -y postgresql-${facts.major}-cron), set ${settings}; until then scheduled jobs cannot be created in ${here}`,
+    };
+  }
+  if (facts.cron_database === null) {
+    return { note: `pg_cron is installed but not loaded: set ${settings}; until then scheduled jobs cannot be created in ${here}` };
+  }
+  return {
+    note: `pg_cron runs in database ${JSON.stringify(facts.cron_database)} (cron.database_name), not in ${here}: scheduled jobs cannot be created here`,
+  };
+}
+
+/** Creates what is missing, in one transaction; rolls everything back on any error and rethrows it. */
+export async function bootstrap(db: Database): Promise<BootstrapReport> {
+  const added: string[] = [];
+  const present: string[] = [];
+  const notes: string[] = [];
+  await db.query('BEGIN');
+  try {
+    await db.query(LOCK_SQL);
+    const cron = await cronPlan(db);
+    if (cron.note !== undefined) notes.push(cron.note);
+    const components = cron.component === undefined ? COMPONENTS : [...COMPONENTS, cron.component];
+    for (const component of components) {
+      const [row] = await db.query<{ present: boolean }>(`SELECT (${component.exists}) AS present`);
+      if (row?.present === true) {
+        present.push(component.name);
+      } else {
+        await db.exec(component.create);
+        added.push(component.name);
+      }
+    }
+    await db.query('COMMIT');
+  } catch (e) {
+    // The original error matters, not a failing ROLLBACK on a broken connection.
+    await db.query('ROLLBACK').catch(() => {});
+    throw e;
+  }
+  return { added, present, notes };
+}

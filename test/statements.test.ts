@@ -77,7 +77,7 @@ describe('reports', () => {
     expect(summarizeCreated(splitStatements(sql))).toEqual([
       '3 tables',
       '1 function',
-      '14 policies',
+      '13 policies',
       '11 indexes',
       '3 triggers',
       '2 buckets',

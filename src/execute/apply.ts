@@ -93,15 +93,14 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
     ? ['the embedded database has no pg_cron: cron jobs are recorded in its stand-in cron.job table and never run there']
     : [];
 
-  await run(db, 'BEGIN');
   let open = true;
   const rollback = async () => {
     if (open) await db.exec('ROLLBACK').catch(() => {});
     open = false;
   };
   try {
-    await run(db, `${LOCK_SQL};\n${RECORD_SQL}`);
-    const [previous] = await run(db, () =>
+    await step(db, () => db.exec(`BEGIN;\n${LOCK_SQL};\n${RECORD_SQL}`));
+    const [previous] = await step(db, () =>
       db.query<Previous>(`SELECT file_name, sql_sha256, applied_at::text AS applied_at FROM ${RECORD_TABLE} WHERE schema_name = $1 ORDER BY id DESC LIMIT 1`, [model.schema]),
     );
     if (previous?.sql_sha256 === sqlSha) {
@@ -117,13 +116,13 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
       throw await failure(db, compiled.sql, body, e);
     }
     const durationMs = elapsed(started);
-    await run(db, () =>
+    await step(db, () =>
       db.query(
         `INSERT INTO ${RECORD_TABLE} (schema_name, file_name, file_sha256, sql_sha256, target, tool_version, duration_ms, sql) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [model.schema, model.source.fileName, model.source.sha256, sqlSha, compiled.target, VERSION, durationMs, compiled.sql],
       ),
     );
-    await run(db, options.dryRun ? 'ROLLBACK' : 'COMMIT');
+    await step(db, () => db.exec(options.dryRun ? 'ROLLBACK' : 'COMMIT'));
     open = false;
     return { status: options.dryRun ? 'dry-run' : 'applied', database: db.description, created: summarizeCreated(body.statements), notes, durationMs: elapsed(started) };
   } finally {
@@ -131,10 +130,10 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
   }
 }
 
-/** Runs a step of apply's own (not the file's SQL): its errors are not about a generated line. */
-async function run<T>(db: Database, step: string | (() => Promise<T>)): Promise<T> {
+/** A step of apply's own (not the file's SQL): its errors are not about a generated line. */
+async function step<T>(db: Database, work: () => Promise<T>): Promise<T> {
   try {
-    return typeof step === 'string' ? ((await db.exec(step)) as T) : await step();
+    return await work();
   } catch (e) {
     throw asApplyError(db, e);
   }

@@ -3,11 +3,12 @@
  * (each test in a directory of its own, so each gets a new ./.altan-cloud/db).
  * The server path is covered by the tests in test/db/.
  */
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLES_DIR, STACK_TRACE, cliBuilt, runCli } from './helpers.js';
+import { CLI, EXAMPLES_DIR, STACK_TRACE, cliBuilt, runCli } from './helpers.js';
 
 // No DATABASE_URL from the environment: these tests are about the embedded default.
 const env = { DATABASE_URL: undefined };
@@ -96,6 +97,31 @@ describe('apply on the embedded database', () => {
     expect(second.stdout).not.toContain('bootstrap: added');
     expect(second.stdout).toMatch(/bootstrap: already present role anon, .*public\.apply_postgrest_permissions\(\)/);
     expect(second.stdout).toContain('bootstrap: nothing to add');
+  });
+});
+
+/** The CLI as a child process that runs alongside others. */
+function runCliAsync(args: readonly string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DATABASE_URL: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+describe('two applies at once on one embedded database', () => {
+  it('wait for each other (a lock file): one applies, the other finds it up to date', { timeout: 120_000 }, async () => {
+    const dir = project('todo');
+    const results = await Promise.all([runCliAsync(['apply'], dir), runCliAsync(['apply'], dir)]);
+    for (const r of results) expect(r.status, r.stderr).toBe(0);
+    const heads = results.map((r) => r.stdout.split(' ')[0]).sort();
+    expect(heads).toEqual(['altan.yaml', 'applied']);
+    expect(results.map((r) => r.stdout).join('')).toContain('altan.yaml is up to date on embedded database');
+    expect(existsSync(join(dir, '.altan-cloud', 'db.lock'))).toBe(false);
   });
 });
 

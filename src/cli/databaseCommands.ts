@@ -98,7 +98,8 @@ function printBootstrap(r: BootstrapReport, verbose: boolean): void {
   if (r.added.length > 0) lines.push(`bootstrap: added ${r.added.join(', ')}`);
   if (verbose && r.present.length > 0) lines.push(`bootstrap: already present ${r.present.join(', ')}`);
   if (verbose && r.added.length === 0) lines.push('bootstrap: nothing to add');
-  if (verbose || r.added.length > 0) lines.push(...r.notes.map((n) => `note: ${n}`));
+  // The embedded database's note (no pg_cron) is apply's to give, when there are jobs.
+  if (verbose) lines.push(...r.notes.map((n) => `note: ${n}`));
   const out = verbose ? process.stdout : process.stderr;
   if (lines.length > 0) out.write(`${lines.join('\n')}\n`);
 }

@@ -123,15 +123,12 @@ export async function bootstrap(db: Database): Promise<BootstrapReport> {
     const cron = await cronPlan(db);
     if (cron.note !== undefined) notes.push(cron.note);
     const components = cron.component === undefined ? COMPONENTS : [...COMPONENTS, cron.component];
-    for (const component of components) {
-      const [row] = await db.query<{ present: boolean }>(`SELECT (${component.exists}) AS present`);
-      if (row?.present === true) {
-        present.push(component.name);
-      } else {
-        await db.exec(component.create);
-        added.push(component.name);
-      }
-    }
+    // Every check in one round trip, every missing piece in another.
+    const [found] = await db.query<Record<string, boolean>>(`SELECT ${components.map((c, i) => `(${c.exists}) AS c${i}`).join(', ')}`);
+    const missing = components.filter((_c, i) => found?.[`c${i}`] !== true);
+    present.push(...components.filter((c) => !missing.includes(c)).map((c) => c.name));
+    if (missing.length > 0) await db.exec(missing.map((c) => c.create).join('\n'));
+    added.push(...missing.map((c) => c.name));
     await db.query('COMMIT');
   } catch (e) {
     // The original error matters, not a failing ROLLBACK on a broken connection.

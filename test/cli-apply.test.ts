@@ -134,6 +134,13 @@ describe('apply target errors', () => {
     expect(r.stderr).not.toMatch(STACK_TRACE);
   });
 
+  it('a URL that is not a postgres:// URL: exit 2 before any connection', () => {
+    const dir = project('todo');
+    const r = runCli(['apply', '--database-url', 'localhost:5432/db'], { cwd: dir, env });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('altan-cloud: the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)\n');
+  });
+
   it('an unknown --target is a usage error', () => {
     const dir = project('todo');
     const r = runCli(['apply', '--target', 'heroku'], { cwd: dir, env });

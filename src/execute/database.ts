@@ -43,6 +43,9 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 /** One connection to a Postgres server. */
 export async function openPostgres(url: string): Promise<Database> {
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new ConnectionError('the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)');
+  }
   const description = redactUrl(url);
   const client = new pg.Client({ connectionString: url, application_name: 'altan-cloud', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // A connection killed by the server surfaces as a rejected query; without a

@@ -15,6 +15,8 @@ import { prepareTransaction } from './render/prepare/transaction.js';
 import type { CronEntry } from './render/prepare/transaction.js';
 import type { Target } from './target.js';
 import { validateDocument } from './validate/index.js';
+import { authorSql } from './validate/rules/sql.js';
+import { checkSqlFragment } from './validate/sqlFragment.js';
 
 export type { CronEntry, Target };
 
@@ -35,9 +37,21 @@ export interface ValidateResult {
   readonly document?: LoadedDocument;
 }
 
+/** A piece of the file's own SQL as it stands in the generated SQL, and where it was written. */
+export interface SqlOrigin {
+  readonly sql: string;
+  /** `check of field "notes.title"`. */
+  readonly what: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
 export interface CompileResult {
   readonly sql: string;
   readonly target: Target;
+  /** The author's SQL fragments, so that a database error inside one can point into the file. */
+  readonly origins: readonly SqlOrigin[];
   readonly cron: readonly CronEntry[];
   readonly warnings: readonly Diagnostic[];
   readonly model: Model;
@@ -65,5 +79,10 @@ export function compile(source: string | Uint8Array, options: CompileOptions = {
   const model = normalize(checked.input, { fileName, sha256 });
   const prepared = prepareTransaction(model, target);
   const sql = `${renderBlueprint('transaction', prepared).trimEnd()}\n`;
-  return { sql, target, cron: prepared.cron, warnings: checked.warnings, model };
+  const document = checked.document as LoadedDocument;
+  const origins = authorSql(checked.input).map((a) => {
+    const fragment = checkSqlFragment(a.source, a.kind);
+    return { sql: fragment.ok ? fragment.sql : a.source.trim(), what: a.what, file: fileName, ...document.locate(a.path) };
+  });
+  return { sql, target, origins, cron: prepared.cron, warnings: checked.warnings, model };
 }

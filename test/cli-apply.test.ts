@@ -79,7 +79,8 @@ describe('apply on the embedded database', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/altan-cloud: apply failed in CREATE TABLE public\.notes \(generated SQL line \d+:\d+\):\n {2}syntax error at or near ">" \(SQLSTATE 42601\)\n/);
     expect(r.stderr).toMatch(/\| {3}CONSTRAINT notes_title_check CHECK \(title ~~ > 3\),\n.*\^\n/);
-    expect(r.stderr).toContain('Nothing was applied: the transaction was rolled back.');
+    // Pointed back at the file, where the author wrote it.
+    expect(r.stderr).toContain('\n  from altan.yaml:5:35: the check of field "notes.title"\nNothing was applied: the transaction was rolled back.');
     expect(r.stderr).not.toMatch(STACK_TRACE);
     // The bootstrap committed before the apply, the failed apply left no record: a fixed file applies.
     writeFileSync(join(dir, 'altan.yaml'), 'version: 1\nentities:\n  notes:\n    fields:\n      title: { type: text, check: "char_length(title) > 3" }\n');

@@ -4,7 +4,7 @@
  * whole transaction back and is reported at its line in the generated SQL.
  */
 import { createHash } from 'node:crypto';
-import type { CompileResult } from '../compile.js';
+import type { CompileResult, SqlOrigin } from '../compile.js';
 import { VERSION } from '../version.js';
 import type { Database } from './database.js';
 import { DatabaseError } from './errors.js';
@@ -113,7 +113,7 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
       await db.exec(body.text);
     } catch (e) {
       await rollback();
-      throw await failure(db, compiled.sql, body, e);
+      throw await failure(db, compiled, body, e);
     }
     const durationMs = elapsed(started);
     await step(db, () =>
@@ -158,7 +158,8 @@ function asApplyError(db: Database, e: unknown): unknown {
 }
 
 /** The file's SQL failed: say where, in the generated SQL, and what Postgres said. */
-async function failure(db: Database, sql: string, body: { start: number; text: string; statements: readonly Statement[] }, e: unknown): Promise<unknown> {
+async function failure(db: Database, compiled: CompileResult, body: { start: number; text: string; statements: readonly Statement[] }, e: unknown): Promise<unknown> {
+  const { sql } = compiled;
   if (!(e instanceof DatabaseError) || isConnectionLoss(e)) return asApplyError(db, e);
   let at: number | undefined;
   let statement: Statement | undefined;
@@ -173,7 +174,20 @@ async function failure(db: Database, sql: string, body: { start: number; text: s
   const where = at === undefined ? '' : ` (generated SQL line ${lineColumnAt(sql, at).line}:${lineColumnAt(sql, at).column})`;
   const label = statement ? ` in ${statementLabel(statement.text)}` : '';
   const excerpt = at === undefined ? '' : `\n${indent(excerptAt(sql, at))}`;
-  return new ApplyError(`apply failed${label}${where}:\n${indent(describe(e))}${excerpt}\nNothing was applied: the transaction was rolled back.`, 'database');
+  const origin = at === undefined ? undefined : originAt(compiled, at);
+  const from = origin ? `\n  from ${origin.file}:${origin.line}:${origin.column}: the ${origin.what}` : '';
+  return new ApplyError(`apply failed${label}${where}:\n${indent(describe(e))}${excerpt}${from}\nNothing was applied: the transaction was rolled back.`, 'database');
+}
+
+/** The author's SQL fragment that the generated SQL holds at `index`, if any. */
+function originAt(compiled: CompileResult, index: number): SqlOrigin | undefined {
+  for (const origin of compiled.origins) {
+    if (origin.sql === '') continue;
+    for (let i = compiled.sql.indexOf(origin.sql); i >= 0; i = compiled.sql.indexOf(origin.sql, i + 1)) {
+      if (i <= index && index < i + origin.sql.length) return origin;
+    }
+  }
+  return undefined;
 }
 
 /** The first statement that fails with `code`, replayed in a transaction that is always rolled back. */

@@ -9,6 +9,7 @@ import { checkSqlFragment } from '../sqlFragment.js';
 import type { FragmentKind } from '../sqlFragment.js';
 import { eachField, entities, fieldKeyPath, fieldLabel } from './context.js';
 import type { RuleContext } from './context.js';
+import type { RequirementsInput } from '../../model/input.js';
 
 function check(ctx: RuleContext, source: string, kind: FragmentKind, what: string, path: Path): void {
   // NUL is reported by its own rule; the lexer would treat it as an ordinary character.
@@ -20,24 +21,40 @@ function check(ctx: RuleContext, source: string, kind: FragmentKind, what: strin
   }
 }
 
-export function sqlFragment(ctx: RuleContext): void {
-  eachField(ctx.input, (field) => {
+/** A piece of SQL written by the author, where it sits in the file, and what it is. */
+export interface AuthorSql {
+  readonly source: string;
+  readonly kind: FragmentKind;
+  /** `check of field "notes.title"`. */
+  readonly what: string;
+  readonly path: Path;
+}
+
+/** Every piece of author SQL in the file: checks, SQL defaults, index conditions, view queries. */
+export function authorSql(input: RequirementsInput): AuthorSql[] {
+  const out: AuthorSql[] = [];
+  eachField(input, (field) => {
     const label = fieldLabel(field.entityName, field.fieldName);
     if (field.spec.check !== undefined) {
-      check(ctx, field.spec.check, 'expression', `check of ${label}`, fieldKeyPath(field, 'check'));
+      out.push({ source: field.spec.check, kind: 'expression', what: `check of ${label}`, path: fieldKeyPath(field, 'check') });
     }
     const def = field.spec.default;
     if (isSqlDefault(def)) {
-      check(ctx, def.sql, 'expression', `SQL default of ${label}`, [...fieldKeyPath(field, 'default'), 'sql']);
+      out.push({ source: def.sql, kind: 'expression', what: `SQL default of ${label}`, path: [...fieldKeyPath(field, 'default'), 'sql'] });
     }
   });
-  for (const [name, entity] of entities(ctx.input)) {
+  for (const [name, entity] of entities(input)) {
     (entity.indexes ?? []).forEach((index, i) => {
       if (Array.isArray(index) || index.where === undefined) return;
-      check(ctx, index.where, 'expression', `where of index ${i + 1} of entity "${name}"`, ['entities', name, 'indexes', i, 'where']);
+      out.push({ source: index.where, kind: 'expression', what: `where of index ${i + 1} of entity "${name}"`, path: ['entities', name, 'indexes', i, 'where'] });
     });
   }
-  for (const [name, view] of Object.entries(ctx.input.materialized_views ?? {})) {
-    check(ctx, view.query, 'query', `query of materialized view "${name}"`, ['materialized_views', name, 'query']);
+  for (const [name, view] of Object.entries(input.materialized_views ?? {})) {
+    out.push({ source: view.query, kind: 'query', what: `query of materialized view "${name}"`, path: ['materialized_views', name, 'query'] });
   }
+  return out;
+}
+
+export function sqlFragment(ctx: RuleContext): void {
+  for (const sql of authorSql(ctx.input)) check(ctx, sql.source, sql.kind, sql.what, sql.path);
 }

@@ -13,27 +13,39 @@ export interface Skipped {
   readonly tag?: string;
 }
 
-const DOLLAR_TAG = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/;
+// As Postgres' scanner (scan.l): identifiers continue with letters, digits, _, $ and any non-ASCII
+// character; dollar-quote tags are made of the same but $. Sticky: matched at an index, no slicing.
+const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
+const LINE_REST = /[^\n\r]*/y;
+const IDENT_CONT = /[A-Za-z0-9_$\u0080-\uffff]/;
+
+/** Whether the character before `i` continues an identifier (so a `$` or `e'` at `i` belongs to it). */
+const afterIdentifier = (text: string, i: number) => i > 0 && IDENT_CONT.test(text[i - 1] as string);
 
 /** What starts at `i`, when it is not code (standard_conforming_strings on, as Postgres defaults). */
 export function skipAt(text: string, i: number): Skipped | undefined {
   const c = text[i];
-  const rest = text.slice(i);
   if (c === "'") {
-    const escapes = i > 0 && /[eE]/.test(text[i - 1] ?? '') && !/[A-Za-z0-9_]/.test(text[i - 2] ?? '');
+    // E'...' only when the E starts a token: in `née'...'` the string is a standard one.
+    const escapes = i > 0 && /[eE]/.test(text[i - 1] as string) && !afterIdentifier(text, i - 1);
     return { kind: 'string', end: endOfQuoted(text, i, "'", escapes) };
   }
   if (c === '"') return { kind: 'identifier', end: endOfQuoted(text, i, '"', false) };
-  if (c === '$' && DOLLAR_TAG.test(rest) && !/[A-Za-z0-9_]/.test(text[i - 1] ?? '')) {
-    const tag = (DOLLAR_TAG.exec(rest) as RegExpExecArray)[0];
-    const close = text.indexOf(tag, i + tag.length);
-    return { kind: 'dollar', end: close < 0 ? -1 : close + tag.length, tag };
+  if (c === '$' && !afterIdentifier(text, i)) {
+    DOLLAR_TAG.lastIndex = i;
+    const tag = DOLLAR_TAG.exec(text)?.[0];
+    if (tag !== undefined) {
+      const close = text.indexOf(tag, i + tag.length);
+      return { kind: 'dollar', end: close < 0 ? -1 : close + tag.length, tag };
+    }
   }
-  if (rest.startsWith('--')) {
-    const nl = text.indexOf('\n', i);
-    return { kind: 'line-comment', end: nl < 0 ? text.length : nl + 1 };
+  if (c === '-' && text[i + 1] === '-') {
+    // Postgres ends a line comment at a carriage return too.
+    LINE_REST.lastIndex = i;
+    const end = i + (LINE_REST.exec(text)?.[0].length ?? 0);
+    return { kind: 'line-comment', end: end < text.length ? end + 1 : end };
   }
-  if (rest.startsWith('/*')) return { kind: 'block-comment', end: endOfBlockComment(text, i) };
+  if (c === '/' && text[i + 1] === '*') return { kind: 'block-comment', end: endOfBlockComment(text, i) };
   return undefined;
 }
 

@@ -295,7 +295,7 @@ describe('enum-type', () => {
 describe('enum-default', () => {
   it('refuses a default outside the enum', () => {
     const text = yaml('version: 1', 'entities:', '  todos:', '    fields:', '      priority: { type: text, enum: [low, high], default: normal }');
-    expectOne(text, 'enum-default', 'default "normal" of field "todos.priority" is not one of its enum values (low, high)', at(text, 5, 'normal'));
+    expectOne(text, 'enum-default', 'default "normal" of field "todos.priority" is not one of its enum values ("low", "high")', at(text, 5, 'normal'));
   });
 
   it('checks every element of an array default', () => {
@@ -482,7 +482,7 @@ describe('seed-rows', () => {
       [at(text, 14, '{'), 'row 3 of entity "countries" has no "code": rows are upserted by primary key, so give it a value in every row'],
       [at(text, 15, '{'), 'row 4 of entity "countries" has no value for "name", but it is required and has no default; add "name" to the row'],
       [at(text, 16, '{'), 'rows 1 and 5 of entity "countries" have the same primary key (code = \'US\'); remove or change one'],
-      [at(text, 16, 'huge'), 'row 5 of entity "countries", column "size": "huge" is not one of the enum values (small, large)'],
+      [at(text, 16, 'huge'), 'row 5 of entity "countries", column "size": "huge" is not one of the enum values ("small", "large")'],
     ]);
   });
 

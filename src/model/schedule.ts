@@ -34,12 +34,12 @@ export function parseSchedule(written: string): ParsedSchedule {
   }
   const parts = text.split(/\s+/);
   if (parts.length !== 5) {
-    return { ok: false, message: `schedule "${written}" is not hourly, daily, "every N minutes" or a five-field cron expression` };
+    return { ok: false, message: `schedule ${JSON.stringify(written)} is not hourly, daily, "every N minutes" or a five-field cron expression` };
   }
   for (const [i, part] of parts.entries()) {
     const field = FIELDS[i] as (typeof FIELDS)[number];
     const problem = checkField(part, field);
-    if (problem) return { ok: false, message: `schedule "${written}": ${field.name} field "${part}" ${problem}` };
+    if (problem) return { ok: false, message: `schedule ${JSON.stringify(written)}: ${field.name} field ${JSON.stringify(part)} ${problem}` };
   }
   return { ok: true, schedule: { kind: 'cron', cron: parts.join(' ') } };
 }

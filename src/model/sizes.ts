@@ -8,7 +8,7 @@ export type ParsedSize = { ok: true; bytes: number } | { ok: false; message: str
 const UNITS: Readonly<Record<string, bigint>> = { b: 1n, kb: 1024n, mb: 1024n ** 2n, gb: 1024n ** 3n };
 /** Storage keeps the limit as bigint; 2^53 keeps it exact as a JavaScript number too. */
 const MAX_BYTES = 2n ** 53n;
-const SIZE_TEXT = /^(\d+)(?:\.(\d+))?\s*([a-z]+)$/i;
+const SIZE_TEXT = /^(\d+)(?:\.(\d+))? *([a-z]+)$/i;
 const EXPECTED = 'expected a whole number of bytes or a number with a unit B, KB, MB or GB, such as 5MB';
 
 function withinLimits(bytes: bigint, written: string): ParsedSize {
@@ -28,7 +28,7 @@ export function parseSize(value: number | string): ParsedSize {
   // A string always carries its unit: a bare number is written as a YAML integer.
   const m = SIZE_TEXT.exec(value.trim());
   const unit = m === null ? undefined : UNITS[(m[3] as string).toLowerCase()];
-  if (!m || unit === undefined) return { ok: false, message: `size "${value}" is not understood; ${EXPECTED}` };
+  if (!m || unit === undefined) return { ok: false, message: `size ${JSON.stringify(value)} is not understood; ${EXPECTED}` };
   const whole = m[1] as string;
   const fraction = m[2] ?? '';
   // (whole.fraction × unit) rounded down, in exact integer arithmetic.

@@ -52,29 +52,29 @@ export function parseType(written: string): ParsedType {
   const name = m?.[1];
   const base = name === undefined ? undefined : (TYPE_ALIASES[name] ?? BASE_TYPES.find((t) => t === name));
   if (!m || !base) {
-    return { ok: false, message: `unknown type "${written}"; allowed: ${ALLOWED_TYPES_TEXT}` };
+    return { ok: false, message: `unknown type ${JSON.stringify(written)}; allowed: ${ALLOWED_TYPES_TEXT}` };
   }
   const first = m[2] === undefined ? undefined : Number(m[2]);
   const second = m[3] === undefined ? undefined : Number(m[3]);
   const array = m[4] !== undefined;
   let params = '';
   if (base === 'varchar' || base === 'char') {
-    if (second !== undefined) return { ok: false, message: `type "${written}" takes one length: ${base}(N)` };
+    if (second !== undefined) return { ok: false, message: `type ${JSON.stringify(written)} takes one length: ${base}(N)` };
     if (base === 'char' && first === undefined) return { ok: false, message: `type "char" needs a length: char(N)` };
     if (first !== undefined && (first < 1 || first > MAX_CHAR_LENGTH)) {
-      return { ok: false, message: `length of "${written}" must be between 1 and ${MAX_CHAR_LENGTH}` };
+      return { ok: false, message: `length of ${JSON.stringify(written)} must be between 1 and ${MAX_CHAR_LENGTH}` };
     }
     if (first !== undefined) params = `(${first})`;
   } else if (base === 'numeric') {
     if (first !== undefined && (first < 1 || first > MAX_NUMERIC_PRECISION)) {
-      return { ok: false, message: `precision of "${written}" must be between 1 and ${MAX_NUMERIC_PRECISION}` };
+      return { ok: false, message: `precision of ${JSON.stringify(written)} must be between 1 and ${MAX_NUMERIC_PRECISION}` };
     }
     if (first !== undefined && second !== undefined && second > first) {
       return { ok: false, message: `scale of "${written}" must not exceed its precision` };
     }
     if (first !== undefined) params = second === undefined ? `(${first})` : `(${first},${second})`;
   } else if (first !== undefined) {
-    return { ok: false, message: `type "${base}" takes no parameters (in "${written}")` };
+    return { ok: false, message: `type "${base}" takes no parameters (in ${JSON.stringify(written)})` };
   }
   const type: SqlType = {
     base,

@@ -91,7 +91,7 @@ export function ownerType(ctx: RuleContext): void {
       );
       continue;
     }
-    const raw = entity.fields?.[owner];
+    const raw = Object.hasOwn(entity.fields ?? {}, owner) ? entity.fields?.[owner] : undefined;
     const implicit =
       (owner === 'id' && entity.primary_key === undefined) ||
       ((owner === 'created_at' || owner === 'updated_at') && entity.timestamps !== false);

@@ -51,7 +51,7 @@ export function reservedEntity(ctx: RuleContext): void {
 export function nameCollision(ctx: RuleContext): void {
   const views = Object.keys(ctx.input.materialized_views ?? {});
   for (const view of views) {
-    if (ctx.input.entities?.[view] !== undefined) {
+    if (ctx.input.entities && Object.hasOwn(ctx.input.entities, view)) {
       ctx.error(
         'name-collision',
         `materialized view "${view}" has the same name as entity "${view}"; tables and views share one namespace, so rename one of them`,

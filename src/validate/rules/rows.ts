@@ -23,10 +23,10 @@ function requiredColumns(entity: EntityInput): Map<string, string> {
     }
   }
   const owner = ownerField(entity);
-  if (owner !== undefined && entity.fields?.[owner] === undefined) {
+  if (owner !== undefined && !Object.hasOwn(entity.fields ?? {}, owner)) {
     needed.set(owner, 'the owner column defaults to auth.uid(), which is null while the migration runs');
   }
-  if (involvesOrg(effectiveAccess(entity)) && entity.fields?.[ORG_FIELD] === undefined) {
+  if (involvesOrg(effectiveAccess(entity)) && !Object.hasOwn(entity.fields ?? {}, ORG_FIELD)) {
     needed.set(ORG_FIELD, 'every row of an org entity belongs to an organization');
   }
   return needed;
@@ -53,8 +53,10 @@ export function seedRows(ctx: RuleContext): void {
         }
         checkValue(ctx, name, column, value, `${label}, column "${column}"`, [...rowPath, column]);
       }
+      // Own keys only: a row's `constructor` is Object's unless the file gives one.
+      const valueOf = (column: string) => (Object.hasOwn(row, column) ? row[column] : undefined);
       for (const column of pk) {
-        const value = row[column];
+        const value = valueOf(column);
         if (value === undefined || value === null) {
           keyComplete = false;
           const why = declaredPk === undefined
@@ -69,7 +71,7 @@ export function seedRows(ctx: RuleContext): void {
         else keyComplete = false;
       }
       for (const [column, why] of needed) {
-        if (pk.includes(column) || (row[column] !== undefined && row[column] !== null)) continue;
+        if (pk.includes(column) || (valueOf(column) !== undefined && valueOf(column) !== null)) continue;
         ctx.error('seed-rows', `${label} has no value for "${column}", but ${why}; add "${column}" to the row`, rowPath);
       }
       if (!keyComplete) return;
@@ -104,6 +106,6 @@ function checkValue(ctx: RuleContext, entityName: string, column: string, value:
     return l?.ok === true && !literals.has(l.sql);
   });
   if (outside !== undefined) {
-    ctx.error('seed-rows', `${what}: ${JSON.stringify(outside)} is not one of the enum values (${allowed.join(', ')})`, path);
+    ctx.error('seed-rows', `${what}: ${JSON.stringify(outside)} is not one of the enum values (${allowed.map((v) => JSON.stringify(v)).join(', ')})`, path);
   }
 }

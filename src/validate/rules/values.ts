@@ -75,7 +75,7 @@ export function enumDefault(ctx: RuleContext): void {
     for (const item of items) {
       const r = item === null ? undefined : literalFor(element, item);
       if (r?.ok && !allowed.has(r.sql)) {
-        const listed = values.filter((v) => v !== null).map((v) => String(v)).join(', ');
+        const listed = values.filter((v) => v !== null).map((v) => JSON.stringify(v)).join(', ');
         ctx.error(
           'enum-default',
           `default ${JSON.stringify(item)} of ${fieldLabel(field.entityName, field.fieldName)} is not one of its enum values (${listed}); use one of them`,

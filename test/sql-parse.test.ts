@@ -14,29 +14,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModule, parsePlPgSQLSync, parseSync } from 'libpg-query';
 import { compile } from '../src/index.js';
 import { EXPECTED_SQL, entriesWithExpectedSql, readInput } from './helpers.js';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-interface RawStatement {
-  stmt: JsonObject;
-  stmt_location?: number;
-  stmt_len?: number;
-}
-
-function isObject(value: Json | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The one node type a wrapper like `{ "TransactionStmt": {...} }` holds. */
-function nodeType(node: JsonObject): string {
-  return Object.keys(node)[0] ?? '';
-}
-
-function statements(sql: string): RawStatement[] {
-  const tree = parseSync(sql) as unknown as { stmts?: RawStatement[] };
-  return tree.stmts ?? [];
-}
+import { isObject, nameCollisions, names, nodeType, statements, walk } from './property/sqlTree.js';
+import type { JsonNode as Json, JsonObject, RawStatement } from './property/sqlTree.js';
 
 /** Text of one statement, from the byte offsets the parser reports. */
 function statementText(sql: string, raw: RawStatement): string {
@@ -44,21 +23,6 @@ function statementText(sql: string, raw: RawStatement): string {
   const start = raw.stmt_location ?? 0;
   const end = raw.stmt_len === undefined || raw.stmt_len === 0 ? bytes.length : start + raw.stmt_len;
   return bytes.subarray(start, end).toString('utf8');
-}
-
-/** Depth-first walk over every object in a parse tree. */
-function* walk(node: Json | undefined): Generator<JsonObject> {
-  if (Array.isArray(node)) {
-    for (const item of node) yield* walk(item);
-  } else if (isObject(node)) {
-    yield node;
-    for (const value of Object.values(node)) yield* walk(value);
-  }
-}
-
-function names(list: Json | undefined): string[] {
-  if (!Array.isArray(list)) return [];
-  return list.map((n) => (isObject(n) && isObject(n.String) ? String(n.String.sval ?? '') : ''));
 }
 
 /** The string value of a constant, looking through casts (`'x'::text`). */
@@ -147,59 +111,10 @@ describe('golden SQL parses with the Postgres 18 parser', () => {
 
     it(`${label}: created names fit in 63 bytes and never collide`, () => {
       // Postgres truncates longer identifiers silently, so a derived name over
-      // 63 bytes is a latent collision. Relations (tables, indexes, views, and
-      // the indexes behind PRIMARY KEY / UNIQUE constraints) share one
-      // namespace per schema; constraints, policies and triggers are per table.
-      const problems: string[] = [];
-      const seen = new Map<string, string>();
-      const claim = (scope: string, name: string, what: string): void => {
-        if (Buffer.byteLength(name, 'utf8') > 63) problems.push(`${what} "${name}" is longer than 63 bytes`);
-        const key = `${scope}\u0000${name}`;
-        const previous = seen.get(key);
-        if (previous !== undefined) problems.push(`${what} "${name}" collides with ${previous} in ${scope}`);
-        seen.set(key, what);
-      };
-      const rel = (rv: Json | undefined): { schema: string; name: string } => {
-        const r = isObject(rv) ? rv : {};
-        return { schema: String(r.schemaname ?? 'public'), name: String(r.relname ?? '') };
-      };
-      const constraintNames = (table: { schema: string; name: string }, node: Json | undefined): void => {
-        for (const n of walk(node)) {
-          if (!isObject(n.Constraint) || typeof n.Constraint.conname !== 'string') continue;
-          const conname = n.Constraint.conname;
-          claim(`table ${table.schema}.${table.name}`, conname, 'constraint');
-          if (n.Constraint.contype === 'CONSTR_PRIMARY' || n.Constraint.contype === 'CONSTR_UNIQUE') {
-            claim(`schema ${table.schema}`, conname, 'constraint index');
-          }
-        }
-      };
-      for (const { stmt } of statements(sql)) {
-        if (isObject(stmt.CreateStmt)) {
-          const t = rel(stmt.CreateStmt.relation);
-          claim(`schema ${t.schema}`, t.name, 'table');
-          constraintNames(t, stmt.CreateStmt.tableElts);
-        } else if (isObject(stmt.AlterTableStmt)) {
-          constraintNames(rel(stmt.AlterTableStmt.relation), stmt.AlterTableStmt.cmds);
-        } else if (isObject(stmt.IndexStmt)) {
-          const t = rel(stmt.IndexStmt.relation);
-          claim(`schema ${t.schema}`, String(stmt.IndexStmt.idxname), 'index');
-        } else if (isObject(stmt.ViewStmt)) {
-          const v = rel(stmt.ViewStmt.view);
-          claim(`schema ${v.schema}`, v.name, 'view');
-        } else if (isObject(stmt.CreateTableAsStmt)) {
-          const into = stmt.CreateTableAsStmt.into;
-          const v = rel(isObject(into) ? into.rel : undefined);
-          claim(`schema ${v.schema}`, v.name, 'materialized view');
-        } else if (isObject(stmt.CreatePolicyStmt)) {
-          const t = rel(stmt.CreatePolicyStmt.table);
-          const name = String(stmt.CreatePolicyStmt.policy_name);
-          claim(`table ${t.schema}.${t.name}`, name, 'policy');
-        } else if (isObject(stmt.CreateTrigStmt)) {
-          const t = rel(stmt.CreateTrigStmt.relation);
-          claim(`table ${t.schema}.${t.name}`, String(stmt.CreateTrigStmt.trigname), 'trigger');
-        }
-      }
-      expect(problems).toEqual([]);
+      // 63 bytes is a latent collision: the parse tree holds the truncated
+      // names, and nameCollisions() checks them per namespace (relations per
+      // schema; constraints, policies and triggers per table).
+      expect(nameCollisions(statements(sql))).toEqual([]);
 
       const jobs = compile(readInput(entry), { fileName: entry.file }).cron.map((j) => j.name);
       expect(new Set(jobs).size, `cron job names: ${jobs.join(', ')}`).toBe(jobs.length);

@@ -22,7 +22,8 @@ import type { CompileResult } from '../../src/index.js';
 import { checkSqlFragment } from '../../src/validate/sqlFragment.js';
 import type { FragmentKind } from '../../src/validate/sqlFragment.js';
 import { STACK_TRACE, cliBuilt, runCli } from '../helpers.js';
-import { numRuns, put, timeoutFor, toYaml } from './arbitraries.js';
+import { numRuns, timeoutFor } from './arbitraries.js';
+import { put, toYaml } from './documents.js';
 import { constant, expectedHistogram, histogram, isObject, names, sortedHistogram, statements, stringConstants, walk } from './sqlTree.js';
 import type { JsonObject } from './sqlTree.js';
 

@@ -23,8 +23,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, formatDiagnostic, InvalidRequirementsError, validate } from '../../src/index.js';
 import type { Diagnostic } from '../../src/index.js';
 import { STACK_TRACE, cliBuilt, runCli } from '../helpers.js';
-import { fileArb, FUZZ_RUNS, nastyString, numRuns, put, timeoutFor, toYaml } from './arbitraries.js';
-import type { ArbValue } from './arbitraries.js';
+import { fileArb, FUZZ_RUNS, numRuns, timeoutFor } from './arbitraries.js';
+import { put, toYaml } from './documents.js';
+import { nastyString } from './names.js';
+import type { ArbValue } from './values.js';
 
 const FILE = 'altan.yaml';
 const RUNS = 100;

@@ -5,7 +5,7 @@
  */
 import { parseSync } from 'libpg-query';
 import type { Model } from '../../src/index.js';
-import type { Expected } from './arbitraries.js';
+import type { Expected } from './expected.js';
 
 export type JsonNode = null | boolean | number | string | JsonNode[] | { [key: string]: JsonNode };
 export type JsonObject = { [key: string]: JsonNode };

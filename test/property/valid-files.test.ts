@@ -24,8 +24,9 @@ import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, validate } from '../../src/index.js';
 import type { CompileResult } from '../../src/index.js';
-import { fileArb, numRuns, put, sameData, timeoutFor, toYaml } from './arbitraries.js';
-import type { GeneratedFile, LiteralCheck } from './arbitraries.js';
+import { fileArb, numRuns, timeoutFor } from './arbitraries.js';
+import { put, sameData, toYaml } from './documents.js';
+import type { GeneratedFile, LiteralCheck } from './expected.js';
 import {
   constant, expectedHistogram, histogram, isObject, mismatch, modelNameProblems, nameCollisions, names, nodeType,
   sortedHistogram, statements, stringConstants, walk,

@@ -1,0 +1,331 @@
+/**
+ * `buildFile`: a `FileSpec` (plain random choices) made into a requirements
+ * object that follows the format's rules, its YAML text, and the
+ * `LiteralCheck`s the SQL must pass (see arbitraries.ts).
+ */
+import { isReservedSchema } from '../../src/validate/rules/names.js';
+import { put, toYaml } from './documents.js';
+import { OPS, checkFor, effective, repairAccess, sqlDefaultFor } from './entitySpecs.js';
+import type { EntitySpec, FieldSpec, PlainFieldSpec } from './entitySpecs.js';
+import { expectedConstant } from './expected.js';
+import type { GeneratedFile, LiteralCheck } from './expected.js';
+import type { FileSpec } from './fileSpec.js';
+import { dollar, lit, q } from './names.js';
+import { ENUM_BASES, PK_BASES, elementOf } from './values.js';
+import type { Json, TypeSpec } from './values.js';
+
+// ---------------------------------------------------------------------------
+// Building a valid file
+// ---------------------------------------------------------------------------
+
+const ORG_TABLES = ['organizations', 'organization_members'];
+const IMPLICIT = ['id', 'created_at', 'updated_at', 'org_id', 'user_id'];
+
+interface Planned {
+  readonly name: string;
+  readonly spec: EntitySpec;
+  readonly access: EntitySpec['access'];
+  readonly hasOwner: boolean;
+  readonly usesOrg: boolean;
+  /** The owner column and whether the file declares it. */
+  readonly owner?: { name: string; declared: boolean };
+  readonly fields: FieldSpec[];
+  /** Declared primary key fields; undefined: the implicit id. */
+  readonly pk?: string[];
+  /** Type of the single-field key that references point at; undefined when the key is composite. */
+  readonly keyType?: string;
+  readonly profile: boolean;
+}
+
+/** Pure: the same spec always gives the same file. */
+export function buildFile(spec: FileSpec): GeneratedFile {
+  const checks: LiteralCheck[] = [];
+  const entityNames = spec.entityNames.filter((n) => !ORG_TABLES.includes(n));
+
+  // 1. Access, owner, primary key of each entity.
+  const planned: Planned[] = entityNames.map((name, i) => {
+    const es = spec.entities[i % spec.entities.length] as EntitySpec;
+    const access = repairAccess(es.access);
+    const eff = effective(access);
+    const levels = OPS.map((op) => eff[op]);
+    const hasOwner = levels.some((l) => l === 'owner' || l === 'org');
+    const usesOrg = levels.includes('org');
+    const profile = hasOwner && es.ownerMode === 'profile';
+    let owner: Planned['owner'];
+    if (hasOwner) {
+      if (profile) owner = { name: 'id', declared: true };
+      else if (es.ownerMode === 'named' && !IMPLICIT.includes(es.ownerName)) owner = { name: es.ownerName, declared: false };
+      else if (es.ownerMode === 'declared' && !IMPLICIT.includes(es.ownerName)) owner = { name: es.ownerName, declared: true };
+      else if (es.ownerMode === 'declared-default') owner = { name: 'user_id', declared: true };
+      else owner = { name: 'user_id', declared: false };
+    }
+    const reservedNames = new Set([...IMPLICIT, ...(owner ? [owner.name] : [])]);
+    const fields = es.fields.filter((f) => !reservedNames.has(f.name));
+    const keyable = fields.filter((f): f is PlainFieldSpec => f.kind === 'plain' && !f.type.array && PK_BASES.has(f.type.base));
+    let pk: string[] | undefined;
+    let keyType: string | undefined = 'uuid';
+    if (profile) {
+      pk = ['id'];
+    } else if (es.pkMode === 'single' && keyable.length >= 1) {
+      pk = [(keyable[0] as PlainFieldSpec).name];
+      keyType = (keyable[0] as PlainFieldSpec).type.sql;
+    } else if (es.pkMode === 'composite' && keyable.length >= 2) {
+      pk = keyable.slice(0, 2).map((f) => f.name);
+      keyType = undefined;
+    }
+    return { name, spec: es, access, hasOwner, usesOrg, ...(owner ? { owner } : {}), fields, ...(pk ? { pk } : {}), ...(keyType ? { keyType } : {}), profile };
+  });
+  const anyOrg = planned.some((p) => p.usesOrg);
+
+  // 2. Entities.
+  const entities: Record<string, unknown> = {};
+  for (const p of planned) {
+    const es = p.spec;
+    const entity: Record<string, unknown> = {};
+    const fields: Record<string, unknown> = {};
+    const types = new Map<string, TypeSpec>();
+    const samples = new Map<string, Json[]>();
+    const needed = new Set<string>();
+    const hasRows = es.rows > 0;
+    if (es.description !== undefined) {
+      entity.description = es.description;
+      checks.push({ kind: 'table-comment', table: p.name, value: es.description });
+    }
+    if (p.access !== undefined) entity.access = p.access;
+    if (p.owner && (p.owner.name !== 'user_id' || p.profile)) entity.owner = p.owner.name;
+    if (p.pk) entity.primary_key = p.pk.length === 1 && !es.pkAsList ? p.pk[0] : p.pk;
+    if (es.timestamps !== undefined) entity.timestamps = es.timestamps;
+
+    if (p.owner?.declared) {
+      const o = p.owner.name;
+      const onDelete = es.ownerOnDelete === undefined ? {} : { on_delete: es.ownerOnDelete };
+      put(fields, o, p.profile
+        ? { type: 'uuid', references: 'auth.users', on_delete: 'cascade' }
+        : es.ownerStyle === 'uuid'
+          ? 'uuid'
+          : es.ownerStyle === 'map'
+            ? { type: 'uuid', required: true }
+            : es.ownerStyle === 'ref-auth'
+              ? { references: 'auth.users', ...onDelete }
+              : { type: 'uuid', references: 'auth.users', ...onDelete });
+      types.set(o, { written: 'uuid', sql: 'uuid', base: 'uuid', array: false });
+    }
+
+    for (const f of p.fields) {
+      const isPk = p.pk?.includes(f.name) ?? false;
+      if (f.kind === 'ref') {
+        // Targets: the entities, then auth.users, then organizations (when org access is used).
+        const n = planned.length;
+        const slot = f.target % (n + 2);
+        const target = slot < n ? (planned[slot] as Planned) : undefined;
+        let references: string;
+        let keyType = 'uuid';
+        if (target && target.keyType !== undefined) {
+          references = target.name;
+          keyType = target.keyType;
+        } else {
+          references = slot === n + 1 && anyOrg ? 'organizations' : 'auth.users';
+        }
+        const required = f.required && !hasRows;
+        const onDelete = f.onDelete === 'set null' && required ? 'cascade' : f.onDelete;
+        const field: Record<string, unknown> = { ...(f.typed ? { type: keyType } : {}), references };
+        if (required) field.required = true;
+        if (f.unique) field.unique = true;
+        if (onDelete !== undefined) field.on_delete = onDelete;
+        if (f.check !== undefined) field.check = checkFor(f.name, f.check, f.nasty);
+        if (f.description !== undefined) {
+          field.description = f.description;
+          checks.push({ kind: 'column-comment', table: p.name, column: f.name, value: f.description });
+        }
+        put(fields, f.name, field);
+        continue;
+      }
+      const t = f.type;
+      types.set(f.name, t);
+      const element = elementOf(t);
+      const isJson = t.base === 'json' || t.base === 'jsonb';
+      const enumValues = f.enumValues;
+      const pick = (k: number): Json => {
+        // A value of the enum (for arrays: a list of enum values), else a generated one.
+        if (enumValues === undefined) return f.literal;
+        if (!t.array) return enumValues[k % enumValues.length] as Json;
+        return enumValues.filter((_, i) => (k >> i) & 1);
+      };
+      const fieldSamples: Json[] = enumValues === undefined
+        ? f.samples
+        : t.array
+          ? f.picks.map((k) => pick(k))
+          : enumValues;
+      samples.set(f.name, fieldSamples);
+      if (f.shorthand && !isPk) {
+        put(fields, f.name, t.written);
+        continue;
+      }
+      const field: Record<string, unknown> = { type: t.written };
+      const required = f.required || isPk;
+      if (f.required) field.required = true;
+      if (f.unique && t.base !== 'json') field.unique = true;
+      if (enumValues !== undefined) field.enum = enumValues;
+      let hasDefault = false;
+      if (f.defaultKind === 'literal' || (f.defaultKind === 'null' && required)) {
+        const value = pick(f.picks[0] as number);
+        if (isJson && !t.array && typeof value === 'object' && value !== null && !Array.isArray(value) && 'sql' in value) {
+          // A map with `sql` is an SQL default, never a json literal.
+        } else if (value === null && required) {
+          // A required field cannot default to null (json null is SQL NULL).
+        } else {
+          field.default = value;
+          hasDefault = true;
+          const expected = expectedConstant(t, value);
+          if (expected) checks.push({ kind: 'default', table: p.name, column: f.name, expected });
+        }
+      } else if (f.defaultKind === 'null') {
+        field.default = null;
+      } else if (f.defaultKind === 'sql') {
+        field.default = { sql: sqlDefaultFor(t, f.nasty) };
+        hasDefault = true;
+      }
+      if (f.check !== undefined) field.check = checkFor(f.name, f.check, f.nasty);
+      if (f.description !== undefined) {
+        field.description = f.description;
+        checks.push({ kind: 'column-comment', table: p.name, column: f.name, value: f.description });
+      }
+      if (enumValues !== undefined && ENUM_BASES.has(element.base) && !['smallint', 'integer', 'bigint', 'numeric'].includes(element.base)) {
+        checks.push({ kind: 'enum', table: p.name, column: f.name, values: enumValues as string[] });
+      }
+      if (required && !hasDefault) needed.add(f.name);
+      put(fields, f.name, field);
+    }
+
+    // Columns in table order (as indexes may name them), json ones left out of indexes.
+    const columns = [
+      ...(p.pk ? [] : ['id']),
+      ...(p.usesOrg ? ['org_id'] : []),
+      ...(p.owner && !p.owner.declared ? [p.owner.name] : []),
+      ...Object.keys(fields),
+      ...(es.timestamps === false ? [] : ['created_at', 'updated_at']),
+    ];
+    const indexable = columns.filter((c) => {
+      const t = types.get(c);
+      return t === undefined || t.base !== 'json';
+    });
+    const indexes: unknown[] = [];
+    const signatures = new Set<string>();
+    for (const ix of es.indexes) {
+      if (indexable.length === 0) break;
+      const cols = [...new Set(ix.columns.map((k) => indexable[k % indexable.length] as string))];
+      const where = ix.where === undefined || ix.form === 'list' ? undefined : `${q(cols[0] as string)} IS NOT NULL${ix.where % 2 ? ` AND ${lit(String(ix.where))} <> ''` : ''}`;
+      const unique = ix.form === 'map' && ix.unique;
+      const signature = JSON.stringify([cols, unique, where ?? null]);
+      if (signatures.has(signature)) continue;
+      signatures.add(signature);
+      indexes.push(ix.form === 'list' ? cols : { fields: cols, ...(unique ? { unique: true } : {}), ...(where !== undefined ? { where } : {}) });
+    }
+
+    // Seed rows: every key given and unique, every needed column given.
+    const rows: Record<string, unknown>[] = [];
+    if (hasRows) {
+      const pk = p.pk ?? ['id'];
+      const implicitKey = !p.pk || p.profile;
+      const keySamples = implicitKey ? es.rowIds : (samples.get(pk[0] as string) ?? []);
+      const possible = [...needed, ...(implicitKey ? [] : pk)].every((c) => (samples.get(c) ?? []).length > 0) && keySamples.length > 0;
+      const count = possible ? Math.min(es.rows, keySamples.length) : 0;
+      for (let r = 0; r < count; r++) {
+        const row: Record<string, unknown> = {};
+        const mask = es.rowMasks[r] as number;
+        for (const [c, values] of samples) {
+          const isKey = pk.includes(c);
+          const take = isKey || needed.has(c) || ((mask >> [...samples.keys()].indexOf(c)) & 1) === 1;
+          if (!take || values.length === 0) continue;
+          const value = (isKey && c === pk[0] ? values[r] : values[(r + mask) % values.length]) as Json;
+          put(row, c, value);
+          const t = types.get(c) as TypeSpec;
+          const expected = expectedConstant(t, value);
+          if (expected) checks.push({ kind: 'row', table: p.name, row: r, column: c, expected });
+        }
+        if (implicitKey) row.id = es.rowIds[r];
+        if (p.owner && !p.profile) put(row, p.owner.name, es.rowUsers[r]);
+        if (p.usesOrg) row.org_id = es.rowUsers[(r + 1) % 3];
+        if (mask % 5 === 0 && es.timestamps !== false) row.created_at = '2024-01-31 10:00:00+00:00';
+        rows.push(row);
+      }
+    }
+
+    if (Object.keys(fields).length > 0 || es.emptyForm === 'fields') entity.fields = fields;
+    if (indexes.length > 0) entity.indexes = indexes;
+    if (rows.length > 0) entity.rows = rows;
+    put(entities, p.name, entity);
+  }
+
+  // 3. Buckets.
+  const buckets: Record<string, unknown> = {};
+  for (const [id, b] of spec.buckets) {
+    const bucket: Record<string, unknown> = {};
+    if (b.public !== undefined) bucket.public = b.public;
+    if (b.size !== undefined) bucket.file_size_limit = b.size;
+    if (b.mimes !== undefined) bucket.allowed_mime_types = b.mimes;
+    if (b.access !== undefined) bucket.access = b.access;
+    put(buckets, id, bucket);
+    checks.push({ kind: 'bucket', id, ...(b.mimes ? { mimes: b.mimes } : {}) });
+  }
+
+  // 4. Materialized views over the generated tables.
+  const schema = spec.schema !== undefined && !isReservedSchema(spec.schema) ? spec.schema : undefined;
+  const taken = new Set([...entityNames, ...(anyOrg ? ORG_TABLES : [])]);
+  const views: Record<string, unknown> = {};
+  for (const v of spec.views) {
+    if (taken.has(v.name)) continue;
+    const source = planned.length === 0 ? undefined : (planned[v.entity % planned.length] as Planned);
+    const table = source ? `${q(schema ?? 'public')}.${q(source.name)}` : undefined;
+    const sourceColumns = source ? Object.keys((entities[source.name] as { fields?: object }).fields ?? {}) : [];
+    const column = sourceColumns[v.column % Math.max(1, sourceColumns.length)] ?? '';
+    const comment = v.nasty.replace(/[\r\n\u2028\u2029\u0085]/g, ' ');
+    let query: string;
+    switch (table === undefined ? 1 : v.variant) {
+      case 0:
+        query = sourceColumns.length === 0
+          ? `SELECT count(*) AS n FROM ${table}`
+          : `SELECT ${q(column)}, count(*) AS n FROM ${table} GROUP BY ${q(column)}`;
+        break;
+      case 1:
+        query = `SELECT ${lit(v.nasty)} AS s, 1 AS one -- ${comment}\n`;
+        break;
+      case 2:
+        query = `WITH x AS (SELECT ${lit(v.nasty)} AS s) SELECT * FROM x;`;
+        break;
+      case 3:
+        query = `VALUES (1, ${lit(v.nasty)})`;
+        break;
+      case 4:
+        query = `TABLE ${table}`;
+        break;
+      default:
+        query = `SELECT ${dollar(v.nasty)} AS d /* ${comment.replace(/\/\*|\*\//g, '')} */`;
+    }
+    const view: Record<string, unknown> = { query };
+    if (v.uniqueKey) view.unique_key = v.uniqueKey;
+    if (v.indexes) view.indexes = v.indexes;
+    if (v.refresh !== undefined) view.refresh = v.refresh;
+    if (v.access !== undefined) view.access = v.access;
+    put(views, v.name, view);
+  }
+
+  // 5. Jobs.
+  const jobs: Record<string, unknown> = {};
+  for (const j of spec.jobs) {
+    if (Object.keys(views).some((v) => j.name === `refresh-${v}`)) continue;
+    put(jobs, j.name, { schedule: j.schedule, sql: j.sql });
+    checks.push({ kind: 'job', name: j.name, command: j.sql.trim() });
+  }
+
+  const section = (map: Record<string, unknown>) => (Object.keys(map).length > 0 ? map : spec.empty === 'null' ? null : spec.empty === 'map' ? {} : undefined);
+  const doc: Record<string, unknown> = {};
+  if (spec.dollarSchema !== undefined) doc.$schema = spec.dollarSchema;
+  doc.version = 1;
+  if (schema !== undefined) doc.schema = schema;
+  for (const [key, map] of [['entities', entities], ['buckets', buckets], ['materialized_views', views], ['jobs', jobs]] as const) {
+    const value = section(map);
+    if (value !== undefined) doc[key] = value;
+  }
+  return { doc, text: toYaml(doc, spec.style), checks };
+}

@@ -1,0 +1,163 @@
+/**
+ * Random choices for entities: access levels, plain and reference fields,
+ * indexes, seed-row material; the SQL defaults and CHECKs fields get; and the
+ * access repairs that keep a map clear of what the `write-access` rule refuses.
+ */
+import fc from 'fast-check';
+import { PRESETS as PRESET_ACCESS } from '../../src/model/resolve.js';
+import { dollar, lit, nameArb, nastyString, q } from './names.js';
+import { ENUM_BASES, enumArb, typeArb, valueArb, valueKey } from './values.js';
+import type { ArbValue, TypeSpec } from './values.js';
+
+/** An SQL default that fits the type (it must parse; most also run). */
+export function sqlDefaultFor(t: TypeSpec, nasty: string): string {
+  if (t.array) return 'NULL';
+  switch (t.base) {
+    case 'timestamp':
+    case 'timestamptz':
+      return 'now()';
+    case 'date':
+      return 'CURRENT_DATE';
+    case 'uuid':
+      return 'gen_random_uuid()';
+    case 'text':
+    case 'varchar':
+      return t.length === undefined ? `${lit(nasty)} || ${dollar(nasty)} /* ' ; */` : `''`;
+    case 'smallint':
+    case 'integer':
+    case 'bigint':
+    case 'numeric':
+      return '1 + 1';
+    case 'boolean':
+      return 'NOT false';
+    default:
+      return 'NULL';
+  }
+}
+
+/** A CHECK expression over the field itself, with literals that hold the nasty text. */
+export function checkFor(column: string, variant: number, nasty: string): string {
+  switch (variant % 4) {
+    case 0:
+      return `${q(column)} IS NOT NULL`;
+    case 1:
+      return `${q(column)} IS NULL OR ${lit(nasty)} <> ''`;
+    case 2:
+      return `(${q(column)} IS NULL) OR (length(${dollar(nasty)}) >= 0) /* ( ' " */`;
+    default:
+      return `E'\\'' <> ${lit(nasty)} OR ${q(column)} IS NULL`;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// File specs: random choices
+// ---------------------------------------------------------------------------
+
+const PRESETS = ['owner', 'public-read', 'authenticated-read', 'org', 'reference', 'private'] as const;
+const LEVELS = ['public', 'authenticated', 'owner', 'org', 'none'] as const;
+type Level = (typeof LEVELS)[number];
+type Op = 'read' | 'create' | 'update' | 'delete';
+export const OPS: readonly Op[] = ['read', 'create', 'update', 'delete'];
+
+const accessArb = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(undefined) },
+  { weight: 3, arbitrary: fc.constantFrom(...PRESETS) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record(
+        { read: fc.constantFrom(...LEVELS), create: fc.constantFrom(...LEVELS), update: fc.constantFrom(...LEVELS), delete: fc.constantFrom(...LEVELS) },
+        { requiredKeys: [] },
+      )
+      .filter((m) => Object.keys(m).length > 0),
+  },
+);
+
+const plainFieldArb = fc.tuple(nameArb, typeArb).chain(([name, type]) =>
+  fc.record({
+    kind: fc.constant('plain' as const),
+    name: fc.constant(name),
+    type: fc.constant(type),
+    shorthand: fc.nat(4).map((n) => n === 0),
+    required: fc.boolean(),
+    unique: fc.nat(3).map((n) => n === 0),
+    enumValues: ENUM_BASES.has(type.base) ? fc.option(enumArb(type), { nil: undefined }) : fc.constant(undefined),
+    defaultKind: fc.constantFrom('none', 'none', 'literal', 'literal', 'null', 'sql'),
+    literal: valueArb(type),
+    picks: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
+    check: fc.option(fc.nat(3), { nil: undefined, freq: 3 }),
+    nasty: nastyString(4),
+    description: fc.option(nastyString(8), { nil: undefined }),
+    samples: fc.uniqueArray(valueArb(type).filter((v) => v !== null), { maxLength: 4, selector: (v) => valueKey(type, v) }),
+  }),
+);
+export type PlainFieldSpec = ArbValue<typeof plainFieldArb>;
+
+const refFieldArb = fc.record({
+  kind: fc.constant('ref' as const),
+  name: nameArb,
+  target: fc.nat(),
+  typed: fc.boolean(),
+  shorthandMap: fc.boolean(),
+  required: fc.nat(3).map((n) => n === 0),
+  unique: fc.nat(4).map((n) => n === 0),
+  onDelete: fc.constantFrom(undefined, 'cascade', 'set null', 'restrict', 'no action'),
+  check: fc.option(fc.nat(3), { nil: undefined, freq: 4 }),
+  nasty: nastyString(3),
+  description: fc.option(nastyString(6), { nil: undefined }),
+});
+export type RefFieldSpec = ArbValue<typeof refFieldArb>;
+export type FieldSpec = PlainFieldSpec | RefFieldSpec;
+
+const indexSpecArb = fc.record({
+  columns: fc.uniqueArray(fc.nat(40), { minLength: 1, maxLength: 3 }),
+  form: fc.constantFrom('list', 'map'),
+  unique: fc.boolean(),
+  where: fc.option(fc.nat(), { nil: undefined }),
+});
+
+export const entitySpecArb = fc.record({
+  description: fc.option(nastyString(8), { nil: undefined }),
+  access: accessArb,
+  ownerMode: fc.constantFrom('default', 'default', 'named', 'declared', 'declared-default', 'profile'),
+  ownerName: nameArb,
+  ownerStyle: fc.constantFrom('uuid', 'map', 'ref-auth', 'typed-ref'),
+  ownerOnDelete: fc.constantFrom(undefined, 'cascade', 'restrict', 'no action'),
+  pkMode: fc.constantFrom('implicit', 'implicit', 'single', 'composite'),
+  timestamps: fc.constantFrom(undefined, true, false),
+  fields: fc.uniqueArray(fc.oneof({ weight: 4, arbitrary: plainFieldArb }, { weight: 1, arbitrary: refFieldArb }), {
+    maxLength: 5,
+    selector: (f: FieldSpec) => f.name,
+  }),
+  indexes: fc.array(indexSpecArb, { maxLength: 3 }),
+  rows: fc.nat(3),
+  rowIds: fc.uniqueArray(fc.uuid(), { minLength: 3, maxLength: 3 }),
+  rowUsers: fc.array(fc.uuid(), { minLength: 3, maxLength: 3 }),
+  rowMasks: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
+  /** Without fields: `t: {}`, or `fields: {}`. */
+  emptyForm: fc.constantFrom('map', 'fields'),
+  /** A single-field primary key written as a name, or as a list of one. */
+  pkAsList: fc.boolean(),
+});
+export type EntitySpec = ArbValue<typeof entitySpecArb>;
+
+// ---------------------------------------------------------------------------
+// Access repairs
+// ---------------------------------------------------------------------------
+
+export function repairAccess(access: EntitySpec['access']): EntitySpec['access'] {
+  if (access === undefined || typeof access === 'string') return access;
+  const map: Partial<Record<Op, Level>> = { ...access };
+  for (const op of ['update', 'delete'] as const) if (map[op] === 'public') map[op] = 'none';
+  const values = () => OPS.map((op) => map[op]);
+  if (values().includes('org')) for (const op of ['update', 'delete'] as const) if (map[op] === 'authenticated') map[op] = 'org';
+  if (map.create === 'public' && values().some((l) => l === 'owner' || l === 'org')) map.create = 'authenticated';
+  return map;
+}
+
+export function effective(access: EntitySpec['access']): Record<Op, Level> {
+  // The presets are the format's own table (src/model/resolve.ts): the generator plans with the same meaning.
+  if (access === undefined) return PRESET_ACCESS.owner as Record<Op, Level>;
+  if (typeof access === 'string') return PRESET_ACCESS[access] as Record<Op, Level>;
+  return { read: access.read ?? 'none', create: access.create ?? 'none', update: access.update ?? 'none', delete: access.delete ?? 'none' };
+}

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { CompileResult, SqlOrigin } from '../compile.js';
 import { VERSION } from '../version.js';
+import { EMBEDDED_CRON_NOTE } from './bootstrap.js';
 import type { Database } from './database.js';
 import { DatabaseError } from './errors.js';
 import { LOCK_SQL } from './lock.js';
@@ -90,7 +91,7 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
   const body = bodyOf(compiled.sql);
   const sqlSha = sha256(compiled.sql);
   const notes = db.kind === 'embedded' && model.jobs.length > 0
-    ? ['the embedded database has no pg_cron: cron jobs are recorded in its stand-in cron.job table and never run there']
+    ? [EMBEDDED_CRON_NOTE]
     : [];
 
   let open = true;
@@ -171,7 +172,8 @@ async function failure(db: Database, compiled: CompileResult, body: { start: num
     statement = await firstFailing(db, body.statements, e.code);
     at = statement?.start;
   }
-  const where = at === undefined ? '' : ` (generated SQL line ${lineColumnAt(sql, at).line}:${lineColumnAt(sql, at).column})`;
+  const position = at === undefined ? undefined : lineColumnAt(sql, at);
+  const where = position === undefined ? '' : ` (generated SQL line ${position.line}:${position.column})`;
   const label = statement ? ` in ${statementLabel(statement.text)}` : '';
   const excerpt = at === undefined ? '' : `\n${indent(excerptAt(sql, at))}`;
   const origin = at === undefined ? undefined : originAt(compiled, at);

@@ -10,6 +10,7 @@
  * advisory lock as an apply, so that a bootstrap never interleaves with one.
  */
 import type { Database } from './database.js';
+import { evaluate, relationExists, roleExists, routineExists, schemaExists } from './catalog.js';
 import { LOCK_SQL } from './lock.js';
 import * as sql from './bootstrapSql.js';
 
@@ -31,32 +32,28 @@ export interface Component {
   readonly create: string;
 }
 
-const role = (name: string) => `EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${name}')`;
-const schema = (name: string) => `EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = '${name}')`;
-const relation = (name: string) => `pg_catalog.to_regclass('${name}') IS NOT NULL`;
-const routine = (signature: string) => `pg_catalog.to_regprocedure('${signature}') IS NOT NULL`;
 
 /** In dependency order: roles before the grants naming them, schemas before their tables. */
 export const COMPONENTS: readonly Component[] = [
-  { name: 'role anon', exists: role('anon'), create: sql.CREATE_ANON },
-  { name: 'role authenticated', exists: role('authenticated'), create: sql.CREATE_AUTHENTICATED },
-  { name: 'role service_role', exists: role('service_role'), create: sql.CREATE_SERVICE_ROLE },
-  { name: 'role authenticator', exists: role('authenticator'), create: sql.CREATE_AUTHENTICATOR },
-  { name: 'schema auth', exists: schema('auth'), create: sql.CREATE_AUTH_SCHEMA },
-  { name: 'auth.users', exists: relation('auth.users'), create: sql.CREATE_AUTH_USERS },
-  { name: 'auth.uid()', exists: routine('auth.uid()'), create: sql.CREATE_AUTH_UID },
-  { name: 'auth.role()', exists: routine('auth.role()'), create: sql.CREATE_AUTH_ROLE },
-  { name: 'auth.email()', exists: routine('auth.email()'), create: sql.CREATE_AUTH_EMAIL },
-  { name: 'auth.jwt()', exists: routine('auth.jwt()'), create: sql.CREATE_AUTH_JWT },
-  { name: 'schema storage', exists: schema('storage'), create: sql.CREATE_STORAGE_SCHEMA },
-  { name: 'storage.buckets', exists: relation('storage.buckets'), create: sql.CREATE_STORAGE_BUCKETS },
-  { name: 'storage.objects', exists: relation('storage.objects'), create: sql.CREATE_STORAGE_OBJECTS },
-  { name: 'storage.foldername()', exists: routine('storage.foldername(text)'), create: sql.CREATE_STORAGE_FOLDERNAME },
-  { name: 'storage.filename()', exists: routine('storage.filename(text)'), create: sql.CREATE_STORAGE_FILENAME },
-  { name: 'storage.extension()', exists: routine('storage.extension(text)'), create: sql.CREATE_STORAGE_EXTENSION },
+  { name: 'role anon', exists: roleExists('anon'), create: sql.CREATE_ANON },
+  { name: 'role authenticated', exists: roleExists('authenticated'), create: sql.CREATE_AUTHENTICATED },
+  { name: 'role service_role', exists: roleExists('service_role'), create: sql.CREATE_SERVICE_ROLE },
+  { name: 'role authenticator', exists: roleExists('authenticator'), create: sql.CREATE_AUTHENTICATOR },
+  { name: 'schema auth', exists: schemaExists('auth'), create: sql.CREATE_AUTH_SCHEMA },
+  { name: 'auth.users', exists: relationExists('auth.users'), create: sql.CREATE_AUTH_USERS },
+  { name: 'auth.uid()', exists: routineExists('auth.uid()'), create: sql.CREATE_AUTH_UID },
+  { name: 'auth.role()', exists: routineExists('auth.role()'), create: sql.CREATE_AUTH_ROLE },
+  { name: 'auth.email()', exists: routineExists('auth.email()'), create: sql.CREATE_AUTH_EMAIL },
+  { name: 'auth.jwt()', exists: routineExists('auth.jwt()'), create: sql.CREATE_AUTH_JWT },
+  { name: 'schema storage', exists: schemaExists('storage'), create: sql.CREATE_STORAGE_SCHEMA },
+  { name: 'storage.buckets', exists: relationExists('storage.buckets'), create: sql.CREATE_STORAGE_BUCKETS },
+  { name: 'storage.objects', exists: relationExists('storage.objects'), create: sql.CREATE_STORAGE_OBJECTS },
+  { name: 'storage.foldername()', exists: routineExists('storage.foldername(text)'), create: sql.CREATE_STORAGE_FOLDERNAME },
+  { name: 'storage.filename()', exists: routineExists('storage.filename(text)'), create: sql.CREATE_STORAGE_FILENAME },
+  { name: 'storage.extension()', exists: routineExists('storage.extension(text)'), create: sql.CREATE_STORAGE_EXTENSION },
   {
     name: 'public.apply_postgrest_permissions()',
-    exists: routine('public.apply_postgrest_permissions()'),
+    exists: routineExists('public.apply_postgrest_permissions()'),
     create: sql.CREATE_APPLY_POSTGREST_PERMISSIONS,
   },
 ];
@@ -69,12 +66,13 @@ export const PG_CRON: Component = {
 
 export const CRON_STAND_IN: Component = {
   name: 'cron (stand-in: jobs are recorded, never run)',
-  exists: schema('cron'),
+  exists: schemaExists('cron'),
   create: sql.CREATE_CRON_STAND_IN,
 };
 
+/** Said by bootstrap, and by apply when a file has jobs. */
 export const EMBEDDED_CRON_NOTE =
-  'the embedded database has no pg_cron: cron.schedule() records jobs in cron.job, but they will never run';
+  'the embedded database has no pg_cron: cron jobs are recorded in its stand-in cron.job table and never run there';
 
 interface CronFacts {
   readonly installed: boolean;
@@ -124,8 +122,8 @@ export async function bootstrap(db: Database): Promise<BootstrapReport> {
     if (cron.note !== undefined) notes.push(cron.note);
     const components = cron.component === undefined ? COMPONENTS : [...COMPONENTS, cron.component];
     // Every check in one round trip, every missing piece in another.
-    const [found] = await db.query<Record<string, boolean>>(`SELECT ${components.map((c, i) => `(${c.exists}) AS c${i}`).join(', ')}`);
-    const missing = components.filter((_c, i) => found?.[`c${i}`] !== true);
+    const found = await evaluate(db, components.map((c) => c.exists));
+    const missing = components.filter((_c, i) => !found[i]);
     present.push(...components.filter((c) => !missing.includes(c)).map((c) => c.name));
     if (missing.length > 0) await db.exec(missing.map((c) => c.create).join('\n'));
     added.push(...missing.map((c) => c.name));

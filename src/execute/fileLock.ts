@@ -29,7 +29,8 @@ function holder(path: string): number | undefined {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether process `pid` still runs (EPERM: it does, as another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -65,7 +66,7 @@ export async function lockFile(path: string, waitMs = WAIT_MS): Promise<() => vo
       continue;
     }
     emptySince = undefined;
-    if (!alive(pid)) {
+    if (!processAlive(pid)) {
       removeStale(path);
       continue;
     }

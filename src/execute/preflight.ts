@@ -5,6 +5,7 @@
  */
 import type { Model } from '../model/model.js';
 import type { Target } from '../target.js';
+import { evaluate, relationExists, routineExists } from './catalog.js';
 import type { Database } from './database.js';
 
 export interface Missing {
@@ -38,31 +39,31 @@ const REQUIREMENTS: readonly Requirement[] = [
   {
     what: 'auth.users',
     needed: always,
-    check: "to_regclass('auth.users') IS NOT NULL",
+    check: relationExists('auth.users'),
     why: "GoTrue's users table",
   },
   {
     what: 'auth.uid()',
     needed: always,
-    check: "to_regprocedure('auth.uid()') IS NOT NULL",
+    check: routineExists('auth.uid()'),
     why: 'policies use it to know the caller',
   },
   {
     what: 'storage.buckets and storage.objects',
     needed: (m) => m.buckets.length > 0,
-    check: "to_regclass('storage.buckets') IS NOT NULL AND to_regclass('storage.objects') IS NOT NULL",
+    check: `${relationExists('storage.buckets')} AND ${relationExists('storage.objects')}`,
     why: "the file declares buckets: Supabase Storage's schema",
   },
   {
     what: 'storage.foldername(text)',
     needed: (m) => m.buckets.length > 0,
-    check: "to_regprocedure('storage.foldername(text)') IS NOT NULL",
+    check: routineExists('storage.foldername(text)'),
     why: "bucket policies check the caller's folder with it",
   },
   {
     what: 'pg_cron (cron.schedule)',
     needed: (m) => m.jobs.length > 0,
-    check: "to_regprocedure('cron.schedule(text, text, text)') IS NOT NULL",
+    check: routineExists('cron.schedule(text, text, text)'),
     why:
       'the file has materialized views or jobs, which pg_cron runs. On Supabase: enable pg_cron under Database → Extensions. ' +
       "On your own server: install postgresql-15-cron, set shared_preload_libraries = 'pg_cron' and cron.database_name to this database, " +
@@ -71,7 +72,7 @@ const REQUIREMENTS: readonly Requirement[] = [
   {
     what: 'apply_postgrest_permissions()',
     needed: (_m, target) => target === 'altan',
-    check: "to_regprocedure('apply_postgrest_permissions()') IS NOT NULL",
+    check: routineExists('apply_postgrest_permissions()'),
     why: 'every Altan project has it; for a plain Supabase project use --target supabase',
   },
 ];
@@ -79,7 +80,6 @@ const REQUIREMENTS: readonly Requirement[] = [
 /** What the SQL for `model` needs and `db` lacks; empty when it can run. */
 export async function preflight(db: Database, model: Model, target: Target): Promise<Missing[]> {
   const needed = REQUIREMENTS.filter((r) => r.needed(model, target));
-  // One round trip for all checks.
-  const [row] = await db.query<Record<string, boolean>>(`SELECT ${needed.map((r, i) => `${r.check} AS c${i}`).join(', ')}`);
-  return needed.filter((_r, i) => row?.[`c${i}`] !== true).map(({ what, why }) => ({ what, why }));
+  const found = await evaluate(db, needed.map((r) => r.check));
+  return needed.filter((_r, i) => !found[i]).map(({ what, why }) => ({ what, why }));
 }

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { openPostgres } from '../../src/execute/database.js';
+import { processAlive } from '../../src/execute/fileLock.js';
 import { FRESH_PREFIX, TEMPLATE_PREFIX, databaseUrl, freshDatabaseCreator, templateName } from './names.js';
 
 declare module 'vitest' {
@@ -32,15 +33,6 @@ function startTestCluster(): string {
   return url;
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /**
  * Databases left by runs that crashed before their afterAll: a fresh database's
  * name carries its creator's pid, so those of dead processes can go while
@@ -56,7 +48,7 @@ async function removeLeftovers(url: string): Promise<void> {
     );
     for (const { datname } of rows) {
       const pid = freshDatabaseCreator(datname);
-      const stale = pid !== undefined ? !alive(pid) : datname !== templateName();
+      const stale = pid !== undefined ? !processAlive(pid) : datname !== templateName();
       if (!stale) continue;
       const force = pid !== undefined ? ' WITH (FORCE)' : '';
       await db.exec(`DROP DATABASE IF EXISTS "${datname}"${force}`).catch(() => {});

@@ -11,6 +11,9 @@ import { openEmbedded, openPostgres } from '../execute/database.js';
 import type { Database } from '../execute/database.js';
 import { ConnectionError } from '../execute/errors.js';
 import type { Target } from '../target.js';
+import { formatReport } from '../verify/report.js';
+import { VerifyError, verify } from '../verify/run.js';
+import type { VerifyReport } from '../verify/run.js';
 import { compileFile } from './commands.js';
 import { EXIT, displayName } from './io.js';
 
@@ -49,7 +52,7 @@ async function withDatabase(options: DatabaseOptions, bootstrapEmbedded: boolean
     db = await open(options, bootstrapEmbedded);
     return await work(db);
   } catch (e) {
-    if (!(e instanceof ApplyError || e instanceof ConnectionError)) throw e;
+    if (!(e instanceof ApplyError || e instanceof ConnectionError || e instanceof VerifyError)) throw e;
     process.stderr.write(`altan-cloud: ${e.message}\n`);
     return EXIT.database;
   } finally {
@@ -61,6 +64,7 @@ export interface ApplyCommandOptions extends DatabaseOptions {
   readonly dryRun?: boolean;
   readonly target: Target;
   readonly json?: boolean;
+  readonly verify?: boolean;
 }
 
 export async function applyCommand(file: string, options: ApplyCommandOptions): Promise<number> {
@@ -68,9 +72,30 @@ export async function applyCommand(file: string, options: ApplyCommandOptions): 
   const compiled = compileFile(file, options.target);
   if (!compiled) return EXIT.invalid;
   return withDatabase(options, true, async (db) => {
-    const applied = await apply(db, compiled, { dryRun: options.dryRun === true });
-    process.stdout.write(options.json ? `${JSON.stringify(applied, null, 2)}\n` : applyText(displayName(file), applied));
-    return EXIT.ok;
+    const dryRun = options.dryRun === true;
+    let verified: VerifyReport | undefined;
+    // A dry run is verified inside its own transaction, before the rollback; otherwise after the commit.
+    const beforeEnd = options.verify && dryRun ? async (d: Database) => void (verified = await verify(d, compiled, { insideTransaction: true })) : undefined;
+    const applied = await apply(db, compiled, { dryRun, ...(beforeEnd ? { beforeEnd } : {}) });
+    if (options.verify && verified === undefined) verified = await verify(db, compiled);
+    if (options.json) process.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
+    else process.stdout.write(applyText(displayName(file), applied) + (verified ? `\n${formatReport(verified)}` : ''));
+    return verified?.status === 'failed' ? EXIT.invalid : EXIT.ok;
+  });
+}
+
+export interface VerifyCommandOptions extends DatabaseOptions {
+  readonly json?: boolean;
+}
+
+/** Exit 0 when every request came out as the access rules promise, 1 when one did not. */
+export async function verifyCommand(file: string, options: VerifyCommandOptions): Promise<number> {
+  const compiled = compileFile(file, 'altan');
+  if (!compiled) return EXIT.invalid;
+  return withDatabase(options, true, async (db) => {
+    const report = await verify(db, compiled);
+    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    return report.status === 'failed' ? EXIT.invalid : EXIT.ok;
   });
 }
 

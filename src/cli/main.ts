@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The altan-cloud command line. The only module that decides the process's
- * exit status: 0 ok, 1 invalid file, 2 database error, 64 usage error,
+ * exit status: 0 ok, 1 invalid file (or verify found a request not as
+ * promised), 2 database error, 64 usage error,
  * 70 internal error (a bug: reported as one, with its stack).
  */
 import { Command, CommanderError, Option } from 'commander';
@@ -10,7 +11,7 @@ import { TARGETS } from '../target.js';
 import type { Target } from '../target.js';
 import { VERSION } from '../version.js';
 import { generateCommand, initCommand, validateCommand } from './commands.js';
-import { applyCommand, bootstrapCommand } from './databaseCommands.js';
+import { applyCommand, bootstrapCommand, verifyCommand } from './databaseCommands.js';
 import { EXIT, UserError } from './io.js';
 
 const targetOption = () =>
@@ -45,11 +46,19 @@ function program(setExit: (code: number) => void): Command {
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .addOption(databaseOption())
     .option('--dry-run', 'execute and report, then roll back')
+    .option('--verify', 'then run verify (inside the transaction with --dry-run); exit 1 when a request is not as promised')
     .addOption(new Option('--json', 'print the report as JSON'))
     .addOption(targetOption())
-    .action(async (file: string, opts: { databaseUrl?: string; dryRun?: boolean; json?: boolean; target: Target }) =>
+    .action(async (file: string, opts: { databaseUrl?: string; dryRun?: boolean; verify?: boolean; json?: boolean; target: Target }) =>
       setExit(await applyCommand(file, opts)),
     );
+
+  cli.command('verify')
+    .description('run the requests clients make (anon, two users, org admin / member / outsider) in rolled-back transactions and compare them with the access rules')
+    .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
+    .addOption(databaseOption())
+    .addOption(new Option('--json', 'print the report as JSON'))
+    .action(async (file: string, opts: { databaseUrl?: string; json?: boolean }) => setExit(await verifyCommand(file, opts)));
 
   cli.command('bootstrap')
     .description('make a Postgres database look like an Altan / Supabase project (roles, auth, storage, pg_cron); idempotent')

@@ -18,6 +18,11 @@ import type { Statement } from './statements.js';
 export interface ApplyOptions {
   /** Execute and report, then roll back. */
   readonly dryRun?: boolean;
+  /**
+   * Runs inside the transaction after the file's SQL, before COMMIT (or the
+   * dry run's ROLLBACK): `apply --dry-run --verify` checks what it would apply.
+   */
+  readonly beforeEnd?: (db: Database) => Promise<void>;
 }
 
 export interface ApplyReport {
@@ -123,6 +128,7 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
         [model.schema, model.source.fileName, model.source.sha256, sqlSha, compiled.target, VERSION, durationMs, compiled.sql],
       ),
     );
+    if (options.beforeEnd) await options.beforeEnd(db);
     await step(db, () => db.exec(options.dryRun ? 'ROLLBACK' : 'COMMIT'));
     open = false;
     return { status: options.dryRun ? 'dry-run' : 'applied', database: db.description, created: summarizeCreated(body.statements), notes, durationMs: elapsed(started) };

@@ -12,6 +12,8 @@ export class DatabaseError extends Error {
     readonly internalQuery: string | undefined,
     readonly internalPosition: number | undefined,
     readonly where: string | undefined,
+    /** The constraint a violation names (23xxx errors). */
+    readonly constraint?: string,
   ) {
     super(message);
     this.name = 'DatabaseError';
@@ -46,5 +48,6 @@ export function asDatabaseError(e: unknown): unknown {
     text(f.internalQuery),
     num(f.internalPosition),
     text(f.where),
+    text(f.constraint),
   );
 }

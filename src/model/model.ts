@@ -55,7 +55,7 @@ export interface ForeignKey {
 export type Constraint =
   | { readonly kind: 'primary-key'; readonly name: string; readonly columns: readonly string[] }
   | { readonly kind: 'unique'; readonly name: string; readonly columns: readonly string[] }
-  | { readonly kind: 'check'; readonly name: string; readonly sql: string }
+  | { readonly kind: 'check'; readonly name: string; readonly column: string; readonly sql: string }
   | { readonly kind: 'enum'; readonly name: string; readonly column: string; readonly type: SqlType; readonly values: readonly JsonValue[] };
 
 export interface Index {
@@ -113,6 +113,10 @@ export interface Table {
   readonly role: 'entity' | 'organizations' | 'organization_members';
   readonly description?: string;
   readonly access?: Readonly<Record<'read' | 'create' | 'update' | 'delete', AccessLevel>>;
+  /** The column policies compare with auth.uid(), when the access involves an owner. */
+  readonly owner?: string;
+  /** The organization column, for `org` access. */
+  readonly org?: string;
   readonly columns: readonly Column[];
   readonly constraints: readonly Constraint[];
   /** Foreign keys created with the table (cycle-closing ones are in `Model.deferredForeignKeys`). */
@@ -137,9 +141,18 @@ export interface Bucket {
   readonly public: boolean;
   readonly fileSizeLimit?: number;
   readonly allowedMimeTypes?: readonly string[];
+  /** The access map with its defaults filled in: what the policies promise. */
+  readonly access: BucketAccess;
   readonly policies: readonly Policy[];
   /** Every policy name this bucket may own, created or not: dropped before re-creating. */
   readonly policyNames: readonly string[];
+}
+
+export interface BucketAccess {
+  readonly read: 'public' | 'authenticated' | 'owner';
+  readonly upload: 'authenticated' | 'owner';
+  readonly update: 'owner' | 'none';
+  readonly delete: 'owner' | 'none';
 }
 
 export interface MaterializedView {

@@ -43,6 +43,7 @@ export function bucketModel(id: string, input: BucketInput, names: NameRegistry)
     public: isPublic,
     ...(size?.ok ? { fileSizeLimit: size.bytes } : {}),
     ...(input.allowed_mime_types ? { allowedMimeTypes: input.allowed_mime_types } : {}),
+    access: { read, upload, update, delete: remove },
     policies,
     policyNames,
   };

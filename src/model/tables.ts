@@ -79,7 +79,7 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
     });
     if (field.unique) constraints.push({ kind: 'unique', name: names.derive(relationSpace(schema), [name, column], 'key'), columns: [column] });
     if (field.enum) checks.push({ kind: 'enum', name: names.derive(constraintSpace, [name, column], 'enum'), column, type, values: field.enum });
-    if (field.check !== undefined) checks.push({ kind: 'check', name: names.derive(constraintSpace, [name, column], 'check'), sql: expression(field.check) });
+    if (field.check !== undefined) checks.push({ kind: 'check', name: names.derive(constraintSpace, [name, column], 'check'), column, sql: expression(field.check) });
     if (field.references !== undefined) foreignKeys.push(foreignKey(ctx, name, column, field.references, field.on_delete));
   }
   constraints.push(...checks);
@@ -101,6 +101,8 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
     role: 'entity',
     ...(entity.description !== undefined ? { description: entity.description } : {}),
     access,
+    ...(owner ? { owner } : {}),
+    ...(org ? { org } : {}),
     columns,
     constraints,
     foreignKeys,

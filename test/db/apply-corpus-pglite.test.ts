@@ -20,6 +20,8 @@ import {
   recordSchemaUsage,
 } from './apply-corpus-checks.js';
 import { memoryDatabase, resetDatabase } from './harness.js';
+import { verify } from '../../src/verify/run.js';
+import { rowCounts, verifyProblems } from './verify-checks.js';
 
 const items = corpus();
 let db: Database;
@@ -30,7 +32,7 @@ beforeAll(async () => {
 
 describe('apply to PGlite', () => {
   for (const item of items) {
-    it(`${item.label}: a dry run leaves nothing; applies with every catalog guarantee, its jobs in the stand-in cron.job and one record; again: up to date`, async () => {
+    it(`${item.label}: a dry run leaves nothing; applies with every catalog guarantee, its jobs in the stand-in cron.job and one record; verify passes and keeps nothing; again: up to date`, async () => {
       await resetDatabase(db);
       // the reset really emptied the database: no record of the previous case is left
       expect(await appliedRecords(db)).toEqual([]);
@@ -49,6 +51,10 @@ describe('apply to PGlite', () => {
       expect((await cronJobs(db)).map(({ name, schedule }) => ({ name, schedule }))).toEqual(
         expectedCron(compiled).map(({ name, schedule }) => ({ name, schedule })),
       );
+
+      const before = await rowCounts(db, compiled);
+      expect(verifyProblems(await verify(db, compiled))).toEqual([]);
+      expect(await rowCounts(db, compiled)).toEqual(before);
 
       expect((await apply(db, compiled)).status).toBe('up-to-date');
       expect(await appliedRecords(db)).toEqual([expectedRecord(compiled)]);

@@ -1,0 +1,123 @@
+/**
+ * Creating the test world in the database, as the connection's own user (the
+ * tables' owner, whom RLS does not restrict): users in auth.users, the two
+ * organizations with their members, and rows of every entity — two users'
+ * rows, or three on `org` tables, parents before children.
+ */
+import type { Database } from '../execute/database.js';
+import { DatabaseError } from '../execute/errors.js';
+import type { Model, Table } from '../model/model.js';
+import { ORGANIZATION_MEMBERS, ORGANIZATIONS } from '../model/resolve.js';
+import { ident, literal, qualified } from '../render/quote.js';
+import type { RowFacts, TableFacts } from './expect.js';
+import { insertRow } from './rows.js';
+import type { RowPlan } from './rows.js';
+import { FAMILIES, constrainedColumn } from './values.js';
+import type { OrgName, Person, World } from './world.js';
+import { CREATOR, OWNER_LABEL, PERSONS } from './world.js';
+
+export interface FixtureRow {
+  readonly label: string;
+  readonly facts: RowFacts;
+  /** The primary key's values as text, by column. */
+  readonly keyValues: Readonly<Record<string, string>>;
+}
+
+export interface TableFixture {
+  readonly table: Table;
+  readonly facts: TableFacts;
+  readonly rows: readonly FixtureRow[];
+  /** The value family chosen per column (a CHECK refused the ones before). */
+  readonly families: ReadonlyMap<string, number>;
+  /** Writes pointing at this table's rows must show the writer can read them (docs/format.md). */
+  readonly visibilityChecked: boolean;
+  /** Why the table's requests cannot be made, when they cannot. */
+  readonly untested?: string;
+}
+
+export const usesOrganizations = (model: Model): boolean => model.tables.some((t) => t.name === ORGANIZATIONS && t.role === 'organizations');
+
+/** Users, organizations and memberships. */
+export async function createWorld(db: Database, model: Model, world: World): Promise<void> {
+  const users = PERSONS.map((p) => `(${literal(world.users[p])})`).join(', ');
+  await db.query(`INSERT INTO auth.users (id) VALUES ${users}`);
+  if (!usesOrganizations(model)) return;
+  const orgs = qualified(model.schema, ORGANIZATIONS);
+  const members = qualified(model.schema, ORGANIZATION_MEMBERS);
+  for (const org of ['X', 'Y'] as const) {
+    // The creator becomes the first admin through the table's trigger, as in real use.
+    await db.query(
+      `INSERT INTO ${orgs} (id, name, created_by) VALUES (${literal(world.orgs[org])}, ${literal(`verify ${org} ${world.tag}`)}, ${literal(world.users[CREATOR[org]])})`,
+    );
+  }
+  await db.query(`INSERT INTO ${members} (org_id, user_id, role) VALUES (${literal(world.orgs.X)}, ${literal(world.users.member)}, 'member') ON CONFLICT DO NOTHING`);
+}
+
+export function tableFacts(table: Table): TableFacts {
+  return {
+    access: table.access ?? { read: 'none', create: 'none', update: 'none', delete: 'none' },
+    hasOwner: table.owner !== undefined,
+    hasOrg: table.org !== undefined,
+  };
+}
+
+/** The fixture rows of a table: whose they are, labelled. */
+export function fixturePlans(table: Table): readonly (RowPlan & { readonly label: string })[] {
+  const row = (person: Person, org: OrgName | undefined, slot: number) => ({ label: `${OWNER_LABEL[person]} row`, person, ...(org ? { org } : {}), slot });
+  if (table.org !== undefined) return [row('admin', 'X', 0), row('member', 'X', 1), row('outsider', 'Y', 2)];
+  if (table.owner !== undefined) return [row('a', undefined, 0), row('b', undefined, 1)];
+  // Rows nobody owns; a and b only decide what a required user reference points at.
+  return [
+    { label: 'row 1', person: 'a', slot: 0 },
+    { label: 'row 2', person: 'b', slot: 1 },
+  ];
+}
+
+const primaryKey = (table: Table): readonly string[] => {
+  const pk = table.constraints.find((c) => c.kind === 'primary-key');
+  return pk?.kind === 'primary-key' ? pk.columns : [];
+};
+
+/** Rows for every entity, in foreign-key order; a table whose rows cannot be made says why. */
+export async function createFixtures(db: Database, model: Model, world: World): Promise<Map<string, TableFixture>> {
+  const fixtures = new Map<string, TableFixture>();
+  for (const table of model.tables) {
+    if (table.role !== 'entity') continue;
+    fixtures.set(table.name, await tableFixture(db, model, world, table, fixtures));
+  }
+  return fixtures;
+}
+
+async function tableFixture(db: Database, model: Model, world: World, table: Table, fixtures: ReadonlyMap<string, TableFixture>): Promise<TableFixture> {
+  const facts = tableFacts(table);
+  const read = facts.access.read;
+  const base = { table, facts, visibilityChecked: read !== 'public' && read !== 'authenticated' };
+  const families = new Map<string, number>();
+  const key = primaryKey(table);
+  const returning = key.map((c) => `${ident(c)}::text AS ${ident(c)}`).join(', ');
+  for (let attempt = 0; ; attempt++) {
+    await db.exec('SAVEPOINT altan_verify_fixture');
+    const rows: FixtureRow[] = [];
+    try {
+      for (const plan of fixturePlans(table)) {
+        const built = insertRow({ schema: model.schema, world, fixtures, families }, table, plan);
+        if (!built.ok) {
+          await db.exec('ROLLBACK TO SAVEPOINT altan_verify_fixture; RELEASE SAVEPOINT altan_verify_fixture');
+          return { ...base, rows: [], families, untested: built.reason };
+        }
+        const [keyValues] = await db.query<Record<string, string>>(`${built.sql} RETURNING ${returning}`);
+        rows.push({ label: plan.label, facts: built.facts, keyValues: keyValues ?? {} });
+      }
+      await db.exec('RELEASE SAVEPOINT altan_verify_fixture');
+      return { ...base, rows, families };
+    } catch (e) {
+      await db.exec('ROLLBACK TO SAVEPOINT altan_verify_fixture; RELEASE SAVEPOINT altan_verify_fixture');
+      if (!(e instanceof DatabaseError)) throw e;
+      const column = e.code === '23514' ? constrainedColumn(table.constraints, e.constraint) : undefined;
+      if (column === undefined || attempt >= FAMILIES * 4) return { ...base, rows: [], families, untested: `its test rows were refused: ${e.message}` };
+      const next = (families.get(column) ?? 0) + 1;
+      if (next >= FAMILIES) return { ...base, rows: [], families, untested: `no value tried for ${column} passes its check (${e.constraint})` };
+      families.set(column, next);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * One request of the verification: who makes it, what it does, what the
+ * access rules promise, and how to read its outcome.
+ */
+import type { Actor } from './world.js';
+
+/** What a request may come to: rows seen, or a write allowed or refused. */
+export type Expected =
+  | { readonly kind: 'allowed' }
+  | { readonly kind: 'denied' }
+  | { readonly kind: 'rows'; readonly labels: readonly string[] };
+
+export type Actual = Expected & { readonly detail?: string };
+
+/** Runs SQL in the request's transaction, as the actor; returns the rows. */
+export type Query = (sql: string) => Promise<Record<string, unknown>[]>;
+
+export interface Probe {
+  /** `todos`, `bucket avatars`, `organizations`, `view stats`. */
+  readonly subject: string;
+  /** Undefined for a line about every actor (a table whose requests cannot be made). */
+  readonly actor?: Actor;
+  readonly operation: string;
+  readonly expected: Expected;
+  /** SQL run as the connection's own user in the request's savepoint first (e.g. make room for a row). */
+  readonly prepare?: string;
+  readonly run: (query: Query) => Promise<Actual>;
+  /** Set when the request cannot be made: why. */
+  readonly untested?: string;
+}
+
+export const allowed: Expected = { kind: 'allowed' };
+export const rowsOf = (labels: readonly string[]): Expected => ({ kind: 'rows', labels: [...labels].sort() });
+export const denied: Expected = { kind: 'denied' };
+export const expectIf = (yes: boolean): Expected => (yes ? allowed : denied);
+
+/** Which of the labelled rows a SELECT returned (its `key` column), sorted. */
+export function seen(rows: readonly Record<string, unknown>[], labels: ReadonlyMap<string, string>): Actual {
+  const found = rows.map((r) => labels.get(String(r.key)) ?? `unexpected row ${String(r.key)}`);
+  return { kind: 'rows', labels: [...new Set(found)].sort() };
+}
+
+/** A write reported through `count(*)` of its RETURNING rows: 0 rows is a refusal that Postgres does not raise. */
+export function changed(rows: readonly Record<string, unknown>[]): Actual {
+  const n = Number(rows[0]?.n ?? 0);
+  return n > 0 ? { kind: 'allowed', detail: `${n} row${n === 1 ? '' : 's'}` } : { kind: 'denied', detail: '0 rows' };
+}
+
+/** An UPDATE or DELETE whose changed rows are counted (`n`). */
+export const counting = (statement: string): string => `WITH written AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM written`;
+
+export function describe(outcome: Expected): string {
+  if (outcome.kind !== 'rows') return outcome.kind;
+  return outcome.labels.length === 0 ? 'none' : outcome.labels.join(', ');
+}
+
+export function sameOutcome(expected: Expected, actual: Actual): boolean {
+  if (expected.kind !== actual.kind) return false;
+  if (expected.kind === 'rows' && actual.kind === 'rows') return expected.labels.join('\n') === [...actual.labels].join('\n');
+  return true;
+}

@@ -1,0 +1,126 @@
+/**
+ * Rows of the test world as INSERT statements: the fixture rows verify
+ * creates as the connection's own user, and the rows a client sends in a
+ * request — only the fields a client supplies: required fields without a
+ * default, the organization it works in, the parents it points at; never the
+ * owner (its default is auth.uid()) unless the request is about naming
+ * someone else.
+ */
+import type { Column, Table } from '../model/model.js';
+import { ident, literal, qualified } from '../render/quote.js';
+import type { ParentFacts, RowFacts } from './expect.js';
+import { canRead } from './expect.js';
+import type { TableFixture } from './fixtures.js';
+import { enumOf, synthesize } from './values.js';
+import type { Actor, OrgName, Person, World } from './world.js';
+
+export interface RowPlan {
+  /** Whose row it is; also whose parent rows it points at by preference. */
+  readonly person?: Person;
+  /** The owner column: left to its default (the caller), or set to someone. */
+  readonly owner?: Person | 'default';
+  readonly org?: OrgName;
+  /** Distinct per row where a unique key needs distinct values. */
+  readonly slot: number;
+  /** Which visible parent a unique reference picks (default: `slot`): a request picks another than its person's fixture row. */
+  readonly parentSlot?: number;
+  /** The actor whose view decides which parent rows to point at (a client picks rows it can see). */
+  readonly viewer?: Actor;
+}
+
+export type BuiltRow =
+  | { readonly ok: true; readonly sql: string; readonly facts: RowFacts }
+  | { readonly ok: false; readonly reason: string };
+
+/** Columns that must differ between rows: those of the primary key and of every unique constraint or index. */
+export function uniqueColumns(table: Table): ReadonlySet<string> {
+  const columns = new Set<string>();
+  for (const c of table.constraints) if (c.kind === 'primary-key' || c.kind === 'unique') c.columns.forEach((n) => columns.add(n));
+  for (const i of table.indexes) if (i.unique) i.columns.forEach((n) => columns.add(n));
+  return columns;
+}
+
+/** The SQL text of a key value read back from the database, typed as its column. */
+export const typedText = (text: string, column: Column): string => `${literal(text)}::${column.type.sql}`;
+
+export interface RowContext {
+  readonly schema: string;
+  readonly world: World;
+  readonly fixtures: ReadonlyMap<string, TableFixture>;
+  /** Chosen value family per column (see values.ts). */
+  readonly families: ReadonlyMap<string, number>;
+}
+
+/** An INSERT of one row into `table` following `plan`. */
+export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRow {
+  const unique = uniqueColumns(table);
+  const names: string[] = [];
+  const values: string[] = [];
+  const parents: ParentFacts[] = [];
+  const owner = plan.owner === undefined || plan.owner === 'default' ? plan.person : plan.owner;
+  for (const column of table.columns) {
+    const set = (sql: string) => {
+      names.push(ident(column.name));
+      values.push(sql);
+    };
+    if (column.name === table.owner) {
+      if (plan.owner !== 'default' && owner !== undefined) set(literal(ctx.world.users[owner]));
+      continue;
+    }
+    if (column.name === table.org) {
+      set(literal(ctx.world.orgs[plan.org ?? 'X']));
+      continue;
+    }
+    const needed = (column.notNull && column.default === undefined) || (unique.has(column.name) && column.default?.kind === 'literal');
+    const fk = table.foreignKeys.find((f) => f.column === column.name);
+    if (fk && needed) {
+      if (fk.target.schema === 'auth') set(literal(ctx.world.users[plan.person ?? 'a']));
+      else if (fk.target.table === 'organizations' && !ctx.fixtures.has(fk.target.table)) {
+        const org = plan.org ?? 'X';
+        set(literal(ctx.world.orgs[org]));
+        parents.push({ read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true });
+      } else {
+        const parent = ctx.fixtures.get(fk.target.table);
+        if (fk.target.table === table.name) return { ok: false, reason: `${column.name} must reference a row of the same table` };
+        if (parent === undefined || parent.rows.length === 0) return { ok: false, reason: `needs a row of ${fk.target.table}${parent?.untested ? ` (${parent.untested})` : ''}` };
+        const row = chooseParent(parent, plan, unique.has(column.name));
+        const keyColumn = parent.table.columns.find((c) => c.name === fk.target.column);
+        const text = row.keyValues[fk.target.column];
+        if (keyColumn === undefined || text === undefined) return { ok: false, reason: `cannot read the key of ${fk.target.table}` };
+        set(typedText(text, keyColumn));
+        if (parent.visibilityChecked) parents.push({ read: parent.facts.access.read, row: row.facts, hasOwner: parent.facts.hasOwner, hasOrg: parent.facts.hasOrg });
+      }
+      continue;
+    }
+    if (!needed) continue;
+    const value = synthesize({
+      column,
+      slot: plan.slot,
+      varying: unique.has(column.name),
+      family: ctx.families.get(column.name) ?? 0,
+      ...(enumOf(table.constraints, column.name) ? { enumValues: enumOf(table.constraints, column.name) } : {}),
+    });
+    if (value === undefined) return { ok: false, reason: `no value of type ${column.type.sql} to try for ${column.name}` };
+    set(value);
+  }
+  const target = qualified(ctx.schema, table.name);
+  const sql = names.length === 0 ? `INSERT INTO ${target} DEFAULT VALUES` : `INSERT INTO ${target} (${names.join(', ')}) VALUES (${values.join(', ')})`;
+  return { ok: true, sql, facts: { ...(owner !== undefined && table.owner !== undefined ? { owner } : {}), ...(plan.org ? { org: plan.org } : {}), parents } };
+}
+
+/**
+ * The parent row a row points at: among the rows the viewer can read (all
+ * rows for fixtures), the row's own person's, else — when the reference is
+ * part of a unique key — one chosen by slot so that rows differ, else the
+ * first. A client picks what it sees; when it sees nothing, the write is
+ * expected to be refused.
+ */
+function chooseParent(parent: TableFixture, plan: RowPlan, varying: boolean) {
+  const viewer = plan.viewer;
+  const visible = viewer === undefined ? parent.rows : parent.rows.filter((r) => canRead(parent.facts, viewer, r.facts));
+  const pool = visible.length > 0 ? visible : parent.rows;
+  const who = viewer ?? plan.person;
+  const mine = pool.find((r) => r.facts.owner !== undefined && r.facts.owner === who);
+  if (mine) return mine;
+  return (varying ? pool[(plan.parentSlot ?? plan.slot) % pool.length] : pool[0]) as (typeof pool)[number];
+}

@@ -1,0 +1,195 @@
+/**
+ * `verify`: the requests clients make, run as PostgREST runs them — a
+ * transaction, the JWT's claims, SET LOCAL ROLE — against the test world,
+ * each in a savepoint that is rolled back, the whole in a transaction (or a
+ * savepoint of the caller's) that is rolled back too: nothing is left behind.
+ */
+import type { CompileResult } from '../compile.js';
+import { evaluate } from '../execute/catalog.js';
+import type { Database } from '../execute/database.js';
+import { DatabaseError } from '../execute/errors.js';
+import { literal, qualified } from '../render/quote.js';
+import { entityProbes } from './entityProbes.js';
+import { createFixtures, createWorld, usesOrganizations } from './fixtures.js';
+import { organizationProbes } from './orgProbes.js';
+import { describe, sameOutcome } from './probe.js';
+import type { Actual, Probe } from './probe.js';
+import { bucketProbes, createTestFiles } from './storageProbes.js';
+import { viewProbes } from './viewProbes.js';
+import { ACTOR_LABEL, claimsOf, newWorld } from './world.js';
+import type { World } from './world.js';
+
+export interface VerifyOptions {
+  /** The caller has a transaction open (apply --dry-run --verify): work in a savepoint of it. */
+  readonly insideTransaction?: boolean;
+}
+
+export interface VerifyResult {
+  readonly subject: string;
+  readonly actor: string;
+  readonly operation: string;
+  readonly expected: string;
+  /** What happened; empty when not tested. */
+  readonly actual: string;
+  readonly status: 'pass' | 'fail' | 'not-tested';
+  /** Why it was not tested. */
+  readonly reason?: string;
+}
+
+export interface VerifyReport {
+  readonly status: 'passed' | 'failed';
+  readonly database: string;
+  readonly passed: number;
+  readonly failed: number;
+  readonly notTested: number;
+  readonly results: readonly VerifyResult[];
+  readonly durationMs: number;
+}
+
+/** The database cannot be verified (nothing was run): what is missing. */
+export class VerifyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerifyError';
+  }
+}
+
+/** Codes of test data the database refused: not a policy's answer, so the request is not tested. */
+const DATA_REFUSED: Readonly<Record<string, string>> = {
+  '23505': 'the test row collides with a unique key',
+  '23514': 'the test row fails a check',
+  '23503': 'the test row breaks a foreign key',
+};
+
+async function prerequisites(db: Database, compiled: CompileResult): Promise<void> {
+  const { model } = compiled;
+  const regclass = (schema: string, name: string) => `pg_catalog.to_regclass(${literal(qualified(schema, name))}) IS NOT NULL`;
+  const checks: [string, string][] = [
+    ...(['anon', 'authenticated'] as const).map((role): [string, string] => [
+      `role ${role}, which ${db.kind === 'embedded' ? 'this user' : 'the connecting user'} can switch to`,
+      `EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.rolname = '${role}' AND pg_catalog.pg_has_role(r.oid, 'MEMBER'))`,
+    ]),
+    ['auth.users', regclass('auth', 'users')],
+    ...model.tables.map((t): [string, string] => [`table ${model.schema}.${t.name}`, regclass(model.schema, t.name)]),
+    ...model.buckets.map((b): [string, string] => [`bucket ${b.id}`, `EXISTS (SELECT FROM storage.buckets WHERE id = ${literal(b.id)})`]),
+  ];
+  // Buckets need storage.buckets before its rows can be looked up: a missing schema is its own message.
+  if (model.buckets.length > 0) {
+    const [storage] = await evaluate(db, [`${regclass('storage', 'buckets')} AND ${regclass('storage', 'objects')}`]);
+    if (!storage) throw new VerifyError('storage.buckets and storage.objects are missing: run `altan-cloud bootstrap`, or use a Supabase project');
+  }
+  const present = await evaluate(db, checks.map(([, sql]) => sql));
+  const missing = checks.filter((_c, i) => !present[i]).map(([what]) => what);
+  if (missing.length > 0) {
+    throw new VerifyError(`cannot verify ${db.description}: missing ${missing.join(', ')} (apply the file first: altan-cloud apply)`);
+  }
+}
+
+function result(probe: Probe, status: VerifyResult['status'], actual: string, reason?: string): VerifyResult {
+  return {
+    subject: probe.subject,
+    actor: probe.actor === undefined ? 'everyone' : ACTOR_LABEL[probe.actor],
+    operation: probe.operation,
+    expected: describe(probe.expected),
+    actual,
+    status,
+    ...(reason !== undefined ? { reason } : {}),
+  };
+}
+
+/** The two ways Postgres says no, shortly: the matrix names the table already. */
+function brief(message: string): string {
+  if (message.startsWith('new row violates row-level security policy')) return 'row-level security';
+  return message.startsWith('permission denied') ? message : message;
+}
+
+const shown = (a: Actual): string => `${describe(a)}${a.detail ? ` (${a.detail})` : ''}`;
+
+async function runProbe(db: Database, world: World, probe: Probe): Promise<VerifyResult> {
+  if (probe.untested !== undefined) return result(probe, 'not-tested', '', probe.untested);
+  await db.exec('SAVEPOINT altan_verify_request');
+  try {
+    if (probe.prepare !== undefined) {
+      try {
+        await db.exec(probe.prepare);
+      } catch (e) {
+        if (e instanceof DatabaseError) return result(probe, 'not-tested', '', `could not make room for the request: ${e.message}`);
+        throw e;
+      }
+    }
+    const actor = probe.actor ?? 'anon';
+    const role = actor === 'anon' ? 'anon' : 'authenticated';
+    await db.exec(`SELECT pg_catalog.set_config('request.jwt.claims', ${literal(claimsOf(world, actor))}, true); SET LOCAL ROLE ${role}`);
+    let actual: Actual;
+    try {
+      actual = await probe.run((sql) => db.query(sql));
+    } catch (e) {
+      if (!(e instanceof DatabaseError)) throw e;
+      const refused = e.code !== undefined ? DATA_REFUSED[e.code] : undefined;
+      if (refused !== undefined) return result(probe, 'not-tested', '', `${refused}: ${e.message}`);
+      if (e.code === '42501') {
+        const detail = brief(e.message);
+        actual = probe.expected.kind === 'rows' ? { kind: 'rows', labels: [], detail } : { kind: 'denied', detail };
+      }
+      else return result(probe, 'fail', `error ${e.code ?? ''}: ${e.message}`);
+    }
+    return result(probe, sameOutcome(probe.expected, actual) ? 'pass' : 'fail', shown(actual));
+  } finally {
+    await db.exec('ROLLBACK TO SAVEPOINT altan_verify_request; RELEASE SAVEPOINT altan_verify_request');
+  }
+}
+
+/** All requests for the compiled file's entities, organizations, buckets and views. */
+async function probesFor(db: Database, compiled: CompileResult, world: World): Promise<Probe[]> {
+  const { model } = compiled;
+  await createWorld(db, model, world);
+  const fixtures = await createFixtures(db, model, world);
+  const ctx = { schema: model.schema, world, fixtures };
+  const probes = [...fixtures.values()].flatMap((f) => entityProbes(ctx, f));
+  if (usesOrganizations(model)) probes.push(...organizationProbes(model.schema, world));
+  let filesRefused: string | undefined;
+  await db.exec('SAVEPOINT altan_verify_files');
+  try {
+    await createTestFiles(db, model.buckets, world);
+    await db.exec('RELEASE SAVEPOINT altan_verify_files');
+  } catch (e) {
+    if (!(e instanceof DatabaseError)) throw e;
+    await db.exec('ROLLBACK TO SAVEPOINT altan_verify_files; RELEASE SAVEPOINT altan_verify_files');
+    filesRefused = `cannot create test files as ${db.kind === 'embedded' ? 'this user' : 'the connecting user'}: ${e.message}`;
+  }
+  for (const bucket of model.buckets) {
+    probes.push(...bucketProbes(bucket, world).map((p) => (filesRefused ? { ...p, untested: filesRefused } : p)));
+  }
+  for (const view of model.views) probes.push(...viewProbes(model.schema, view));
+  return probes;
+}
+
+/** Runs every request the file's clients make and compares each outcome with the access rules. */
+export async function verify(db: Database, compiled: CompileResult, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const started = performance.now();
+  await prerequisites(db, compiled);
+  const inside = options.insideTransaction === true;
+  await db.exec(inside ? 'SAVEPOINT altan_verify' : 'BEGIN');
+  const results: VerifyResult[] = [];
+  try {
+    const world = newWorld();
+    for (const probe of await probesFor(db, compiled, world)) results.push(await runProbe(db, world, probe));
+  } catch (e) {
+    // The test world itself was refused (say, no INSERT on auth.users for this user): nothing to compare.
+    if (e instanceof DatabaseError) throw new VerifyError(`verify stopped on ${db.description}: ${e.message}`);
+    throw e;
+  } finally {
+    await db.exec(inside ? 'ROLLBACK TO SAVEPOINT altan_verify; RELEASE SAVEPOINT altan_verify' : 'ROLLBACK').catch(() => {});
+  }
+  const count = (s: VerifyResult['status']) => results.filter((r) => r.status === s).length;
+  const failed = count('fail');
+  return {
+    status: failed > 0 ? 'failed' : 'passed',
+    database: db.description,
+    passed: count('pass'),
+    failed,
+    notTested: count('not-tested'),
+    results,
+    durationMs: Math.round(performance.now() - started),
+  };
+}

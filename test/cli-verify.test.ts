@@ -1,0 +1,96 @@
+/**
+ * `verify` and `apply --verify` from the command line on the embedded
+ * database (a directory of its own per test), and `verify --database-url` on
+ * the test server: exit codes, the matrix, --json, a broken database named in
+ * the output, and nothing ever kept.
+ */
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openEmbedded } from '../src/execute/database.js';
+import type { VerifyReport } from '../src/verify/run.js';
+import { EXAMPLES_DIR, STACK_TRACE, cliBuilt, runCli } from './helpers.js';
+import { dropDatabase, freshDatabase } from './db/harness.js';
+
+const env = { DATABASE_URL: undefined };
+
+function project(example: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'altan-verify-'));
+  copyFileSync(join(EXAMPLES_DIR, example, 'altan.yaml'), join(dir, 'altan.yaml'));
+  return dir;
+}
+
+beforeAll(() => {
+  if (!cliBuilt()) throw new Error('dist/ is missing: run `npm run build` first');
+});
+
+describe('verify on the embedded database', () => {
+  it('before apply: exit 2 naming what is missing; apply --dry-run --verify verifies and keeps nothing', { timeout: 120_000 }, () => {
+    const dir = project('todo');
+    const early = runCli(['verify'], { cwd: dir, env });
+    expect(early.status).toBe(2);
+    expect(early.stderr).toContain('altan-cloud: cannot verify embedded database .altan-cloud/db (PGlite): missing table public.profiles, table public.projects, table public.todos (apply the file first: altan-cloud apply)');
+    expect(early.stderr).not.toMatch(STACK_TRACE);
+
+    const dry = runCli(['apply', '--dry-run', '--verify'], { cwd: dir, env });
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^dry run of altan\.yaml on .*; rolled back, nothing changed/);
+    expect(dry.stdout).toMatch(/\nverified: 66 requests on embedded database \.altan-cloud\/db \(PGlite\): 66 as promised, 0 not, 0 not tested \(\d+ ms\); nothing was kept\n$/);
+    expect(runCli(['verify'], { cwd: dir, env }).status).toBe(2);
+  });
+
+  it('apply --verify, then verify: the matrix; --json; a dropped policy: exit 1 naming entity, actor and operation', { timeout: 120_000 }, async () => {
+    const dir = project('todo');
+    const applied = runCli(['apply', '--verify'], { cwd: dir, env });
+    expect(applied.status, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/^applied altan\.yaml to /);
+    expect(applied.stdout).toContain('\ntodos\n    actor   operation                     expected  actual\n  ✓ anon    read                          none      none\n');
+    expect(applied.stdout).toContain("\n  ✓ user B  delete A's row                denied    denied (0 rows)\n");
+
+    const json = runCli(['verify', '--json'], { cwd: dir, env });
+    expect(json.status, json.stderr).toBe(0);
+    const report = JSON.parse(json.stdout) as VerifyReport;
+    expect({ status: report.status, passed: report.passed, failed: report.failed, notTested: report.notTested }).toEqual({ status: 'passed', passed: 66, failed: 0, notTested: 0 });
+    expect(report.results).toContainEqual({ subject: 'todos', actor: 'user A', operation: 'insert a row owned by user B', expected: 'denied', actual: 'denied (row-level security)', status: 'pass' });
+
+    const db = await openEmbedded(join(dir, '.altan-cloud', 'db'));
+    await db.exec('DROP POLICY todos_update ON public.todos');
+    await db.close();
+    const broken = runCli(['verify'], { cwd: dir, env });
+    expect(broken.status).toBe(1);
+    expect(broken.stdout).toContain("\nFailed:\n  ✗ todos: user A update A's row: expected allowed, got denied (0 rows)\n  ✗ todos: user B update B's row: expected allowed, got denied (0 rows)\n");
+    expect(broken.stdout).toMatch(/\nverification failed: 66 requests on .*: 64 as promised, 2 not, 0 not tested/);
+    expect(broken.stderr).not.toMatch(STACK_TRACE);
+    const again = runCli(['apply', '--verify'], { cwd: dir, env });
+    expect(again.status).toBe(1);
+    expect(again.stdout).toMatch(/^altan\.yaml is up to date on /);
+  });
+
+  it('an invalid file: exit 1 with file:line:col, no database opened', () => {
+    const dir = project('todo');
+    const bad = runCli(['verify', '-'], { cwd: dir, env, input: 'version: 1\nentities:\n  todos:\n    acces: owner\n' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^<stdin>:4:5: /m);
+    expect(bad.stderr).not.toContain('database:');
+  });
+});
+
+describe('verify --database-url on the test server', () => {
+  it('verifies an applied example; exit 2 for an unreachable server', { timeout: 120_000 }, async () => {
+    const url = await freshDatabase('cli verify');
+    try {
+      const dir = project('crm');
+      expect(runCli(['apply', '--database-url', url], { cwd: dir, env }).status).toBe(0);
+      const verified = runCli(['verify', '--database-url', url], { cwd: dir, env });
+      expect(verified.status, verified.stderr).toBe(0);
+      expect(verified.stdout).toMatch(/\n {2}✓ outsider +join X +denied +denied \(row-level security\)\n/);
+      expect(verified.stdout).toMatch(/\nverified: 192 requests on postgres:\/\/.*: 192 as promised, 0 not, 0 not tested/);
+    } finally {
+      await dropDatabase(url);
+    }
+    const down = runCli(['verify', '--database-url', 'postgres://postgres@127.0.0.1:1/none'], { cwd: project('todo'), env });
+    expect(down.status).toBe(2);
+    expect(down.stderr).toContain('connection refused');
+  });
+});

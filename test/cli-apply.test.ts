@@ -4,20 +4,15 @@
  * The server path is covered by the tests in test/db/.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, EXAMPLES_DIR, STACK_TRACE, cliBuilt, runCli } from './helpers.js';
+import { CLI, STACK_TRACE, cliBuilt, exampleProject, runCli } from './helpers.js';
 
 // No DATABASE_URL from the environment: these tests are about the embedded default.
 const env = { DATABASE_URL: undefined };
 
-function project(example = 'marketplace'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'altan-apply-'));
-  copyFileSync(join(EXAMPLES_DIR, example, 'altan.yaml'), join(dir, 'altan.yaml'));
-  return dir;
-}
 
 beforeAll(() => {
   if (!cliBuilt()) throw new Error('dist/ is missing: run `npm run build` first');
@@ -25,7 +20,7 @@ beforeAll(() => {
 
 describe('apply on the embedded database', () => {
   it('creates and bootstraps it on first use, applies, then is up to date', { timeout: 120_000 }, () => {
-    const dir = project();
+    const dir = exampleProject('marketplace');
     const first = runCli(['apply'], { cwd: dir, env });
     expect(first.status, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/^database: embedded database \.altan-cloud\/db \(PGlite\)/);
@@ -52,7 +47,7 @@ describe('apply on the embedded database', () => {
   });
 
   it('--dry-run reports and rolls back: a real apply afterwards still creates everything', { timeout: 120_000 }, () => {
-    const dir = project('todo');
+    const dir = exampleProject('todo');
     const dry = runCli(['apply', '--dry-run'], { cwd: dir, env });
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/^dry run of altan\.yaml on .*: would create 3 tables, .*; rolled back, nothing changed/);
@@ -116,7 +111,7 @@ function runCliAsync(args: readonly string[], cwd: string): Promise<{ status: nu
 
 describe('two applies at once on one embedded database', () => {
   it('wait for each other (a lock file): one applies, the other finds it up to date', { timeout: 120_000 }, async () => {
-    const dir = project('todo');
+    const dir = exampleProject('todo');
     const results = await Promise.all([runCliAsync(['apply'], dir), runCliAsync(['apply'], dir)]);
     for (const r of results) expect(r.status, r.stderr).toBe(0);
     const heads = results.map((r) => r.stdout.split(' ')[0]).sort();
@@ -128,7 +123,7 @@ describe('two applies at once on one embedded database', () => {
 
 describe('apply target errors', () => {
   it('a server that does not answer: exit 2, a message, no stack', () => {
-    const dir = project('todo');
+    const dir = exampleProject('todo');
     const r = runCli(['apply', '--database-url', 'postgres://nobody@127.0.0.1:1/none'], { cwd: dir, env });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('altan-cloud: cannot connect to postgres://nobody@127.0.0.1:1/none: connection refused (is the server running?)');
@@ -136,14 +131,14 @@ describe('apply target errors', () => {
   });
 
   it('a URL that is not a postgres:// URL: exit 2 before any connection', () => {
-    const dir = project('todo');
+    const dir = exampleProject('todo');
     const r = runCli(['apply', '--database-url', 'localhost:5432/db'], { cwd: dir, env });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('altan-cloud: the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)\n');
   });
 
   it('an unknown --target is a usage error', () => {
-    const dir = project('todo');
+    const dir = exampleProject('todo');
     const r = runCli(['apply', '--target', 'heroku'], { cwd: dir, env });
     expect(r.status).toBe(64);
     expect(r.stderr).toContain("argument 'heroku' is invalid. Allowed choices are altan, supabase.");

@@ -4,22 +4,15 @@
  * the test server: exit codes, the matrix, --json, a broken database named in
  * the output, and nothing ever kept.
  */
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openEmbedded } from '../src/execute/database.js';
 import type { VerifyReport } from '../src/verify/run.js';
-import { EXAMPLES_DIR, STACK_TRACE, cliBuilt, runCli } from './helpers.js';
+import { STACK_TRACE, cliBuilt, exampleProject, runCli } from './helpers.js';
 import { dropDatabase, freshDatabase } from './db/harness.js';
 
 const env = { DATABASE_URL: undefined };
 
-function project(example: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'altan-verify-'));
-  copyFileSync(join(EXAMPLES_DIR, example, 'altan.yaml'), join(dir, 'altan.yaml'));
-  return dir;
-}
 
 beforeAll(() => {
   if (!cliBuilt()) throw new Error('dist/ is missing: run `npm run build` first');
@@ -27,7 +20,7 @@ beforeAll(() => {
 
 describe('verify on the embedded database', () => {
   it('before apply: exit 2 naming what is missing; apply --dry-run --verify verifies and keeps nothing', { timeout: 120_000 }, () => {
-    const dir = project('todo');
+    const dir = exampleProject('todo');
     const early = runCli(['verify'], { cwd: dir, env });
     expect(early.status).toBe(2);
     expect(early.stderr).toContain('altan-cloud: cannot verify embedded database .altan-cloud/db (PGlite): missing table public.profiles, table public.projects, table public.todos (apply the file first: altan-cloud apply)');
@@ -41,7 +34,7 @@ describe('verify on the embedded database', () => {
   });
 
   it('apply --verify, then verify: the matrix; --json; a dropped policy: exit 1 naming entity, actor and operation', { timeout: 120_000 }, async () => {
-    const dir = project('todo');
+    const dir = exampleProject('todo');
     const applied = runCli(['apply', '--verify'], { cwd: dir, env });
     expect(applied.status, applied.stderr).toBe(0);
     expect(applied.stdout).toMatch(/^applied altan\.yaml to /);
@@ -68,7 +61,7 @@ describe('verify on the embedded database', () => {
   });
 
   it('an invalid file: exit 1 with file:line:col, no database opened', () => {
-    const dir = project('todo');
+    const dir = exampleProject('todo');
     const bad = runCli(['verify', '-'], { cwd: dir, env, input: 'version: 1\nentities:\n  todos:\n    acces: owner\n' });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^<stdin>:4:5: /m);
@@ -80,7 +73,7 @@ describe('verify --database-url on the test server', () => {
   it('verifies an applied example; exit 2 for an unreachable server', { timeout: 120_000 }, async () => {
     const url = await freshDatabase('cli verify');
     try {
-      const dir = project('crm');
+      const dir = exampleProject('crm');
       expect(runCli(['apply', '--database-url', url], { cwd: dir, env }).status).toBe(0);
       const verified = runCli(['verify', '--database-url', url], { cwd: dir, env });
       expect(verified.status, verified.stderr).toBe(0);
@@ -89,7 +82,7 @@ describe('verify --database-url on the test server', () => {
     } finally {
       await dropDatabase(url);
     }
-    const down = runCli(['verify', '--database-url', 'postgres://postgres@127.0.0.1:1/none'], { cwd: project('todo'), env });
+    const down = runCli(['verify', '--database-url', 'postgres://postgres@127.0.0.1:1/none'], { cwd: exampleProject('todo'), env });
     expect(down.status).toBe(2);
     expect(down.stderr).toContain('connection refused');
   });

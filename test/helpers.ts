@@ -4,7 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { SpawnSyncOptions } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -105,3 +106,10 @@ export function runCli(
 
 /** A Node stack trace line (`    at foo (file.js:1:2)`), which users must never see. */
 export const STACK_TRACE = /^\s+at\s.+[:(]/m;
+
+/** A new directory holding examples/<example>/altan.yaml: a project of its own (and a new embedded database). */
+export function exampleProject(example: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `altan-${example}-`));
+  copyFileSync(join(EXAMPLES_DIR, example, EXAMPLE_FILE), join(dir, EXAMPLE_FILE));
+  return dir;
+}

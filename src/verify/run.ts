@@ -97,10 +97,9 @@ function result(probe: Probe, status: VerifyResult['status'], actual: string, re
   };
 }
 
-/** The two ways Postgres says no, shortly: the matrix names the table already. */
+/** A policy's refusal, shortly (the matrix names the table already); other refusals as Postgres says them. */
 function brief(message: string): string {
-  if (message.startsWith('new row violates row-level security policy')) return 'row-level security';
-  return message.startsWith('permission denied') ? message : message;
+  return message.startsWith('new row violates row-level security policy') ? 'row-level security' : message;
 }
 
 const shown = (a: Actual): string => `${describe(a)}${a.detail ? ` (${a.detail})` : ''}`;
@@ -169,7 +168,8 @@ export async function verify(db: Database, compiled: CompileResult, options: Ver
   const started = performance.now();
   await prerequisites(db, compiled);
   const inside = options.insideTransaction === true;
-  await db.exec(inside ? 'SAVEPOINT altan_verify' : 'BEGIN');
+  // Its own transaction waits at most 10 s for a lock (a long apply elsewhere) rather than hang.
+  await db.exec(inside ? 'SAVEPOINT altan_verify' : "BEGIN; SET LOCAL lock_timeout = '10s'");
   const results: VerifyResult[] = [];
   try {
     const world = newWorld();

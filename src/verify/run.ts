@@ -166,7 +166,12 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
 /** Runs every request the file's clients make and compares each outcome with the access rules. */
 export async function verify(db: Database, compiled: CompileResult, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = performance.now();
-  await prerequisites(db, compiled);
+  try {
+    await prerequisites(db, compiled);
+  } catch (e) {
+    if (e instanceof DatabaseError) throw new VerifyError(`cannot verify ${db.description}: ${e.message}`);
+    throw e;
+  }
   const inside = options.insideTransaction === true;
   // Its own transaction waits at most 10 s for a lock (a long apply elsewhere) rather than hang.
   await db.exec(inside ? 'SAVEPOINT altan_verify' : "BEGIN; SET LOCAL lock_timeout = '10s'");

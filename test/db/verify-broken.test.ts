@@ -10,9 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
 import { apply } from '../../src/execute/apply.js';
 import type { Database } from '../../src/execute/database.js';
-import { verify } from '../../src/verify/run.js';
+import { openPostgres } from '../../src/execute/database.js';
+import { VerifyError, verify } from '../../src/verify/run.js';
 import type { VerifyReport } from '../../src/verify/run.js';
 import { connect, dropDatabase, freshDatabase, memoryDatabase, resetDatabase } from './harness.js';
+import { userUrl } from './names.js';
 import { verifyProblems } from './verify-checks.js';
 
 const FILE = `version: 1
@@ -135,6 +137,18 @@ describe.each(['postgres', 'pglite'] as const)('verify on a broken database (%s)
 
   it('keeps nothing: the broken runs left the database as applied', async () => {
     expect(verifyProblems(await verify(db, compiled))).toEqual([]);
+  });
+
+  it.runIf(backend === 'postgres')('a connecting user who may not build the test world: a VerifyError saying why, nothing run', async () => {
+    // authenticator may switch to the API roles but owns nothing and may not write auth.users
+    const limited = await openPostgres(userUrl(url ?? '', 'authenticator'));
+    try {
+      const error = await verify(limited, compiled).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(VerifyError);
+      expect((error as Error).message).toMatch(/^(cannot verify|verify stopped on) postgres:\/\/authenticator@.*: permission denied for (table|schema) /);
+    } finally {
+      await limited.close();
+    }
   });
 });
 

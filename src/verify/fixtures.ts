@@ -35,13 +35,13 @@ export interface TableFixture {
   readonly untested?: string;
 }
 
-export const usesOrganizations = (model: Model): boolean => model.tables.some((t) => t.name === ORGANIZATIONS && t.role === 'organizations');
+export const hasOrganizationTables = (model: Model): boolean => model.tables.some((t) => t.name === ORGANIZATIONS && t.role === 'organizations');
 
 /** Users, organizations and memberships. */
 export async function createWorld(db: Database, model: Model, world: World): Promise<void> {
   const users = PERSONS.map((p) => `(${literal(world.users[p])})`).join(', ');
   await db.query(`INSERT INTO auth.users (id) VALUES ${users}`);
-  if (!usesOrganizations(model)) return;
+  if (!hasOrganizationTables(model)) return;
   const orgs = qualified(model.schema, ORGANIZATIONS);
   const members = qualified(model.schema, ORGANIZATION_MEMBERS);
   for (const org of ['X', 'Y'] as const) {

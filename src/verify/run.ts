@@ -10,7 +10,7 @@ import type { Database } from '../execute/database.js';
 import { DatabaseError } from '../execute/errors.js';
 import { literal, qualified } from '../render/quote.js';
 import { entityProbes } from './entityProbes.js';
-import { createFixtures, createWorld, usesOrganizations } from './fixtures.js';
+import { createFixtures, createWorld, hasOrganizationTables } from './fixtures.js';
 import { organizationProbes } from './orgProbes.js';
 import { describe, sameOutcome } from './probe.js';
 import type { Actual, Probe } from './probe.js';
@@ -145,7 +145,7 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
   const fixtures = await createFixtures(db, model, world);
   const ctx = { schema: model.schema, world, fixtures };
   const probes = [...fixtures.values()].flatMap((f) => entityProbes(ctx, f));
-  if (usesOrganizations(model)) probes.push(...organizationProbes(model.schema, world));
+  if (hasOrganizationTables(model)) probes.push(...organizationProbes(model.schema, world));
   let filesRefused: string | undefined;
   await db.exec('SAVEPOINT altan_verify_files');
   try {

@@ -33,6 +33,8 @@ describe('sqlLiteral', () => {
     expect(sql('text', "it's")).toEqual({ ok: true, sql: "'it''s'" });
     expect(sql('bigint', '9223372036854775807')).toEqual({ ok: true, sql: '9223372036854775807' });
     expect(sql('double precision', Number.NEGATIVE_INFINITY)).toEqual({ ok: true, sql: "'-Infinity'" });
+    expect(sql('double precision', -0)).toEqual({ ok: true, sql: "'-0'" });
+    expect(sql('real[]', [-0, 0])).toEqual({ ok: true, sql: "ARRAY['-0', 0]::real[]" });
     expect(sql('jsonb', { a: [1, "x'"] })).toEqual({ ok: true, sql: `'{"a":[1,"x''"]}'` });
     expect(sql('bytea', 'hé')).toEqual({ ok: true, sql: "E'\\\\x68c3a9'" });
     expect(sql('text[]', ['a', null])).toEqual({ ok: true, sql: "ARRAY['a', NULL]::text[]" });
@@ -56,9 +58,25 @@ describe('sqlLiteral', () => {
     expect(sql('numeric(5,2)', '1e3')).toMatchObject({ ok: false });
     expect(sql('numeric(3)', '0.000123')).toMatchObject({ ok: true });
   });
+  it('checks numeric precision after rounding to the scale, as Postgres rounds before it checks', () => {
+    for (const [t, v] of [['numeric(1,1)', 0.96], ['numeric(5,2)', '999.995'], ['numeric(1)', '9.5'], ['numeric(3,1)', '-99.96'], ['numeric(2,1)', '9.99e0']] as const) {
+      expect(sql(t, v), `${v} in ${t}`).toMatchObject({ ok: false, message: expect.stringContaining('does not fit') });
+    }
+    for (const [t, v] of [['numeric(1,1)', 0.94], ['numeric(5,2)', '999.994'], ['numeric(1)', '9.4'], ['numeric(2,1)', '0.0000000000000000000009e22'], ['numeric(1)', '0.05']] as const) {
+      expect(sql(t, v), `${v} in ${t}`).toMatchObject({ ok: true });
+    }
+  });
   it('accepts common interval and inet spellings', () => {
     for (const v of ['90 days', '1 hour 30 minutes', '01:30:00', 'P1DT2H']) expect(sql('interval', v)).toMatchObject({ ok: true });
     for (const v of ['10.0.0.1/8', '::1', '2001:db8::/32']) expect(sql('inet', v)).toMatchObject({ ok: true });
+  });
+  it('refuses intervals Postgres refuses although they look right: a unit twice, milliseconds next to fractional seconds', () => {
+    for (const v of ['1 day 2 days', '1 hr 3 hours', '2 min 3 mins', '1 mon 2 months', '1.5 seconds 3 milliseconds', '3 microseconds 0.5 sec']) {
+      expect(sql('interval', v), v).toMatchObject({ ok: false, message: expect.stringContaining('is not one Postgres accepts') });
+    }
+    for (const v of ['1 week 2 days', '1 second 3 milliseconds', '1.5 milliseconds 2 microseconds', '1 year 2 decades 3 centuries', 'P1Y2M3W4DT5H6M7.5S']) {
+      expect(sql('interval', v), v).toMatchObject({ ok: true });
+    }
   });
 });
 

@@ -26,6 +26,13 @@ const INTERVAL_TEXT = new RegExp(
   `^(?:(?:[-+]?\\d+(?:\\.\\d+)?\\s*${INTERVAL_UNIT}\\s*)+|[-+]?\\d+:[0-5]\\d(?::[0-5]\\d(?:\\.\\d+)?)?|P(?=\\d|T\\d)(?:\\d+Y)?(?:\\d+M)?(?:\\d+W)?(?:\\d+D)?(?:T(?:\\d+H)?(?:\\d+M)?(?:\\d+(?:\\.\\d+)?S)?)?)$`,
   'i',
 );
+/** The field each interval unit sets: Postgres refuses a field given twice ("1 day 2 days", "1 hr 3 hours"). */
+const INTERVAL_FIELDS: readonly (readonly [RegExp, string])[] = [
+  [/^microseconds?$/i, 'microsecond'], [/^milliseconds?$/i, 'millisecond'], [/^(seconds?|secs?)$/i, 'second'],
+  [/^(minutes?|mins?)$/i, 'minute'], [/^(hours?|hrs?)$/i, 'hour'], [/^days?$/i, 'day'], [/^weeks?$/i, 'week'],
+  [/^(months?|mons?)$/i, 'month'], [/^(years?|yrs?)$/i, 'year'], [/^decades?$/i, 'decade'],
+  [/^(centuries|century)$/i, 'century'], [/^(millennia|millennium)$/i, 'millennium'],
+];
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/(3[0-2]|[12]?\d))?$/;
 const IPV6 = /^(?=.*:.*:)[0-9a-fA-F:]{2,39}(\/(12[0-8]|1[01]\d|[1-9]?\d))?$/;
 const REAL_MAX = 3.4028234663852886e38;
@@ -50,15 +57,55 @@ function validDate(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }
 
-/** Digits before the decimal point of a numeric literal, exponent applied, leading zeros ignored. */
-function integerDigits(text: string): number {
+/**
+ * Digits before the decimal point of a numeric literal once rounded to `scale`
+ * fraction digits, as numeric(P,S) rounds its input (half away from zero):
+ * 0.96 fits numeric(1,1) only before rounding, as 1.0 it overflows.
+ */
+function integerDigits(text: string, scale: number): number {
   const m = /^-?(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(text);
   if (!m) return 0;
-  const whole = m[1] ?? '';
-  const digits = `${whole}${m[2] ?? ''}`;
-  const significant = digits.replace(/^0+/, '');
-  const point = whole.length + Number(m[3] ?? 0) - (digits.length - significant.length);
-  return Math.max(0, point);
+  const fraction = m[2] ?? '';
+  let digits = `${m[1] ?? ''}${fraction}`.replace(/^0+/, '');
+  // value = digits × 10^exponent
+  let exponent = Number(m[3] ?? 0) - fraction.length;
+  const drop = -scale - exponent;
+  if (drop > 0) {
+    // Digit strings, not numbers: the literal may be longer than a double's precision.
+    const roundUp = (digits[digits.length - drop] ?? '0') >= '5';
+    digits = drop >= digits.length ? '' : digits.slice(0, digits.length - drop);
+    exponent = -scale;
+    if (roundUp) digits = increment(digits);
+  }
+  return digits === '' ? 0 : Math.max(0, digits.length + exponent);
+}
+
+/** A string of decimal digits plus one. */
+function increment(digits: string): string {
+  const trailingNines = /9*$/.exec(digits)?.[0].length ?? 0;
+  const head = digits.slice(0, digits.length - trailingNines);
+  const last = head === '' ? '1' : `${head.slice(0, -1)}${Number(head.slice(-1)) + 1}`;
+  return `${last}${'0'.repeat(trailingNines)}`;
+}
+
+/**
+ * Why Postgres would refuse an interval written as units ("1 day 2 days"), which
+ * the pattern accepts: a unit given twice, or milliseconds / microseconds next to
+ * fractional seconds (which already set them). Undefined when it is fine. The
+ * other forms never match (their units are single letters, or colons).
+ */
+function intervalClash(text: string): string | undefined {
+  const seen = new Set<string>();
+  let fractionalSeconds = false;
+  for (const [, amount, unit] of text.matchAll(/([-+]?\d+(?:\.\d+)?)\s*([a-z]+)/gi)) {
+    const field = INTERVAL_FIELDS.find(([pattern]) => pattern.test(unit ?? ''))?.[1];
+    if (field === undefined) continue;
+    if (seen.has(field)) return `${field}s are given twice`;
+    seen.add(field);
+    if (field === 'second' && amount?.includes('.')) fractionalSeconds = true;
+  }
+  if (fractionalSeconds && (seen.has('millisecond') || seen.has('microsecond'))) return 'fractional seconds already set the milliseconds and microseconds';
+  return undefined;
 }
 
 function characterCount(text: string): number {
@@ -97,7 +144,7 @@ function scalarLiteral(type: SqlType, value: JsonValue): LiteralResult {
     case 'numeric': {
       const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
       if (typeof text !== 'string' || !NUMERIC_TEXT.test(text)) return fail(`expected a number, got ${describe(value)}`);
-      if (type.length !== undefined && integerDigits(text) > type.length - (type.scale ?? 0)) {
+      if (type.length !== undefined && integerDigits(text, type.scale ?? 0) > type.length - (type.scale ?? 0)) {
         return fail(`${text} does not fit ${type.sql}`);
       }
       return ok(text.startsWith('.') || text.startsWith('-.') ? literal(text) : text);
@@ -106,6 +153,8 @@ function scalarLiteral(type: SqlType, value: JsonValue): LiteralResult {
     case 'double precision': {
       if (typeof value !== 'number') return fail(`expected a number, got ${describe(value)}`);
       if (Number.isNaN(value)) return ok(literal('NaN'));
+      // String(-0) is '0', and the unquoted -0 is an integer: only the text keeps the sign.
+      if (Object.is(value, -0)) return ok(literal('-0'));
       if (!Number.isFinite(value)) return ok(literal(value > 0 ? 'Infinity' : '-Infinity'));
       if (base === 'real' && Math.abs(value) > REAL_MAX) return fail(`${value} is out of range for real`);
       return ok(String(value));
@@ -123,8 +172,11 @@ function scalarLiteral(type: SqlType, value: JsonValue): LiteralResult {
       const m = typeof value === 'string' ? TIMESTAMP_TEXT.exec(value) : null;
       return m && validDate(m[1] ?? '') ? ok(literal(value as string)) : fail(`expected an ISO 8601 timestamp (YYYY-MM-DD HH:MM[:SS][+HH:MM]), got ${describe(value)}`);
     }
-    case 'interval':
-      return typeof value === 'string' && INTERVAL_TEXT.test(value.trim()) ? ok(literal(value)) : fail(`expected an interval such as "90 days", "1 hour 30 minutes", "01:30:00" or "P1D", got ${describe(value)}`);
+    case 'interval': {
+      if (typeof value !== 'string' || !INTERVAL_TEXT.test(value.trim())) return fail(`expected an interval such as "90 days", "1 hour 30 minutes", "01:30:00" or "P1D", got ${describe(value)}`);
+      const clash = intervalClash(value);
+      return clash === undefined ? ok(literal(value)) : fail(`interval ${JSON.stringify(value)} is not one Postgres accepts: ${clash}`);
+    }
     case 'inet':
       return typeof value === 'string' && (IPV4.test(value) || (IPV6.test(value) && value.split('::').length <= 2)) ? ok(literal(value)) : fail(`expected an IP address, got ${describe(value)}`);
     case 'bytea':

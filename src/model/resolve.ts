@@ -90,7 +90,8 @@ export function resolveFieldType(
   seen: ReadonlySet<string> = new Set(),
 ): SqlType | undefined {
   const entity = input.entities?.[entityName];
-  const raw = entity?.fields?.[fieldName];
+  // Own keys only: a field named __proto__ or constructor must not find Object.prototype's.
+  const raw = entity?.fields !== undefined && Object.hasOwn(entity.fields, fieldName) ? entity.fields[fieldName] : undefined;
   if (!entity) return undefined;
   if (raw === undefined) return implicitFieldType(entity, fieldName);
   const field = fieldSpec(raw);

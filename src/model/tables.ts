@@ -56,7 +56,8 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
   const checks: Constraint[] = [];
 
   for (const column of columnNames(entity)) {
-    const raw = fields[column];
+    // Own keys only: an implicit owner column named __proto__ or constructor is no declared field.
+    const raw = Object.hasOwn(fields, column) ? fields[column] : undefined;
     if (raw === undefined) {
       columns.push(implicitColumn(column, { owner, org }));
       if (column === owner) foreignKeys.push(foreignKey(ctx, name, column, AUTH_USERS, 'cascade'));

@@ -12,6 +12,12 @@
  * generators on each other) keeps shrinking effective: a failure shrinks to
  * a file with few entities, few fields and short strings.
  *
+ * The files also apply (apply-random.test.ts): author SQL — checks, SQL
+ * defaults, index conditions, view queries and their keys, job SQL — is valid
+ * for the schema generated with it, and seed rows satisfy every constraint
+ * (values fit their scale, unique columns get values distinct as Postgres
+ * compares them, no rows where a foreign key could not be met).
+ *
  * The object is written with the `yaml` package's `stringify`, so strings
  * with quotes, backslashes, newlines, `$$`, emoji and control characters are
  * encoded as YAML says, in a randomly chosen string and collection style.
@@ -21,9 +27,11 @@
  * values, bucket ids and mime types, job names and commands.
  *
  * The pieces live in names.ts (strings, names, quoting), values.ts (types
- * and values), entitySpecs.ts and fileSpec.ts (the random choices),
- * expected.ts (the checks), buildFile.ts, and documents.ts (`put`,
- * `sameData`, `toYaml`); this module assembles `fileArb` and reads FUZZ_RUNS.
+ * and values), pgValues.ts (values as Postgres holds them), entitySpecs.ts
+ * and fileSpec.ts (the random choices), expected.ts (the checks),
+ * buildFile.ts, buildRows.ts (seed rows), buildViews.ts (views and jobs), and
+ * documents.ts (`put`, `sameData`, `toYaml`); this module assembles `fileArb`
+ * and reads FUZZ_RUNS.
  */
 import fc from 'fast-check';
 import { buildFile } from './buildFile.js';

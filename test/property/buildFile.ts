@@ -10,8 +10,11 @@ import type { EntitySpec, FieldSpec, PlainFieldSpec } from './entitySpecs.js';
 import { expectedConstant } from './expected.js';
 import type { GeneratedFile, LiteralCheck } from './expected.js';
 import type { FileSpec } from './fileSpec.js';
-import { dollar, lit, q } from './names.js';
-import { ENUM_BASES, PK_BASES, elementOf } from './values.js';
+import { buildRows, seedable, uniqueBy } from './buildRows.js';
+import { buildViews, jobSql } from './buildViews.js';
+import type { TableInfo } from './buildViews.js';
+import { lit, q } from './names.js';
+import { ENUM_BASES, PK_BASES, elementOf, sampleKey } from './values.js';
 import type { Json, TypeSpec } from './values.js';
 
 // ---------------------------------------------------------------------------
@@ -79,6 +82,7 @@ export function buildFile(spec: FileSpec): GeneratedFile {
 
   // 2. Entities.
   const entities: Record<string, unknown> = {};
+  const tables: TableInfo[] = [];
   for (const p of planned) {
     const es = p.spec;
     const entity: Record<string, unknown> = {};
@@ -86,7 +90,13 @@ export function buildFile(spec: FileSpec): GeneratedFile {
     const types = new Map<string, TypeSpec>();
     const samples = new Map<string, Json[]>();
     const needed = new Set<string>();
-    const hasRows = es.rows > 0;
+    // Rows of an org entity could never be inserted: org_id must reference an organization, and
+    // the organizations table is created empty by the same transaction.
+    const hasRows = es.rows > 0 && !p.usesOrg;
+    /** Columns each seed row gives a value of its own: they are unique (see the indexes below). */
+    const distinct = new Set<string>();
+    /** Reference fields: seed rows never give them, so they are NULL there (and never collide in a unique index). */
+    const refs = new Set<string>();
     if (es.description !== undefined) {
       entity.description = es.description;
       checks.push({ kind: 'table-comment', table: p.name, value: es.description });
@@ -132,11 +142,13 @@ export function buildFile(spec: FileSpec): GeneratedFile {
         if (required) field.required = true;
         if (f.unique) field.unique = true;
         if (onDelete !== undefined) field.on_delete = onDelete;
-        if (f.check !== undefined) field.check = checkFor(f.name, f.check, f.nasty);
+        // IS NOT NULL (variant 0) would refuse the seed rows, which leave references NULL.
+        if (f.check !== undefined) field.check = checkFor(f.name, hasRows && f.check === 0 ? 1 : f.check, f.nasty);
         if (f.description !== undefined) {
           field.description = f.description;
           checks.push({ kind: 'column-comment', table: p.name, column: f.name, value: f.description });
         }
+        refs.add(f.name);
         put(fields, f.name, field);
         continue;
       }
@@ -151,11 +163,11 @@ export function buildFile(spec: FileSpec): GeneratedFile {
         if (!t.array) return enumValues[k % enumValues.length] as Json;
         return enumValues.filter((_, i) => (k >> i) & 1);
       };
-      const fieldSamples: Json[] = enumValues === undefined
+      const fieldSamples: Json[] = uniqueBy(enumValues === undefined
         ? f.samples
         : t.array
           ? f.picks.map((k) => pick(k))
-          : enumValues;
+          : enumValues, (v) => sampleKey(t, v));
       samples.set(f.name, fieldSamples);
       if (f.shorthand && !isPk) {
         put(fields, f.name, t.written);
@@ -164,10 +176,16 @@ export function buildFile(spec: FileSpec): GeneratedFile {
       const field: Record<string, unknown> = { type: t.written };
       const required = f.required || isPk;
       if (f.required) field.required = true;
-      if (f.unique && t.base !== 'json') field.unique = true;
+      // Seed rows give a unique column distinct values, which needs to know when two are equal.
+      if (f.unique && t.base !== 'json' && (!hasRows || seedable(t))) {
+        field.unique = true;
+        if (hasRows) distinct.add(f.name);
+      }
       if (enumValues !== undefined) field.enum = enumValues;
       let hasDefault = false;
-      if (f.defaultKind === 'literal' || (f.defaultKind === 'null' && required)) {
+      // An SQL default of an enum field would have to be one of its values: a literal is.
+      const defaultKind = f.defaultKind === 'sql' && enumValues !== undefined ? 'literal' : f.defaultKind;
+      if (defaultKind === 'literal' || (defaultKind === 'null' && required)) {
         const value = pick(f.picks[0] as number);
         if (isJson && !t.array && typeof value === 'object' && value !== null && !Array.isArray(value) && 'sql' in value) {
           // A map with `sql` is an SQL default, never a json literal.
@@ -179,13 +197,18 @@ export function buildFile(spec: FileSpec): GeneratedFile {
           const expected = expectedConstant(t, value);
           if (expected) checks.push({ kind: 'default', table: p.name, column: f.name, expected });
         }
-      } else if (f.defaultKind === 'null') {
+      } else if (defaultKind === 'null') {
         field.default = null;
-      } else if (f.defaultKind === 'sql') {
-        field.default = { sql: sqlDefaultFor(t, f.nasty) };
-        hasDefault = true;
+      } else if (defaultKind === 'sql') {
+        const sql = sqlDefaultFor(t, f.nasty);
+        field.default = { sql };
+        hasDefault = sql !== 'NULL';
       }
-      if (f.check !== undefined) field.check = checkFor(f.name, f.check, f.nasty);
+      if (f.check !== undefined) {
+        field.check = checkFor(f.name, f.check, f.nasty);
+        // IS NOT NULL: every seed row must give the column.
+        if (f.check === 0) needed.add(f.name);
+      }
       if (f.description !== undefined) {
         field.description = f.description;
         checks.push({ kind: 'column-comment', table: p.name, column: f.name, value: f.description });
@@ -215,42 +238,33 @@ export function buildFile(spec: FileSpec): GeneratedFile {
       if (indexable.length === 0) break;
       const cols = [...new Set(ix.columns.map((k) => indexable[k % indexable.length] as string))];
       const where = ix.where === undefined || ix.form === 'list' ? undefined : `${q(cols[0] as string)} IS NOT NULL${ix.where % 2 ? ` AND ${lit(String(ix.where))} <> ''` : ''}`;
-      const unique = ix.form === 'map' && ix.unique;
+      let unique = ix.form === 'map' && ix.unique;
+      if (unique && hasRows) {
+        // Distinct rows: a column that is NULL in every row (a reference), or distinct in every row (the
+        // implicit id, the owner, the key's first column), or one made distinct; else not unique.
+        const covered = cols.some((c) => refs.has(c) || c === p.owner?.name || c === (p.pk ?? ['id'])[0]);
+        const candidate = cols.find((c) => samples.has(c) && seedable(types.get(c) as TypeSpec));
+        if (!covered && candidate !== undefined) distinct.add(candidate);
+        unique = covered || candidate !== undefined;
+      }
       const signature = JSON.stringify([cols, unique, where ?? null]);
       if (signatures.has(signature)) continue;
       signatures.add(signature);
       indexes.push(ix.form === 'list' ? cols : { fields: cols, ...(unique ? { unique: true } : {}), ...(where !== undefined ? { where } : {}) });
     }
 
-    // Seed rows: every key given and unique, every needed column given.
-    const rows: Record<string, unknown>[] = [];
-    if (hasRows) {
-      const pk = p.pk ?? ['id'];
-      const implicitKey = !p.pk || p.profile;
-      const keySamples = implicitKey ? es.rowIds : (samples.get(pk[0] as string) ?? []);
-      const possible = [...needed, ...(implicitKey ? [] : pk)].every((c) => (samples.get(c) ?? []).length > 0) && keySamples.length > 0;
-      const count = possible ? Math.min(es.rows, keySamples.length) : 0;
-      for (let r = 0; r < count; r++) {
-        const row: Record<string, unknown> = {};
-        const mask = es.rowMasks[r] as number;
-        for (const [c, values] of samples) {
-          const isKey = pk.includes(c);
-          const take = isKey || needed.has(c) || ((mask >> [...samples.keys()].indexOf(c)) & 1) === 1;
-          if (!take || values.length === 0) continue;
-          const value = (isKey && c === pk[0] ? values[r] : values[(r + mask) % values.length]) as Json;
-          put(row, c, value);
-          const t = types.get(c) as TypeSpec;
-          const expected = expectedConstant(t, value);
-          if (expected) checks.push({ kind: 'row', table: p.name, row: r, column: c, expected });
-        }
-        if (implicitKey) row.id = es.rowIds[r];
-        if (p.owner && !p.profile) put(row, p.owner.name, es.rowUsers[r]);
-        if (p.usesOrg) row.org_id = es.rowUsers[(r + 1) % 3];
-        if (mask % 5 === 0 && es.timestamps !== false) row.created_at = '2024-01-31 10:00:00+00:00';
-        rows.push(row);
-      }
-    }
+    const rows = hasRows
+      ? buildRows({ table: p.name, spec: es, ...(p.pk ? { pk: p.pk } : {}), profile: p.profile, ...(p.owner ? { owner: p.owner.name } : {}), samples, types, needed, distinct }, checks)
+      : [];
 
+    tables.push({
+      name: p.name,
+      columns,
+      unordered: new Set(columns.filter((c) => types.get(c)?.base === 'json')),
+      modifiedArrays: new Set(columns.filter((c) => types.get(c)?.array === true && types.get(c)?.length !== undefined)),
+      key: p.pk ?? ['id'],
+      timestamps: es.timestamps !== false,
+    });
     if (Object.keys(fields).length > 0 || es.emptyForm === 'fields') entity.fields = fields;
     if (indexes.length > 0) entity.indexes = indexes;
     if (rows.length > 0) entity.rows = rows;
@@ -269,53 +283,16 @@ export function buildFile(spec: FileSpec): GeneratedFile {
     checks.push({ kind: 'bucket', id, ...(b.mimes ? { mimes: b.mimes } : {}) });
   }
 
-  // 4. Materialized views over the generated tables.
+  // 4. Materialized views and jobs over the generated tables.
   const schema = spec.schema !== undefined && !isReservedSchema(spec.schema) ? spec.schema : undefined;
   const taken = new Set([...entityNames, ...(anyOrg ? ORG_TABLES : [])]);
-  const views: Record<string, unknown> = {};
-  for (const v of spec.views) {
-    if (taken.has(v.name)) continue;
-    const source = planned.length === 0 ? undefined : (planned[v.entity % planned.length] as Planned);
-    const table = source ? `${q(schema ?? 'public')}.${q(source.name)}` : undefined;
-    const sourceColumns = source ? Object.keys((entities[source.name] as { fields?: object }).fields ?? {}) : [];
-    const column = sourceColumns[v.column % Math.max(1, sourceColumns.length)] ?? '';
-    const comment = v.nasty.replace(/[\r\n\u2028\u2029\u0085]/g, ' ');
-    let query: string;
-    switch (table === undefined ? 1 : v.variant) {
-      case 0:
-        query = sourceColumns.length === 0
-          ? `SELECT count(*) AS n FROM ${table}`
-          : `SELECT ${q(column)}, count(*) AS n FROM ${table} GROUP BY ${q(column)}`;
-        break;
-      case 1:
-        query = `SELECT ${lit(v.nasty)} AS s, 1 AS one -- ${comment}\n`;
-        break;
-      case 2:
-        query = `WITH x AS (SELECT ${lit(v.nasty)} AS s) SELECT * FROM x;`;
-        break;
-      case 3:
-        query = `VALUES (1, ${lit(v.nasty)})`;
-        break;
-      case 4:
-        query = `TABLE ${table}`;
-        break;
-      default:
-        query = `SELECT ${dollar(v.nasty)} AS d /* ${comment.replace(/\/\*|\*\//g, '')} */`;
-    }
-    const view: Record<string, unknown> = { query };
-    if (v.uniqueKey) view.unique_key = v.uniqueKey;
-    if (v.indexes) view.indexes = v.indexes;
-    if (v.refresh !== undefined) view.refresh = v.refresh;
-    if (v.access !== undefined) view.access = v.access;
-    put(views, v.name, view);
-  }
-
-  // 5. Jobs.
+  const views = buildViews(spec.views, tables, schema ?? 'public', taken);
   const jobs: Record<string, unknown> = {};
   for (const j of spec.jobs) {
     if (Object.keys(views).some((v) => j.name === `refresh-${v}`)) continue;
-    put(jobs, j.name, { schedule: j.schedule, sql: j.sql });
-    checks.push({ kind: 'job', name: j.name, command: j.sql.trim() });
+    const sql = jobSql(j.sql, tables, schema ?? 'public');
+    put(jobs, j.name, { schedule: j.schedule, sql });
+    checks.push({ kind: 'job', name: j.name, command: sql.trim() });
   }
 
   const section = (map: Record<string, unknown>) => (Object.keys(map).length > 0 ? map : spec.empty === 'null' ? null : spec.empty === 'map' ? {} : undefined);

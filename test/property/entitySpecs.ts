@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import { PRESETS as PRESET_ACCESS } from '../../src/model/resolve.js';
 import { dollar, lit, nameArb, nastyString, q } from './names.js';
-import { ENUM_BASES, enumArb, typeArb, valueArb, valueKey } from './values.js';
+import { ENUM_BASES, enumArb, sampleKey, typeArb, valueArb } from './values.js';
 import type { ArbValue, TypeSpec } from './values.js';
 
-/** An SQL default that fits the type (it must parse; most also run). */
+/** An SQL default that fits the type (it must parse, and run: apply-random.test.ts inserts seed rows that use it); NULL for some types. */
 export function sqlDefaultFor(t: TypeSpec, nasty: string): string {
   if (t.array) return 'NULL';
   switch (t.base) {
@@ -23,10 +23,12 @@ export function sqlDefaultFor(t: TypeSpec, nasty: string): string {
     case 'text':
     case 'varchar':
       return t.length === undefined ? `${lit(nasty)} || ${dollar(nasty)} /* ' ; */` : `''`;
+    case 'numeric':
+      // numeric(1,1) holds no 2
+      return t.length !== undefined && t.length - (t.scale ?? 0) < 1 ? '0 * 1' : '1 + 1';
     case 'smallint':
     case 'integer':
     case 'bigint':
-    case 'numeric':
       return '1 + 1';
     case 'boolean':
       return 'NOT false';
@@ -35,17 +37,21 @@ export function sqlDefaultFor(t: TypeSpec, nasty: string): string {
   }
 }
 
-/** A CHECK expression over the field itself, with literals that hold the nasty text. */
+/**
+ * A CHECK over the field itself, with literals that hold the nasty text. Only
+ * variant 0 (IS NOT NULL) can be false — for a NULL — so seed rows must give
+ * that column; the others hold for every value, whatever the nasty text is.
+ */
 export function checkFor(column: string, variant: number, nasty: string): string {
   switch (variant % 4) {
     case 0:
       return `${q(column)} IS NOT NULL`;
     case 1:
-      return `${q(column)} IS NULL OR ${lit(nasty)} <> ''`;
+      return `${q(column)} IS NULL OR ${lit(nasty)} IS NOT NULL`;
     case 2:
       return `(${q(column)} IS NULL) OR (length(${dollar(nasty)}) >= 0) /* ( ' " */`;
     default:
-      return `E'\\'' <> ${lit(nasty)} OR ${q(column)} IS NULL`;
+      return `(E'\\'' <> ${lit(nasty)}) IS NOT NULL OR ${q(column)} IS NULL`;
   }
 }
 
@@ -88,7 +94,7 @@ const plainFieldArb = fc.tuple(nameArb, typeArb).chain(([name, type]) =>
     check: fc.option(fc.nat(3), { nil: undefined, freq: 3 }),
     nasty: nastyString(4),
     description: fc.option(nastyString(8), { nil: undefined }),
-    samples: fc.uniqueArray(valueArb(type).filter((v) => v !== null), { maxLength: 4, selector: (v) => valueKey(type, v) }),
+    samples: fc.uniqueArray(valueArb(type).filter((v) => v !== null), { maxLength: 4, selector: (v) => sampleKey(type, v) }),
   }),
 );
 export type PlainFieldSpec = ArbValue<typeof plainFieldArb>;
@@ -132,7 +138,8 @@ export const entitySpecArb = fc.record({
   indexes: fc.array(indexSpecArb, { maxLength: 3 }),
   rows: fc.nat(3),
   rowIds: fc.uniqueArray(fc.uuid(), { minLength: 3, maxLength: 3 }),
-  rowUsers: fc.array(fc.uuid(), { minLength: 3, maxLength: 3 }),
+  /** Distinct: the owner column may be in a unique index. */
+  rowUsers: fc.uniqueArray(fc.uuid(), { minLength: 3, maxLength: 3 }),
   rowMasks: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
   /** Without fields: `t: {}`, or `fields: {}`. */
   emptyForm: fc.constantFrom('map', 'fields'),

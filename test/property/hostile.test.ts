@@ -1,7 +1,7 @@
 /**
  * Named hostile inputs that the golden cases (test/cases/error-*) do not
  * already cover: SQL injection through every string-valued key, the size
- * limit at its exact boundary, a byte-order mark, tabs, `version: 2`, names
+ * limit at its exact boundary, a byte-order mark, a second document, tabs, `version: 2`, names
  * that are special in JavaScript, messages that quote the file's text, and a
  * differential property of the SQL-fragment lexer against Postgres's own
  * scanner.
@@ -364,6 +364,12 @@ describe('input limits and encodings', () => {
     expect(validate(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(bad)]), { fileName: FILE }).errors).toEqual(expected);
   });
 
+  it('one YAML document: a second one is refused at its ---, even when both are valid', () => {
+    const errors = validate('version: 1\n---\nversion: 1\n', { fileName: FILE }).errors;
+    expect(errors.map((d) => [d.line, d.column, d.rule])).toEqual([[2, 1, 'yaml-syntax']]);
+    expect(errors[0]?.message).toContain('more than one YAML document');
+  });
+
   it('tabs: refused as indentation with the tab\'s position; allowed as separation', () => {
     const tabbed = validate('version: 1\nentities:\n\tt: {}\n', { fileName: FILE }).errors;
     expect(tabbed.map((d) => [d.line, d.column, d.rule])).toEqual([[3, 1, 'yaml-syntax']]);
@@ -418,6 +424,13 @@ describe('names and messages', () => {
     };
     expect(rules('someone')).toEqual(['seed-rows']);
     expect(rules('constructor')).toEqual(rules('someone'));
+
+    // An implicit owner column so named is the uuid owner column, not a declared field looked up on Object.prototype.
+    for (const owner of ['__proto__', 'constructor']) {
+      const table = compileOk({ version: 1, entities: { t: { owner, fields: { a: 'text' } } } }).model.tables[0];
+      expect(table?.columns.find((c) => c.name === owner), owner).toMatchObject({ type: { sql: 'uuid' }, notNull: true, default: { kind: 'auth-uid' } });
+      expect(table?.foreignKeys.map((fk) => fk.column), owner).toEqual([owner]);
+    }
   });
 
   it('messages that quote the file\'s text stay on one line', () => {

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { capChars, nastyString } from './names.js';
+import { canonicalDecimal, dbKey, numericScale } from './pgValues.js';
 
 // ---------------------------------------------------------------------------
 // Types and values
@@ -41,46 +42,66 @@ const TYPE_NAMES: readonly (readonly [string, Base])[] = [
   ['json', 'json'], ['jsonb', 'jsonb'], ['bytea', 'bytea'], ['inet', 'inet'],
 ];
 
-export const typeArb: fc.Arbitrary<TypeSpec> = fc
-  .record({
-    pick: fc.constantFrom(...TYPE_NAMES),
+/** The choices a type is made from; `pick` names it as the file writes it. */
+interface TypeChoices {
+  readonly pick: readonly [string, Base];
+  readonly n: number;
+  readonly p: number;
+  readonly s: number;
+  readonly array: boolean;
+  readonly spaced: boolean;
+}
+
+function typeOf({ pick: [name, base], n, p, s, array, spaced }: TypeChoices): TypeSpec {
+  const scale = Math.min(s, p);
+  const sp = spaced ? ' ' : '';
+  let written = name;
+  let params = '';
+  let length: number | undefined;
+  let scaleOut: number | undefined;
+  if (name.includes('(N)')) {
+    length = n;
+    params = `(${n})`;
+    written = name.replace('(N)', `${sp}(${n})`);
+  } else if (name.includes('(P,S)')) {
+    length = p;
+    scaleOut = scale;
+    params = `(${p},${scale})`;
+    written = name.replace('(P,S)', `${sp}(${p},${sp}${scale})`);
+  } else if (name.includes('(P)')) {
+    length = p;
+    params = `(${p})`;
+    written = name.replace('(P)', `(${p})`);
+  }
+  return {
+    written: array ? `${written}${sp}[]` : written,
+    sql: `${base}${params}${array ? '[]' : ''}`,
+    base,
+    ...(length !== undefined ? { length } : {}),
+    ...(scaleOut !== undefined ? { scale: scaleOut } : {}),
+    array,
+  };
+}
+
+const typeChoices = (names: readonly (readonly [string, Base])[], array: fc.Arbitrary<boolean>): fc.Arbitrary<TypeChoices> =>
+  fc.record({
+    pick: fc.constantFrom(...names),
     n: fc.integer({ min: 1, max: 40 }),
     p: fc.integer({ min: 1, max: 30 }),
     s: fc.integer({ min: 0, max: 30 }),
-    array: fc.boolean().chain((b) => (b ? fc.boolean() : fc.constant(false))), // a quarter are arrays
+    array,
     spaced: fc.boolean(),
-  })
-  .map(({ pick: [name, base], n, p, s, array, spaced }) => {
-    const scale = Math.min(s, p);
-    const sp = spaced ? ' ' : '';
-    let written = name;
-    let params = '';
-    let length: number | undefined;
-    let scaleOut: number | undefined;
-    if (name.includes('(N)')) {
-      length = n;
-      params = `(${n})`;
-      written = name.replace('(N)', `${sp}(${n})`);
-    } else if (name.includes('(P,S)')) {
-      length = p;
-      scaleOut = scale;
-      params = `(${p},${scale})`;
-      written = name.replace('(P,S)', `${sp}(${p},${sp}${scale})`);
-    } else if (name.includes('(P)')) {
-      length = p;
-      params = `(${p})`;
-      written = name.replace('(P)', `(${p})`);
-    }
-    const type: TypeSpec = {
-      written: array ? `${written}${sp}[]` : written,
-      sql: `${base}${params}${array ? '[]' : ''}`,
-      base,
-      ...(length !== undefined ? { length } : {}),
-      ...(scaleOut !== undefined ? { scale: scaleOut } : {}),
-      array,
-    };
-    return type;
   });
+
+/** Any type the format has, written any way it allows; a quarter are arrays. */
+export const typeArb: fc.Arbitrary<TypeSpec> = typeChoices(TYPE_NAMES, fc.boolean().chain((b) => (b ? fc.boolean() : fc.constant(false)))).map(typeOf);
+
+/** Every base type. */
+export const BASES: readonly Base[] = [...new Set(TYPE_NAMES.map(([, base]) => base))];
+
+/** A type of this base (any of its spellings and parameters), an array or not. */
+export const typeArbOf = (base: Base, array: boolean): fc.Arbitrary<TypeSpec> =>
+  typeChoices(TYPE_NAMES.filter(([, b]) => b === base), fc.constant(array)).map(typeOf);
 
 export const elementOf = (t: TypeSpec): TypeSpec => (t.array ? { ...t, array: false, sql: t.sql.slice(0, -2), written: t.written.replace(/\s*\[\]$/, '') } : t);
 
@@ -94,10 +115,17 @@ const timeText = fc
 const timestampText = fc
   .tuple(dateText, fc.constantFrom(' ', 'T'), timeText, fc.constantFrom('', 'Z', '+02', '-0530', '+05:30', '-12:00'))
   .map(([d, sep, t, z]) => `${d}${sep}${t}${z}`);
-const INTERVAL_UNITS = ['microseconds', 'millisecond', 'seconds', 'sec', 'minute', 'mins', 'hours', 'hr', 'days', 'week', 'months', 'mon', 'years', 'decade', 'centuries', 'millennium'];
+/** Unit spellings and the field each sets: Postgres takes a field once, and no ms or µs next to fractional seconds. */
+const INTERVAL_UNITS: readonly (readonly [string, string])[] = [
+  ['microseconds', 'us'], ['millisecond', 'ms'], ['seconds', 's'], ['sec', 's'], ['minute', 'min'], ['mins', 'min'], ['hours', 'h'], ['hr', 'h'],
+  ['days', 'd'], ['week', 'w'], ['months', 'mon'], ['mon', 'mon'], ['years', 'y'], ['decade', 'dec'], ['centuries', 'c'], ['millennium', 'mil'],
+];
 const intervalText = fc.oneof(
-  fc.array(fc.tuple(fc.constantFrom('', '-', '+'), fc.nat(1000), fc.option(fc.nat(99)), fc.constantFrom(...INTERVAL_UNITS)), { minLength: 1, maxLength: 3 })
-    .map((parts) => parts.map(([sign, n, f, unit]) => `${sign}${n}${f === null ? '' : `.${f}`} ${unit}`).join(' ')),
+  fc.uniqueArray(fc.tuple(fc.constantFrom('', '-', '+'), fc.nat(1000), fc.option(fc.nat(99)), fc.constantFrom(...INTERVAL_UNITS)), { minLength: 1, maxLength: 3, selector: (p) => p[3][1] })
+    .map((parts) => {
+      const subSeconds = parts.some(([, , , [, field]]) => field === 'ms' || field === 'us');
+      return parts.map(([sign, n, f, [unit, field]]) => `${sign}${n}${f === null || (field === 's' && subSeconds) ? '' : `.${f}`} ${unit}`).join(' ');
+    }),
   fc.tuple(fc.nat(100), fc.integer({ min: 0, max: 59 }), fc.option(fc.integer({ min: 0, max: 59 }))).map(([h, m, s]) => `${h}:${pad(m)}${s === null ? '' : `:${pad(s)}`}`),
   fc.tuple(fc.nat(9), fc.nat(30), fc.nat(23)).map(([y, d, h]) => `P${y}Y${d}DT${h}H`),
 );
@@ -140,8 +168,13 @@ function numericArb(t: TypeSpec): fc.Arbitrary<Json> {
   }
   const room = t.length - (t.scale ?? 0);
   const whole = room === 0 ? fc.constant('0') : digitsText(1, room);
+  // Rounded to the scale, as Postgres rounds it, the value must still fit (9.96 overflows numeric(2,1)).
+  const fits = (v: string) => {
+    const [digits = '', exponent = '0'] = canonicalDecimal(v, t.scale ?? 0).replace('-', '').split('e');
+    return digits === '0' || digits.length + Number(exponent) <= room;
+  };
   return fc.oneof(
-    fc.tuple(sign, whole, digitsText(0, 6)).map(([s, w, f]) => `${s}${w}${f === '' ? '' : `.${f}`}`),
+    fc.tuple(sign, whole, digitsText(0, 6)).map(([s, w, f]) => `${s}${w}${f === '' ? '' : `.${f}`}`).filter(fits),
     room === 0 ? fc.constant(0) : fc.integer({ min: -(10 ** Math.min(room, 9)) + 1, max: 10 ** Math.min(room, 9) - 1 }),
   );
 }
@@ -219,11 +252,17 @@ export function valueKey(t: TypeSpec, v: Json): string {
 export const ENUM_BASES: ReadonlySet<Base> = new Set(['text', 'varchar', 'char', 'smallint', 'integer', 'bigint', 'numeric']);
 export const PK_BASES: ReadonlySet<Base> = new Set(['text', 'varchar', 'char', 'smallint', 'integer', 'bigint', 'uuid', 'date']);
 
+/** A value of the type's own key: distinct samples are distinct in the database too (see pgValues.ts), where that is known. */
+export const sampleKey = (t: TypeSpec, v: Json): string => dbKey(t, v) ?? valueKey(t, v);
+
 export function enumArb(t: TypeSpec): fc.Arbitrary<Json[]> {
   const element = elementOf(t);
+  // numeric(P[,S]) rounds to its scale, and the CHECK sees the rounded value: enum values must already fit it.
+  const scale = element.base === 'numeric' ? numericScale(element) : undefined;
+  const fits = (v: Json) => scale === undefined || canonicalDecimal(v as string | number) === canonicalDecimal(v as string | number, scale);
   const item: fc.Arbitrary<Json> =
     element.base === 'numeric' || element.base === 'smallint' || element.base === 'integer' || element.base === 'bigint'
-      ? scalarArb(element).map((v) => (typeof v === 'string' && element.base !== 'numeric' ? Number(BigInt(v) % 1000n) : v))
+      ? scalarArb(element).map((v) => (typeof v === 'string' && element.base !== 'numeric' ? Number(BigInt(v) % 1000n) : v)).filter(fits)
       : scalarArb(element);
-  return fc.uniqueArray(item, { minLength: 1, maxLength: 4, selector: (v) => valueKey(element, v) });
+  return fc.uniqueArray(item, { minLength: 1, maxLength: 4, selector: (v) => sampleKey(element, v) });
 }

@@ -138,10 +138,26 @@ describe.each(['postgres', 'pglite'] as const)('verify on a broken database (%s)
   it('keeps nothing: the broken runs left the database as applied', async () => {
     expect(verifyProblems(await verify(db, compiled))).toEqual([]);
   });
+});
 
-  it.runIf(backend === 'postgres')('a connecting user who may not build the test world: a VerifyError saying why, nothing run', async () => {
+describe('verify as a connecting user who may not build the test world (PostgreSQL)', () => {
+  let url: string;
+  beforeAll(async () => {
+    url = await freshDatabase('verify limited');
+    const db = await connect(url);
+    try {
+      expect((await apply(db, compiled)).status).toBe('applied');
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await dropDatabase(url);
+  });
+
+  it('a connecting user who may not build the test world: a VerifyError saying why, nothing run', async () => {
     // authenticator may switch to the API roles but owns nothing and may not write auth.users
-    const limited = await openPostgres(userUrl(url ?? '', 'authenticator'));
+    const limited = await openPostgres(userUrl(url, 'authenticator'));
     try {
       const error = await verify(limited, compiled).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(VerifyError);

@@ -171,17 +171,17 @@ REVOKE ALL ON FUNCTION altan_private.add_organization_creator() FROM PUBLIC, ano
 ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
 CREATE POLICY organizations_select ON public.organizations
   FOR SELECT TO authenticated
-  USING (id IN (SELECT altan_private.member_org_ids()) OR (select auth.uid()) = created_by);
+  USING (id = ANY (ARRAY(SELECT altan_private.member_org_ids())) OR (select auth.uid()) = created_by);
 CREATE POLICY organizations_insert ON public.organizations
   FOR INSERT TO authenticated
   WITH CHECK ((select auth.uid()) = created_by);
 CREATE POLICY organizations_update ON public.organizations
   FOR UPDATE TO authenticated
-  USING (id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK (id IN (SELECT altan_private.admin_org_ids()));
+  USING (id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK (id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY organizations_delete ON public.organizations
   FOR DELETE TO authenticated
-  USING (id IN (SELECT altan_private.admin_org_ids()));
+  USING (id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE public.organizations FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.organizations TO authenticated;
 GRANT ALL ON TABLE public.organizations TO service_role;
@@ -189,17 +189,17 @@ GRANT ALL ON TABLE public.organizations TO service_role;
 ALTER TABLE public.organization_members ENABLE ROW LEVEL SECURITY;
 CREATE POLICY organization_members_select ON public.organization_members
   FOR SELECT TO authenticated
-  USING (org_id IN (SELECT altan_private.member_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY organization_members_insert ON public.organization_members
   FOR INSERT TO authenticated
-  WITH CHECK (org_id IN (SELECT altan_private.admin_org_ids()));
+  WITH CHECK (org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY organization_members_update ON public.organization_members
   FOR UPDATE TO authenticated
-  USING (org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK (org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK (org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY organization_members_delete ON public.organization_members
   FOR DELETE TO authenticated
-  USING ((select auth.uid()) = user_id OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING ((select auth.uid()) = user_id OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE public.organization_members FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.organization_members TO authenticated;
 GRANT ALL ON TABLE public.organization_members TO service_role;
@@ -207,17 +207,17 @@ GRANT ALL ON TABLE public.organization_members TO service_role;
 ALTER TABLE public.companies ENABLE ROW LEVEL SECURITY;
 CREATE POLICY companies_select ON public.companies
   FOR SELECT TO authenticated
-  USING (org_id IN (SELECT altan_private.member_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY companies_insert ON public.companies
   FOR INSERT TO authenticated
-  WITH CHECK ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()));
+  WITH CHECK ((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY companies_update ON public.companies
   FOR UPDATE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY companies_delete ON public.companies
   FOR DELETE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE public.companies FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.companies TO authenticated;
 GRANT ALL ON TABLE public.companies TO service_role;
@@ -225,20 +225,20 @@ GRANT ALL ON TABLE public.companies TO service_role;
 ALTER TABLE public.contacts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY contacts_select ON public.contacts
   FOR SELECT TO authenticated
-  USING (org_id IN (SELECT altan_private.member_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY contacts_insert ON public.contacts
   FOR INSERT TO authenticated
   WITH CHECK ((select auth.uid()) = user_id
-    AND org_id IN (SELECT altan_private.member_org_ids())
+    AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))
     AND (contacts.company_id IS NULL OR EXISTS (SELECT 1 FROM public.companies AS parent WHERE parent.id = contacts.company_id)));
 CREATE POLICY contacts_update ON public.contacts
   FOR UPDATE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK ((((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK ((((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
     AND (contacts.company_id IS NULL OR EXISTS (SELECT 1 FROM public.companies AS parent WHERE parent.id = contacts.company_id)));
 CREATE POLICY contacts_delete ON public.contacts
   FOR DELETE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE public.contacts FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.contacts TO authenticated;
 GRANT ALL ON TABLE public.contacts TO service_role;
@@ -246,22 +246,22 @@ GRANT ALL ON TABLE public.contacts TO service_role;
 ALTER TABLE public.deals ENABLE ROW LEVEL SECURITY;
 CREATE POLICY deals_select ON public.deals
   FOR SELECT TO authenticated
-  USING (org_id IN (SELECT altan_private.member_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY deals_insert ON public.deals
   FOR INSERT TO authenticated
   WITH CHECK ((select auth.uid()) = user_id
-    AND org_id IN (SELECT altan_private.member_org_ids())
+    AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))
     AND (deals.company_id IS NULL OR EXISTS (SELECT 1 FROM public.companies AS parent WHERE parent.id = deals.company_id))
     AND (deals.primary_contact_id IS NULL OR EXISTS (SELECT 1 FROM public.contacts AS parent WHERE parent.id = deals.primary_contact_id)));
 CREATE POLICY deals_update ON public.deals
   FOR UPDATE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK ((((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK ((((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
     AND (deals.company_id IS NULL OR EXISTS (SELECT 1 FROM public.companies AS parent WHERE parent.id = deals.company_id))
     AND (deals.primary_contact_id IS NULL OR EXISTS (SELECT 1 FROM public.contacts AS parent WHERE parent.id = deals.primary_contact_id)));
 CREATE POLICY deals_delete ON public.deals
   FOR DELETE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE public.deals FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.deals TO authenticated;
 GRANT ALL ON TABLE public.deals TO service_role;

@@ -165,17 +165,17 @@ REVOKE ALL ON FUNCTION altan_private.add_organization_creator() FROM PUBLIC, ano
 ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
 CREATE POLICY organizations_select ON public.organizations
   FOR SELECT TO authenticated
-  USING (id IN (SELECT altan_private.member_org_ids()) OR (select auth.uid()) = created_by);
+  USING (id = ANY (ARRAY(SELECT altan_private.member_org_ids())) OR (select auth.uid()) = created_by);
 CREATE POLICY organizations_insert ON public.organizations
   FOR INSERT TO authenticated
   WITH CHECK ((select auth.uid()) = created_by);
 CREATE POLICY organizations_update ON public.organizations
   FOR UPDATE TO authenticated
-  USING (id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK (id IN (SELECT altan_private.admin_org_ids()));
+  USING (id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK (id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY organizations_delete ON public.organizations
   FOR DELETE TO authenticated
-  USING (id IN (SELECT altan_private.admin_org_ids()));
+  USING (id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE public.organizations FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.organizations TO authenticated;
 GRANT ALL ON TABLE public.organizations TO service_role;
@@ -183,17 +183,17 @@ GRANT ALL ON TABLE public.organizations TO service_role;
 ALTER TABLE public.organization_members ENABLE ROW LEVEL SECURITY;
 CREATE POLICY organization_members_select ON public.organization_members
   FOR SELECT TO authenticated
-  USING (org_id IN (SELECT altan_private.member_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY organization_members_insert ON public.organization_members
   FOR INSERT TO authenticated
-  WITH CHECK (org_id IN (SELECT altan_private.admin_org_ids()));
+  WITH CHECK (org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY organization_members_update ON public.organization_members
   FOR UPDATE TO authenticated
-  USING (org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK (org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK (org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY organization_members_delete ON public.organization_members
   FOR DELETE TO authenticated
-  USING ((select auth.uid()) = user_id OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING ((select auth.uid()) = user_id OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE public.organization_members FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.organization_members TO authenticated;
 GRANT ALL ON TABLE public.organization_members TO service_role;
@@ -228,14 +228,14 @@ GRANT ALL ON TABLE public.full_map TO service_role;
 ALTER TABLE public.org_mixed ENABLE ROW LEVEL SECURITY;
 CREATE POLICY org_mixed_select ON public.org_mixed
   FOR SELECT TO authenticated
-  USING (org_id IN (SELECT altan_private.member_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY org_mixed_insert ON public.org_mixed
   FOR INSERT TO authenticated
-  WITH CHECK ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()));
+  WITH CHECK ((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY org_mixed_update ON public.org_mixed
   FOR UPDATE TO authenticated
-  USING ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()))
-  WITH CHECK ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()));
+  USING ((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())))
+  WITH CHECK ((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 REVOKE ALL ON TABLE public.org_mixed FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE ON TABLE public.org_mixed TO authenticated;
 GRANT ALL ON TABLE public.org_mixed TO service_role;

@@ -142,17 +142,17 @@ REVOKE ALL ON FUNCTION altan_private.add_organization_creator() FROM PUBLIC, ano
 ALTER TABLE public.organizations ENABLE ROW LEVEL SECURITY;
 CREATE POLICY organizations_select ON public.organizations
   FOR SELECT TO authenticated
-  USING (id IN (SELECT altan_private.member_org_ids()) OR (select auth.uid()) = created_by);
+  USING (id = ANY (ARRAY(SELECT altan_private.member_org_ids())) OR (select auth.uid()) = created_by);
 CREATE POLICY organizations_insert ON public.organizations
   FOR INSERT TO authenticated
   WITH CHECK ((select auth.uid()) = created_by);
 CREATE POLICY organizations_update ON public.organizations
   FOR UPDATE TO authenticated
-  USING (id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK (id IN (SELECT altan_private.admin_org_ids()));
+  USING (id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK (id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY organizations_delete ON public.organizations
   FOR DELETE TO authenticated
-  USING (id IN (SELECT altan_private.admin_org_ids()));
+  USING (id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE public.organizations FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.organizations TO authenticated;
 GRANT ALL ON TABLE public.organizations TO service_role;
@@ -160,17 +160,17 @@ GRANT ALL ON TABLE public.organizations TO service_role;
 ALTER TABLE public.organization_members ENABLE ROW LEVEL SECURITY;
 CREATE POLICY organization_members_select ON public.organization_members
   FOR SELECT TO authenticated
-  USING (org_id IN (SELECT altan_private.member_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY organization_members_insert ON public.organization_members
   FOR INSERT TO authenticated
-  WITH CHECK (org_id IN (SELECT altan_private.admin_org_ids()));
+  WITH CHECK (org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY organization_members_update ON public.organization_members
   FOR UPDATE TO authenticated
-  USING (org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK (org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK (org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY organization_members_delete ON public.organization_members
   FOR DELETE TO authenticated
-  USING ((select auth.uid()) = user_id OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING ((select auth.uid()) = user_id OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE public.organization_members FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.organization_members TO authenticated;
 GRANT ALL ON TABLE public.organization_members TO service_role;
@@ -178,17 +178,17 @@ GRANT ALL ON TABLE public.organization_members TO service_role;
 ALTER TABLE public.projects ENABLE ROW LEVEL SECURITY;
 CREATE POLICY projects_select ON public.projects
   FOR SELECT TO authenticated
-  USING (org_id IN (SELECT altan_private.member_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY projects_insert ON public.projects
   FOR INSERT TO authenticated
-  WITH CHECK ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()));
+  WITH CHECK ((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY projects_update ON public.projects
   FOR UPDATE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY projects_delete ON public.projects
   FOR DELETE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE public.projects FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.projects TO authenticated;
 GRANT ALL ON TABLE public.projects TO service_role;
@@ -196,22 +196,22 @@ GRANT ALL ON TABLE public.projects TO service_role;
 ALTER TABLE public.project_files ENABLE ROW LEVEL SECURITY;
 CREATE POLICY project_files_select ON public.project_files
   FOR SELECT TO authenticated
-  USING (org_id IN (SELECT altan_private.member_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY project_files_insert ON public.project_files
   FOR INSERT TO authenticated
   WITH CHECK ((select auth.uid()) = user_id
-    AND org_id IN (SELECT altan_private.member_org_ids())
+    AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))
     AND (project_files.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = project_files.project_id))
     AND (project_files.organization IS NULL OR EXISTS (SELECT 1 FROM public.organizations AS parent WHERE parent.id = project_files.organization)));
 CREATE POLICY project_files_update ON public.project_files
   FOR UPDATE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK ((((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK ((((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
     AND (project_files.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = project_files.project_id))
     AND (project_files.organization IS NULL OR EXISTS (SELECT 1 FROM public.organizations AS parent WHERE parent.id = project_files.organization)));
 CREATE POLICY project_files_delete ON public.project_files
   FOR DELETE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE public.project_files FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.project_files TO authenticated;
 GRANT ALL ON TABLE public.project_files TO service_role;
@@ -219,20 +219,20 @@ GRANT ALL ON TABLE public.project_files TO service_role;
 ALTER TABLE public.tasks ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tasks_select ON public.tasks
   FOR SELECT TO authenticated
-  USING (org_id IN (SELECT altan_private.member_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY tasks_insert ON public.tasks
   FOR INSERT TO authenticated
   WITH CHECK ((select auth.uid()) = user_id
-    AND org_id IN (SELECT altan_private.member_org_ids())
+    AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))
     AND (tasks.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = tasks.project_id)));
 CREATE POLICY tasks_update ON public.tasks
   FOR UPDATE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK ((((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK ((((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
     AND (tasks.project_id IS NULL OR EXISTS (SELECT 1 FROM public.projects AS parent WHERE parent.id = tasks.project_id)));
 CREATE POLICY tasks_delete ON public.tasks
   FOR DELETE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE public.tasks FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.tasks TO authenticated;
 GRANT ALL ON TABLE public.tasks TO service_role;

@@ -113,17 +113,17 @@ REVOKE ALL ON FUNCTION altan_private.add_organization_creator() FROM PUBLIC, ano
 ALTER TABLE crm.organizations ENABLE ROW LEVEL SECURITY;
 CREATE POLICY organizations_select ON crm.organizations
   FOR SELECT TO authenticated
-  USING (id IN (SELECT altan_private.member_org_ids()) OR (select auth.uid()) = created_by);
+  USING (id = ANY (ARRAY(SELECT altan_private.member_org_ids())) OR (select auth.uid()) = created_by);
 CREATE POLICY organizations_insert ON crm.organizations
   FOR INSERT TO authenticated
   WITH CHECK ((select auth.uid()) = created_by);
 CREATE POLICY organizations_update ON crm.organizations
   FOR UPDATE TO authenticated
-  USING (id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK (id IN (SELECT altan_private.admin_org_ids()));
+  USING (id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK (id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY organizations_delete ON crm.organizations
   FOR DELETE TO authenticated
-  USING (id IN (SELECT altan_private.admin_org_ids()));
+  USING (id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE crm.organizations FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE crm.organizations TO authenticated;
 GRANT ALL ON TABLE crm.organizations TO service_role;
@@ -131,17 +131,17 @@ GRANT ALL ON TABLE crm.organizations TO service_role;
 ALTER TABLE crm.organization_members ENABLE ROW LEVEL SECURITY;
 CREATE POLICY organization_members_select ON crm.organization_members
   FOR SELECT TO authenticated
-  USING (org_id IN (SELECT altan_private.member_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY organization_members_insert ON crm.organization_members
   FOR INSERT TO authenticated
-  WITH CHECK (org_id IN (SELECT altan_private.admin_org_ids()));
+  WITH CHECK (org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY organization_members_update ON crm.organization_members
   FOR UPDATE TO authenticated
-  USING (org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK (org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK (org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY organization_members_delete ON crm.organization_members
   FOR DELETE TO authenticated
-  USING ((select auth.uid()) = user_id OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING ((select auth.uid()) = user_id OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE crm.organization_members FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE crm.organization_members TO authenticated;
 GRANT ALL ON TABLE crm.organization_members TO service_role;
@@ -149,17 +149,17 @@ GRANT ALL ON TABLE crm.organization_members TO service_role;
 ALTER TABLE crm.accounts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY accounts_select ON crm.accounts
   FOR SELECT TO authenticated
-  USING (org_id IN (SELECT altan_private.member_org_ids()));
+  USING (org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY accounts_insert ON crm.accounts
   FOR INSERT TO authenticated
-  WITH CHECK ((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids()));
+  WITH CHECK ((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids())));
 CREATE POLICY accounts_update ON crm.accounts
   FOR UPDATE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()))
-  WITH CHECK (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
+  WITH CHECK (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 CREATE POLICY accounts_delete ON crm.accounts
   FOR DELETE TO authenticated
-  USING (((select auth.uid()) = user_id AND org_id IN (SELECT altan_private.member_org_ids())) OR org_id IN (SELECT altan_private.admin_org_ids()));
+  USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
 REVOKE ALL ON TABLE crm.accounts FROM anon, authenticated;
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE crm.accounts TO authenticated;
 GRANT ALL ON TABLE crm.accounts TO service_role;

@@ -80,9 +80,21 @@ export function compile(source: string | Uint8Array, options: CompileOptions = {
   const prepared = prepareTransaction(model, target);
   const sql = `${renderBlueprint('transaction', prepared).trimEnd()}\n`;
   const document = checked.document as LoadedDocument;
-  const origins = authorSql(checked.input).map((a) => {
-    const fragment = checkSqlFragment(a.source, a.kind);
-    return { sql: fragment.ok ? fragment.sql : a.source.trim(), what: a.what, file: fileName, ...document.locate(a.path) };
-  });
-  return { sql, target, origins, cron: prepared.cron, warnings: checked.warnings, model };
+  const input = checked.input;
+  let origins: readonly SqlOrigin[] | undefined;
+  return {
+    sql,
+    target,
+    // Only a failing apply reads them: worked out on first use, not by every generate.
+    get origins(): readonly SqlOrigin[] {
+      origins ??= authorSql(input).map((a) => {
+        const fragment = checkSqlFragment(a.source, a.kind);
+        return { sql: fragment.ok ? fragment.sql : a.source.trim(), what: a.what, file: fileName, ...document.locate(a.path) };
+      });
+      return origins;
+    },
+    cron: prepared.cron,
+    warnings: checked.warnings,
+    model,
+  };
 }

@@ -11,13 +11,15 @@ import { TARGETS } from '../target.js';
 import type { Target } from '../target.js';
 import { VERSION } from '../version.js';
 import { generateCommand, initCommand, validateCommand } from './commands.js';
-import { applyCommand, bootstrapCommand, verifyCommand } from './databaseCommands.js';
 import { EXIT, UserError } from './io.js';
 
 const targetOption = () =>
   new Option('--target <platform>', 'altan: end with apply_postgrest_permissions(); supabase: explicit grants and a schema reload')
     .choices(TARGETS)
     .default('altan');
+// The database commands load their modules (execute, verify, pg or PGlite) only when run:
+// `validate` and `generate` start without them.
+const databaseCommands = () => import('./databaseCommands.js');
 const databaseOption = () => new Option('--database-url <url>', 'a Postgres connection URL (default: DATABASE_URL, else the embedded database)');
 
 function program(setExit: (code: number) => void): Command {
@@ -50,7 +52,7 @@ function program(setExit: (code: number) => void): Command {
     .addOption(new Option('--json', 'print the report as JSON'))
     .addOption(targetOption())
     .action(async (file: string, opts: { databaseUrl?: string; dryRun?: boolean; verify?: boolean; json?: boolean; target: Target }) =>
-      setExit(await applyCommand(file, opts)),
+      setExit(await (await databaseCommands()).applyCommand(file, opts)),
     );
 
   cli.command('verify')
@@ -58,12 +60,12 @@ function program(setExit: (code: number) => void): Command {
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .addOption(databaseOption())
     .addOption(new Option('--json', 'print the report as JSON'))
-    .action(async (file: string, opts: { databaseUrl?: string; json?: boolean }) => setExit(await verifyCommand(file, opts)));
+    .action(async (file: string, opts: { databaseUrl?: string; json?: boolean }) => setExit(await (await databaseCommands()).verifyCommand(file, opts)));
 
   cli.command('bootstrap')
     .description('make a Postgres database look like an Altan / Supabase project (roles, auth, storage, pg_cron); idempotent')
     .addOption(databaseOption())
-    .action(async (opts: { databaseUrl?: string }) => setExit(await bootstrapCommand(opts)));
+    .action(async (opts: { databaseUrl?: string }) => setExit(await (await databaseCommands()).bootstrapCommand(opts)));
 
   cli.command('init')
     .description('write a commented starter requirements file (never overwrites)')

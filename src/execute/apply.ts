@@ -50,21 +50,28 @@ export class ApplyError extends Error {
 /** The record of applied files, in a schema PostgREST does not expose and the API roles cannot use. */
 export const RECORD_SCHEMA = 'altan_meta';
 const RECORD_TABLE = `${RECORD_SCHEMA}.applied_files`;
-const RECORD_SQL = `CREATE SCHEMA IF NOT EXISTS ${RECORD_SCHEMA};
-REVOKE ALL ON SCHEMA ${RECORD_SCHEMA} FROM PUBLIC;
-CREATE TABLE IF NOT EXISTS ${RECORD_TABLE} (
-  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  schema_name text NOT NULL,
-  file_name text NOT NULL,
-  file_sha256 text NOT NULL,
-  sql_sha256 text NOT NULL,
-  target text NOT NULL,
-  tool_version text NOT NULL,
-  applied_at timestamptz NOT NULL DEFAULT now(),
-  duration_ms integer NOT NULL,
-  sql text NOT NULL
-);
-CREATE INDEX IF NOT EXISTS applied_files_schema_name_idx ON ${RECORD_TABLE} (schema_name, id);`;
+// Created once; the guard makes an unchanged re-apply do no DDL at all (it only reads the record).
+const RECORD_SQL = `DO $record$
+BEGIN
+  IF pg_catalog.to_regclass('${RECORD_TABLE}') IS NULL THEN
+    CREATE SCHEMA IF NOT EXISTS ${RECORD_SCHEMA};
+    REVOKE ALL ON SCHEMA ${RECORD_SCHEMA} FROM PUBLIC;
+    CREATE TABLE ${RECORD_TABLE} (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      schema_name text NOT NULL,
+      file_name text NOT NULL,
+      file_sha256 text NOT NULL,
+      sql_sha256 text NOT NULL,
+      target text NOT NULL,
+      tool_version text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now(),
+      duration_ms integer NOT NULL,
+      sql text NOT NULL
+    );
+    CREATE INDEX applied_files_schema_name_idx ON ${RECORD_TABLE} (schema_name, id);
+  END IF;
+END
+$record$`;
 
 interface Previous {
   readonly file_name: string;

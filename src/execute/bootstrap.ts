@@ -112,26 +112,26 @@ async function cronPlan(db: Database): Promise<{ component?: Component; note?: s
 
 /** Creates what is missing, in one transaction; rolls everything back on any error and rethrows it. */
 export async function bootstrap(db: Database): Promise<BootstrapReport> {
-  const added: string[] = [];
-  const present: string[] = [];
   const notes: string[] = [];
+  const cron = await cronPlan(db);
+  if (cron.note !== undefined) notes.push(cron.note);
+  const components = cron.component === undefined ? COMPONENTS : [...COMPONENTS, cron.component];
+  // Usually everything is there (the embedded database is bootstrapped on every open): then one
+  // query answers, without a transaction or the lock. Otherwise all is checked again under the lock.
+  const before = await evaluate(db, components.map((c) => c.exists));
+  if (before.every(Boolean)) return { added: [], present: components.map((c) => c.name), notes };
   await db.query('BEGIN');
   try {
     await db.query(LOCK_SQL);
-    const cron = await cronPlan(db);
-    if (cron.note !== undefined) notes.push(cron.note);
-    const components = cron.component === undefined ? COMPONENTS : [...COMPONENTS, cron.component];
     // Every check in one round trip, every missing piece in another.
     const found = await evaluate(db, components.map((c) => c.exists));
     const missing = components.filter((_c, i) => !found[i]);
-    present.push(...components.filter((c) => !missing.includes(c)).map((c) => c.name));
     if (missing.length > 0) await db.exec(missing.map((c) => c.create).join('\n'));
-    added.push(...missing.map((c) => c.name));
     await db.query('COMMIT');
+    return { added: missing.map((c) => c.name), present: components.filter((c) => !missing.includes(c)).map((c) => c.name), notes };
   } catch (e) {
     // The original error matters, not a failing ROLLBACK on a broken connection.
     await db.query('ROLLBACK').catch(() => {});
     throw e;
   }
-  return { added, present, notes };
 }

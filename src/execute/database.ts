@@ -5,7 +5,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import pg from 'pg';
 import { ConnectionError, asDatabaseError } from './errors.js';
 import { lockFile } from './fileLock.js';
 
@@ -47,6 +46,8 @@ export async function openPostgres(url: string): Promise<Database> {
     throw new ConnectionError('the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)');
   }
   const description = redactUrl(url);
+  // Loaded on demand: node-postgres costs every command ~30 ms of start-up, and only these two need it.
+  const pg = (await import('pg')).default;
   const client = new pg.Client({ connectionString: url, application_name: 'altan-cloud', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // A connection killed by the server surfaces as a rejected query; without a
   // listener the same event would also crash the process.

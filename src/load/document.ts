@@ -3,7 +3,7 @@
  * any later rule can point at the exact key or value it is about.
  */
 import { Alias, Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Node as YamlNode } from 'yaml';
+import type { Pair, YAMLMap, Node as YamlNode } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
 
 /** Files larger than this are refused before parsing (a requirements file is a few KiB). */
@@ -114,6 +114,24 @@ function resolve(doc: Document, node: unknown): unknown {
   return node instanceof Alias ? node.resolve(doc) : node;
 }
 
+/**
+ * The pairs of a map by key, built once per map: locating every author SQL
+ * fragment of a large file (compile records each one's position) would
+ * otherwise scan the map of entities once per fragment, quadratic in the file.
+ */
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndexes.get(map);
+  if (index === undefined) {
+    index = new Map();
+    // The first pair of a key wins, as a linear search would find it (duplicates are refused anyway).
+    for (const p of map.items) if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+    pairIndexes.set(map, index);
+  }
+  return index.get(key);
+}
+
 /** Offset of the node at `path`, walking as far as the path exists. */
 function offsetOf(doc: Document, path: Path, part: 'key' | 'value'): number {
   let node = resolve(doc, doc.contents) as YamlNode | null | undefined;
@@ -122,7 +140,7 @@ function offsetOf(doc: Document, path: Path, part: 'key' | 'value'): number {
     const seg = path[i];
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = pairOf(node, String(seg));
       if (!pair) break;
       const key = pair.key as YamlNode;
       if (last && part === 'key') return key.range?.[0] ?? offset;

@@ -30,6 +30,18 @@ export const AUTH_USERS = 'auth.users';
 
 /** Access as a full map. Operations left out of the map form get `none`: closed unless opened. */
 export function effectiveAccess(entity: EntityInput): EffectiveAccess {
+  // Asked for every field by rules and model alike: one answer per entity (inputs are never mutated).
+  let access = accessOf.get(entity);
+  if (access === undefined) {
+    access = accessFrom(entity);
+    accessOf.set(entity, access);
+  }
+  return access;
+}
+
+const accessOf = new WeakMap<EntityInput, EffectiveAccess>();
+
+function accessFrom(entity: EntityInput): EffectiveAccess {
   const access = entity.access ?? 'owner';
   if (typeof access === 'string') return PRESETS[access] ?? (PRESETS.owner as EffectiveAccess);
   const map: AccessMap = access;
@@ -42,7 +54,7 @@ export function involvesOwner(access: EffectiveAccess): boolean {
 }
 
 export function involvesOrg(access: EffectiveAccess): boolean {
-  return OPERATIONS.some((op) => access[op] === 'org');
+  return access.read === 'org' || access.create === 'org' || access.update === 'org' || access.delete === 'org';
 }
 
 /** Asked once per reference while resolving types: remembered per input, which is never mutated. */

@@ -47,7 +47,24 @@ const MAX_NUMERIC_PRECISION = 1000;
 
 export type ParsedType = { ok: true; type: SqlType } | { ok: false; message: string };
 
+/**
+ * Parsed forms by written form: a file repeats a handful of types over all its
+ * fields, and the rules and the model each ask for every field's type. The
+ * results are never mutated (SqlType is readonly); the cap only bounds memory.
+ */
+const parsedTypes = new Map<string, ParsedType>();
+const PARSED_TYPES_CAP = 10_000;
+
 export function parseType(written: string): ParsedType {
+  let parsed = parsedTypes.get(written);
+  if (parsed === undefined) {
+    parsed = parseWritten(written);
+    if (parsedTypes.size < PARSED_TYPES_CAP) parsedTypes.set(written, parsed);
+  }
+  return parsed;
+}
+
+function parseWritten(written: string): ParsedType {
   const m = TYPE_PATTERN.exec(written);
   const name = m?.[1];
   const base = name === undefined ? undefined : (TYPE_ALIASES[name] ?? BASE_TYPES.find((t) => t === name));

@@ -55,19 +55,33 @@ export function entities(input: RequirementsInput): [string, EntityInput][] {
   return Object.entries(input.entities ?? {});
 }
 
-export function eachField(input: RequirementsInput, visit: (field: FieldVisit) => void): void {
-  for (const [entityName, entity] of entities(input)) {
-    for (const [fieldName, raw] of Object.entries(entity.fields ?? {})) {
-      visit({
-        entityName,
-        entity,
-        fieldName,
-        spec: fieldSpec(raw),
-        shorthand: typeof raw === 'string',
-        path: ['entities', entityName, 'fields', fieldName],
-      });
+/** The fields of a file, built once per input (which is never mutated): every rule walks them. */
+const fieldLists = new WeakMap<RequirementsInput, readonly FieldVisit[]>();
+
+function fieldsOf(input: RequirementsInput): readonly FieldVisit[] {
+  let fields = fieldLists.get(input);
+  if (fields === undefined) {
+    const list: FieldVisit[] = [];
+    for (const [entityName, entity] of entities(input)) {
+      for (const [fieldName, raw] of Object.entries(entity.fields ?? {})) {
+        list.push({
+          entityName,
+          entity,
+          fieldName,
+          spec: fieldSpec(raw),
+          shorthand: typeof raw === 'string',
+          path: ['entities', entityName, 'fields', fieldName],
+        });
+      }
     }
+    fields = list;
+    fieldLists.set(input, fields);
   }
+  return fields;
+}
+
+export function eachField(input: RequirementsInput, visit: (field: FieldVisit) => void): void {
+  for (const field of fieldsOf(input)) visit(field);
 }
 
 /**

@@ -13,9 +13,10 @@ import type { RuleContext } from './context.js';
 export function unknownReference(ctx: RuleContext): void {
   const names = Object.keys(ctx.input.entities ?? {});
   const candidates = [...names, AUTH_USERS, ...(ctx.usesOrg ? [ORGANIZATIONS] : [])];
+  const known = new Set(candidates);
   eachField(ctx.input, (field) => {
     const target = field.spec.references;
-    if (target === undefined || candidates.includes(target)) return;
+    if (target === undefined || known.has(target)) return;
     const hint = target === ORGANIZATIONS
       ? '; the organizations table exists only when some entity uses org access'
       : didYouMean(target, candidates);

@@ -76,6 +76,8 @@ export type Condition =
   | { readonly kind: 'org-admin'; readonly column: string }
   /** The referenced row is one the caller can see (its SELECT policies apply inside the subquery). */
   | { readonly kind: 'visible-parent'; readonly table: string; readonly column: string; readonly target: { readonly schema: string; readonly table: string; readonly column: string } }
+  /** The reference is unset: for a parent whose rows nobody may read, so no written row may point at one. */
+  | { readonly kind: 'no-parent'; readonly table: string; readonly column: string }
   | { readonly kind: 'bucket'; readonly bucket: string }
   | { readonly kind: 'owner-folder' }
   | { readonly kind: 'all'; readonly of: readonly Condition[] }

@@ -64,6 +64,8 @@ export function policyFor(name: string, command: Command, roles: readonly ApiRol
 export interface PrivateParent {
   readonly column: string;
   readonly target: { readonly schema: string; readonly table: string; readonly column: string };
+  /** Some callers may read the parent's rows; false when its read access is `none`. */
+  readonly readable: boolean;
 }
 
 export function entityPolicies(
@@ -77,16 +79,29 @@ export function entityPolicies(
   const policies: Policy[] = [];
   // A written row may only point at rows its writer can see: no linking to, or probing for,
   // another user's or another organization's rows through a foreign key.
-  const visible: Condition[] = parents.map((p) => ({ kind: 'visible-parent', table, column: p.column, target: p.target }));
+  // A parent nobody may read needs no lookup (which the API roles may not even be granted): only NULL passes.
+  const visible: Condition[] = parents.map((p): Condition =>
+    p.readable ? { kind: 'visible-parent', table, column: p.column, target: p.target } : { kind: 'no-parent', table, column: p.column },
+  );
+  // anon reads no parent here (their read is owner, org or none) and may hold no privilege on them either:
+  // for anon, a write open to the public gets a policy of its own in which only NULL passes.
+  const unset: Condition[] = parents.map((p): Condition => ({ kind: 'no-parent', table, column: p.column }));
   for (const op of OPERATIONS) {
     const level = access[op];
     if (level === 'none') continue;
     const command = COMMAND_OF[op];
     const name = names.derive(namespace, [table], command.toLowerCase());
     const cond = condition(level, op, columns);
-    const policy = policyFor(name, command, rolesFor(level), cond);
+    const roles = rolesFor(level);
+    const writes = command === 'INSERT' || command === 'UPDATE';
+    const splitAnon = writes && roles.includes('anon') && parents.some((p) => p.readable);
+    const policy = policyFor(name, command, splitAnon ? ['authenticated'] : roles, cond);
     const check = policy.check && visible.length > 0 ? all(cond, visible) : policy.check;
     policies.push({ ...policy, ...(check ? { check } : {}) });
+    if (splitAnon) {
+      const anon = policyFor(names.derive(namespace, [table], `${command.toLowerCase()}_anon`), command, ['anon'], cond);
+      policies.push({ ...anon, check: all(cond, unset) });
+    }
   }
   return policies;
 }

@@ -124,7 +124,8 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
 
 /**
  * Foreign keys whose target rows not everyone may read: writes must show the
- * caller can see the row they point at. The org column is already checked
+ * caller can see the row they point at (or, when nobody may read the parent,
+ * leave the reference unset). The org column is already checked
  * by membership; auth.users is not readable through the API at all. A
  * self-reference is left out: a policy that queries its own table makes
  * Postgres report infinite recursion.
@@ -132,13 +133,13 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
 function privateParents(ctx: TableContext, foreignKeys: readonly ForeignKey[], org: string | undefined): PrivateParent[] {
   return foreignKeys
     .filter((fk) => fk.target.schema === ctx.schema && fk.column !== org && fk.target.table !== fk.table)
-    .filter((fk) => {
+    .flatMap((fk) => {
       const parent = ctx.input.entities?.[fk.target.table];
-      if (!parent) return true; // the generated organizations table: readable by members only
-      const read = effectiveAccess(parent).read;
-      return read !== 'public' && read !== 'authenticated';
-    })
-    .map((fk) => ({ column: fk.column, target: fk.target }));
+      // the generated organizations table: readable by members only
+      const read = parent ? effectiveAccess(parent).read : 'org';
+      if (read === 'public' || read === 'authenticated') return [];
+      return [{ column: fk.column, target: fk.target, readable: read !== 'none' }];
+    });
 }
 
 function implicitColumn(column: string, roles: { owner?: string; org?: string }): Column {

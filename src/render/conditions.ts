@@ -29,6 +29,8 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
       const parent = qualified(cond.target.schema, cond.target.table);
       return `(${outer} IS NULL OR EXISTS (SELECT 1 FROM ${parent} AS parent WHERE parent.${ident(cond.target.column)} = ${outer}))`;
     }
+    case 'no-parent':
+      return `${ident(cond.table)}.${ident(cond.column)} IS NULL`;
     case 'bucket':
       return `bucket_id = ${literal(cond.bucket)}`;
     case 'owner-folder':

@@ -21,7 +21,16 @@ export interface FixtureRow {
   readonly facts: RowFacts;
   /** The primary key's values as text, by column. */
   readonly keyValues: Readonly<Record<string, string>>;
+  /** The key as `keySql` reads it: how a SELECT's rows are matched to labels. */
+  readonly keyText: string;
 }
+
+/**
+ * A row's primary key as one text: a JSON array of each column's text. JSON,
+ * because a value may start with U+FEFF, which PGlite's client drops from the
+ * start of a text result; the array's text starts with "[".
+ */
+export const keySql = (columns: readonly string[]): string => `json_build_array(${columns.map((c) => `${ident(c)}::text`).join(', ')})::text`;
 
 export interface TableFixture {
   readonly table: Table;
@@ -94,7 +103,7 @@ async function tableFixture(db: Database, model: Model, world: World, table: Tab
   const base = { table, facts, visibilityChecked: read !== 'public' && read !== 'authenticated' };
   const families = new Map<string, number>();
   const key = primaryKey(table);
-  const returning = key.map((c) => `${ident(c)}::text AS ${ident(c)}`).join(', ');
+  const returning = `${keySql(key)} AS key`;
   for (let attempt = 0; ; attempt++) {
     await db.exec('SAVEPOINT altan_verify_fixture');
     const rows: FixtureRow[] = [];
@@ -105,8 +114,10 @@ async function tableFixture(db: Database, model: Model, world: World, table: Tab
           await db.exec('ROLLBACK TO SAVEPOINT altan_verify_fixture; RELEASE SAVEPOINT altan_verify_fixture');
           return { ...base, rows: [], families, untested: built.reason };
         }
-        const [keyValues] = await db.query<Record<string, string>>(`${built.sql} RETURNING ${returning}`);
-        rows.push({ label: plan.label, facts: built.facts, keyValues: keyValues ?? {} });
+        const [returned] = await db.query<{ key: string }>(`${built.sql} RETURNING ${returning}`);
+        const keyText = returned?.key ?? '[]';
+        const texts = JSON.parse(keyText) as string[];
+        rows.push({ label: plan.label, facts: built.facts, keyValues: Object.fromEntries(key.map((c, i) => [c, texts[i] ?? ''])), keyText });
       }
       await db.exec('RELEASE SAVEPOINT altan_verify_fixture');
       return { ...base, rows, families };

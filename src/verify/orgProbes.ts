@@ -6,7 +6,7 @@
  */
 import { ORGANIZATION_MEMBERS, ORGANIZATIONS } from '../model/resolve.js';
 import { literal, qualified } from '../render/quote.js';
-import { changed, counting, denied, expectIf, rowsOf, seen } from './probe.js';
+import { changed, counting, deleting, denied, expectIf, rowsOf, seen } from './probe.js';
 import type { Actual, Probe } from './probe.js';
 import type { Actor, OrgName, Person, World } from './world.js';
 import { CREATOR, isAdmin, isMember } from './world.js';
@@ -75,7 +75,7 @@ export function organizationProbes(schema: string, world: World): Probe[] {
   const remove = (actor: Actor, operation: string, person: Person, allowed: boolean) =>
     probe(ORGANIZATION_MEMBERS, actor, operation, {
       expected: expectIf(allowed),
-      run: (q) => write(q, `DELETE FROM ${members} WHERE org_id = ${id('X')} AND user_id = ${uid(person)}`),
+      run: (q) => deleting(q, `DELETE FROM ${members} WHERE org_id = ${id('X')} AND user_id = ${uid(person)}`),
     });
   for (const actor of ['anon', 'admin', 'member', 'outsider'] as const) {
     if (actor !== 'member') remove(actor, "remove X's member", 'member', isAdmin(actor, 'X'));
@@ -90,7 +90,7 @@ export function organizationProbes(schema: string, world: World): Probe[] {
     });
     probe(ORGANIZATIONS, actor, 'delete X', {
       expected: expectIf(isAdmin(actor, 'X')),
-      run: (q) => write(q, `DELETE FROM ${orgs} WHERE id = ${id('X')}`),
+      run: (q) => deleting(q, `DELETE FROM ${orgs} WHERE id = ${id('X')}`),
     });
   }
   return probes;

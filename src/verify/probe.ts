@@ -2,6 +2,7 @@
  * One request of the verification: who makes it, what it does, what the
  * access rules promise, and how to read its outcome.
  */
+import { DatabaseError } from '../execute/errors.js';
 import type { Actor } from './world.js';
 
 /** What a request may come to: rows seen, or a write allowed or refused. */
@@ -48,6 +49,19 @@ export function changed(rows: readonly Record<string, unknown>[]): Actual {
 
 /** An UPDATE or DELETE whose changed rows are counted (`n`). */
 export const counting = (statement: string): string => `WITH written AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM written`;
+
+/**
+ * A DELETE, counted. A foreign key that refuses (RESTRICT, NO ACTION) acts only
+ * after the policies let the row go: for them, the answer was yes.
+ */
+export async function deleting(query: Query, statement: string): Promise<Actual> {
+  try {
+    return changed(await query(counting(statement)));
+  } catch (e) {
+    if (e instanceof DatabaseError && (e.code === '23503' || e.code === '23001')) return { kind: 'allowed', detail: 'then kept by a foreign key' };
+    throw e;
+  }
+}
 
 export function describe(outcome: Expected): string {
   if (outcome.kind !== 'rows') return outcome.kind;

@@ -7,7 +7,7 @@
 import type { Database } from '../execute/database.js';
 import type { Bucket } from '../model/model.js';
 import { literal } from '../render/quote.js';
-import { changed, counting, expectIf, rowsOf, seen } from './probe.js';
+import { changed, counting, deleting, expectIf, rowsOf, seen } from './probe.js';
 import type { Probe } from './probe.js';
 import type { Actor, Person, World } from './world.js';
 import { ACTOR_LABEL, OWNER_LABEL, PLAIN_ACTORS, otherPerson } from './world.js';
@@ -89,7 +89,7 @@ export function bucketProbes(bucket: Bucket, world: World): Probe[] {
       });
       probe(actor, `delete ${f.label}`, {
         expected: expectIf(visible && bucket.access.delete === 'owner' && owns(actor, f.folder)),
-        run: async (query) => changed(await query(counting(`DELETE FROM storage.objects WHERE ${where}`))),
+        run: (query) => deleting(query, `DELETE FROM storage.objects WHERE ${where}`),
       });
     }
   }

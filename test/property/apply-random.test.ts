@@ -29,6 +29,7 @@ import { catalogProblems, cronJobs, expectedCron } from '../db/apply-corpus-chec
 import { memoryDatabase, resetDatabase, withCronDatabase } from '../db/harness.js';
 import { fileArb, numRuns, timeoutFor } from './arbitraries.js';
 import type { GeneratedFile } from './expected.js';
+import { verify } from '../../src/verify/run.js';
 import { READ_SETTINGS, fileLiterals, literalMismatches, seedUsers } from './roundtrip.js';
 
 const FILE = 'random.yaml';
@@ -42,7 +43,7 @@ beforeAll(async () => {
 }, 60_000);
 
 /** What the run exercised, so that a generator that stopped producing something is noticed. */
-const seen = { files: 0, literals: 0, seedRows: 0, views: 0, jobs: 0 };
+const seen = { files: 0, literals: 0, seedRows: 0, views: 0, jobs: 0, verified: 0 };
 
 /** Runs each job's command as pg_cron would (one simple query, as the admin who scheduled it); returns the failures. */
 async function jobFailures(db: Database, compiled: CompileResult): Promise<string[]> {
@@ -72,6 +73,12 @@ async function applyAndCheck(db: Database, label: string, file: GeneratedFile, c
   expect(await catalogProblems(db, compiled), `${label}: catalog`).toEqual([]);
   const literals = fileLiterals(file.doc, compiled.model);
   expect(await literalMismatches(db, compiled.model, literals), `${label}: literals read back`).toEqual([]);
+
+  // Every request clients make comes out as the access rules promise ("not tested" is allowed here:
+  // a random CHECK may refuse every value verify tries).
+  const verified = await verify(db, compiled);
+  expect(verified.results.filter((r) => r.status === 'fail'), `${label}: verify`).toEqual([]);
+  seen.verified += verified.passed;
 
   if (db.kind === 'postgres') {
     expect(await cronJobs(db), `${label}: cron.job`).toEqual(expectedCron(compiled));
@@ -105,5 +112,6 @@ describe('random valid files apply on PostgreSQL (pg_cron) and PGlite', () => {
     expect(seen.literals, 'literals read back').toBeGreaterThan(numRuns(RUNS));
     expect(seen.views, 'views refreshed').toBeGreaterThan(0);
     expect(seen.jobs, 'jobs run').toBeGreaterThan(0);
+    expect(seen.verified, 'requests verified').toBeGreaterThan(numRuns(RUNS) * 10);
   }, timeoutFor(RUNS, 120_000));
 });

@@ -36,6 +36,16 @@ export function seedRows(ctx: RuleContext): void {
   for (const [name, entity] of entities(ctx.input)) {
     const rows = entity.rows ?? [];
     if (rows.length === 0) continue;
+    if (involvesOrg(effectiveAccess(entity))) {
+      // org_id must name an organization, and the organizations table is created empty by this same file.
+      ctx.error(
+        'seed-rows',
+        `entity "${name}" has org access: each of its rows belongs to an organization, and there are none while the file is applied (organizations are created by users); remove its rows, or give the entity another access`,
+        ['entities', name, 'rows'],
+        'key',
+      );
+      continue;
+    }
     const columns = columnNames(entity);
     const declaredPk = declaredPrimaryKey(entity);
     const pk = declaredPk ?? ['id'];

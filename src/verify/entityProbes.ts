@@ -8,7 +8,7 @@ import type { Table } from '../model/model.js';
 import { ident, literal, qualified } from '../render/quote.js';
 import type { RowFacts } from './expect.js';
 import { canDelete, canInsert, canRead, canUpdate } from './expect.js';
-import { keySql } from './fixtures.js';
+import { keySql, primaryKey } from './fixtures.js';
 import type { FixtureRow, TableFixture } from './fixtures.js';
 import { changed, counting, deleting, expectIf, rowsOf, seen } from './probe.js';
 import type { Probe } from './probe.js';
@@ -26,14 +26,9 @@ export interface ProbeContext {
 /** A slot no fixture row uses: a request's new row never collides with them on a unique key. */
 const REQUEST_SLOT = 7;
 
-const keyColumns = (table: Table): readonly string[] => {
-  const pk = table.constraints.find((c) => c.kind === 'primary-key');
-  return pk?.kind === 'primary-key' ? pk.columns : [];
-};
-
 /** `(a, b)` of the key columns, and the same for one row's values. */
 function keyOf(table: Table) {
-  const columns = keyColumns(table);
+  const columns = primaryKey(table);
   const tuple = (parts: readonly string[]) => (parts.length === 1 ? (parts[0] as string) : `(${parts.join(', ')})`);
   const names = tuple(columns.map(ident));
   const values = (row: FixtureRow) =>
@@ -43,7 +38,7 @@ function keyOf(table: Table) {
 
 /** The column a harmless PATCH sets to its own value: not the key, owner, organization or a reference. */
 function patchColumn(table: Table): string {
-  const key = new Set(keyColumns(table));
+  const key = new Set(primaryKey(table));
   const fks = new Set(table.foreignKeys.map((f) => f.column));
   const column = table.columns.find((c) => !key.has(c.name) && c.name !== table.owner && c.name !== table.org && !fks.has(c.name));
   return (column ?? table.columns[0]!).name;

@@ -82,7 +82,8 @@ export function fixturePlans(table: Table): readonly (RowPlan & { readonly label
   ];
 }
 
-const primaryKey = (table: Table): readonly string[] => {
+/** The table's primary-key columns. */
+export const primaryKey = (table: Table): readonly string[] => {
   const pk = table.constraints.find((c) => c.kind === 'primary-key');
   return pk?.kind === 'primary-key' ? pk.columns : [];
 };

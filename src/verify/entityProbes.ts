@@ -10,7 +10,7 @@ import type { RowFacts } from './expect.js';
 import { canDelete, canInsert, canRead, canUpdate } from './expect.js';
 import { keySql, primaryKey } from './fixtures.js';
 import type { FixtureRow, TableFixture } from './fixtures.js';
-import { changed, counting, deleting, expectIf, rowsOf, seen } from './probe.js';
+import { deleting, expectIf, rowsOf, seen, untested, updating } from './probe.js';
 import type { Probe } from './probe.js';
 import { insertRow, typedText } from './rows.js';
 import type { RowPlan } from './rows.js';
@@ -53,7 +53,7 @@ export function entityProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
   const { table, facts } = fixture;
   const subject = table.name;
   if (fixture.untested !== undefined) {
-    return [{ subject, operation: 'every request', expected: { kind: 'denied' }, run: async () => ({ kind: 'denied' }), untested: fixture.untested }];
+    return [untested(subject, undefined, 'every request', fixture.untested)];
   }
   const target = qualified(ctx.schema, table.name);
   const key = keyOf(table);
@@ -74,7 +74,7 @@ export function entityProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
   const insert = (actor: Actor, operation: string, plan: RowPlan, makeRoomFor?: Person) => {
     const built = insertRow({ schema: ctx.schema, world: ctx.world, fixtures: ctx.fixtures, families: fixture.families }, table, plan);
     if (!built.ok) {
-      probe(actor, operation, { expected: { kind: 'denied' }, run: async () => ({ kind: 'denied' }), untested: built.reason });
+      probes.push(untested(subject, actor, operation, built.reason));
       return;
     }
     const old = makeRoomFor !== undefined && ownerIsUnique(table) ? rowOf(makeRoomFor) : undefined;
@@ -105,7 +105,7 @@ export function entityProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
   const update = (actor: Actor, operation: string, row: FixtureRow, after: RowFacts, set: string) =>
     probe(actor, operation, {
       expected: expectIf(canUpdate(facts, actor, row.facts, after)),
-      run: async (query) => changed(await query(counting(`UPDATE ${target} SET ${set} WHERE ${key.match(row)}`))),
+      run: (query) => updating(query, `UPDATE ${target} SET ${set} WHERE ${key.match(row)}`),
     });
   const patch = ident(patchColumn(table));
   for (const actor of actors) {

@@ -46,20 +46,18 @@ export interface TableFixture {
 
 export const hasOrganizationTables = (model: Model): boolean => model.tables.some((t) => t.name === ORGANIZATIONS && t.role === 'organizations');
 
-/** Users, organizations and memberships. */
+/** Users, organizations and memberships, in one round trip. */
 export async function createWorld(db: Database, model: Model, world: World): Promise<void> {
-  const users = PERSONS.map((p) => `(${literal(world.users[p])})`).join(', ');
-  await db.query(`INSERT INTO auth.users (id) VALUES ${users}`);
-  if (!hasOrganizationTables(model)) return;
-  const orgs = qualified(model.schema, ORGANIZATIONS);
-  const members = qualified(model.schema, ORGANIZATION_MEMBERS);
-  for (const org of ['X', 'Y'] as const) {
-    // The creator becomes the first admin through the table's trigger, as in real use.
-    await db.query(
-      `INSERT INTO ${orgs} (id, name, created_by) VALUES (${literal(world.orgs[org])}, ${literal(`verify ${org} ${world.tag}`)}, ${literal(world.users[CREATOR[org]])})`,
+  const statements = [`INSERT INTO auth.users (id) VALUES ${PERSONS.map((p) => `(${literal(world.users[p])})`).join(', ')}`];
+  if (hasOrganizationTables(model)) {
+    // The creators become the first admins through the table's trigger, as in real use.
+    const org = (name: OrgName) => `(${literal(world.orgs[name])}, ${literal(`verify ${name} ${world.tag}`)}, ${literal(world.users[CREATOR[name]])})`;
+    statements.push(
+      `INSERT INTO ${qualified(model.schema, ORGANIZATIONS)} (id, name, created_by) VALUES ${org('X')}, ${org('Y')}`,
+      `INSERT INTO ${qualified(model.schema, ORGANIZATION_MEMBERS)} (org_id, user_id, role) VALUES (${literal(world.orgs.X)}, ${literal(world.users.member)}, 'member') ON CONFLICT DO NOTHING`,
     );
   }
-  await db.query(`INSERT INTO ${members} (org_id, user_id, role) VALUES (${literal(world.orgs.X)}, ${literal(world.users.member)}, 'member') ON CONFLICT DO NOTHING`);
+  await db.exec(statements.join(';\n'));
 }
 
 export function tableFacts(table: Table): TableFacts {

@@ -6,8 +6,8 @@
  */
 import { ORGANIZATION_MEMBERS, ORGANIZATIONS } from '../model/resolve.js';
 import { literal, qualified } from '../render/quote.js';
-import { changed, counting, deleting, denied, expectIf, rowsOf, seen } from './probe.js';
-import type { Actual, Probe } from './probe.js';
+import { deleting, denied, expectIf, rowsOf, seen, updating } from './probe.js';
+import type { Probe } from './probe.js';
 import type { Actor, OrgName, Person, World } from './world.js';
 import { CREATOR, isAdmin, isMember } from './world.js';
 
@@ -26,7 +26,6 @@ export function organizationProbes(schema: string, world: World): Probe[] {
   const probes: Probe[] = [];
   const probe = (subject: string, actor: Actor, operation: string, p: Omit<Probe, 'subject' | 'actor' | 'operation'>) =>
     probes.push({ subject, actor, operation, ...p });
-  const write = async (query: (sql: string) => Promise<Record<string, unknown>[]>, sql: string): Promise<Actual> => changed(await query(counting(sql)));
 
   const orgLabels = new Map([[world.orgs.X, 'X'], [world.orgs.Y, 'Y']]);
   const memberLabels = new Map(MEMBERSHIPS.map((m) => [`${world.orgs[m.org]}/${world.users[m.person]}`, m.label]));
@@ -69,7 +68,7 @@ export function organizationProbes(schema: string, world: World): Probe[] {
   add('a', 'join X as admin', 'X', 'a', 'admin');
   probe(ORGANIZATION_MEMBERS, 'member', 'promote self to admin of X', {
     expected: denied,
-    run: (q) => write(q, `UPDATE ${members} SET role = 'admin' WHERE org_id = ${id('X')} AND user_id = ${uid('member')}`),
+    run: (q) => updating(q, `UPDATE ${members} SET role = 'admin' WHERE org_id = ${id('X')} AND user_id = ${uid('member')}`),
   });
 
   const remove = (actor: Actor, operation: string, person: Person, allowed: boolean) =>
@@ -86,7 +85,7 @@ export function organizationProbes(schema: string, world: World): Probe[] {
   for (const actor of ['anon', 'admin', 'member', 'outsider'] as const) {
     probe(ORGANIZATIONS, actor, 'rename X', {
       expected: expectIf(isAdmin(actor, 'X')),
-      run: (q) => write(q, `UPDATE ${orgs} SET name = name WHERE id = ${id('X')}`),
+      run: (q) => updating(q, `UPDATE ${orgs} SET name = name WHERE id = ${id('X')}`),
     });
     probe(ORGANIZATIONS, actor, 'delete X', {
       expected: expectIf(isAdmin(actor, 'X')),

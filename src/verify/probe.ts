@@ -42,13 +42,18 @@ export function seen(rows: readonly Record<string, unknown>[], labels: ReadonlyM
 }
 
 /** A write reported through `count(*)` of its RETURNING rows: 0 rows is a refusal that Postgres does not raise. */
-export function changed(rows: readonly Record<string, unknown>[]): Actual {
+function changed(rows: readonly Record<string, unknown>[]): Actual {
   const n = Number(rows[0]?.n ?? 0);
   return n > 0 ? { kind: 'allowed', detail: `${n} row${n === 1 ? '' : 's'}` } : { kind: 'denied', detail: '0 rows' };
 }
 
 /** An UPDATE or DELETE whose changed rows are counted (`n`). */
-export const counting = (statement: string): string => `WITH written AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM written`;
+const counting = (statement: string): string => `WITH written AS (${statement} RETURNING 1) SELECT count(*)::int AS n FROM written`;
+
+/** An UPDATE, counted. */
+export async function updating(query: Query, statement: string): Promise<Actual> {
+  return changed(await query(counting(statement)));
+}
 
 /**
  * A DELETE, counted. A foreign key that refuses (RESTRICT, NO ACTION) acts only
@@ -61,6 +66,11 @@ export async function deleting(query: Query, statement: string): Promise<Actual>
     if (e instanceof DatabaseError && (e.code === '23503' || e.code === '23001')) return { kind: 'allowed', detail: 'then kept by a foreign key' };
     throw e;
   }
+}
+
+/** A request that cannot be made (the test data cannot be built): reported as not tested, never run. */
+export function untested(subject: string, actor: Actor | undefined, operation: string, reason: string): Probe {
+  return { subject, ...(actor ? { actor } : {}), operation, expected: denied, untested: reason, run: () => Promise.reject(new Error(`internal: ${reason}`)) };
 }
 
 export function describe(outcome: Expected): string {

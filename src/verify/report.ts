@@ -11,6 +11,13 @@ function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - [...text].length));
 }
 
+/** A result that is not a pass, on one line: `✗ todos: user B delete A's row: expected denied, got allowed (1 row)`. */
+export function problemLine(r: VerifyResult): string {
+  return r.status === 'not-tested'
+    ? `${MARK[r.status]} ${r.subject}: ${r.actor} ${r.operation}: not tested: ${r.reason ?? ''}`
+    : `${MARK[r.status]} ${r.subject}: ${r.actor} ${r.operation}: expected ${r.expected}, got ${r.actual}`;
+}
+
 export function formatReport(report: VerifyReport): string {
   const lines: string[] = [];
   const subjects = [...new Set(report.results.map((r) => r.subject))];
@@ -29,7 +36,7 @@ export function formatReport(report: VerifyReport): string {
   const failures = report.results.filter((r) => r.status === 'fail');
   if (failures.length > 0) {
     lines.push('Failed:');
-    for (const r of failures) lines.push(`  ✗ ${r.subject}: ${r.actor} ${r.operation}: expected ${r.expected}, got ${r.actual}`);
+    for (const r of failures) lines.push(`  ${problemLine(r)}`);
     lines.push('');
   }
   const total = report.results.length;

@@ -7,6 +7,7 @@
  * someone else.
  */
 import type { Column, Table } from '../model/model.js';
+import { ORGANIZATIONS } from '../model/resolve.js';
 import { ident, literal, qualified } from '../render/quote.js';
 import type { ParentFacts, RowFacts } from './expect.js';
 import { canRead } from './expect.js';
@@ -75,7 +76,7 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
     const fk = table.foreignKeys.find((f) => f.column === column.name);
     if (fk && needed) {
       if (fk.target.schema === 'auth') set(literal(ctx.world.users[plan.person ?? 'a']));
-      else if (fk.target.table === 'organizations' && !ctx.fixtures.has(fk.target.table)) {
+      else if (fk.target.table === ORGANIZATIONS && !ctx.fixtures.has(fk.target.table)) {
         const org = plan.org ?? 'X';
         set(literal(ctx.world.orgs[org]));
         parents.push({ read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true });

@@ -5,7 +5,7 @@
  * savepoint of the caller's) that is rolled back too: nothing is left behind.
  */
 import type { CompileResult } from '../compile.js';
-import { evaluate } from '../execute/catalog.js';
+import { evaluate, relationExists } from '../execute/catalog.js';
 import type { Database } from '../execute/database.js';
 import { DatabaseError } from '../execute/errors.js';
 import { literal, qualified } from '../render/quote.js';
@@ -63,7 +63,7 @@ const DATA_REFUSED: Readonly<Record<string, string>> = {
 
 async function prerequisites(db: Database, compiled: CompileResult): Promise<void> {
   const { model } = compiled;
-  const regclass = (schema: string, name: string) => `pg_catalog.to_regclass(${literal(qualified(schema, name))}) IS NOT NULL`;
+  const regclass = (schema: string, name: string) => relationExists(qualified(schema, name));
   const checks: [string, string][] = [
     ...(['anon', 'authenticated'] as const).map((role): [string, string] => [
       `role ${role}, which ${db.kind === 'embedded' ? 'this user' : 'the connecting user'} can switch to`,
@@ -106,19 +106,23 @@ const shown = (a: Actual): string => `${describe(a)}${a.detail ? ` (${a.detail})
 
 async function runProbe(db: Database, world: World, probe: Probe): Promise<VerifyResult> {
   if (probe.untested !== undefined) return result(probe, 'not-tested', '', probe.untested);
-  await db.exec('SAVEPOINT altan_verify_request');
+  const actor = probe.actor ?? 'anon';
+  const role = actor === 'anon' ? 'anon' : 'authenticated';
+  // Savepoint, the owner's preparation, then the request's claims and role: one round trip.
+  const enter = [
+    'SAVEPOINT altan_verify_request',
+    ...(probe.prepare !== undefined ? [probe.prepare] : []),
+    `SELECT pg_catalog.set_config('request.jwt.claims', ${literal(claimsOf(world, actor))}, true)`,
+    `SET LOCAL ROLE ${role}`,
+  ].join(';\n');
   try {
-    if (probe.prepare !== undefined) {
-      try {
-        await db.exec(probe.prepare);
-      } catch (e) {
-        if (e instanceof DatabaseError) return result(probe, 'not-tested', '', `could not make room for the request: ${e.message}`);
-        throw e;
-      }
+    try {
+      await db.exec(enter);
+    } catch (e) {
+      // Only the preparation can fail here (setting claims and an API role cannot).
+      if (probe.prepare !== undefined && e instanceof DatabaseError) return result(probe, 'not-tested', '', `could not make room for the request: ${e.message}`);
+      throw e;
     }
-    const actor = probe.actor ?? 'anon';
-    const role = actor === 'anon' ? 'anon' : 'authenticated';
-    await db.exec(`SELECT pg_catalog.set_config('request.jwt.claims', ${literal(claimsOf(world, actor))}, true); SET LOCAL ROLE ${role}`);
     let actual: Actual;
     try {
       actual = await probe.run((sql) => db.query(sql));
@@ -126,11 +130,9 @@ async function runProbe(db: Database, world: World, probe: Probe): Promise<Verif
       if (!(e instanceof DatabaseError)) throw e;
       const refused = e.code !== undefined ? DATA_REFUSED[e.code] : undefined;
       if (refused !== undefined) return result(probe, 'not-tested', '', `${refused}: ${e.message}`);
-      if (e.code === '42501') {
-        const detail = brief(e.message);
-        actual = probe.expected.kind === 'rows' ? { kind: 'rows', labels: [], detail } : { kind: 'denied', detail };
-      }
-      else return result(probe, 'fail', `error ${e.code ?? ''}: ${e.message}`);
+      if (e.code !== '42501') return result(probe, 'fail', `error ${e.code ?? ''}: ${e.message}`);
+      const detail = brief(e.message);
+      actual = probe.expected.kind === 'rows' ? { kind: 'rows', labels: [], detail } : { kind: 'denied', detail };
     }
     return result(probe, sameOutcome(probe.expected, actual) ? 'pass' : 'fail', shown(actual));
   } finally {

@@ -7,7 +7,7 @@
 import type { Database } from '../execute/database.js';
 import type { Bucket } from '../model/model.js';
 import { literal } from '../render/quote.js';
-import { changed, counting, deleting, expectIf, rowsOf, seen } from './probe.js';
+import { deleting, expectIf, rowsOf, seen, updating } from './probe.js';
 import type { Probe } from './probe.js';
 import type { Actor, Person, World } from './world.js';
 import { ACTOR_LABEL, OWNER_LABEL, PLAIN_ACTORS, otherPerson } from './world.js';
@@ -85,7 +85,7 @@ export function bucketProbes(bucket: Bucket, world: World): Probe[] {
       const visible = canList(bucket, actor, f.folder);
       probe(actor, `replace ${f.label}`, {
         expected: expectIf(visible && bucket.access.update === 'owner' && owns(actor, f.folder)),
-        run: async (query) => changed(await query(counting(`UPDATE storage.objects SET name = name WHERE ${where}`))),
+        run: (query) => updating(query, `UPDATE storage.objects SET name = name WHERE ${where}`),
       });
       probe(actor, `delete ${f.label}`, {
         expected: expectIf(visible && bucket.access.delete === 'owner' && owns(actor, f.folder)),

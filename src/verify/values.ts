@@ -83,9 +83,8 @@ export function synthesize(request: ValueRequest): string | undefined {
   if (enumValues !== undefined && enumValues.length > 0) {
     value = enumValues[(varying ? slot + family : family) % enumValues.length] as JsonValue;
   } else if (column.type.array) {
-    // An empty list first: it passes length limits; then one element.
-    value = family % 2 === 0 ? [] : [scalar(elementType(column.type), family, slot, varying)];
-    if (varying) value = [scalar(elementType(column.type), family, slot, true)];
+    // An empty list first: it passes length limits; then one element. A unique column needs an element to vary.
+    value = family % 2 === 0 && !varying ? [] : [scalar(elementType(column.type), family, slot, varying)];
   } else {
     value = scalar(column.type, family, slot, varying);
   }

@@ -4,7 +4,7 @@
  * A declared field that the tool would also add is a conflict, not a merge.
  */
 import {
-  ORG_FIELD, declaredPrimaryKey, effectiveAccess, fieldSpec, involvesOrg, involvesOwner, ownerField, resolveFieldType,
+  ORG_FIELD, effectiveAccess, fieldSpec, involvesOrg, involvesOwner, ownerField, resolveFieldType,
 } from '../../model/resolve.js';
 import { didYouMean, entities, fieldLabel } from './context.js';
 import type { RuleContext } from './context.js';

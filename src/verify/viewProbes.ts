@@ -11,13 +11,16 @@ import { expectIf } from './probe.js';
 import type { Actual, Probe, Query } from './probe.js';
 import type { Actor } from './world.js';
 
-/** A relation that is not there is as closed as one that refuses: 42P01 counts as denied. */
+/**
+ * Nothing readable by that name is as closed as a refusal: no relation (42P01), or one that is
+ * not a table or view (42809: an index of the exposed schema may bear a private view's name).
+ */
 async function readable(query: Query, relation: string): Promise<Actual> {
   try {
     await query(`SELECT 1 FROM ${relation} LIMIT 1`);
     return { kind: 'allowed' };
   } catch (e) {
-    if (e instanceof DatabaseError && e.code === '42P01') return { kind: 'denied', detail: 'not exposed' };
+    if (e instanceof DatabaseError && (e.code === '42P01' || e.code === '42809')) return { kind: 'denied', detail: 'not exposed' };
     throw e;
   }
 }

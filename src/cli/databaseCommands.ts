@@ -14,6 +14,8 @@ import type { Target } from '../target.js';
 import { formatReport } from '../verify/report.js';
 import { VerifyError, verify } from '../verify/run.js';
 import type { VerifyReport } from '../verify/run.js';
+import { describeChange, formatPlan } from '../plan/format.js';
+import { plan, PlanError } from '../plan/plan.js';
 import { compileFile } from './commands.js';
 import { EXIT, displayName } from './io.js';
 
@@ -52,7 +54,7 @@ async function withDatabase(options: DatabaseOptions, bootstrapEmbedded: boolean
     db = await open(options, bootstrapEmbedded);
     return await work(db);
   } catch (e) {
-    if (!(e instanceof ApplyError || e instanceof ConnectionError || e instanceof VerifyError)) throw e;
+    if (!(e instanceof ApplyError || e instanceof ConnectionError || e instanceof VerifyError || e instanceof PlanError)) throw e;
     process.stderr.write(`altan-cloud: ${e.message}\n`);
     return EXIT.database;
   } finally {
@@ -65,6 +67,7 @@ export interface ApplyCommandOptions extends DatabaseOptions {
   readonly target: Target;
   readonly json?: boolean;
   readonly verify?: boolean;
+  readonly allowDestructive?: boolean;
 }
 
 export async function applyCommand(file: string, options: ApplyCommandOptions): Promise<number> {
@@ -76,11 +79,29 @@ export async function applyCommand(file: string, options: ApplyCommandOptions): 
     let verified: VerifyReport | undefined;
     // A dry run is verified inside its own transaction, before the rollback; otherwise after the commit.
     const beforeEnd = options.verify && dryRun ? async (d: Database) => void (verified = await verify(d, compiled, { insideTransaction: true })) : undefined;
-    const applied = await apply(db, compiled, { dryRun, ...(beforeEnd ? { beforeEnd } : {}) });
+    const applied = await apply(db, compiled, { dryRun, allowDestructive: options.allowDestructive === true, ...(beforeEnd ? { beforeEnd } : {}) });
     if (options.verify && verified === undefined) verified = await verify(db, compiled);
     if (options.json) process.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
     else process.stdout.write(applyText(displayName(file), applied) + (verified ? `\n${formatReport(verified)}` : ''));
     return verified?.status === 'failed' ? EXIT.invalid : EXIT.ok;
+  });
+}
+
+export interface PlanCommandOptions extends DatabaseOptions {
+  readonly target: Target;
+  readonly json?: boolean;
+  readonly exitCode?: boolean;
+}
+
+/** Exit 0 (or 3 with --exit-code when there is something to do); 2 when the plan cannot run as it stands. */
+export async function planCommand(file: string, options: PlanCommandOptions): Promise<number> {
+  const compiled = compileFile(file, options.target);
+  if (!compiled) return EXIT.invalid;
+  return withDatabase(options, true, async (db) => {
+    const p = await plan(db, compiled);
+    process.stdout.write(options.json ? `${JSON.stringify(p, null, 2)}\n` : formatPlan(displayName(file), p));
+    if (p.blockers.length > 0) return EXIT.database;
+    return options.exitCode && p.status === 'changes' ? EXIT.changes : EXIT.ok;
   });
 }
 
@@ -100,14 +121,17 @@ export async function verifyCommand(file: string, options: VerifyCommandOptions)
 }
 
 function applyText(file: string, r: ApplyReport): string {
-  const created = r.created.length > 0 ? r.created.join(', ') : 'nothing';
+  // A first apply names what it created in counts; a later one lists each change, as plan does.
+  const first = r.created.length > 0;
+  const what = first ? `create ${r.created.join(', ')}` : `make ${r.changes.length} ${r.changes.length === 1 ? 'change' : 'changes'}`;
   const head =
     r.status === 'up-to-date'
       ? `${file} is up to date on ${r.database} (applied ${r.appliedAt}); nothing to do`
       : r.status === 'dry-run'
-        ? `dry run of ${file} on ${r.database}: would create ${created}; rolled back, nothing changed (${r.durationMs} ms)`
-        : `applied ${file} to ${r.database} in ${r.durationMs} ms: created ${created}`;
-  return [head, ...r.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
+        ? `dry run of ${file} on ${r.database}: would ${what}; rolled back, nothing changed (${r.durationMs} ms)`
+        : `applied ${file} to ${r.database} in ${r.durationMs} ms: ${first ? 'created' : 'made'} ${what.replace(/^\S+ /, '')}`;
+  const changes = first ? [] : r.changes.map((c) => `  ${describeChange(c)}`);
+  return [head, ...changes, ...r.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
 }
 
 export async function bootstrapCommand(options: DatabaseOptions): Promise<number> {

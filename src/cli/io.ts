@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { formatDiagnostic } from '../diagnostics.js';
 import type { Diagnostic } from '../diagnostics.js';
 
-export const EXIT = { ok: 0, invalid: 1, database: 2, usage: 64, internal: 70 } as const;
+export const EXIT = { ok: 0, invalid: 1, database: 2, changes: 3, usage: 64, internal: 70 } as const;
 
 /** A problem the user can fix, reported without a stack trace. */
 export class UserError extends Error {

@@ -2,7 +2,8 @@
 /**
  * The altan-cloud command line. The only module that decides the process's
  * exit status: 0 ok, 1 invalid file (or verify found a request not as
- * promised), 2 database error, 64 usage error,
+ * promised), 2 database error (or apply/plan refused: destructive, blocked,
+ * conflict), 3 plan --exit-code found changes to make, 64 usage error,
  * 70 internal error (a bug: reported as one, with its stack).
  */
 import { Command, CommanderError, Option } from 'commander';
@@ -49,10 +50,22 @@ function program(setExit: (code: number) => void): Command {
     .addOption(databaseOption())
     .option('--dry-run', 'execute and report, then roll back')
     .option('--verify', 'then run verify (inside the transaction with --dry-run); exit 1 when a request is not as promised')
+    .option('--allow-destructive', 'also make changes that may lose data (drop a table or column, narrow a type, remove a job or a bucket that holds files)')
     .addOption(new Option('--json', 'print the report as JSON'))
     .addOption(targetOption())
-    .action(async (file: string, opts: { databaseUrl?: string; dryRun?: boolean; verify?: boolean; json?: boolean; target: Target }) =>
+    .action(async (file: string, opts: { databaseUrl?: string; dryRun?: boolean; verify?: boolean; allowDestructive?: boolean; json?: boolean; target: Target }) =>
       setExit(await (await databaseCommands()).applyCommand(file, opts)),
+    );
+
+  cli.command('plan')
+    .description("compare the file with the database's catalog and print the changes apply would make, and their SQL; changes nothing")
+    .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
+    .addOption(databaseOption())
+    .option('--exit-code', 'exit 3 when there are changes to make (for drift checks in CI)')
+    .addOption(new Option('--json', 'print the plan as JSON'))
+    .addOption(targetOption())
+    .action(async (file: string, opts: { databaseUrl?: string; exitCode?: boolean; json?: boolean; target: Target }) =>
+      setExit(await (await databaseCommands()).planCommand(file, opts)),
     );
 
   cli.command('verify')

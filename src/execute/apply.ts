@@ -3,12 +3,15 @@
  * under the advisory lock that records what it applied. Any error rolls the
  * whole transaction back and is reported at its line in the generated SQL.
  */
-import { createHash } from 'node:crypto';
 import type { CompileResult, SqlOrigin } from '../compile.js';
 import { VERSION } from '../version.js';
 import { EMBEDDED_CRON_NOTE } from './bootstrap.js';
 import type { Database } from './database.js';
 import { DatabaseError } from './errors.js';
+import { PlanError, planAgainst, sha256 } from '../plan/plan.js';
+import type { Change, Plan } from '../plan/plan.js';
+import { describeChange } from '../plan/format.js';
+import { lastApplied, record, RECORD_SQL } from './record.js';
 import { LOCK_SQL } from './lock.js';
 import { preflight } from './preflight.js';
 import type { Missing } from './preflight.js';
@@ -23,13 +26,17 @@ export interface ApplyOptions {
    * dry run's ROLLBACK): `apply --dry-run --verify` checks what it would apply.
    */
   readonly beforeEnd?: (db: Database) => Promise<void>;
+  /** Run changes that may lose data (drop a table or column, narrow a type, …); refused otherwise. */
+  readonly allowDestructive?: boolean;
 }
 
 export interface ApplyReport {
   readonly status: 'applied' | 'dry-run' | 'up-to-date';
   readonly database: string;
-  /** `3 tables`, `8 policies`, …: what the transaction created (nothing when up to date). */
+  /** `3 tables`, `8 policies`, …: what a first apply created (nothing on a later one: see `changes`). */
   readonly created: readonly string[];
+  /** What the plan changed (every object, on a first apply too); none when up to date. */
+  readonly changes: readonly Change[];
   readonly notes: readonly string[];
   readonly durationMs: number;
   /** When up to date: the earlier apply that this one matches. */
@@ -40,46 +47,13 @@ export interface ApplyReport {
 export class ApplyError extends Error {
   constructor(
     message: string,
-    readonly reason: 'preflight' | 'conflict' | 'database' | 'connection',
+    readonly reason: 'preflight' | 'conflict' | 'blocked' | 'destructive' | 'database' | 'connection',
   ) {
     super(message);
     this.name = 'ApplyError';
   }
 }
 
-/** The record of applied files, in a schema PostgREST does not expose and the API roles cannot use. */
-export const RECORD_SCHEMA = 'altan_meta';
-const RECORD_TABLE = `${RECORD_SCHEMA}.applied_files`;
-// Created once; the guard makes an unchanged re-apply do no DDL at all (it only reads the record).
-const RECORD_SQL = `DO $record$
-BEGIN
-  IF pg_catalog.to_regclass('${RECORD_TABLE}') IS NULL THEN
-    CREATE SCHEMA IF NOT EXISTS ${RECORD_SCHEMA};
-    REVOKE ALL ON SCHEMA ${RECORD_SCHEMA} FROM PUBLIC;
-    CREATE TABLE ${RECORD_TABLE} (
-      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      schema_name text NOT NULL,
-      file_name text NOT NULL,
-      file_sha256 text NOT NULL,
-      sql_sha256 text NOT NULL,
-      target text NOT NULL,
-      tool_version text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now(),
-      duration_ms integer NOT NULL,
-      sql text NOT NULL
-    );
-    CREATE INDEX applied_files_schema_name_idx ON ${RECORD_TABLE} (schema_name, id);
-  END IF;
-END
-$record$`;
-
-interface Previous {
-  readonly file_name: string;
-  readonly sql_sha256: string;
-  readonly applied_at: string;
-}
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const elapsed = (since: number) => Math.round(performance.now() - since);
 
 /** The statements between the script's own `BEGIN;` and `COMMIT;`: apply runs its own transaction around them. */
@@ -100,8 +74,6 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
   const missing = await preflight(db, model, compiled.target);
   if (missing.length > 0) throw new ApplyError(missingMessage(db, missing), 'preflight');
 
-  const body = bodyOf(compiled.sql);
-  const sqlSha = sha256(compiled.sql);
   const notes = db.kind === 'embedded' && model.jobs.length > 0
     ? [EMBEDDED_CRON_NOTE]
     : [];
@@ -113,32 +85,41 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
   };
   try {
     await step(db, () => db.exec(`BEGIN;\n${LOCK_SQL};\n${RECORD_SQL}`));
-    const [previous] = await step(db, () =>
-      db.query<Previous>(`SELECT file_name, sql_sha256, applied_at::text AS applied_at FROM ${RECORD_TABLE} WHERE schema_name = $1 ORDER BY id DESC LIMIT 1`, [model.schema]),
-    );
-    if (previous?.sql_sha256 === sqlSha) {
+    // Planned under the lock, in the transaction that runs it: nothing can change in between.
+    const previous = await step(db, () => lastApplied(db, model.schema));
+    const { plan, inventory } = await step(db, () => planAgainst(db, compiled, previous));
+    if (plan.status === 'up-to-date') {
       await rollback();
-      return { status: 'up-to-date', database: db.description, created: [], notes: [], durationMs: elapsed(started), appliedAt: previous.applied_at };
+      return { status: 'up-to-date', database: db.description, created: [], changes: [], notes: [], durationMs: elapsed(started), ...(previous ? { appliedAt: previous.applied_at } : {}) };
     }
-    if (previous) throw new ApplyError(conflictMessage(model.schema, previous), 'conflict');
+    if (plan.blockers.length > 0) throw new ApplyError(blockedMessage(model.schema, plan), 'blocked');
+    if (plan.destructive.length > 0 && !options.allowDestructive) throw new ApplyError(destructiveMessage(plan), 'destructive');
 
+    const body = bodyOf(plan.sql);
     try {
       await db.exec(body.text);
     } catch (e) {
       await rollback();
-      throw await failure(db, compiled, body, e);
+      throw await failure(db, compiled, plan.sql, body, e);
     }
     const durationMs = elapsed(started);
     await step(db, () =>
-      db.query(
-        `INSERT INTO ${RECORD_TABLE} (schema_name, file_name, file_sha256, sql_sha256, target, tool_version, duration_ms, sql) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [model.schema, model.source.fileName, model.source.sha256, sqlSha, compiled.target, VERSION, durationMs, compiled.sql],
-      ),
+      record(db, {
+        schema: model.schema, fileName: model.source.fileName, fileSha256: model.source.sha256, sqlSha256: sha256(compiled.sql),
+        target: compiled.target, toolVersion: VERSION, durationMs, sql: plan.sql, inventory: JSON.stringify(inventory),
+      }),
     );
     if (options.beforeEnd) await options.beforeEnd(db);
     await step(db, () => db.exec(options.dryRun ? 'ROLLBACK' : 'COMMIT'));
     open = false;
-    return { status: options.dryRun ? 'dry-run' : 'applied', database: db.description, created: summarizeCreated(body.statements), notes, durationMs: elapsed(started) };
+    return {
+      status: options.dryRun ? 'dry-run' : 'applied',
+      database: db.description,
+      created: plan.fresh ? summarizeCreated(body.statements) : [],
+      changes: plan.changes,
+      notes,
+      durationMs: elapsed(started),
+    };
   } finally {
     await rollback();
   }
@@ -160,6 +141,7 @@ function isConnectionLoss(e: unknown): boolean {
 
 function asApplyError(db: Database, e: unknown): unknown {
   if (e instanceof ApplyError) return e;
+  if (e instanceof PlanError) return new ApplyError(e.message, 'conflict');
   if (isConnectionLoss(e)) {
     return new ApplyError(
       `lost the connection to ${db.description} during apply (${(e as Error).message}); ` +
@@ -172,8 +154,7 @@ function asApplyError(db: Database, e: unknown): unknown {
 }
 
 /** The file's SQL failed: say where, in the generated SQL, and what Postgres said. */
-async function failure(db: Database, compiled: CompileResult, body: { start: number; text: string; statements: readonly Statement[] }, e: unknown): Promise<unknown> {
-  const { sql } = compiled;
+async function failure(db: Database, compiled: CompileResult, sql: string, body: { start: number; text: string; statements: readonly Statement[] }, e: unknown): Promise<unknown> {
   if (!(e instanceof DatabaseError) || isConnectionLoss(e)) return asApplyError(db, e);
   let at: number | undefined;
   let statement: Statement | undefined;
@@ -189,16 +170,16 @@ async function failure(db: Database, compiled: CompileResult, body: { start: num
   const where = position === undefined ? '' : ` (generated SQL line ${position.line}:${position.column})`;
   const label = statement ? ` in ${statementLabel(statement.text)}` : '';
   const excerpt = at === undefined ? '' : `\n${indent(excerptAt(sql, at))}`;
-  const origin = at === undefined ? undefined : originAt(compiled, at);
+  const origin = at === undefined ? undefined : originAt(compiled, sql, at);
   const from = origin ? `\n  from ${origin.file}:${origin.line}:${origin.column}: the ${origin.what}` : '';
   return new ApplyError(`apply failed${label}${where}:\n${indent(describe(e))}${excerpt}${from}\nNothing was applied: the transaction was rolled back.`, 'database');
 }
 
 /** The author's SQL fragment that the generated SQL holds at `index`, if any. */
-function originAt(compiled: CompileResult, index: number): SqlOrigin | undefined {
+function originAt(compiled: CompileResult, sql: string, index: number): SqlOrigin | undefined {
   for (const origin of compiled.origins) {
     if (origin.sql === '') continue;
-    for (let i = compiled.sql.indexOf(origin.sql); i >= 0; i = compiled.sql.indexOf(origin.sql, i + 1)) {
+    for (let i = sql.indexOf(origin.sql); i >= 0; i = sql.indexOf(origin.sql, i + 1)) {
       if (i <= index && index < i + origin.sql.length) return origin;
     }
   }
@@ -244,10 +225,16 @@ function missingMessage(db: Database, missing: readonly Missing[]): string {
   );
 }
 
-function conflictMessage(schema: string, previous: Previous): string {
+const changeLine = (c: Change) => `  ${describeChange(c)}${c.destructive ? `: ${c.destructive}` : ''}`;
+
+function blockedMessage(schema: string, plan: Plan): string {
+  return `the plan for schema ${schema} cannot run; nothing was applied:\n${plan.blockers.map((b) => `  - ${b}`).join('\n')}`;
+}
+
+function destructiveMessage(plan: Plan): string {
   return (
-    `schema ${schema} already holds ${previous.file_name} as applied at ${previous.applied_at}, and this file (or the SQL ` +
-    'generated for it) differs. This version of altan-cloud creates objects but cannot change existing ones yet: ' +
-    'apply to an empty database, or drop what the earlier apply created first.'
+    `refused: ${plan.destructive.length === 1 ? 'this change' : `these ${plan.destructive.length} changes`} may lose data, and nothing was applied:\n` +
+    `${plan.destructive.map(changeLine).join('\n')}\n` +
+    'Run `altan-cloud plan` to see the whole plan; apply with --allow-destructive to make them.'
   );
 }

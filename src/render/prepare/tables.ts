@@ -18,7 +18,7 @@ export function valueSql(type: SqlType, value: JsonValue): string {
 }
 
 /** Author SQL in DEFAULT is wrapped in parentheses unless it is a bare call such as now(). */
-function defaultSql(type: SqlType, d: ColumnDefault): string {
+export function defaultSql(type: SqlType, d: ColumnDefault): string {
   switch (d.kind) {
     case 'literal':
       return valueSql(type, d.value);
@@ -33,7 +33,7 @@ function defaultSql(type: SqlType, d: ColumnDefault): string {
   }
 }
 
-function columnLine(c: Column): string {
+export function columnLine(c: Column): string {
   const parts = [ident(c.name), c.type.sql];
   if (c.notNull) parts.push('NOT NULL');
   if (c.default) parts.push(`DEFAULT ${defaultSql(c.type, c.default)}`);
@@ -42,7 +42,7 @@ function columnLine(c: Column): string {
 
 const columnList = (columns: readonly string[]) => columns.map(ident).join(', ');
 
-function constraintLine(c: Constraint): string {
+export function constraintLine(c: Constraint): string {
   const head = `CONSTRAINT ${ident(c.name)}`;
   switch (c.kind) {
     case 'primary-key':
@@ -126,11 +126,7 @@ export function prepareTable(schema: string, privateSchema: string, t: Table) {
     policies: t.policies.map((p) => preparePolicy(p, privateSchema)),
     grants: grantLines(qname, t.grants),
     indexes: t.indexes.map((i) => indexSql(i, qname)),
-    triggers: t.triggers.map((tr) => ({
-      name: ident(tr.name),
-      timing: tr.timing,
-      function: `${qualified(privateSchema, tr.function)}()`,
-    })),
+    triggers: t.triggers.map((tr) => `CREATE TRIGGER ${ident(tr.name)} ${tr.timing} ON ${qname} FOR EACH ROW EXECUTE FUNCTION ${qualified(privateSchema, tr.function)}();`),
     seed: t.seed ? seedSql(qname, t.seed) : undefined,
   };
 }

@@ -4,7 +4,7 @@
  * sits where validation checked it can only be one expression or query.
  */
 import type { Target } from '../../target.js';
-import type { Bucket, CronJob, Model } from '../../model/model.js';
+import type { Bucket, CronJob, MaterializedView, Model } from '../../model/model.js';
 import { dollarQuote, ident, literal, qualified, textArray } from '../quote.js';
 import { foreignKeySql, indexSql, preparePolicy, prepareTable } from './tables.js';
 
@@ -15,11 +15,11 @@ export interface CronEntry {
 }
 
 /** Control characters in a file name must not end the header comment. */
-function commentSafe(text: string): string {
+export function commentSafe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, '?');
 }
 
-function prepareBucket(b: Bucket, privateSchema: string) {
+export function prepareBucket(b: Bucket, privateSchema: string) {
   const columns = ['id', 'name', 'public', 'file_size_limit', 'allowed_mime_types'];
   const values = [
     literal(b.id),
@@ -47,8 +47,31 @@ function cronCommand(job: CronJob, schema: string, privateSchema: string): strin
   return `${prefix} REFRESH MATERIALIZED VIEW ${concurrently}${qualified(privateSchema, job.action.view)};`;
 }
 
+export function prepareView(v: MaterializedView, schema: string, privateSchema: string) {
+  const qname = qualified(privateSchema, v.name);
+  const readers = v.access === 'public' ? 'anon, authenticated, ' : v.access === 'authenticated' ? 'authenticated, ' : '';
+  return {
+    qname,
+    query: v.query,
+    indexes: [...(v.uniqueIndex ? [v.uniqueIndex] : []), ...v.indexes].map((i) => indexSql(i, qname)),
+    grant: `GRANT SELECT ON TABLE ${qname} TO ${readers}service_role;`,
+    exposed: v.access === 'none' ? undefined : qualified(schema, v.name),
+    exposedGrant: `GRANT SELECT ON TABLE ${qualified(schema, v.name)} TO ${readers}service_role;`,
+  };
+}
+
+export function cronEntry(job: CronJob, schema: string, privateSchema: string): CronEntry {
+  return { name: job.name, schedule: job.schedule, command: cronCommand(job, schema, privateSchema) };
+}
+
+/** `cron.schedule(…)`: scheduling a name again replaces its job. */
+export function scheduleSql(job: CronJob, c: CronEntry): string {
+  const command = job.action.kind === 'sql' ? dollarQuote(c.command, 'job') : literal(c.command);
+  return `SELECT cron.schedule(${literal(c.name)}, ${literal(c.schedule)}, ${command});`;
+}
+
 /** The statements that end the transaction: how the API learns of the new objects. */
-function finish(target: Target, schema: string): string[] {
+export function finish(target: Target, schema: string): string[] {
   if (target === 'altan') return ['SELECT apply_postgrest_permissions();'];
   return [
     '-- Plain Supabase: the grants above are the API\'s permissions; PostgREST reloads its schema cache.',
@@ -60,7 +83,7 @@ function finish(target: Target, schema: string): string[] {
 export function prepareTransaction(model: Model, target: Target = 'altan') {
   const { schema, privateSchema } = model;
   const tables = model.tables.map((t) => prepareTable(schema, privateSchema, t));
-  const cron: CronEntry[] = model.jobs.map((j) => ({ name: j.name, schedule: j.schedule, command: cronCommand(j, schema, privateSchema) }));
+  const cron: CronEntry[] = model.jobs.map((j) => cronEntry(j, schema, privateSchema));
   const usage = [...(model.privateSchemaUsage.anon ? ['anon'] : []), ...(model.privateSchemaUsage.authenticated ? ['authenticated'] : []), 'service_role'];
   const hasTable = (name: string) => model.tables.some((t) => t.name === name);
   return {
@@ -80,23 +103,8 @@ export function prepareTransaction(model: Model, target: Target = 'altan') {
     tables,
     deferred: model.deferredForeignKeys.map((fk) => `ALTER TABLE ${qualified(schema, fk.table)} ADD ${foreignKeySql(fk)};`),
     buckets: model.buckets.map((b) => prepareBucket(b, privateSchema)),
-    views: model.views.map((v) => {
-      const qname = qualified(privateSchema, v.name);
-      const readers = v.access === 'public' ? 'anon, authenticated, ' : v.access === 'authenticated' ? 'authenticated, ' : '';
-      return {
-        qname,
-        query: v.query,
-        indexes: [...(v.uniqueIndex ? [v.uniqueIndex] : []), ...v.indexes].map((i) => indexSql(i, qname)),
-        grant: `GRANT SELECT ON TABLE ${qname} TO ${readers}service_role;`,
-        exposed: v.access === 'none' ? undefined : qualified(schema, v.name),
-        exposedGrant: `GRANT SELECT ON TABLE ${qualified(schema, v.name)} TO ${readers}service_role;`,
-      };
-    }),
-    jobs: cron.map((c, i) => {
-      const job = model.jobs[i] as CronJob;
-      const command = job.action.kind === 'sql' ? dollarQuote(c.command, 'job') : literal(c.command);
-      return `SELECT cron.schedule(${literal(c.name)}, ${literal(c.schedule)}, ${command});`;
-    }),
+    views: model.views.map((v) => prepareView(v, schema, privateSchema)),
+    jobs: cron.map((c, i) => scheduleSql(model.jobs[i] as CronJob, c)),
     cron,
     finish: finish(target, schema),
   };

@@ -1,0 +1,79 @@
+/**
+ * The record of applied files, in a schema PostgREST does not expose and the
+ * API roles cannot use: per schema, the SQL each apply ran and the inventory
+ * of objects it left (what the next plan may change or drop).
+ */
+import type { Database } from './database.js';
+import { evaluate, relationExists } from './catalog.js';
+
+export const RECORD_SCHEMA = 'altan_meta';
+export const RECORD_TABLE = `${RECORD_SCHEMA}.applied_files`;
+
+// Created once, the inventory column added to records of earlier versions;
+// the guard makes an unchanged re-apply do no DDL at all (it only reads the record).
+export const RECORD_SQL = `DO $record$
+BEGIN
+  IF pg_catalog.to_regclass('${RECORD_TABLE}') IS NULL THEN
+    CREATE SCHEMA IF NOT EXISTS ${RECORD_SCHEMA};
+    REVOKE ALL ON SCHEMA ${RECORD_SCHEMA} FROM PUBLIC;
+    CREATE TABLE ${RECORD_TABLE} (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      schema_name text NOT NULL,
+      file_name text NOT NULL,
+      file_sha256 text NOT NULL,
+      sql_sha256 text NOT NULL,
+      target text NOT NULL,
+      tool_version text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now(),
+      duration_ms integer NOT NULL,
+      sql text NOT NULL,
+      inventory text
+    );
+    CREATE INDEX applied_files_schema_name_idx ON ${RECORD_TABLE} (schema_name, id);
+  ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = '${RECORD_TABLE}'::regclass AND attname = 'inventory') THEN
+    ALTER TABLE ${RECORD_TABLE} ADD COLUMN inventory text;
+  END IF;
+END
+$record$`;
+
+export interface AppliedRecord {
+  readonly file_name: string;
+  readonly sql_sha256: string;
+  readonly applied_at: string;
+  /** JSON of the inventory; null for records written before altan-cloud kept one. */
+  readonly inventory: string | null;
+}
+
+/** The last apply to `schema`, if any; reads records of every version (the inventory column may be missing). */
+export async function lastApplied(db: Database, schema: string): Promise<AppliedRecord | undefined> {
+  const [exists, hasInventory] = await evaluate(db, [
+    relationExists(RECORD_TABLE),
+    `EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('${RECORD_TABLE}') AND attname = 'inventory')`,
+  ]);
+  if (!exists) return undefined;
+  const [row] = await db.query<AppliedRecord>(
+    `SELECT file_name, sql_sha256, applied_at::text AS applied_at, ${hasInventory ? 'inventory' : 'NULL::text AS inventory'}
+     FROM ${RECORD_TABLE} WHERE schema_name = $1 ORDER BY id DESC LIMIT 1`,
+    [schema],
+  );
+  return row;
+}
+
+export interface NewRecord {
+  readonly schema: string;
+  readonly fileName: string;
+  readonly fileSha256: string;
+  readonly sqlSha256: string;
+  readonly target: string;
+  readonly toolVersion: string;
+  readonly durationMs: number;
+  readonly sql: string;
+  readonly inventory: string;
+}
+
+export async function record(db: Database, r: NewRecord): Promise<void> {
+  await db.query(
+    `INSERT INTO ${RECORD_TABLE} (schema_name, file_name, file_sha256, sql_sha256, target, tool_version, duration_ms, sql, inventory) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [r.schema, r.fileName, r.fileSha256, r.sqlSha256, r.target, r.toolVersion, r.durationMs, r.sql, r.inventory],
+  );
+}

@@ -1,0 +1,241 @@
+/**
+ * Two inventories (what the last apply made, what the file asks for now)
+ * and the catalog's names → the changes, each with its statements in the
+ * phase it must run in. Pure: the data a decision needs (rows, NULLs,
+ * objects in a bucket) is asked for as `count` and settled by the planner.
+ */
+import type { ColumnShape, Entry, EntryKind, Inventory } from './inventory.js';
+import { entryKey } from './inventory.js';
+import { alterColumn } from './columns.js';
+
+/** The order statements run in: everything that goes or is replaced first, in reverse dependency order. */
+export const PHASES = [
+  'drop-views', 'drop-jobs', 'drop-policies', 'drop-triggers', 'drop-foreign-keys', 'drop-constraints', 'drop-indexes',
+  'drop-columns', 'drop-tables', 'drop-functions',
+  'tables', 'columns', 'constraints', 'foreign-keys', 'indexes', 'functions', 'security', 'triggers', 'comments', 'seeds',
+  'storage', 'drop-buckets', 'views', 'jobs',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+const CREATE_PHASE: Readonly<Record<EntryKind, Phase>> = {
+  'schema-usage': 'security', table: 'tables', column: 'columns', constraint: 'constraints', 'foreign-key': 'foreign-keys',
+  index: 'indexes', rls: 'security', policy: 'security', grants: 'security', trigger: 'triggers', comment: 'comments',
+  seed: 'seeds', function: 'functions', bucket: 'storage', 'storage-policy': 'storage', view: 'views', job: 'jobs',
+};
+const DROP_PHASE: Readonly<Partial<Record<EntryKind, Phase>>> = {
+  view: 'drop-views', job: 'drop-jobs', policy: 'drop-policies', 'storage-policy': 'drop-policies', trigger: 'drop-triggers',
+  'foreign-key': 'drop-foreign-keys', constraint: 'drop-constraints', index: 'drop-indexes', column: 'drop-columns',
+  table: 'drop-tables', function: 'drop-functions', bucket: 'drop-buckets', comment: 'comments',
+};
+/** Kinds replaced by dropping and creating; the others are altered in place or re-run (idempotent). */
+const REPLACED = new Set<EntryKind>(['constraint', 'foreign-key', 'index', 'policy', 'storage-policy', 'trigger', 'view']);
+/** Parts of a table not worth a line of their own when the whole table is created. */
+const QUIET_WITH_TABLE = new Set<EntryKind>(['rls', 'grants', 'comment', 'seed']);
+
+/** A number the planner reads before it decides; `sql` is a scalar subquery. */
+export interface Count {
+  readonly sql: string;
+  readonly of: 'rows' | 'nulls' | 'objects';
+}
+
+export interface Change {
+  readonly action: 'create' | 'alter' | 'drop';
+  readonly kind: EntryKind;
+  readonly table?: string;
+  readonly name: string;
+  readonly details: readonly string[];
+  /** Owned and unchanged in the file, but missing from the database (dropped by hand). */
+  readonly drift?: boolean;
+  /** Why data may be lost: such a change needs --allow-destructive. */
+  readonly destructive?: string;
+  readonly count?: Count;
+}
+
+export interface Diff {
+  readonly changes: readonly Change[];
+  readonly steps: ReadonlyMap<Phase, readonly string[]>;
+  /** New objects whose names the database already uses for something altan-cloud did not make. */
+  readonly conflicts: readonly Entry[];
+}
+
+const tableOf = (e: Entry) => e.table ?? (e.kind === 'table' ? e.name : undefined);
+
+export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<string>): Diff {
+  const before = new Map(previous.entries.map((e, i) => [entryKey(e), { e, i }]));
+  const after = new Map(next.entries.map((e) => [entryKey(e), e]));
+  // Drops run in reverse order of the last apply's creation: dependents go before what they depend on.
+  const drops: { phase: Phase; sql: string; order: number }[] = [];
+  const drop = (phase: Phase, e: Entry) => drops.push({ phase, sql: e.drop, order: before.get(entryKey(e))?.i ?? 0 });
+  const isPresent = (e: Entry) => e.presence.every((k) => present.has(k));
+  const steps = new Map<Phase, string[]>();
+  const run = (phase: Phase, sql: string) => {
+    if (sql === '') return;
+    let list = steps.get(phase);
+    if (!list) steps.set(phase, (list = []));
+    list.push(sql);
+  };
+  const changes: Change[] = [];
+  const conflicts: Entry[] = [];
+
+  const createdTables = new Set<string>();
+  for (const e of next.entries) {
+    if (e.kind !== 'table') continue;
+    const old = before.get(entryKey(e))?.e;
+    if (old === undefined && e.presence.some((k) => present.has(k))) conflicts.push(e);
+    else if (old === undefined || !isPresent(e)) createdTables.add(e.name);
+  }
+  const droppedTables = new Set(previous.entries.filter((e) => e.kind === 'table' && !after.has(entryKey(e))).map((e) => e.name));
+
+  // Tables whose columns change type or go: what reads them must be dropped first and made again.
+  const reshaped = new Set<string>();
+  for (const e of previous.entries) {
+    if (e.kind !== 'column' || droppedTables.has(e.table as string)) continue;
+    const now = after.get(entryKey(e));
+    if (now === undefined || now.column?.type.sql !== e.column?.type.sql) reshaped.add(e.table as string);
+  }
+  const replacedViews = viewsToReplace(previous, next, reshaped, droppedTables);
+
+  for (const e of next.entries) {
+    const old = before.get(entryKey(e))?.e;
+    const table = tableOf(e);
+    const base = { kind: e.kind, ...(e.table !== undefined ? { table: e.table } : {}), name: e.name };
+    if (e.kind === 'table') {
+      if (createdTables.has(e.name)) {
+        run('tables', e.create);
+        changes.push({ action: 'create', ...base, details: [], ...(old ? { drift: true } : {}) });
+      }
+      continue;
+    }
+    if (table !== undefined && createdTables.has(table)) {
+      if (e.withTable) continue;
+      run(CREATE_PHASE[e.kind], e.create);
+      if (!QUIET_WITH_TABLE.has(e.kind)) changes.push({ action: 'create', ...base, details: [] });
+      continue;
+    }
+    if (old === undefined) {
+      if (e.kind === 'schema-usage') {
+        run('security', e.create);
+        continue;
+      }
+      if (e.presence.length > 0 && e.presence.some((k) => present.has(k))) conflicts.push(e);
+      run(CREATE_PHASE[e.kind], e.create);
+      changes.push({ action: 'create', ...base, details: [], ...addCount(e) });
+      continue;
+    }
+    const forced = (e.kind === 'view' && replacedViews.has(e.name)) || (e.kind === 'policy' && (e.refs ?? []).some((t) => reshaped.has(t)));
+    if (old.create === e.create && !forced) {
+      if (isPresent(e)) continue;
+      run(CREATE_PHASE[e.kind], e.create);
+      changes.push({ action: 'create', ...base, details: [], drift: true });
+      continue;
+    }
+    if (e.kind === 'column') {
+      if (!isPresent(e)) {
+        run('columns', e.create);
+        changes.push({ action: 'create', ...base, details: [], drift: true });
+        continue;
+      }
+      const a = alterColumn(qtableOf(e), e.name, old.column as ColumnShape, e.column as ColumnShape);
+      for (const s of a.sql) run('columns', s);
+      changes.push({
+        action: 'alter', ...base, details: a.details,
+        ...(a.destructive ? { destructive: a.destructive } : {}),
+        ...(a.setsNotNull ? { count: { sql: `SELECT count(*) FROM ${qtableOf(e)} WHERE ${columnIdent(e)} IS NULL`, of: 'nulls' as const } } : {}),
+      });
+      continue;
+    }
+    if (REPLACED.has(e.kind)) drop(DROP_PHASE[e.kind] as Phase, old);
+    run(CREATE_PHASE[e.kind], e.create);
+    const why = old.create === e.create ? (e.kind === 'view' ? 'made again: a table it may read changes' : 'made again: a column it reads changes type') : REPLACED.has(e.kind) ? 'replaced' : 'updated';
+    changes.push({ action: 'alter', ...base, details: [why] });
+  }
+
+  for (const old of previous.entries) {
+    if (after.has(entryKey(old))) continue;
+    const table = tableOf(old);
+    const base = { kind: old.kind, ...(old.table !== undefined ? { table: old.table } : {}), name: old.name };
+    if (old.kind !== 'table' && table !== undefined && droppedTables.has(table)) continue;
+    const phase = DROP_PHASE[old.kind];
+    if (phase === undefined) continue;
+    drop(phase, old);
+    changes.push({ action: 'drop', ...base, details: [], ...dropEffects(old, isPresent(old)) });
+  }
+  for (const d of drops.sort((a, b) => b.order - a.order)) run(d.phase, d.sql);
+  return { changes: sortChanges(changes), steps, conflicts };
+}
+
+/** The quoted table name, as the entry's own statements spell it (`ALTER TABLE <q> …`). */
+function qtableOf(e: Entry): string {
+  const m = /^ALTER TABLE (.+?) (?:ADD|DROP|ALTER) /.exec(e.create);
+  if (!m?.[1]) throw new Error(`internal: no table in ${e.create}`);
+  return m[1];
+}
+
+function columnIdent(e: Entry): string {
+  const m = /^ALTER TABLE .+? ADD COLUMN ("(?:[^"]|"")*"|\S+)/.exec(e.create);
+  if (!m?.[1]) throw new Error(`internal: no column in ${e.create}`);
+  return m[1];
+}
+
+/** A new column that is NOT NULL without a default can only join an empty table. */
+function addCount(e: Entry): Pick<Change, 'count'> {
+  if (e.kind !== 'column' || !e.column?.notNull || e.column.default !== undefined) return {};
+  return { count: { sql: `SELECT count(*) FROM ${qtableOf(e)}`, of: 'rows' } };
+}
+
+/** What removing `old` loses; counts are asked only of objects that are there. */
+function dropEffects(old: Entry, present: boolean): Pick<Change, 'destructive' | 'count'> {
+  switch (old.kind) {
+    case 'table':
+      return {
+        destructive: 'its rows are deleted',
+        ...(present ? { count: { sql: `SELECT count(*) FROM ${/^DROP TABLE (.+);$/.exec(old.drop)?.[1]}`, of: 'rows' as const } } : {}),
+      };
+    case 'column':
+      return { destructive: 'its values are deleted' };
+    case 'job':
+      return { destructive: 'the job stops running' };
+    case 'bucket': {
+      const id = /WHERE id = (.+);$/.exec(old.drop)?.[1];
+      return present ? { count: { sql: `SELECT count(*) FROM storage.objects WHERE bucket_id = ${id}`, of: 'objects' } } : {};
+    }
+    default:
+      return {};
+  }
+}
+
+/**
+ * Views made again: those whose tables change shape (a view's query is the
+ * author's SQL, so "may read" is "names the table"), and those that read a
+ * view made again.
+ */
+function viewsToReplace(previous: Inventory, next: Inventory, reshaped: ReadonlySet<string>, dropped: ReadonlySet<string>): Set<string> {
+  const changedTables = [...reshaped, ...dropped].map((t) => t.toLowerCase());
+  const views = next.entries.filter((e) => e.kind === 'view');
+  const old = new Map(previous.entries.filter((e) => e.kind === 'view').map((e) => [e.name, e]));
+  const names = new Set<string>();
+  for (const v of views) {
+    const text = v.create.toLowerCase();
+    const was = old.get(v.name);
+    if (was && (was.create !== v.create || changedTables.some((t) => text.includes(t)))) names.add(v.name);
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const v of views) {
+      if (names.has(v.name) || !old.has(v.name)) continue;
+      const text = v.create.toLowerCase();
+      if ([...names].some((n) => text.includes(n.toLowerCase()))) {
+        names.add(v.name);
+        grew = true;
+      }
+    }
+  }
+  return names;
+}
+
+const ACTION_ORDER = { drop: 0, alter: 1, create: 2 } as const;
+
+/** Stable reading order: removals, then changes, then additions, each in inventory order. */
+function sortChanges(changes: Change[]): Change[] {
+  return changes.map((c, i) => ({ c, i })).sort((a, b) => ACTION_ORDER[a.c.action] - ACTION_ORDER[b.c.action] || a.i - b.i).map((x) => x.c);
+}

@@ -1,0 +1,168 @@
+/**
+ * The objects a compiled file owns, one entry each, with the SQL that creates
+ * and removes it. apply records the inventory next to the SQL it ran; the
+ * next plan compares the file's new inventory with the recorded one (equal
+ * `create` text means unchanged) and with the catalog (presence), so it
+ * touches only objects altan-cloud created.
+ */
+import type { Condition, Model, Table } from '../model/model.js';
+import type { SqlType } from '../model/sqlTypes.js';
+import { renderBlueprint } from '../render/blueprints.js';
+import { ident, literal, qualified } from '../render/quote.js';
+import { columnLine, constraintLine, defaultSql, foreignKeySql, preparePolicy, prepareTable } from '../render/prepare/tables.js';
+import { cronEntry, prepareBucket, prepareTransaction, prepareView, scheduleSql } from '../render/prepare/transaction.js';
+
+export type EntryKind =
+  | 'schema-usage' | 'table' | 'column' | 'constraint' | 'foreign-key' | 'index' | 'rls' | 'policy' | 'grants'
+  | 'trigger' | 'comment' | 'seed' | 'function' | 'bucket' | 'storage-policy' | 'view' | 'job';
+
+/** What ALTER COLUMN needs to move a column from one definition to another. */
+export interface ColumnShape {
+  readonly type: SqlType;
+  readonly notNull: boolean;
+  /** The DEFAULT expression as rendered. */
+  readonly default?: string;
+}
+
+export interface Entry {
+  readonly kind: EntryKind;
+  /** The table a part belongs to. */
+  readonly table?: string;
+  readonly name: string;
+  /** The statements that create it; the same text in two inventories means the same object. */
+  readonly create: string;
+  /** The statements that remove it; '' for parts that only go with their table. */
+  readonly drop: string;
+  /** Catalog keys (see catalogKey) that exist while it does; empty: not visible by name. */
+  readonly presence: readonly string[];
+  /** Made by its table's CREATE TABLE when the table itself is created. */
+  readonly withTable?: boolean;
+  readonly column?: ColumnShape;
+  /** Tables of the schema a policy reads: changing their column types needs it dropped first. */
+  readonly refs?: readonly string[];
+}
+
+export interface Inventory {
+  readonly format: 1;
+  readonly entries: readonly Entry[];
+}
+
+/** How an object is named in the catalog: by kind, table ('' for schema-level objects) and name. */
+export const catalogKey = (kind: string, table: string, name: string): string => JSON.stringify([kind, table, name]);
+export const entryKey = (e: Pick<Entry, 'kind' | 'table' | 'name'>): string => JSON.stringify([e.kind, e.table ?? '', e.name]);
+
+const FUNCTION_GROUPS = {
+  updatedAt: ['set_updated_at'],
+  organizations: ['member_org_ids', 'admin_org_ids', 'add_organization_creator'],
+} as const;
+
+/** Tables a condition looks into besides its own (parents whose visibility it checks). */
+function parentsOf(c: Condition | undefined, schema: string): string[] {
+  if (c === undefined) return [];
+  if (c.kind === 'visible-parent') return c.target.schema === schema ? [c.target.table] : [];
+  if (c.kind === 'all' || c.kind === 'any') return c.of.flatMap((x) => parentsOf(x, schema));
+  return [];
+}
+
+function tableEntries(model: Model, t: Table): Entry[] {
+  const { schema, privateSchema } = model;
+  const p = prepareTable(schema, privateSchema, t);
+  const q = p.qname;
+  const part = (kind: EntryKind, name: string, create: string, drop: string, presence: readonly string[], extra: Partial<Entry> = {}): Entry => ({
+    kind, table: t.name, name, create, drop, presence, ...extra,
+  });
+  const constraintDrop = (name: string) => `ALTER TABLE ${q} DROP CONSTRAINT IF EXISTS ${ident(name)};`;
+  return [
+    { kind: 'table', name: t.name, create: renderBlueprint('table', p).trimEnd(), drop: `DROP TABLE ${q};`, presence: [catalogKey('table', '', t.name)] },
+    ...t.columns.map((c) =>
+      part('column', c.name, `ALTER TABLE ${q} ADD COLUMN ${columnLine(c)};`, `ALTER TABLE ${q} DROP COLUMN ${ident(c.name)};`, [catalogKey('column', t.name, c.name)], {
+        withTable: true,
+        column: { type: c.type, notNull: c.notNull, ...(c.default ? { default: defaultSql(c.type, c.default) } : {}) },
+      }),
+    ),
+    ...t.constraints.map((c) => part('constraint', c.name, `ALTER TABLE ${q} ADD ${constraintLine(c)};`, constraintDrop(c.name), [catalogKey('constraint', t.name, c.name)], { withTable: true })),
+    ...t.foreignKeys.map((fk) => part('foreign-key', fk.name, `ALTER TABLE ${q} ADD ${foreignKeySql(fk)};`, constraintDrop(fk.name), [catalogKey('constraint', t.name, fk.name)], { withTable: true })),
+    ...(t.description !== undefined ? [part('comment', '', `COMMENT ON TABLE ${q} IS ${literal(t.description)};`, `COMMENT ON TABLE ${q} IS NULL;`, [])] : []),
+    ...t.columns
+      .filter((c) => c.description !== undefined)
+      .map((c) => part('comment', c.name, `COMMENT ON COLUMN ${q}.${ident(c.name)} IS ${literal(c.description as string)};`, `COMMENT ON COLUMN ${q}.${ident(c.name)} IS NULL;`, [])),
+    part('rls', '', `ALTER TABLE ${q} ENABLE ROW LEVEL SECURITY;`, '', [catalogKey('rls', '', t.name)]),
+    ...t.policies.map((pol) =>
+      part('policy', pol.name, renderBlueprint('policy', { policy: preparePolicy(pol, privateSchema), on: q }).trimEnd(), `DROP POLICY IF EXISTS ${ident(pol.name)} ON ${q};`, [catalogKey('policy', t.name, pol.name)], {
+        refs: [...new Set([t.name, ...parentsOf(pol.using, schema), ...parentsOf(pol.check, schema)])],
+      }),
+    ),
+    part('grants', '', p.grants.join('\n'), '', []),
+    ...t.indexes.map((i, n) => part('index', i.name, p.indexes[n] as string, `DROP INDEX IF EXISTS ${qualified(schema, i.name)};`, [catalogKey('index', t.name, i.name)])),
+    ...t.triggers.map((tr, n) => part('trigger', tr.name, p.triggers[n] as string, `DROP TRIGGER IF EXISTS ${ident(tr.name)} ON ${q};`, [catalogKey('trigger', t.name, tr.name)])),
+    ...(p.seed ? [part('seed', '', renderBlueprint('seed', p.seed).trimEnd(), '', [])] : []),
+  ];
+}
+
+/** Every object the model's SQL creates, in the order the generated script creates them. */
+export function inventoryOf(model: Model): Inventory {
+  const { schema, privateSchema } = model;
+  const prepared = prepareTransaction(model);
+  const entries: Entry[] = [
+    {
+      kind: 'schema-usage',
+      name: privateSchema,
+      // The usage a file needs changes with its access rules: take back what the last one gave first.
+      create: `REVOKE USAGE ON SCHEMA ${prepared.private.name} FROM anon, authenticated;\nGRANT USAGE ON SCHEMA ${prepared.private.name} TO ${prepared.private.usage};`,
+      drop: '',
+      presence: [],
+    },
+  ];
+  for (const t of model.tables) entries.push(...tableEntries(model, t));
+  for (const fk of model.deferredForeignKeys) {
+    const q = qualified(schema, fk.table);
+    entries.push({
+      kind: 'foreign-key', table: fk.table, name: fk.name,
+      create: `ALTER TABLE ${q} ADD ${foreignKeySql(fk)};`,
+      drop: `ALTER TABLE ${q} DROP CONSTRAINT IF EXISTS ${ident(fk.name)};`,
+      presence: [catalogKey('constraint', fk.table, fk.name)],
+    });
+  }
+  for (const group of ['updatedAt', 'organizations'] as const) {
+    if (!model.functions[group]) continue;
+    const names = FUNCTION_GROUPS[group];
+    const only = { updatedAt: group === 'updatedAt', organizations: group === 'organizations' };
+    entries.push({
+      kind: 'function',
+      name: names.join(', '),
+      create: renderBlueprint('functions', { ...prepared, functions: only }).trim(),
+      drop: names.map((n) => `DROP FUNCTION IF EXISTS ${qualified(privateSchema, n)}();`).join('\n'),
+      presence: names.map((n) => catalogKey('function', '', n)),
+    });
+  }
+  for (const b of model.buckets) {
+    const p = prepareBucket(b, privateSchema);
+    entries.push({ kind: 'bucket', name: b.id, create: [p.insert, p.values, p.update].join('\n'), drop: `DELETE FROM storage.buckets WHERE id = ${literal(b.id)};`, presence: [catalogKey('bucket', '', b.id)] });
+    b.policies.forEach((pol, n) => {
+      entries.push({
+        kind: 'storage-policy', name: pol.name,
+        create: renderBlueprint('policy', { policy: p.policies[n], on: 'storage.objects' }).trimEnd(),
+        drop: `DROP POLICY IF EXISTS ${ident(pol.name)} ON storage.objects;`,
+        presence: [catalogKey('storage-policy', '', pol.name)],
+      });
+    });
+  }
+  for (const v of model.views) {
+    const p = prepareView(v, schema, privateSchema);
+    entries.push({
+      kind: 'view', name: v.name,
+      create: renderBlueprint('view', p).trimEnd(),
+      drop: [...(p.exposed ? [`DROP VIEW IF EXISTS ${p.exposed};`] : []), `DROP MATERIALIZED VIEW IF EXISTS ${p.qname};`].join('\n'),
+      presence: [catalogKey('view', '', v.name)],
+    });
+  }
+  for (const j of model.jobs) {
+    entries.push({
+      kind: 'job', name: j.name,
+      create: scheduleSql(j, cronEntry(j, schema, privateSchema)),
+      drop: `SELECT cron.unschedule(${literal(j.name)});`,
+      presence: [catalogKey('job', '', j.name)],
+    });
+  }
+  return { format: 1, entries };
+}

@@ -1,0 +1,156 @@
+/**
+ * The plan: what a database needs to reach a file's state. On a schema no
+ * file was applied to it is the whole generated script; after an apply it
+ * is the difference between the recorded inventory and the file's, plus
+ * whatever owned object has gone missing (drift), as one transaction.
+ */
+import { createHash } from 'node:crypto';
+import type { CompileResult } from '../compile.js';
+import type { Database } from '../execute/database.js';
+import { lastApplied } from '../execute/record.js';
+import type { AppliedRecord } from '../execute/record.js';
+import { renderBlueprint } from '../render/blueprints.js';
+import { commentSafe, prepareTransaction } from '../render/prepare/transaction.js';
+import { presentObjects } from './catalog.js';
+import { diff, PHASES } from './diff.js';
+import type { Change, Phase } from './diff.js';
+import { inventoryOf } from './inventory.js';
+import type { Entry, Inventory } from './inventory.js';
+
+export type { Change };
+
+export interface Plan {
+  readonly status: 'up-to-date' | 'changes';
+  readonly database: string;
+  readonly schema: string;
+  /** Nothing was applied to this schema before: the plan is the whole generated script. */
+  readonly fresh: boolean;
+  /** Removals, then changes, then additions. */
+  readonly changes: readonly Change[];
+  /** The changes that may lose data: apply refuses them without `allowDestructive`. */
+  readonly destructive: readonly Change[];
+  /** Why the plan cannot run at all (names taken by objects altan-cloud did not make, NULLs where NOT NULL is asked). */
+  readonly blockers: readonly string[];
+  /** The transaction that makes the changes; '' when up to date. */
+  readonly sql: string;
+  /** When something was applied before: the file it was, and when. */
+  readonly lastApplied?: { readonly file: string; readonly at: string };
+}
+
+/** Why no plan can be made: the schema's record predates inventories and the file changed. */
+export class PlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanError';
+  }
+}
+
+const EMPTY: Inventory = { format: 1, entries: [] };
+
+const SECTIONS: readonly (readonly [string, readonly Phase[]])[] = [
+  ['Remove what changed or is gone (made again below where it changed)', PHASES.filter((p) => p.startsWith('drop-') && p !== 'drop-buckets')],
+  ['Tables and columns', ['tables', 'columns']],
+  ['Constraints and foreign keys', ['constraints', 'foreign-keys']],
+  ['Indexes', ['indexes']],
+  ['Helper functions', ['functions']],
+  ['Row level security, policies and grants', ['security']],
+  ['Triggers', ['triggers']],
+  ['Comments', ['comments']],
+  ['Seed rows, upserted by primary key', ['seeds']],
+  ['Storage buckets (upserted by id) and their policies on storage.objects', ['storage', 'drop-buckets']],
+  ['Materialized views and scheduled jobs (pg_cron)', ['views', 'jobs']],
+];
+
+export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Plans `compiled` against the database as it is now; reads only. */
+export async function plan(db: Database, compiled: CompileResult): Promise<Plan> {
+  return (await planAgainst(db, compiled, await lastApplied(db, compiled.model.schema))).plan;
+}
+
+/** The plan, and the inventory apply records once it ran; `previous` is the schema's last record. */
+export async function planAgainst(db: Database, compiled: CompileResult, previous: AppliedRecord | undefined): Promise<{ plan: Plan; inventory: Inventory }> {
+  const { model } = compiled;
+  const next = inventoryOf(model);
+  const prior = previousInventory(compiled, next, previous);
+  const present = await presentObjects(db, model.schema, model.privateSchema);
+  const d = diff(prior ?? EMPTY, next, present);
+  const counts = await readCounts(db, d.changes);
+  const blockers = [...d.conflicts.filter((e) => !conflictingTable(e, d.conflicts)).map((e) => conflictLine(e, model.schema))];
+  const changes = d.changes.map((c, i) => settle(c, counts[i], blockers));
+  const fresh = prior === undefined;
+  const pending = fresh || changes.length > 0 || d.steps.size > 0;
+  const sql = !pending ? '' : fresh ? compiled.sql : renderPlan(compiled, d.steps, previous as AppliedRecord);
+  return {
+    plan: {
+      status: pending ? 'changes' : 'up-to-date',
+      database: db.description,
+      schema: model.schema,
+      fresh,
+      changes,
+      destructive: changes.filter((c) => c.destructive !== undefined),
+      blockers,
+      sql,
+      ...(previous ? { lastApplied: { file: previous.file_name, at: previous.applied_at } } : {}),
+    },
+    inventory: next,
+  };
+}
+
+function previousInventory(compiled: CompileResult, next: Inventory, previous: AppliedRecord | undefined): Inventory | undefined {
+  if (previous === undefined) return undefined;
+  // The same SQL as last time means the same objects, whichever version recorded it.
+  if (previous.sql_sha256 === sha256(compiled.sql)) return next;
+  const parsed = previous.inventory === null ? undefined : (JSON.parse(previous.inventory) as Inventory);
+  if (parsed?.format !== 1) {
+    throw new PlanError(
+      `schema ${compiled.model.schema} holds ${previous.file_name} as applied at ${previous.applied_at} by an earlier altan-cloud ` +
+        'that did not record which objects it made, and this file differs; apply that file again with this version first ' +
+        '(it records them without changing anything), then this one.',
+    );
+  }
+  return parsed;
+}
+
+/** Each change's count, from one query (in change order; undefined where none is asked). */
+async function readCounts(db: Database, changes: readonly Change[]): Promise<(number | undefined)[]> {
+  const asked = changes.flatMap((c, i) => (c.count ? [{ i, sql: c.count.sql }] : []));
+  const result: (number | undefined)[] = changes.map(() => undefined);
+  if (asked.length === 0) return result;
+  const [row] = await db.query<Record<string, string | number>>(`SELECT ${asked.map((a, n) => `(${a.sql}) AS c${n}`).join(', ')}`);
+  asked.forEach((a, n) => (result[a.i] = Number(row?.[`c${n}`])));
+  return result;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** A change with its count read: a detail, a destructive bucket, or a blocker. */
+function settle(c: Change, n: number | undefined, blockers: string[]): Change {
+  if (c.count === undefined || n === undefined) return c;
+  const { count, ...rest } = c;
+  const label = c.table === undefined ? c.name : `${c.table}.${c.name}`;
+  if (count.of === 'objects') return n > 0 ? { ...rest, details: [...c.details, `holds ${plural(n, 'object', 'objects')}`], destructive: 'its objects are deleted' } : rest;
+  if (count.of === 'nulls') {
+    if (n > 0) blockers.push(`column ${label} cannot be made NOT NULL: ${plural(n, 'row holds', 'rows hold')} NULL in it; set a value in them, or give the field a default, first`);
+    return rest;
+  }
+  if (c.kind === 'table') return { ...rest, details: [...c.details, `holds ${plural(n, 'row', 'rows')}`] };
+  if (n > 0) blockers.push(`column ${label} is required and has no default, but ${c.table} holds ${plural(n, 'row', 'rows')}; give the field a default (or add it as optional and fill it) first`);
+  return rest;
+}
+
+function conflictingTable(e: Entry, conflicts: readonly Entry[]): boolean {
+  return e.table !== undefined && conflicts.some((c) => c.kind === 'table' && c.name === e.table);
+}
+
+function conflictLine(e: Entry, schema: string): string {
+  const what = e.table !== undefined ? `${e.kind} ${e.name} on ${schema}.${e.table}` : e.kind === 'table' ? `table ${schema}.${e.name}` : `${e.kind} ${e.name}`;
+  return `${what} already exists and altan-cloud did not create it (it never touches objects it did not make); rename one of them`;
+}
+
+function renderPlan(compiled: CompileResult, steps: ReadonlyMap<Phase, readonly string[]>, previous: AppliedRecord): string {
+  const prepared = prepareTransaction(compiled.model, compiled.target);
+  const sections = SECTIONS.map(([title, phases]) => ({ title, statements: phases.flatMap((p) => steps.get(p) ?? []) })).filter((s) => s.statements.length > 0);
+  const header = [...prepared.header, `-- Changes from the last apply: ${commentSafe(previous.file_name)} at ${previous.applied_at}`];
+  return renderBlueprint('plan', { ...prepared, header, sections });
+}

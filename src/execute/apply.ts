@@ -12,6 +12,8 @@ import { PlanError, planAgainst, sha256 } from '../plan/plan.js';
 import type { Change, Plan } from '../plan/plan.js';
 import { describeChange } from '../plan/format.js';
 import { lastApplied, record, RECORD_SQL } from './record.js';
+import type { NewRecord } from './record.js';
+import type { Inventory } from '../plan/inventory.js';
 import { LOCK_SQL } from './lock.js';
 import { preflight } from './preflight.js';
 import type { Missing } from './preflight.js';
@@ -89,6 +91,12 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
     const previous = await step(db, () => lastApplied(db, model.schema));
     const { plan, inventory } = await step(db, () => planAgainst(db, compiled, previous));
     if (plan.status === 'up-to-date') {
+      // A record from before inventories: keep the same file's inventory now, so its next change can be planned.
+      if (previous?.inventory === null && !options.dryRun) {
+        await step(db, () => record(db, recordOf(compiled, plan.sql || compiled.sql, inventory, elapsed(started))));
+        await step(db, () => db.exec('COMMIT'));
+        open = false;
+      }
       await rollback();
       return { status: 'up-to-date', database: db.description, created: [], changes: [], notes: [], durationMs: elapsed(started), ...(previous ? { appliedAt: previous.applied_at } : {}) };
     }
@@ -104,10 +112,7 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
     }
     const durationMs = elapsed(started);
     await step(db, () =>
-      record(db, {
-        schema: model.schema, fileName: model.source.fileName, fileSha256: model.source.sha256, sqlSha256: sha256(compiled.sql),
-        target: compiled.target, toolVersion: VERSION, durationMs, sql: plan.sql, inventory: JSON.stringify(inventory),
-      }),
+      record(db, recordOf(compiled, plan.sql, inventory, durationMs)),
     );
     if (options.beforeEnd) await options.beforeEnd(db);
     await step(db, () => db.exec(options.dryRun ? 'ROLLBACK' : 'COMMIT'));
@@ -123,6 +128,14 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
   } finally {
     await rollback();
   }
+}
+
+function recordOf(compiled: CompileResult, sql: string, inventory: Inventory, durationMs: number): NewRecord {
+  const { model } = compiled;
+  return {
+    schema: model.schema, fileName: model.source.fileName, fileSha256: model.source.sha256, sqlSha256: sha256(compiled.sql),
+    target: compiled.target, toolVersion: VERSION, durationMs, sql, inventory: JSON.stringify(inventory),
+  };
 }
 
 /** A step of apply's own (not the file's SQL): its errors are not about a generated line. */

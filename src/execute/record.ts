@@ -4,6 +4,7 @@
  * of objects it left (what the next plan may change or drop).
  */
 import type { Database } from './database.js';
+import { literal } from '../render/quote.js';
 import { evaluate, relationExists } from './catalog.js';
 
 export const RECORD_SCHEMA = 'altan_meta';
@@ -57,6 +58,14 @@ export async function lastApplied(db: Database, schema: string): Promise<Applied
     [schema],
   );
   return row;
+}
+
+/** Whether files were applied to schemas other than `schema` (they share the private schema). */
+export async function otherSchemasApplied(db: Database, schema: string): Promise<boolean> {
+  const [exists] = await evaluate(db, [relationExists(RECORD_TABLE)]);
+  if (!exists) return false;
+  const [shared] = await evaluate(db, [`EXISTS (SELECT FROM ${RECORD_TABLE} WHERE schema_name <> ${literal(schema)})`]);
+  return shared === true;
 }
 
 export interface NewRecord {

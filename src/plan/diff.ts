@@ -60,7 +60,12 @@ export interface Diff {
 
 const tableOf = (e: Entry) => e.table ?? (e.kind === 'table' ? e.name : undefined);
 
-export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<string>): Diff {
+export interface DiffOptions {
+  /** Files for other schemas were applied too: they share the private schema, so its usage is never taken back. */
+  readonly privateSchemaShared: boolean;
+}
+
+export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<string>, options: DiffOptions): Diff {
   const before = new Map(previous.entries.map((e, i) => [entryKey(e), { e, i }]));
   const after = new Map(next.entries.map((e) => [entryKey(e), e]));
   // Drops run in reverse order of the last apply's creation: dependents go before what they depend on.
@@ -117,7 +122,8 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
         run('security', e.create);
         continue;
       }
-      if (e.presence.length > 0 && e.presence.some((k) => present.has(k))) conflicts.push(e);
+      // Helper functions are shared by the files of every schema (same names, the tool's own private schema).
+      if (e.kind !== 'function' && e.presence.some((k) => present.has(k))) conflicts.push(e);
       run(CREATE_PHASE[e.kind], e.create);
       changes.push({ action: 'create', ...base, details: [], ...addCount(e) });
       continue;
@@ -145,6 +151,7 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
       continue;
     }
     if (REPLACED.has(e.kind)) drop(DROP_PHASE[e.kind] as Phase, old);
+    if (e.kind === 'schema-usage' && !options.privateSchemaShared) run('security', old.drop);
     run(CREATE_PHASE[e.kind], e.create);
     const why = old.create === e.create ? (e.kind === 'view' ? 'made again: a table it may read changes' : 'made again: a column it reads changes type') : REPLACED.has(e.kind) ? 'replaced' : 'updated';
     changes.push({ action: 'alter', ...base, details: [why] });
@@ -155,8 +162,15 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
     const table = tableOf(old);
     const base = { kind: old.kind, ...(old.table !== undefined ? { table: old.table } : {}), name: old.name };
     if (old.kind !== 'table' && table !== undefined && droppedTables.has(table)) continue;
+    // A column's comment goes with the column (which is dropped before comments are written).
+    if (old.kind === 'comment' && old.name !== '' && !after.has(entryKey({ kind: 'column', table: old.table, name: old.name }))) continue;
     const phase = DROP_PHASE[old.kind];
     if (phase === undefined) continue;
+    // Already gone (dropped by hand): nothing to run, nothing to lose; DROP TABLE, DROP COLUMN and cron.unschedule would fail.
+    if (old.presence.length > 0 && !old.presence.some((k) => present.has(k))) {
+      changes.push({ action: 'drop', ...base, details: [], drift: true });
+      continue;
+    }
     drop(phase, old);
     changes.push({ action: 'drop', ...base, details: [], ...dropEffects(old, isPresent(old)) });
   }
@@ -189,12 +203,13 @@ function dropEffects(old: Entry, present: boolean): Pick<Change, 'destructive' |
     case 'table':
       return {
         destructive: 'its rows are deleted',
-        ...(present ? { count: { sql: `SELECT count(*) FROM ${/^DROP TABLE (.+);$/.exec(old.drop)?.[1]}`, of: 'rows' as const } } : {}),
+        ...(present ? { count: { sql: `SELECT count(*) FROM ${/^DROP TABLE IF EXISTS (.+);$/.exec(old.drop)?.[1]}`, of: 'rows' as const } } : {}),
       };
     case 'column':
       return { destructive: 'its values are deleted' };
     case 'job':
-      return { destructive: 'the job stops running' };
+      // A view's refresh job goes with its view, whose rows are only ever computed from the tables.
+      return old.refreshes !== undefined ? {} : { destructive: 'the job stops running' };
     case 'bucket': {
       const id = /WHERE id = (.+);$/.exec(old.drop)?.[1];
       return present ? { count: { sql: `SELECT count(*) FROM storage.objects WHERE bucket_id = ${id}`, of: 'objects' } } : {};

@@ -40,6 +40,8 @@ export interface Entry {
   readonly column?: ColumnShape;
   /** Tables of the schema a policy reads: changing their column types needs it dropped first. */
   readonly refs?: readonly string[];
+  /** The materialized view a refresh job refreshes: the job comes and goes with it. */
+  readonly refreshes?: string;
 }
 
 export interface Inventory {
@@ -73,9 +75,9 @@ function tableEntries(model: Model, t: Table): Entry[] {
   });
   const constraintDrop = (name: string) => `ALTER TABLE ${q} DROP CONSTRAINT IF EXISTS ${ident(name)};`;
   return [
-    { kind: 'table', name: t.name, create: renderBlueprint('table', p).trimEnd(), drop: `DROP TABLE ${q};`, presence: [catalogKey('table', '', t.name)] },
+    { kind: 'table', name: t.name, create: renderBlueprint('table', p).trimEnd(), drop: `DROP TABLE IF EXISTS ${q};`, presence: [catalogKey('table', '', t.name)] },
     ...t.columns.map((c) =>
-      part('column', c.name, `ALTER TABLE ${q} ADD COLUMN ${columnLine(c)};`, `ALTER TABLE ${q} DROP COLUMN ${ident(c.name)};`, [catalogKey('column', t.name, c.name)], {
+      part('column', c.name, `ALTER TABLE ${q} ADD COLUMN ${columnLine(c)};`, `ALTER TABLE ${q} DROP COLUMN IF EXISTS ${ident(c.name)};`, [catalogKey('column', t.name, c.name)], {
         withTable: true,
         column: { type: c.type, notNull: c.notNull, ...(c.default ? { default: defaultSql(c.type, c.default) } : {}) },
       }),
@@ -99,6 +101,14 @@ function tableEntries(model: Model, t: Table): Entry[] {
   ];
 }
 
+/**
+ * Helper functions live in the private schema, which files for other schemas
+ * share: one still used there (by a trigger or policy) stays.
+ */
+function dropSharedFunction(qname: string): string {
+  return `DO $drop$\nBEGIN\n  DROP FUNCTION IF EXISTS ${qname}();\nEXCEPTION WHEN dependent_objects_still_exist THEN\n  NULL;\nEND\n$drop$;`;
+}
+
 /** Every object the model's SQL creates, in the order the generated script creates them. */
 export function inventoryOf(model: Model): Inventory {
   const { schema, privateSchema } = model;
@@ -107,9 +117,9 @@ export function inventoryOf(model: Model): Inventory {
     {
       kind: 'schema-usage',
       name: privateSchema,
-      // The usage a file needs changes with its access rules: take back what the last one gave first.
-      create: `REVOKE USAGE ON SCHEMA ${prepared.private.name} FROM anon, authenticated;\nGRANT USAGE ON SCHEMA ${prepared.private.name} TO ${prepared.private.usage};`,
-      drop: '',
+      create: `GRANT USAGE ON SCHEMA ${prepared.private.name} TO ${prepared.private.usage};`,
+      // Run before the new grant, and only while no file for another schema shares the private schema.
+      drop: `REVOKE USAGE ON SCHEMA ${prepared.private.name} FROM anon, authenticated;`,
       presence: [],
     },
   ];
@@ -131,13 +141,19 @@ export function inventoryOf(model: Model): Inventory {
       kind: 'function',
       name: names.join(', '),
       create: renderBlueprint('functions', { ...prepared, functions: only }).trim(),
-      drop: names.map((n) => `DROP FUNCTION IF EXISTS ${qualified(privateSchema, n)}();`).join('\n'),
+      drop: names.map((n) => dropSharedFunction(qualified(privateSchema, n))).join('\n'),
       presence: names.map((n) => catalogKey('function', '', n)),
     });
   }
   for (const b of model.buckets) {
     const p = prepareBucket(b, privateSchema);
-    entries.push({ kind: 'bucket', name: b.id, create: [p.insert, p.values, p.update].join('\n'), drop: `DELETE FROM storage.buckets WHERE id = ${literal(b.id)};`, presence: [catalogKey('bucket', '', b.id)] });
+    const id = literal(b.id);
+    entries.push({
+      kind: 'bucket', name: b.id, create: [p.insert, p.values, p.update].join('\n'),
+      // its objects first: storage.objects.bucket_id references the bucket
+      drop: `DELETE FROM storage.objects WHERE bucket_id = ${id};\nDELETE FROM storage.buckets WHERE id = ${id};`,
+      presence: [catalogKey('bucket', '', b.id)],
+    });
     b.policies.forEach((pol, n) => {
       entries.push({
         kind: 'storage-policy', name: pol.name,
@@ -160,8 +176,10 @@ export function inventoryOf(model: Model): Inventory {
     entries.push({
       kind: 'job', name: j.name,
       create: scheduleSql(j, cronEntry(j, schema, privateSchema)),
-      drop: `SELECT cron.unschedule(${literal(j.name)});`,
+      // pg_cron raises for a name it does not know: a job unscheduled by hand is not an error.
+      drop: `SELECT cron.unschedule(jobname) FROM cron.job WHERE jobname = ${literal(j.name)};`,
       presence: [catalogKey('job', '', j.name)],
+      ...(j.action.kind === 'refresh' ? { refreshes: j.action.view } : {}),
     });
   }
   return { format: 1, entries };

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { CompileResult } from '../compile.js';
 import type { Database } from '../execute/database.js';
-import { lastApplied } from '../execute/record.js';
+import { lastApplied, otherSchemasApplied } from '../execute/record.js';
 import type { AppliedRecord } from '../execute/record.js';
 import { renderBlueprint } from '../render/blueprints.js';
 import { commentSafe, prepareTransaction } from '../render/prepare/transaction.js';
@@ -74,7 +74,7 @@ export async function planAgainst(db: Database, compiled: CompileResult, previou
   const next = inventoryOf(model);
   const prior = previousInventory(compiled, next, previous);
   const present = await presentObjects(db, model.schema, model.privateSchema);
-  const d = diff(prior ?? EMPTY, next, present);
+  const d = diff(prior ?? EMPTY, next, present, { privateSchemaShared: prior !== undefined && (await otherSchemasApplied(db, model.schema)) });
   const counts = await readCounts(db, d.changes);
   const blockers = [...d.conflicts.filter((e) => !conflictingTable(e, d.conflicts)).map((e) => conflictLine(e, model.schema))];
   const changes = d.changes.map((c, i) => settle(c, counts[i], blockers));

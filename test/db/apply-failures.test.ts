@@ -74,11 +74,23 @@ describe('failures leave the database as it was (Postgres)', () => {
     expect(error.message).toContain('\n  from view.yaml:8:12: the query of materialized view "stats"\nNothing was applied: the transaction was rolled back.');
   });
 
-  it('an object that already exists (no position from Postgres): the statement is found by replay', async () => {
+  it("a table of the user's with an entity's name: refused before anything runs, the table untouched", async () => {
     await cron.reset();
     await cron.db.exec('CREATE TABLE public.todos (id int)');
     const error = await expectUnchanged(cron.db, () => apply(cron.db, compile(TODOS)));
-    expect(error.message).toMatch(/^apply failed in CREATE TABLE public\.todos \(generated SQL line \d+:1\):\n {2}relation "todos" already exists \(SQLSTATE 42P07\)/);
+    expect(error.reason).toBe('blocked');
+    expect(error.message).toBe(
+      'the plan for schema public cannot run; nothing was applied:\n' +
+        '  - table public.todos already exists and altan-cloud did not create it (it never touches objects it did not make); rename one of them',
+    );
+  });
+
+  it('an object that already exists (no position from Postgres): the statement is found by replay', async () => {
+    await cron.reset();
+    // A table named like the index apply creates: relation names are shared by tables and indexes.
+    await cron.db.exec('CREATE TABLE public.todos_user_id_idx (id int)');
+    const error = await expectUnchanged(cron.db, () => apply(cron.db, compile(TODOS)));
+    expect(error.message).toMatch(/^apply failed in CREATE INDEX todos_user_id_idx ON public\.todos \(user_id\) \(generated SQL line \d+:1\):\n {2}relation "todos_user_id_idx" already exists \(SQLSTATE 42P07\)/);
     // Not the author's SQL: no line of the file to point at.
     expect(error.message).not.toContain('\n  from ');
   });

@@ -4,12 +4,12 @@
  * it has one, its ratio to a floor measured in the same run, then notes.
  * It reads dist/, so build first (the npm script does).
  *
- *   node bench/run.mjs [--runs 5] [--warmup 1] [--sections generate,apply,runtime,embedded]
- *                      [--sizes 10,100,1000] [--apply-entities 200]
+ *   node bench/run.mjs [--runs 5] [--warmup 1] [--sections generate,apply,runtime,embedded,plan]
+ *                      [--sizes 10,100,1000] [--apply-entities 200] [--plan-entities 1000]
  *                      [--rows 1000000] [--users 1000] [--orgs 100]
  *                      [--clock wall|cpu] [--database-url URL] [--smoke]
  *
- * The database sections (apply, runtime) use --database-url, else
+ * The database sections (apply, runtime, plan) use --database-url, else
  * BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the test cluster that
  * scripts/test-db.sh starts; they create databases altan_bench_* there and
  * drop them afterwards. --clock cpu times generate by the CPU time of its
@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { ROOT } from './lib/measure.mjs';
 import { formatTable } from './lib/table.mjs';
 
-const SECTIONS = ['generate', 'apply', 'runtime', 'embedded'];
+const SECTIONS = ['generate', 'apply', 'runtime', 'embedded', 'plan'];
 
 const { values: args } = parseArgs({
   options: {
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     sections: { type: 'string', default: SECTIONS.join(',') },
     sizes: { type: 'string', default: '10,100,1000' },
     'apply-entities': { type: 'string', default: '200' },
+    'plan-entities': { type: 'string', default: '1000' },
     rows: { type: 'string', default: '1000000' },
     users: { type: 'string', default: '1000' },
     orgs: { type: 'string', default: '100' },
@@ -60,6 +61,7 @@ if (!['wall', 'cpu'].includes(args.clock)) throw new Error('bench: --clock is wa
 Object.assign(config, {
   clock: args.clock,
   applyEntities: positive('apply-entities', args['apply-entities']),
+  planEntities: Math.max(2, positive('plan-entities', args['plan-entities'])),
   rows: positive('rows', args.rows),
   users: positive('users', args.users),
   orgs: positive('orgs', args.orgs),
@@ -98,7 +100,7 @@ if (config.sections.includes('generate')) {
   const { generateSection } = await import('./sections/generate.mjs');
   rows.push(...(await generateSection(config)));
 }
-const needsServer = config.sections.includes('apply') || config.sections.includes('runtime');
+const needsServer = ['apply', 'runtime', 'plan'].some((s) => config.sections.includes(s));
 const url = needsServer ? databaseUrl() : undefined;
 if (config.sections.includes('apply')) {
   log(`apply: ${config.applyEntities} entities on ${url}`);
@@ -120,7 +122,15 @@ if (config.sections.includes('embedded')) {
   notes.push(...result.notes);
 }
 
-// Memory rows (section 5) come from the runs of sections 1 and 4; they are listed last.
+if (config.sections.includes('plan')) {
+  log(`plan: ${config.planEntities} entities on ${url}`);
+  const { planSection } = await import('./sections/plan.mjs');
+  const result = await planSection({ ...config, url });
+  rows.push(...result.rows);
+  notes.push(...result.notes);
+}
+
+// Rows in section order: memory rows (section 5) come from the runs of sections 1 and 4, and are listed after them.
 rows.sort((a, b) => a.section.localeCompare(b.section));
 process.stdout.write(`${formatTable(rows)}\n`);
 if (notes.length > 0) process.stdout.write(`\n${notes.map((n) => `- ${n}`).join('\n')}\n`);

@@ -23,8 +23,8 @@ const entityName = (i) => `item_${pad(i)}`;
 /** A fixed uuid per (entity, row): seed rows need their key, and a generated one would change every run. */
 const rowId = (i, r) => `00000000-0000-4000-8000-${String(i * 10 + r).padStart(12, '0')}`;
 
-/** One entity; `i` picks its access mode and which earlier entities it references. */
-function entity(i) {
+/** One entity; `i` picks its access mode and which earlier entities it references; `extra`: one more field. */
+function entity(i, extra = false) {
   const access = ACCESS[i % ACCESS.length];
   const lines = [`  ${entityName(i)}:`, `    description: Synthetic entity ${i} (${access.replace(/[{}:,]/g, '')})`, `    access: ${access}`, '    fields:'];
   lines.push(`      title: { type: text, required: true, check: "char_length(title) <= 200" }`);
@@ -32,6 +32,7 @@ function entity(i) {
   lines.push(`      status: { type: text, required: true, enum: [draft, active, archived], default: draft }`);
   lines.push('      notes: text');
   lines.push('      due_on: date');
+  if (extra) lines.push('      summary: { type: text, check: "char_length(summary) <= 500" }');
   // Reference tables are seeded and referenced by others, never the other way round:
   // a seed row cannot satisfy a foreign key to a table that is empty on a fresh database.
   if (access !== 'reference') {
@@ -68,11 +69,15 @@ function view(v, i) {
   ].join('\n');
 }
 
-/** A requirements file with `n` entities, one bucket and one view per 20 entities (at least one of each). */
-export function syntheticYaml(n) {
+/**
+ * A requirements file with `n` entities, one bucket and one view per 20 entities (at least one of each).
+ * A later version of the same file, for plan: `extraFieldEvery` k > 0 gives every k-th entity one more
+ * field, `withoutLast` leaves the last entity out (no other entity, view or job refers to it).
+ */
+export function syntheticYaml(n, { extraFieldEvery = 0, withoutLast = false } = {}) {
   const extras = Math.max(1, Math.round(n / 20));
   const parts = ['# Synthetic benchmark file (bench/synthetic.mjs)', 'version: 1', 'entities:'];
-  for (let i = 0; i < n; i++) parts.push(entity(i));
+  for (let i = 0; i < (withoutLast ? n - 1 : n); i++) parts.push(entity(i, extraFieldEvery > 0 && i % extraFieldEvery === 0));
   parts.push('buckets:');
   for (let b = 0; b < extras; b++) parts.push(bucket(b));
   parts.push('materialized_views:');

@@ -11,7 +11,7 @@ import type { RequirementsInput } from './model/input.js';
 import type { Model } from './model/model.js';
 import { normalize } from './model/normalize.js';
 import { renderBlueprint } from './render/blueprints.js';
-import { prepareTransaction } from './render/prepare/transaction.js';
+import { preparedFor } from './render/prepare/transaction.js';
 import type { CronEntry } from './render/prepare/transaction.js';
 import type { Target } from './target.js';
 import { validateDocument } from './validate/index.js';
@@ -77,7 +77,7 @@ export function compile(source: string | Uint8Array, options: CompileOptions = {
   if (checked.errors.length > 0 || !checked.input) throw new InvalidRequirementsError(checked.errors, checked.warnings);
   const sha256 = createHash('sha256').update(source).digest('hex');
   const model = normalize(checked.input, { fileName, sha256 });
-  const prepared = prepareTransaction(model, target);
+  const prepared = preparedFor(model, target);
   const sql = `${renderBlueprint('transaction', prepared).trimEnd()}\n`;
   const document = checked.document as LoadedDocument;
   const input = checked.input;

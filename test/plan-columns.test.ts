@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseType } from '../src/model/sqlTypes.js';
 import type { SqlType } from '../src/model/sqlTypes.js';
-import { alterColumn, widens } from '../src/plan/columns.js';
+import { alterColumn, usingCast, widens } from '../src/plan/columns.js';
 
 function type(written: string): SqlType {
   const parsed = parseType(written);
@@ -60,5 +60,21 @@ describe('alterColumn', () => {
     const a = alterColumn(q, 'n', { type: type('text'), notNull: true, default: "'x'::text" }, { type: type('text'), notNull: false });
     expect(a.sql).toEqual(['ALTER TABLE public.todos ALTER COLUMN n DROP DEFAULT;', 'ALTER TABLE public.todos ALTER COLUMN n DROP NOT NULL;']);
     expect(a.details).toEqual(['drop default', 'drop not null']);
+  });
+});
+
+describe('usingCast', () => {
+  it.each([
+    ['integer', 'bigint', 'n::bigint'], ['text', 'integer', 'n::integer'], ['uuid', 'text', 'n::text'], ['boolean', 'integer', 'n::integer'],
+    ['timestamptz', 'date', 'n::date'], ['json', 'jsonb', 'n::jsonb'], ['integer[]', 'text[]', 'n::text[]'], ['text', 'text[]', 'n::text[]'],
+  ])('%s → %s: a cast Postgres has', (from, to, sql) => {
+    expect(usingCast('n', type(from), type(to))).toBe(sql);
+  });
+
+  it.each([
+    ['time', 'numeric(4,1)', 'n::text::numeric(4,1)'], ['boolean', 'bigint', 'n::text::bigint'], ['uuid', 'integer', 'n::text::integer'],
+    ['integer[]', 'integer', 'n::text::integer'], ['date', 'date[]', 'n::text::date[]'], ['time[]', 'numeric[]', 'n::text::numeric[]'],
+  ])('%s → %s: none, so through the text of the values (an empty or NULL column converts; other values as their text allows)', (from, to, sql) => {
+    expect(usingCast('n', type(from), type(to))).toBe(sql);
   });
 });

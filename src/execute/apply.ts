@@ -92,7 +92,7 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
     const { plan, inventory } = await step(db, () => planAgainst(db, compiled, previous));
     if (plan.status === 'up-to-date') {
       // A record from before inventories: keep the same file's inventory now, so its next change can be planned.
-      if (previous?.inventory === null && !options.dryRun) {
+      if (previous?.has_inventory === false && !options.dryRun) {
         await step(db, () => record(db, recordOf(compiled, plan.sql || compiled.sql, inventory, elapsed(started))));
         await step(db, () => db.exec('COMMIT'));
         open = false;

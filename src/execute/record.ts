@@ -38,11 +38,12 @@ END
 $record$`;
 
 export interface AppliedRecord {
+  readonly id: string;
   readonly file_name: string;
   readonly sql_sha256: string;
   readonly applied_at: string;
-  /** JSON of the inventory; null for records written before altan-cloud kept one. */
-  readonly inventory: string | null;
+  /** False for records written before altan-cloud kept an inventory. */
+  readonly has_inventory: boolean;
 }
 
 /** The last apply to `schema`, if any; reads records of every version (the inventory column may be missing). */
@@ -53,11 +54,18 @@ export async function lastApplied(db: Database, schema: string): Promise<Applied
   ]);
   if (!exists) return undefined;
   const [row] = await db.query<AppliedRecord>(
-    `SELECT file_name, sql_sha256, applied_at::text AS applied_at, ${hasInventory ? 'inventory' : 'NULL::text AS inventory'}
+    `SELECT id::text AS id, file_name, sql_sha256, applied_at::text AS applied_at, ${hasInventory ? 'inventory IS NOT NULL' : 'false'} AS has_inventory
      FROM ${RECORD_TABLE} WHERE schema_name = $1 ORDER BY id DESC LIMIT 1`,
     [schema],
   );
   return row;
+}
+
+/** The inventory JSON of a record (megabytes for a large file: read only when the file changed). */
+export async function recordedInventory(db: Database, record: AppliedRecord): Promise<string | undefined> {
+  if (!record.has_inventory) return undefined;
+  const [row] = await db.query<{ inventory: string }>(`SELECT inventory FROM ${RECORD_TABLE} WHERE id = $1`, [record.id]);
+  return row?.inventory;
 }
 
 /** Whether files were applied to schemas other than `schema` (they share the private schema). */

@@ -36,6 +36,41 @@ export function widens(from: SqlType, to: SqlType): boolean {
   return false;
 }
 
+const STRINGS = new Set(['text', 'varchar', 'char']);
+/** Casts Postgres has between two of the format's base types (pg_cast), besides those from or to a string type. */
+const CASTS: Readonly<Record<string, readonly string[]>> = {
+  boolean: ['integer'],
+  smallint: ['integer', 'bigint', 'numeric', 'real', 'double precision'],
+  integer: ['boolean', 'smallint', 'bigint', 'numeric', 'real', 'double precision'],
+  bigint: ['smallint', 'integer', 'numeric', 'real', 'double precision'],
+  numeric: ['smallint', 'integer', 'bigint', 'real', 'double precision'],
+  real: ['smallint', 'integer', 'bigint', 'numeric', 'double precision'],
+  'double precision': ['smallint', 'integer', 'bigint', 'numeric', 'real'],
+  date: ['timestamp', 'timestamptz'],
+  time: ['interval'],
+  interval: ['time'],
+  timestamp: ['date', 'time', 'timestamptz'],
+  timestamptz: ['date', 'time', 'timestamp'],
+  json: ['jsonb'],
+  jsonb: ['json', 'boolean', 'smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision'],
+};
+
+/**
+ * True when `value::to` is a cast Postgres has for a value of `from`: one of
+ * pg_cast's, or the conversion through text that every type has from and to
+ * a string type (arrays are cast item by item).
+ */
+export function castsDirectly(from: SqlType, to: SqlType): boolean {
+  if ((!from.array && STRINGS.has(from.base)) || (!to.array && STRINGS.has(to.base))) return true;
+  if (from.array !== to.array) return false;
+  return from.base === to.base || STRINGS.has(from.base) || STRINGS.has(to.base) || (CASTS[from.base] ?? []).includes(to.base);
+}
+
+/** How ALTER COLUMN … TYPE converts the values: a cast, or through their text when Postgres has no cast between the types. */
+export function usingCast(column: string, from: SqlType, to: SqlType): string {
+  return `${ident(column)}${castsDirectly(from, to) ? '' : '::text'}::${to.sql}`;
+}
+
 export interface ColumnAlteration {
   readonly sql: readonly string[];
   readonly details: readonly string[];
@@ -54,7 +89,7 @@ export function alterColumn(qtable: string, name: string, from: ColumnShape, to:
   // The old default may not convert to the new type: it is taken off first and put back after.
   if (from.default !== undefined && (typeChanged || defaultChanged)) sql.push(alter('DROP DEFAULT'));
   if (typeChanged) {
-    sql.push(alter(`TYPE ${to.type.sql} USING ${ident(name)}::${to.type.sql}`));
+    sql.push(alter(`TYPE ${to.type.sql} USING ${usingCast(name, from.type, to.type)}`));
     details.push(`type ${from.type.sql} → ${to.type.sql}`);
   }
   if (to.default !== undefined && (typeChanged || defaultChanged)) sql.push(alter(`SET DEFAULT ${to.default}`));

@@ -5,7 +5,8 @@
  * objects in a bucket) is asked for as `count` and settled by the planner.
  */
 import type { ColumnShape, Entry, EntryKind, Inventory } from './inventory.js';
-import { entryKey } from './inventory.js';
+import { catalogKey, entryKey } from './inventory.js';
+import { ident, literal, qualified } from '../render/quote.js';
 import { alterColumn } from './columns.js';
 
 /** The order statements run in: everything that goes or is replaced first, in reverse dependency order. */
@@ -36,6 +37,8 @@ const QUIET_WITH_TABLE = new Set<EntryKind>(['rls', 'grants', 'comment', 'seed']
 export interface Count {
   readonly sql: string;
   readonly of: 'rows' | 'nulls' | 'objects';
+  /** A new column's default that gives the rows already there no value (see addCount). */
+  readonly default?: string;
 }
 
 export interface Change {
@@ -63,6 +66,8 @@ const tableOf = (e: Entry) => e.table ?? (e.kind === 'table' ? e.name : undefine
 export interface DiffOptions {
   /** Files for other schemas were applied too: they share the private schema, so its usage is never taken back. */
   readonly privateSchemaShared: boolean;
+  /** The file's schema (every table of the inventories is in it). */
+  readonly schema: string;
 }
 
 export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<string>, options: DiffOptions): Diff {
@@ -82,13 +87,22 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
   const changes: Change[] = [];
   const conflicts: Entry[] = [];
 
+  // Names the last apply's objects hold (a unique constraint's index too: it has the constraint's name). A new
+  // object of another kind may take one over (a unique index renamed when a field becomes unique): the old one is
+  // dropped first, so the name is no one else's.
+  const owned = new Set(previous.entries.flatMap((e) => (e.kind === 'constraint' ? [...e.presence, catalogKey('index', e.table as string, e.name)] : e.presence)));
   const createdTables = new Set<string>();
+  // A new table whose name the database already uses: reported once; its parts are not planned on someone else's table.
+  const takenTables = new Set<string>();
   for (const e of next.entries) {
     if (e.kind !== 'table') continue;
     const old = before.get(entryKey(e))?.e;
-    if (old === undefined && e.presence.some((k) => present.has(k))) conflicts.push(e);
-    else if (old === undefined || !isPresent(e)) createdTables.add(e.name);
+    if (old === undefined && e.presence.some((k) => present.has(k))) {
+      conflicts.push(e);
+      takenTables.add(e.name);
+    } else if (old === undefined || !isPresent(e)) createdTables.add(e.name);
   }
+  const qtableOf = (e: Entry) => qualified(options.schema, tableOf(e) as string);
   const droppedTables = new Set(previous.entries.filter((e) => e.kind === 'table' && !after.has(entryKey(e))).map((e) => e.name));
 
   // Tables whose columns change type or go: what reads them must be dropped first and made again.
@@ -98,12 +112,19 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
     const now = after.get(entryKey(e));
     if (now === undefined || now.column?.type.sql !== e.column?.type.sql) reshaped.add(e.table as string);
   }
-  const replacedViews = viewsToReplace(previous, next, reshaped, droppedTables);
+  // Tables that gain columns: a view's `*` stands for the columns there were when it was made, so it is made again too.
+  const grown = next.entries.filter((e) => e.kind === 'column' && !before.has(entryKey(e))).map((e) => e.table as string);
+  const replacedViews = viewsToReplace(previous, next, new Set([...reshaped, ...grown]), droppedTables);
 
   for (const e of next.entries) {
     const old = before.get(entryKey(e))?.e;
     const table = tableOf(e);
     const base = { kind: e.kind, ...(e.table !== undefined ? { table: e.table } : {}), name: e.name };
+    if (table !== undefined && takenTables.has(table)) {
+      // Listed, never planned: the blocker stops the apply.
+      if (e.kind === 'table') changes.push({ action: 'create', ...base, details: ['the name is taken by a table altan-cloud did not create'] });
+      continue;
+    }
     if (e.kind === 'table') {
       if (createdTables.has(e.name)) {
         run('tables', e.create);
@@ -123,12 +144,12 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
         continue;
       }
       // Helper functions are shared by the files of every schema (same names, the tool's own private schema).
-      if (e.kind !== 'function' && e.presence.some((k) => present.has(k))) conflicts.push(e);
+      if (e.kind !== 'function' && e.presence.some((k) => present.has(k) && !owned.has(k))) conflicts.push(e);
       run(CREATE_PHASE[e.kind], e.create);
-      changes.push({ action: 'create', ...base, details: [], ...addCount(e) });
+      changes.push({ action: 'create', ...base, details: [], ...(e.kind === 'column' ? addCount(e, qtableOf(e)) : {}) });
       continue;
     }
-    const forced = (e.kind === 'view' && replacedViews.has(e.name)) || (e.kind === 'policy' && (e.refs ?? []).some((t) => reshaped.has(t)));
+    const forced = (e.kind === 'view' && replacedViews.has(e.name)) || (e.refs ?? []).some((t) => reshaped.has(t));
     if (old.create === e.create && !forced) {
       if (isPresent(e)) continue;
       run(CREATE_PHASE[e.kind], e.create);
@@ -146,14 +167,14 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
       changes.push({
         action: 'alter', ...base, details: a.details,
         ...(a.destructive ? { destructive: a.destructive } : {}),
-        ...(a.setsNotNull ? { count: { sql: `SELECT count(*) FROM ${qtableOf(e)} WHERE ${columnIdent(e)} IS NULL`, of: 'nulls' as const } } : {}),
+        ...(a.setsNotNull ? { count: { sql: `SELECT count(*) FROM ${qtableOf(e)} WHERE ${ident(e.name)} IS NULL`, of: 'nulls' as const } } : {}),
       });
       continue;
     }
     if (REPLACED.has(e.kind)) drop(DROP_PHASE[e.kind] as Phase, old);
     if (e.kind === 'schema-usage' && !options.privateSchemaShared) run('security', old.drop);
     run(CREATE_PHASE[e.kind], e.create);
-    const why = old.create === e.create ? (e.kind === 'view' ? 'made again: a table it may read changes' : 'made again: a column it reads changes type') : REPLACED.has(e.kind) ? 'replaced' : 'updated';
+    const why = old.create === e.create ? (e.kind === 'view' ? 'made again: a table it may read changes' : "made again: its table's columns change type or go") : REPLACED.has(e.kind) ? 'replaced' : 'updated';
     changes.push({ action: 'alter', ...base, details: [why] });
   }
 
@@ -172,38 +193,29 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
       continue;
     }
     drop(phase, old);
-    changes.push({ action: 'drop', ...base, details: [], ...dropEffects(old, isPresent(old)) });
+    changes.push({ action: 'drop', ...base, details: [], ...dropEffects(old, isPresent(old), options.schema) });
   }
   for (const d of drops.sort((a, b) => b.order - a.order)) run(d.phase, d.sql);
   return { changes: sortChanges(changes), steps, conflicts };
 }
 
-/** The quoted table name, as the entry's own statements spell it (`ALTER TABLE <q> …`). */
-function qtableOf(e: Entry): string {
-  const m = /^ALTER TABLE (.+?) (?:ADD|DROP|ALTER) /.exec(e.create);
-  if (!m?.[1]) throw new Error(`internal: no table in ${e.create}`);
-  return m[1];
-}
+/** auth.uid(), an owner column's default, is NULL outside a request: ADD COLUMN gives the rows already there NULL. */
+const NULL_FOR_EXISTING_ROWS = new Set(['auth.uid()']);
 
-function columnIdent(e: Entry): string {
-  const m = /^ALTER TABLE .+? ADD COLUMN ("(?:[^"]|"")*"|\S+)/.exec(e.create);
-  if (!m?.[1]) throw new Error(`internal: no column in ${e.create}`);
-  return m[1];
-}
-
-/** A new column that is NOT NULL without a default can only join an empty table. */
-function addCount(e: Entry): Pick<Change, 'count'> {
-  if (e.kind !== 'column' || !e.column?.notNull || e.column.default !== undefined) return {};
-  return { count: { sql: `SELECT count(*) FROM ${qtableOf(e)}`, of: 'rows' } };
+/** A new column that is NOT NULL without a default that fills the rows already there can only join an empty table. */
+function addCount(e: Entry, qtable: string): Pick<Change, 'count'> {
+  const d = e.column?.default;
+  if (e.kind !== 'column' || !e.column?.notNull || (d !== undefined && !NULL_FOR_EXISTING_ROWS.has(d))) return {};
+  return { count: { sql: `SELECT count(*) FROM ${qtable}`, of: 'rows', ...(d !== undefined ? { default: d } : {}) } };
 }
 
 /** What removing `old` loses; counts are asked only of objects that are there. */
-function dropEffects(old: Entry, present: boolean): Pick<Change, 'destructive' | 'count'> {
+function dropEffects(old: Entry, present: boolean, schema: string): Pick<Change, 'destructive' | 'count'> {
   switch (old.kind) {
     case 'table':
       return {
         destructive: 'its rows are deleted',
-        ...(present ? { count: { sql: `SELECT count(*) FROM ${/^DROP TABLE IF EXISTS (.+);$/.exec(old.drop)?.[1]}`, of: 'rows' as const } } : {}),
+        ...(present ? { count: { sql: `SELECT count(*) FROM ${qualified(schema, old.name)}`, of: 'rows' as const } } : {}),
       };
     case 'column':
       return { destructive: 'its values are deleted' };
@@ -211,8 +223,7 @@ function dropEffects(old: Entry, present: boolean): Pick<Change, 'destructive' |
       // A view's refresh job goes with its view, whose rows are only ever computed from the tables.
       return old.refreshes !== undefined ? {} : { destructive: 'the job stops running' };
     case 'bucket': {
-      const id = /WHERE id = (.+);$/.exec(old.drop)?.[1];
-      return present ? { count: { sql: `SELECT count(*) FROM storage.objects WHERE bucket_id = ${id}`, of: 'objects' } } : {};
+      return present ? { count: { sql: `SELECT count(*) FROM storage.objects WHERE bucket_id = ${literal(old.name)}`, of: 'objects' } } : {};
     }
     default:
       return {};

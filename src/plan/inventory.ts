@@ -5,12 +5,14 @@
  * `create` text means unchanged) and with the catalog (presence), so it
  * touches only objects altan-cloud created.
  */
-import type { Condition, Model, Table } from '../model/model.js';
+import type { Condition, Constraint, Model, Table } from '../model/model.js';
 import type { SqlType } from '../model/sqlTypes.js';
 import { renderBlueprint } from '../render/blueprints.js';
 import { ident, literal, qualified } from '../render/quote.js';
-import { columnLine, constraintLine, defaultSql, foreignKeySql, preparePolicy, prepareTable } from '../render/prepare/tables.js';
-import { cronEntry, prepareBucket, prepareTransaction, prepareView, scheduleSql } from '../render/prepare/transaction.js';
+import { defaultSql, foreignKeySql } from '../render/prepare/tables.js';
+import type { PreparedTable } from '../render/prepare/tables.js';
+import { cronEntry, prepareBucket, preparedFor, prepareView, scheduleSql } from '../render/prepare/transaction.js';
+import type { Target } from '../target.js';
 
 export type EntryKind =
   | 'schema-usage' | 'table' | 'column' | 'constraint' | 'foreign-key' | 'index' | 'rls' | 'policy' | 'grants'
@@ -38,7 +40,11 @@ export interface Entry {
   /** Made by its table's CREATE TABLE when the table itself is created. */
   readonly withTable?: boolean;
   readonly column?: ColumnShape;
-  /** Tables of the schema a policy reads: changing their column types needs it dropped first. */
+  /**
+   * Tables of the schema a policy or a CHECK reads: it is dropped before their column types change
+   * and made again after (Postgres refuses to alter a column a policy reads, and re-parses a
+   * CHECK's text against the new types, into another expression than a fresh CREATE gives).
+   */
   readonly refs?: readonly string[];
   /** The materialized view a refresh job refreshes: the job comes and goes with it. */
   readonly refreshes?: string;
@@ -50,8 +56,9 @@ export interface Inventory {
 }
 
 /** How an object is named in the catalog: by kind, table ('' for schema-level objects) and name. */
-export const catalogKey = (kind: string, table: string, name: string): string => JSON.stringify([kind, table, name]);
-export const entryKey = (e: Pick<Entry, 'kind' | 'table' | 'name'>): string => JSON.stringify([e.kind, e.table ?? '', e.name]);
+// NUL cannot occur in a Postgres name, so it separates the parts unambiguously (and cheaply, for 30,000 entries).
+export const catalogKey = (kind: string, table: string, name: string): string => `${kind}\u0000${table}\u0000${name}`;
+export const entryKey = (e: Pick<Entry, 'kind' | 'table' | 'name'>): string => `${e.kind}\u0000${e.table ?? ''}\u0000${e.name}`;
 
 const FUNCTION_GROUPS = {
   updatedAt: ['set_updated_at'],
@@ -66,31 +73,48 @@ function parentsOf(c: Condition | undefined, schema: string): string[] {
   return [];
 }
 
-function tableEntries(model: Model, t: Table): Entry[] {
-  const { schema, privateSchema } = model;
-  const p = prepareTable(schema, privateSchema, t);
+/**
+ * A UNIQUE constraint on exactly the primary key's columns (`unique: true` on
+ * a single-field key): CREATE TABLE never makes it (Postgres leaves out an
+ * index constraint that repeats the primary key), so it is no object of the table.
+ */
+function repeatsPrimaryKey(t: Table, c: Constraint): boolean {
+  const pk = t.constraints.find((k) => k.kind === 'primary-key');
+  return c.kind === 'unique' && pk !== undefined && c.columns.join('\u0000') === pk.columns.join('\u0000');
+}
+
+function tableEntries(model: Model, t: Table, p: PreparedTable): Entry[] {
+  const { schema } = model;
   const q = p.qname;
   const part = (kind: EntryKind, name: string, create: string, drop: string, presence: readonly string[], extra: Partial<Entry> = {}): Entry => ({
     kind, table: t.name, name, create, drop, presence, ...extra,
   });
   const constraintDrop = (name: string) => `ALTER TABLE ${q} DROP CONSTRAINT IF EXISTS ${ident(name)};`;
+  // The lines of the prepared CREATE TABLE, in order: columns, constraints, foreign keys.
+  const lines = new Map<object, string>([...t.columns, ...t.constraints, ...t.foreignKeys].map((node, i) => [node, p.lines[i] as string]));
+  const lineOf = (node: object) => lines.get(node) as string;
   return [
     { kind: 'table', name: t.name, create: renderBlueprint('table', p).trimEnd(), drop: `DROP TABLE IF EXISTS ${q};`, presence: [catalogKey('table', '', t.name)] },
     ...t.columns.map((c) =>
-      part('column', c.name, `ALTER TABLE ${q} ADD COLUMN ${columnLine(c)};`, `ALTER TABLE ${q} DROP COLUMN IF EXISTS ${ident(c.name)};`, [catalogKey('column', t.name, c.name)], {
+      part('column', c.name, `ALTER TABLE ${q} ADD COLUMN ${lineOf(c)};`, `ALTER TABLE ${q} DROP COLUMN IF EXISTS ${ident(c.name)};`, [catalogKey('column', t.name, c.name)], {
         withTable: true,
         column: { type: c.type, notNull: c.notNull, ...(c.default ? { default: defaultSql(c.type, c.default) } : {}) },
       }),
     ),
-    ...t.constraints.map((c) => part('constraint', c.name, `ALTER TABLE ${q} ADD ${constraintLine(c)};`, constraintDrop(c.name), [catalogKey('constraint', t.name, c.name)], { withTable: true })),
-    ...t.foreignKeys.map((fk) => part('foreign-key', fk.name, `ALTER TABLE ${q} ADD ${foreignKeySql(fk)};`, constraintDrop(fk.name), [catalogKey('constraint', t.name, fk.name)], { withTable: true })),
+    ...t.constraints.filter((c) => !repeatsPrimaryKey(t, c)).map((c) =>
+      part('constraint', c.name, `ALTER TABLE ${q} ADD ${lineOf(c)};`, constraintDrop(c.name), [catalogKey('constraint', t.name, c.name)], {
+        withTable: true,
+        ...(c.kind === 'check' || c.kind === 'enum' ? { refs: [t.name] } : {}),
+      }),
+    ),
+    ...t.foreignKeys.map((fk) => part('foreign-key', fk.name, `ALTER TABLE ${q} ADD ${lineOf(fk)};`, constraintDrop(fk.name), [catalogKey('constraint', t.name, fk.name)], { withTable: true })),
     ...(t.description !== undefined ? [part('comment', '', `COMMENT ON TABLE ${q} IS ${literal(t.description)};`, `COMMENT ON TABLE ${q} IS NULL;`, [])] : []),
     ...t.columns
       .filter((c) => c.description !== undefined)
       .map((c) => part('comment', c.name, `COMMENT ON COLUMN ${q}.${ident(c.name)} IS ${literal(c.description as string)};`, `COMMENT ON COLUMN ${q}.${ident(c.name)} IS NULL;`, [])),
     part('rls', '', `ALTER TABLE ${q} ENABLE ROW LEVEL SECURITY;`, '', [catalogKey('rls', '', t.name)]),
-    ...t.policies.map((pol) =>
-      part('policy', pol.name, renderBlueprint('policy', { policy: preparePolicy(pol, privateSchema), on: q }).trimEnd(), `DROP POLICY IF EXISTS ${ident(pol.name)} ON ${q};`, [catalogKey('policy', t.name, pol.name)], {
+    ...t.policies.map((pol, n) =>
+      part('policy', pol.name, renderBlueprint('policy', { policy: p.policies[n], on: q }).trimEnd(), `DROP POLICY IF EXISTS ${ident(pol.name)} ON ${q};`, [catalogKey('policy', t.name, pol.name)], {
         refs: [...new Set([t.name, ...parentsOf(pol.using, schema), ...parentsOf(pol.check, schema)])],
       }),
     ),
@@ -110,9 +134,9 @@ function dropSharedFunction(qname: string): string {
 }
 
 /** Every object the model's SQL creates, in the order the generated script creates them. */
-export function inventoryOf(model: Model): Inventory {
+export function inventoryOf(model: Model, target: Target): Inventory {
   const { schema, privateSchema } = model;
-  const prepared = prepareTransaction(model);
+  const prepared = preparedFor(model, target);
   const entries: Entry[] = [
     {
       kind: 'schema-usage',
@@ -123,7 +147,7 @@ export function inventoryOf(model: Model): Inventory {
       presence: [],
     },
   ];
-  for (const t of model.tables) entries.push(...tableEntries(model, t));
+  model.tables.forEach((t, i) => entries.push(...tableEntries(model, t, prepared.tables[i] as PreparedTable)));
   for (const fk of model.deferredForeignKeys) {
     const q = qualified(schema, fk.table);
     entries.push({

@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto';
 import type { CompileResult } from '../compile.js';
 import type { Database } from '../execute/database.js';
-import { lastApplied, otherSchemasApplied } from '../execute/record.js';
+import { preflight } from '../execute/preflight.js';
+import { lastApplied, otherSchemasApplied, recordedInventory } from '../execute/record.js';
 import type { AppliedRecord } from '../execute/record.js';
 import { renderBlueprint } from '../render/blueprints.js';
-import { commentSafe, prepareTransaction } from '../render/prepare/transaction.js';
+import { commentSafe, preparedFor } from '../render/prepare/transaction.js';
 import { presentObjects } from './catalog.js';
 import { diff, PHASES } from './diff.js';
 import type { Change, Phase } from './diff.js';
@@ -65,16 +66,28 @@ export const sha256 = (text: string): string => createHash('sha256').update(text
 
 /** Plans `compiled` against the database as it is now; reads only. */
 export async function plan(db: Database, compiled: CompileResult): Promise<Plan> {
-  return (await planAgainst(db, compiled, await lastApplied(db, compiled.model.schema))).plan;
+  // What apply's preflight would refuse is a reason this plan cannot run.
+  const missing = await preflight(db, compiled.model, compiled.target);
+  const { plan: p } = await planAgainst(db, compiled, await lastApplied(db, compiled.model.schema));
+  return missing.length === 0 ? p : { ...p, blockers: [...missing.map((m) => `${m.what} is missing: ${m.why}`), ...p.blockers] };
 }
 
 /** The plan, and the inventory apply records once it ran; `previous` is the schema's last record. */
 export async function planAgainst(db: Database, compiled: CompileResult, previous: AppliedRecord | undefined): Promise<{ plan: Plan; inventory: Inventory }> {
   const { model } = compiled;
-  const next = inventoryOf(model);
-  const prior = previousInventory(compiled, next, previous);
+  const next = inventoryOf(model, compiled.target);
+  const prior = await previousInventory(db, compiled, next, previous);
   const present = await presentObjects(db, model.schema, model.privateSchema);
-  const d = diff(prior ?? EMPTY, next, present, { privateSchemaShared: prior !== undefined && (await otherSchemasApplied(db, model.schema)) });
+  // The same file as last time, every object still there: up to date, with no diff to make.
+  if (prior === next && next.entries.every((e) => e.presence.every((k) => present.has(k)))) {
+    const plan: Plan = {
+      status: 'up-to-date', database: db.description, schema: model.schema, fresh: false, changes: [], destructive: [], blockers: [], sql: '',
+      ...(previous ? { lastApplied: { file: previous.file_name, at: previous.applied_at } } : {}),
+    };
+    return { plan, inventory: next };
+  }
+  const privateSchemaShared = prior !== undefined && (await otherSchemasApplied(db, model.schema));
+  const d = diff(prior ?? EMPTY, next, present, { privateSchemaShared, schema: model.schema });
   const counts = await readCounts(db, d.changes);
   const blockers = [...d.conflicts.filter((e) => !conflictingTable(e, d.conflicts)).map((e) => conflictLine(e, model.schema))];
   const changes = d.changes.map((c, i) => settle(c, counts[i], blockers));
@@ -97,11 +110,12 @@ export async function planAgainst(db: Database, compiled: CompileResult, previou
   };
 }
 
-function previousInventory(compiled: CompileResult, next: Inventory, previous: AppliedRecord | undefined): Inventory | undefined {
+async function previousInventory(db: Database, compiled: CompileResult, next: Inventory, previous: AppliedRecord | undefined): Promise<Inventory | undefined> {
   if (previous === undefined) return undefined;
   // The same SQL as last time means the same objects, whichever version recorded it.
   if (previous.sql_sha256 === sha256(compiled.sql)) return next;
-  const parsed = previous.inventory === null ? undefined : (JSON.parse(previous.inventory) as Inventory);
+  const text = await recordedInventory(db, previous);
+  const parsed = text === undefined ? undefined : (JSON.parse(text) as Inventory);
   if (parsed?.format !== 1) {
     throw new PlanError(
       `schema ${compiled.model.schema} holds ${previous.file_name} as applied at ${previous.applied_at} by an earlier altan-cloud ` +
@@ -135,7 +149,8 @@ function settle(c: Change, n: number | undefined, blockers: string[]): Change {
     return rest;
   }
   if (c.kind === 'table') return { ...rest, details: [...c.details, `holds ${plural(n, 'row', 'rows')}`] };
-  if (n > 0) blockers.push(`column ${label} is required and has no default, but ${c.table} holds ${plural(n, 'row', 'rows')}; give the field a default (or add it as optional and fill it) first`);
+  if (n > 0 && count.default === undefined) blockers.push(`column ${label} is required and has no default, but ${c.table} holds ${plural(n, 'row', 'rows')}; give the field a default (or add it as optional and fill it) first`);
+  else if (n > 0) blockers.push(`column ${label} is required, but ${c.table} holds ${plural(n, 'row', 'rows')} and its default ${count.default} gives them no value (it is NULL outside a request); add the field as optional and fill it (or empty the table) first`);
   return rest;
 }
 
@@ -149,7 +164,7 @@ function conflictLine(e: Entry, schema: string): string {
 }
 
 function renderPlan(compiled: CompileResult, steps: ReadonlyMap<Phase, readonly string[]>, previous: AppliedRecord): string {
-  const prepared = prepareTransaction(compiled.model, compiled.target);
+  const prepared = preparedFor(compiled.model, compiled.target);
   const sections = SECTIONS.map(([title, phases]) => ({ title, statements: phases.flatMap((p) => steps.get(p) ?? []) })).filter((s) => s.statements.length > 0);
   const header = [...prepared.header, `-- Changes from the last apply: ${commentSafe(previous.file_name)} at ${previous.applied_at}`];
   return renderBlueprint('plan', { ...prepared, header, sections });

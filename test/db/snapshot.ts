@@ -4,7 +4,7 @@
  * constraints, indexes, comments, policies, functions (with bodies),
  * triggers, materialized views' queries, grants, buckets, cron jobs and
  * applied-file records — everything an apply could create or change. Columns
- * are listed by name, not position (ADD COLUMN appends), and privileges as
+ * (and column comments) are listed by name, not position (ADD COLUMN appends), and privileges as
  * sorted lists (their order follows the history of GRANTs), so that a
  * database reached by several applies equals one made by a single apply.
  */
@@ -24,8 +24,8 @@ const QUERIES: Readonly<Record<string, string>> = {
   functions: `SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prosecdef, p.proconfig::text, ${acl('p.proacl')}, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${USER_SCHEMAS} ORDER BY 1, 2, 3`,
   triggers: 'SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2',
   indexes: `SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2, 3`,
-  comments: `SELECT n.nspname, c.relname, d.objsubid, a.attname, d.description FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND c.oid = d.objoid
-    JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid WHERE ${USER_SCHEMAS} ORDER BY 1, 2, 4`,
+  comments: `SELECT n.nspname, c.relname, a.attname, d.description FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND c.oid = d.objoid
+    JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid WHERE ${USER_SCHEMAS} ORDER BY 1, 2, 3`,
   matviews: 'SELECT schemaname, matviewname, definition, ispopulated FROM pg_matviews ORDER BY 1, 2',
   views: `SELECT schemaname, viewname, definition FROM pg_views WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`,
   roles: "SELECT rolname, rolcanlogin, rolbypassrls FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%' ORDER BY 1",

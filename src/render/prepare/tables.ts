@@ -33,7 +33,7 @@ export function defaultSql(type: SqlType, d: ColumnDefault): string {
   }
 }
 
-export function columnLine(c: Column): string {
+function columnLine(c: Column): string {
   const parts = [ident(c.name), c.type.sql];
   if (c.notNull) parts.push('NOT NULL');
   if (c.default) parts.push(`DEFAULT ${defaultSql(c.type, c.default)}`);
@@ -42,7 +42,7 @@ export function columnLine(c: Column): string {
 
 const columnList = (columns: readonly string[]) => columns.map(ident).join(', ');
 
-export function constraintLine(c: Constraint): string {
+function constraintLine(c: Constraint): string {
   const head = `CONSTRAINT ${ident(c.name)}`;
   switch (c.kind) {
     case 'primary-key':

@@ -111,3 +111,16 @@ export function prepareTransaction(model: Model, target: Target = 'altan') {
 }
 
 export type PreparedTransaction = ReturnType<typeof prepareTransaction>;
+
+/**
+ * The prepared transaction of a model, made once per model and target: compile
+ * renders it, and plan's inventory takes its pieces (a model is never changed).
+ */
+const preparedByModel = new WeakMap<Model, Map<Target, PreparedTransaction>>();
+export function preparedFor(model: Model, target: Target): PreparedTransaction {
+  let byTarget = preparedByModel.get(model);
+  if (!byTarget) preparedByModel.set(model, (byTarget = new Map()));
+  let prepared = byTarget.get(target);
+  if (!prepared) byTarget.set(target, (prepared = prepareTransaction(model, target)));
+  return prepared;
+}

@@ -2,11 +2,11 @@
  * Two inventories (what the last apply made, what the file asks for now)
  * and the catalog's names → the changes, each with its statements in the
  * phase it must run in. Pure: the data a decision needs (rows, NULLs,
- * objects in a bucket) is asked for as `count` and settled by the planner.
+ * rows in a table) is asked for as `count` and settled by the planner.
  */
 import type { ColumnShape, Entry, EntryKind, Inventory } from './inventory.js';
 import { catalogKey, entryKey } from './inventory.js';
-import { ident, literal, qualified } from '../render/quote.js';
+import { ident, qualified } from '../render/quote.js';
 import { alterColumn } from './columns.js';
 
 /** The order statements run in: everything that goes or is replaced first, in reverse dependency order. */
@@ -14,7 +14,7 @@ export const PHASES = [
   'drop-views', 'drop-jobs', 'drop-policies', 'drop-triggers', 'drop-foreign-keys', 'drop-constraints', 'drop-indexes',
   'drop-columns', 'drop-tables', 'drop-functions',
   'tables', 'columns', 'constraints', 'foreign-keys', 'indexes', 'functions', 'security', 'triggers', 'comments', 'seeds',
-  'storage', 'drop-buckets', 'views', 'jobs',
+  'storage', 'views', 'jobs',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -26,7 +26,7 @@ const CREATE_PHASE: Readonly<Record<EntryKind, Phase>> = {
 const DROP_PHASE: Readonly<Partial<Record<EntryKind, Phase>>> = {
   view: 'drop-views', job: 'drop-jobs', policy: 'drop-policies', 'storage-policy': 'drop-policies', trigger: 'drop-triggers',
   'foreign-key': 'drop-foreign-keys', constraint: 'drop-constraints', index: 'drop-indexes', column: 'drop-columns',
-  table: 'drop-tables', function: 'drop-functions', bucket: 'drop-buckets', comment: 'comments',
+  table: 'drop-tables', function: 'drop-functions', bucket: 'storage', comment: 'comments',
 };
 /** Kinds replaced by dropping and creating; the others are altered in place or re-run (idempotent). */
 const REPLACED = new Set<EntryKind>(['constraint', 'foreign-key', 'index', 'policy', 'storage-policy', 'trigger', 'view']);
@@ -36,7 +36,7 @@ const QUIET_WITH_TABLE = new Set<EntryKind>(['rls', 'grants', 'comment', 'seed']
 /** A number the planner reads before it decides; `sql` is a scalar subquery. */
 export interface Count {
   readonly sql: string;
-  readonly of: 'rows' | 'nulls' | 'objects';
+  readonly of: 'rows' | 'nulls';
   /** A new column's default that gives the rows already there no value (see addCount). */
   readonly default?: string;
 }
@@ -143,8 +143,9 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
         run('security', e.create);
         continue;
       }
-      // Helper functions are shared by the files of every schema (same names, the tool's own private schema).
-      if (e.kind !== 'function' && e.presence.some((k) => present.has(k) && !owned.has(k))) conflicts.push(e);
+      // Helper functions are shared by the files of every schema (same names, the tool's own private schema);
+      // buckets are upserted by id, as on a first apply.
+      if (e.kind !== 'function' && e.kind !== 'bucket' && e.presence.some((k) => present.has(k) && !owned.has(k))) conflicts.push(e);
       run(CREATE_PHASE[e.kind], e.create);
       changes.push({ action: 'create', ...base, details: [], ...(e.kind === 'column' ? addCount(e, qtableOf(e)) : {}) });
       continue;
@@ -193,7 +194,8 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
       continue;
     }
     drop(phase, old);
-    changes.push({ action: 'drop', ...base, details: [], ...dropEffects(old, isPresent(old), options.schema) });
+    const details = old.kind === 'bucket' ? [BUCKET_STAYS] : [];
+    changes.push({ action: 'drop', ...base, details, ...dropEffects(old, isPresent(old), options.schema) });
   }
   for (const d of drops.sort((a, b) => b.order - a.order)) run(d.phase, d.sql);
   return { changes: sortChanges(changes), steps, conflicts };
@@ -209,6 +211,9 @@ function addCount(e: Entry, qtable: string): Pick<Change, 'count'> {
   return { count: { sql: `SELECT count(*) FROM ${qtable}`, of: 'rows', ...(d !== undefined ? { default: d } : {}) } };
 }
 
+/** Storage refuses a direct DELETE of a bucket: what the plan says instead of deleting one. */
+const BUCKET_STAYS = 'its policies are dropped; the bucket stays, with its files (Storage refuses a direct DELETE: remove it with the Storage API or the dashboard)';
+
 /** What removing `old` loses; counts are asked only of objects that are there. */
 function dropEffects(old: Entry, present: boolean, schema: string): Pick<Change, 'destructive' | 'count'> {
   switch (old.kind) {
@@ -222,9 +227,6 @@ function dropEffects(old: Entry, present: boolean, schema: string): Pick<Change,
     case 'job':
       // A view's refresh job goes with its view, whose rows are only ever computed from the tables.
       return old.refreshes !== undefined ? {} : { destructive: 'the job stops running' };
-    case 'bucket': {
-      return present ? { count: { sql: `SELECT count(*) FROM storage.objects WHERE bucket_id = ${literal(old.name)}`, of: 'objects' } } : {};
-    }
     default:
       return {};
   }

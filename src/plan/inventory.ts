@@ -171,11 +171,10 @@ export function inventoryOf(model: Model, target: Target): Inventory {
   }
   for (const b of model.buckets) {
     const p = prepareBucket(b, privateSchema);
-    const id = literal(b.id);
     entries.push({
       kind: 'bucket', name: b.id, create: [p.insert, p.values, p.update].join('\n'),
-      // its objects first: storage.objects.bucket_id references the bucket
-      drop: `DELETE FROM storage.objects WHERE bucket_id = ${id};\nDELETE FROM storage.buckets WHERE id = ${id};`,
+      // Storage refuses a direct DELETE of a bucket: one removed from the file stays, with its files (its policies go).
+      drop: '',
       presence: [catalogKey('bucket', '', b.id)],
     });
     b.policies.forEach((pol, n) => {

@@ -49,7 +49,7 @@ export class PlanError extends Error {
 const EMPTY: Inventory = { format: 1, entries: [] };
 
 const SECTIONS: readonly (readonly [string, readonly Phase[]])[] = [
-  ['Remove what changed or is gone (made again below where it changed)', PHASES.filter((p) => p.startsWith('drop-') && p !== 'drop-buckets')],
+  ['Remove what changed or is gone (made again below where it changed)', PHASES.filter((p) => p.startsWith('drop-'))],
   ['Tables and columns', ['tables', 'columns']],
   ['Constraints and foreign keys', ['constraints', 'foreign-keys']],
   ['Indexes', ['indexes']],
@@ -58,7 +58,7 @@ const SECTIONS: readonly (readonly [string, readonly Phase[]])[] = [
   ['Triggers', ['triggers']],
   ['Comments', ['comments']],
   ['Seed rows, upserted by primary key', ['seeds']],
-  ['Storage buckets (upserted by id) and their policies on storage.objects', ['storage', 'drop-buckets']],
+  ['Storage buckets (upserted by id) and their policies on storage.objects', ['storage']],
   ['Materialized views and scheduled jobs (pg_cron)', ['views', 'jobs']],
 ];
 
@@ -138,12 +138,11 @@ async function readCounts(db: Database, changes: readonly Change[]): Promise<(nu
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-/** A change with its count read: a detail, a destructive bucket, or a blocker. */
+/** A change with its count read: a detail or a blocker. */
 function settle(c: Change, n: number | undefined, blockers: string[]): Change {
   if (c.count === undefined || n === undefined) return c;
   const { count, ...rest } = c;
   const label = c.table === undefined ? c.name : `${c.table}.${c.name}`;
-  if (count.of === 'objects') return n > 0 ? { ...rest, details: [...c.details, `holds ${plural(n, 'object', 'objects')}`], destructive: 'its objects are deleted' } : rest;
   if (count.of === 'nulls') {
     if (n > 0) blockers.push(`column ${label} cannot be made NOT NULL: ${plural(n, 'row holds', 'rows hold')} NULL in it; set a value in them, or give the field a default, first`);
     return rest;

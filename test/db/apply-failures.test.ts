@@ -8,6 +8,7 @@ import { compile } from '../../src/compile.js';
 import { apply, ApplyError } from '../../src/execute/apply.js';
 import type { Database } from '../../src/execute/database.js';
 import { connect, dropDatabase, freshDatabase, memoryDatabase, withCronDatabase } from './harness.js';
+import { expectRefused } from './evolve.js';
 import { catalogSnapshot } from './snapshot.js';
 
 const TODOS = `version: 1
@@ -42,16 +43,6 @@ materialized_views:
     refresh: hourly
 `;
 
-async function expectUnchanged(db: Database, run: () => Promise<unknown>): Promise<ApplyError> {
-  const before = await catalogSnapshot(db);
-  const error = await run().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApplyError);
-  expect(await catalogSnapshot(db)).toEqual(before);
-  return error as ApplyError;
-}
 
 describe('failures leave the database as it was (Postgres)', () => {
   const cron = withCronDatabase();
@@ -59,7 +50,7 @@ describe('failures leave the database as it was (Postgres)', () => {
   it('a CHECK that does not parse: position in the generated SQL, nothing left', async () => {
     await cron.reset();
     const compiled = compile(BAD_CHECK, { fileName: 'bad.yaml' });
-    const error = await expectUnchanged(cron.db, () => apply(cron.db, compiled));
+    const error = await expectRefused(cron.db, () => apply(cron.db, compiled));
     expect(error.reason).toBe('database');
     expect(error.message).toMatch(/^apply failed in CREATE TABLE public\.notes \(generated SQL line (\d+):(\d+)\):\n {2}syntax error at or near ">" \(SQLSTATE 42601\)/);
     const [, line] = /line (\d+):/.exec(error.message) as RegExpExecArray;
@@ -69,7 +60,7 @@ describe('failures leave the database as it was (Postgres)', () => {
   it('a materialized view whose query fails: named, with its line', async () => {
     await cron.reset();
     const compiled = compile(BAD_VIEW, { fileName: 'view.yaml' });
-    const error = await expectUnchanged(cron.db, () => apply(cron.db, compiled));
+    const error = await expectRefused(cron.db, () => apply(cron.db, compiled));
     expect(error.message).toMatch(/^apply failed in CREATE MATERIALIZED VIEW altan_private\.stats \(generated SQL line \d+:\d+\):\n {2}column "no_such_column" does not exist \(SQLSTATE 42703\)/);
     expect(error.message).toContain('\n  from view.yaml:8:12: the query of materialized view "stats"\nNothing was applied: the transaction was rolled back.');
   });
@@ -77,7 +68,7 @@ describe('failures leave the database as it was (Postgres)', () => {
   it("a table of the user's with an entity's name: refused before anything runs, the table untouched", async () => {
     await cron.reset();
     await cron.db.exec('CREATE TABLE public.todos (id int)');
-    const error = await expectUnchanged(cron.db, () => apply(cron.db, compile(TODOS)));
+    const error = await expectRefused(cron.db, () => apply(cron.db, compile(TODOS)));
     expect(error.reason).toBe('blocked');
     expect(error.message).toBe(
       'the plan for schema public cannot run; nothing was applied:\n' +
@@ -89,7 +80,7 @@ describe('failures leave the database as it was (Postgres)', () => {
     await cron.reset();
     // A table named like the index apply creates: relation names are shared by tables and indexes.
     await cron.db.exec('CREATE TABLE public.todos_user_id_idx (id int)');
-    const error = await expectUnchanged(cron.db, () => apply(cron.db, compile(TODOS)));
+    const error = await expectRefused(cron.db, () => apply(cron.db, compile(TODOS)));
     expect(error.message).toMatch(/^apply failed in CREATE INDEX todos_user_id_idx ON public\.todos \(user_id\) \(generated SQL line \d+:1\):\n {2}relation "todos_user_id_idx" already exists \(SQLSTATE 42P07\)/);
     // Not the author's SQL: no line of the file to point at.
     expect(error.message).not.toContain('\n  from ');
@@ -98,7 +89,7 @@ describe('failures leave the database as it was (Postgres)', () => {
   it('a missing prerequisite: preflight names it, nothing runs', async () => {
     await cron.reset();
     await cron.db.exec('DROP FUNCTION storage.foldername(text)');
-    const error = await expectUnchanged(cron.db, () => apply(cron.db, compile(TODOS)));
+    const error = await expectRefused(cron.db, () => apply(cron.db, compile(TODOS)));
     expect(error.reason).toBe('preflight');
     expect(error.message).toContain('is missing what this file needs; nothing was run:\n  - storage.foldername(text): ');
     expect(error.message).not.toContain('auth.users');
@@ -181,18 +172,18 @@ describe('failures leave the database as it was (PGlite)', () => {
   });
 
   it('a CHECK that does not parse', async () => {
-    const error = await expectUnchanged(db, () => apply(db, compile(BAD_CHECK)));
+    const error = await expectRefused(db, () => apply(db, compile(BAD_CHECK)));
     expect(error.message).toMatch(/^apply failed in CREATE TABLE public\.notes \(generated SQL line \d+:\d+\):\n {2}syntax error at or near ">" \(SQLSTATE 42601\)/);
   });
 
   it('a materialized view whose query fails', async () => {
-    const error = await expectUnchanged(db, () => apply(db, compile(BAD_VIEW)));
+    const error = await expectRefused(db, () => apply(db, compile(BAD_VIEW)));
     expect(error.message).toContain('column "no_such_column" does not exist (SQLSTATE 42703)');
   });
 
   it('a missing prerequisite', async () => {
     await db.exec('DROP FUNCTION public.apply_postgrest_permissions()');
-    const error = await expectUnchanged(db, () => apply(db, compile(TODOS)));
+    const error = await expectRefused(db, () => apply(db, compile(TODOS)));
     expect(error.reason).toBe('preflight');
     expect(error.message).toContain('  - apply_postgrest_permissions(): every Altan project has it; for a plain Supabase project use --target supabase');
   });

@@ -56,7 +56,8 @@ export const STUDIO: Project = {
     { version: 'v1', destructive: [] },
     // the bucket scratch goes too, but it holds no object
     { version: 'v2', destructive: ['- job cleanup: the job stops running'] },
-    { version: 'v3', destructive: ['- bucket docs: holds 1 object: its objects are deleted'] },
+    // the bucket docs goes from the file (it holds a file): its policies go, the bucket and the file stay
+    { version: 'v3', destructive: [] },
     {
       version: 'v2',
       destructive: ['- column documents.pinned: its values are deleted', '~ column posts.score: type bigint → integer: type bigint → integer may not hold every value'],

@@ -112,7 +112,6 @@ describe('changes that may lose data', () => {
     const expected = [
       '- table old_stuff: holds 2 rows: its rows are deleted',
       '- column items.extra: its values are deleted',
-      '- bucket files: holds 1 object: its objects are deleted',
       '- job nightly: the job stops running',
       '~ column items.code: type text → varchar(10): type text → varchar(10) may not hold every value',
       '~ column items.big: type bigint → integer: type bigint → integer may not hold every value',
@@ -121,10 +120,13 @@ describe('changes that may lose data', () => {
 
     const refused = await expectRefused(db, () => apply(db, after));
     expect(refused.reason).toBe('destructive');
-    expect(refused.message).toMatch(/^refused: these 6 changes may lose data, and nothing was applied:\n/);
+    expect(refused.message).toMatch(/^refused: these 5 changes may lose data, and nothing was applied:\n/);
     for (const line of expected) expect(refused.message).toContain(`\n  ${line}\n`);
-    // the bucket without objects is not among them
-    expect(refused.message).not.toContain('bucket empty');
+    // buckets are never deleted (Storage refuses it): not among them, with or without files
+    expect(refused.message).not.toContain('bucket');
+    expect((await plan(db, after)).changes.map(describeChange)).toContain(
+      '- bucket files: its policies are dropped; the bucket stays, with its files (Storage refuses a direct DELETE: remove it with the Storage API or the dashboard)',
+    );
 
     await applyAndSettle(db, after, { allowDestructive: true });
     const [state] = await db.query<Record<string, unknown>>(`SELECT to_regclass('public.old_stuff') AS old_stuff,
@@ -132,8 +134,9 @@ describe('changes that may lose data', () => {
       (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'public.items'::regclass AND attname = 'code') AS code,
       (SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'public.items'::regclass AND attname = 'big') AS big,
       (SELECT count(*)::int FROM storage.buckets) AS buckets, (SELECT count(*)::int FROM storage.objects) AS objects,
+      (SELECT count(*)::int FROM pg_policies WHERE schemaname = 'storage' AND tablename = 'objects' AND policyname LIKE 'bucket\\_%') AS bucket_policies,
       (SELECT count(*)::int FROM cron.job) AS jobs`);
-    expect(state).toEqual({ old_stuff: null, extra: 0, code: 'character varying(10)', big: 'integer', buckets: 0, objects: 0, jobs: 0 });
+    expect(state).toEqual({ old_stuff: null, extra: 0, code: 'character varying(10)', big: 'integer', buckets: 2, objects: 1, bucket_policies: 0, jobs: 0 });
     expect(await db.query('SELECT code, big FROM public.items')).toEqual([{ code: 'short', big: 7 }]);
   });
 });

@@ -137,8 +137,8 @@ async function emptyTables(db: Database, schema: string): Promise<void> {
  * number when taken — by a table of the same long prefix dropped since, say);
  * the columns' attnotnull says the same.
  */
-async function evolvedSnapshot(db: Database): Promise<CatalogSnapshot> {
-  const snapshot = await comparableSnapshot(db);
+async function evolvedSnapshot(db: Database, model: Model): Promise<CatalogSnapshot> {
+  const snapshot = await comparableSnapshot(db, model);
   snapshot.constraints = (snapshot.constraints ?? []).filter((c) => !String((c as Record<string, unknown>).pg_get_constraintdef).startsWith('NOT NULL '));
   const lines = (definition: unknown) => (typeof definition === 'string' ? definition.split('\n').map((l) => l.trim().replace(/,$/, '')).sort() : definition);
   for (const key of ['matviews', 'views']) {
@@ -178,7 +178,7 @@ async function evolve(db: Database, label: string, to: CompileResult, expected: 
     expect(report.status, label).toBe('applied');
   }
   seen.evolved++;
-  expect(await evolvedSnapshot(db), `${label}: the catalog equals a fresh apply's`).toEqual(expected);
+  expect(await evolvedSnapshot(db, to.model), `${label}: the catalog equals a fresh apply's`).toEqual(expected);
   const again = await plan(db, to);
   expect(again.changes.map(describeChange), `${label}: planned again`).toEqual([]);
   expect(again.status, label).toBe('up-to-date');
@@ -200,7 +200,7 @@ async function evolvePair(db: Database, backend: string, pair: EvolvedPair, a: C
     if (users.length > 0) await db.query('INSERT INTO auth.users (id) SELECT unnest($1::uuid[])', [users]);
     expect((await apply(db, compiled)).status, `${backend}: fresh apply`).toBe('applied');
     expect((await plan(db, compiled)).changes.map(describeChange), `${backend}: planned again after a fresh apply`).toEqual([]);
-    return evolvedSnapshot(db);
+    return evolvedSnapshot(db, compiled.model);
   };
   let freshB: CatalogSnapshot;
   try {

@@ -38,11 +38,12 @@ describe('apply on the embedded database', () => {
     expect(report.created).toEqual([]);
     expect(report.appliedAt).toMatch(/^\d{4}-\d\d-\d\d /);
 
-    // A changed file is refused, not half-applied: the schema already holds the first one.
+    // A file that would drop the first one's tables is refused as a whole, each loss listed (plan and apply: test/cli-plan.test.ts).
     writeFileSync(join(dir, 'other.yaml'), 'version: 1\nentities:\n  todos:\n    fields:\n      title: text\n');
     const changed = runCli(['apply', 'other.yaml'], { cwd: dir, env });
     expect(changed.status).toBe(2);
-    expect(changed.stderr).toContain('altan-cloud: schema public already holds altan.yaml as applied at');
+    expect(changed.stderr).toMatch(/\naltan-cloud: refused: these \d+ changes may lose data, and nothing was applied:\n {2}- table listings: holds 0 rows: its rows are deleted\n/);
+    expect(changed.stderr).toContain('apply with --allow-destructive to make them');
     expect(changed.stderr).not.toMatch(STACK_TRACE);
   });
 

@@ -71,11 +71,18 @@ export interface DiffOptions {
 }
 
 export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<string>, options: DiffOptions): Diff {
-  const before = new Map(previous.entries.map((e, i) => [entryKey(e), { e, i }]));
-  const after = new Map(next.entries.map((e) => [entryKey(e), e]));
+  // Each entry's key made once: the same string object again is hashed once, a new one every time.
+  const keys = new Map<Entry, string>();
+  const key = (e: Entry): string => {
+    let k = keys.get(e);
+    if (k === undefined) keys.set(e, (k = entryKey(e)));
+    return k;
+  };
+  const before = new Map(previous.entries.map((e, i) => [key(e), { e, i }]));
+  const after = new Map(next.entries.map((e) => [key(e), e]));
   // Drops run in reverse order of the last apply's creation: dependents go before what they depend on.
   const drops: { phase: Phase; sql: string; order: number }[] = [];
-  const drop = (phase: Phase, e: Entry) => drops.push({ phase, sql: e.drop, order: before.get(entryKey(e))?.i ?? 0 });
+  const drop = (phase: Phase, e: Entry) => drops.push({ phase, sql: e.drop, order: before.get(key(e))?.i ?? 0 });
   const isPresent = (e: Entry) => e.presence.every((k) => present.has(k));
   const steps = new Map<Phase, string[]>();
   const run = (phase: Phase, sql: string) => {
@@ -96,28 +103,28 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
   const takenTables = new Set<string>();
   for (const e of next.entries) {
     if (e.kind !== 'table') continue;
-    const old = before.get(entryKey(e))?.e;
+    const old = before.get(key(e))?.e;
     if (old === undefined && e.presence.some((k) => present.has(k))) {
       conflicts.push(e);
       takenTables.add(e.name);
     } else if (old === undefined || !isPresent(e)) createdTables.add(e.name);
   }
   const qtableOf = (e: Entry) => qualified(options.schema, tableOf(e) as string);
-  const droppedTables = new Set(previous.entries.filter((e) => e.kind === 'table' && !after.has(entryKey(e))).map((e) => e.name));
+  const droppedTables = new Set(previous.entries.filter((e) => e.kind === 'table' && !after.has(key(e))).map((e) => e.name));
 
   // Tables whose columns change type or go: what reads them must be dropped first and made again.
   const reshaped = new Set<string>();
   for (const e of previous.entries) {
     if (e.kind !== 'column' || droppedTables.has(e.table as string)) continue;
-    const now = after.get(entryKey(e));
+    const now = after.get(key(e));
     if (now === undefined || now.column?.type.sql !== e.column?.type.sql) reshaped.add(e.table as string);
   }
   // Tables that gain columns: a view's `*` stands for the columns there were when it was made, so it is made again too.
-  const grown = next.entries.filter((e) => e.kind === 'column' && !before.has(entryKey(e))).map((e) => e.table as string);
+  const grown = next.entries.filter((e) => e.kind === 'column' && !before.has(key(e))).map((e) => e.table as string);
   const replacedViews = viewsToReplace(previous, next, new Set([...reshaped, ...grown]), droppedTables);
 
   for (const e of next.entries) {
-    const old = before.get(entryKey(e))?.e;
+    const old = before.get(key(e))?.e;
     const table = tableOf(e);
     const base = { kind: e.kind, ...(e.table !== undefined ? { table: e.table } : {}), name: e.name };
     if (table !== undefined && takenTables.has(table)) {
@@ -180,7 +187,7 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
   }
 
   for (const old of previous.entries) {
-    if (after.has(entryKey(old))) continue;
+    if (after.has(key(old))) continue;
     const table = tableOf(old);
     const base = { kind: old.kind, ...(old.table !== undefined ? { table: old.table } : {}), name: old.name };
     if (old.kind !== 'table' && table !== undefined && droppedTables.has(table)) continue;

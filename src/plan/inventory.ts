@@ -9,9 +9,10 @@ import type { Condition, Constraint, Model, Table } from '../model/model.js';
 import type { SqlType } from '../model/sqlTypes.js';
 import { renderBlueprint } from '../render/blueprints.js';
 import { ident, literal, qualified } from '../render/quote.js';
-import { defaultSql, foreignKeySql } from '../render/prepare/tables.js';
+import { defaultSql } from '../render/prepare/tables.js';
 import type { PreparedTable } from '../render/prepare/tables.js';
-import { cronEntry, prepareBucket, preparedFor, prepareView, scheduleSql } from '../render/prepare/transaction.js';
+import { preparedFor } from '../render/prepare/transaction.js';
+import type { PreparedTransaction } from '../render/prepare/transaction.js';
 import type { Target } from '../target.js';
 
 export type EntryKind =
@@ -55,8 +56,12 @@ export interface Inventory {
   readonly entries: readonly Entry[];
 }
 
-/** How an object is named in the catalog: by kind, table ('' for schema-level objects) and name. */
-// NUL cannot occur in a Postgres name, so it separates the parts unambiguously (and cheaply, for 30,000 entries).
+/**
+ * How an object is named in the catalog: by kind, table ('' for schema-level
+ * objects) and name. NUL cannot occur in a Postgres name, so it separates the
+ * parts unambiguously (and cheaply, for 30,000 entries). Presence keys are
+ * stored in the record: a change of this format needs a new inventory format.
+ */
 export const catalogKey = (kind: string, table: string, name: string): string => `${kind}\u0000${table}\u0000${name}`;
 export const entryKey = (e: Pick<Entry, 'kind' | 'table' | 'name'>): string => `${e.kind}\u0000${e.table ?? ''}\u0000${e.name}`;
 
@@ -148,15 +153,14 @@ export function inventoryOf(model: Model, target: Target): Inventory {
     },
   ];
   model.tables.forEach((t, i) => entries.push(...tableEntries(model, t, prepared.tables[i] as PreparedTable)));
-  for (const fk of model.deferredForeignKeys) {
-    const q = qualified(schema, fk.table);
+  model.deferredForeignKeys.forEach((fk, i) => {
     entries.push({
       kind: 'foreign-key', table: fk.table, name: fk.name,
-      create: `ALTER TABLE ${q} ADD ${foreignKeySql(fk)};`,
-      drop: `ALTER TABLE ${q} DROP CONSTRAINT IF EXISTS ${ident(fk.name)};`,
+      create: prepared.deferred[i] as string,
+      drop: `ALTER TABLE ${qualified(schema, fk.table)} DROP CONSTRAINT IF EXISTS ${ident(fk.name)};`,
       presence: [catalogKey('constraint', fk.table, fk.name)],
     });
-  }
+  });
   for (const group of ['updatedAt', 'organizations'] as const) {
     if (!model.functions[group]) continue;
     const names = FUNCTION_GROUPS[group];
@@ -169,8 +173,8 @@ export function inventoryOf(model: Model, target: Target): Inventory {
       presence: names.map((n) => catalogKey('function', '', n)),
     });
   }
-  for (const b of model.buckets) {
-    const p = prepareBucket(b, privateSchema);
+  model.buckets.forEach((b, i) => {
+    const p = prepared.buckets[i] as PreparedTransaction['buckets'][number];
     entries.push({
       kind: 'bucket', name: b.id, create: [p.insert, p.values, p.update].join('\n'),
       // Storage refuses a direct DELETE of a bucket: one removed from the file stays, with its files (its policies go).
@@ -185,25 +189,25 @@ export function inventoryOf(model: Model, target: Target): Inventory {
         presence: [catalogKey('storage-policy', '', pol.name)],
       });
     });
-  }
-  for (const v of model.views) {
-    const p = prepareView(v, schema, privateSchema);
+  });
+  model.views.forEach((v, i) => {
+    const p = prepared.views[i] as PreparedTransaction['views'][number];
     entries.push({
       kind: 'view', name: v.name,
       create: renderBlueprint('view', p).trimEnd(),
       drop: [...(p.exposed ? [`DROP VIEW IF EXISTS ${p.exposed};`] : []), `DROP MATERIALIZED VIEW IF EXISTS ${p.qname};`].join('\n'),
       presence: [catalogKey('view', '', v.name)],
     });
-  }
-  for (const j of model.jobs) {
+  });
+  model.jobs.forEach((j, i) => {
     entries.push({
       kind: 'job', name: j.name,
-      create: scheduleSql(j, cronEntry(j, schema, privateSchema)),
+      create: prepared.jobs[i] as string,
       // pg_cron raises for a name it does not know: a job unscheduled by hand is not an error.
       drop: `SELECT cron.unschedule(jobname) FROM cron.job WHERE jobname = ${literal(j.name)};`,
       presence: [catalogKey('job', '', j.name)],
       ...(j.action.kind === 'refresh' ? { refreshes: j.action.view } : {}),
     });
-  }
+  });
   return { format: 1, entries };
 }

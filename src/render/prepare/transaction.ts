@@ -19,7 +19,7 @@ export function commentSafe(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, '?');
 }
 
-export function prepareBucket(b: Bucket, privateSchema: string) {
+function prepareBucket(b: Bucket, privateSchema: string) {
   const columns = ['id', 'name', 'public', 'file_size_limit', 'allowed_mime_types'];
   const values = [
     literal(b.id),
@@ -47,7 +47,7 @@ function cronCommand(job: CronJob, schema: string, privateSchema: string): strin
   return `${prefix} REFRESH MATERIALIZED VIEW ${concurrently}${qualified(privateSchema, job.action.view)};`;
 }
 
-export function prepareView(v: MaterializedView, schema: string, privateSchema: string) {
+function prepareView(v: MaterializedView, schema: string, privateSchema: string) {
   const qname = qualified(privateSchema, v.name);
   const readers = v.access === 'public' ? 'anon, authenticated, ' : v.access === 'authenticated' ? 'authenticated, ' : '';
   return {
@@ -60,18 +60,18 @@ export function prepareView(v: MaterializedView, schema: string, privateSchema: 
   };
 }
 
-export function cronEntry(job: CronJob, schema: string, privateSchema: string): CronEntry {
+function cronEntry(job: CronJob, schema: string, privateSchema: string): CronEntry {
   return { name: job.name, schedule: job.schedule, command: cronCommand(job, schema, privateSchema) };
 }
 
 /** `cron.schedule(…)`: scheduling a name again replaces its job. */
-export function scheduleSql(job: CronJob, c: CronEntry): string {
+function scheduleSql(job: CronJob, c: CronEntry): string {
   const command = job.action.kind === 'sql' ? dollarQuote(c.command, 'job') : literal(c.command);
   return `SELECT cron.schedule(${literal(c.name)}, ${literal(c.schedule)}, ${command});`;
 }
 
 /** The statements that end the transaction: how the API learns of the new objects. */
-export function finish(target: Target, schema: string): string[] {
+function finish(target: Target, schema: string): string[] {
   if (target === 'altan') return ['SELECT apply_postgrest_permissions();'];
   return [
     '-- Plain Supabase: the grants above are the API\'s permissions; PostgREST reloads its schema cache.',

@@ -79,17 +79,15 @@ export async function planAgainst(db: Database, compiled: CompileResult, previou
   const prior = await previousInventory(db, compiled, next, previous);
   const present = await presentObjects(db, model.schema, model.privateSchema);
   // The same file as last time, every object still there: up to date, with no diff to make.
+  const last = previous ? { lastApplied: { file: previous.file_name, at: previous.applied_at } } : {};
   if (prior === next && next.entries.every((e) => e.presence.every((k) => present.has(k)))) {
-    const plan: Plan = {
-      status: 'up-to-date', database: db.description, schema: model.schema, fresh: false, changes: [], destructive: [], blockers: [], sql: '',
-      ...(previous ? { lastApplied: { file: previous.file_name, at: previous.applied_at } } : {}),
-    };
+    const plan: Plan = { status: 'up-to-date', database: db.description, schema: model.schema, fresh: false, changes: [], destructive: [], blockers: [], sql: '', ...last };
     return { plan, inventory: next };
   }
   const privateSchemaShared = prior !== undefined && (await otherSchemasApplied(db, model.schema));
   const d = diff(prior ?? EMPTY, next, present, { privateSchemaShared, schema: model.schema });
   const counts = await readCounts(db, d.changes);
-  const blockers = [...d.conflicts.filter((e) => !conflictingTable(e, d.conflicts)).map((e) => conflictLine(e, model.schema))];
+  const blockers = d.conflicts.map((e) => conflictLine(e, model.schema));
   const changes = d.changes.map((c, i) => settle(c, counts[i], blockers));
   const fresh = prior === undefined;
   const pending = fresh || changes.length > 0 || d.steps.size > 0;
@@ -104,7 +102,7 @@ export async function planAgainst(db: Database, compiled: CompileResult, previou
       destructive: changes.filter((c) => c.destructive !== undefined),
       blockers,
       sql,
-      ...(previous ? { lastApplied: { file: previous.file_name, at: previous.applied_at } } : {}),
+      ...last,
     },
     inventory: next,
   };
@@ -151,10 +149,6 @@ function settle(c: Change, n: number | undefined, blockers: string[]): Change {
   if (n > 0 && count.default === undefined) blockers.push(`column ${label} is required and has no default, but ${c.table} holds ${plural(n, 'row', 'rows')}; give the field a default (or add it as optional and fill it) first`);
   else if (n > 0) blockers.push(`column ${label} is required, but ${c.table} holds ${plural(n, 'row', 'rows')} and its default ${count.default} gives them no value (it is NULL outside a request); add the field as optional and fill it (or empty the table) first`);
   return rest;
-}
-
-function conflictingTable(e: Entry, conflicts: readonly Entry[]): boolean {
-  return e.table !== undefined && conflicts.some((c) => c.kind === 'table' && c.name === e.table);
 }
 
 function conflictLine(e: Entry, schema: string): string {

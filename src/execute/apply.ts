@@ -8,10 +8,10 @@ import { VERSION } from '../version.js';
 import { EMBEDDED_CRON_NOTE } from './bootstrap.js';
 import type { Database } from './database.js';
 import { DatabaseError } from './errors.js';
-import { PlanError, planAgainst, sha256 } from '../plan/plan.js';
+import { PlanError, planAgainst } from '../plan/plan.js';
 import type { Change, Plan } from '../plan/plan.js';
 import { describeChange } from '../plan/format.js';
-import { lastApplied, record, RECORD_SQL } from './record.js';
+import { readRecord, record, RECORD_SQL, sqlSha256 } from './record.js';
 import type { NewRecord } from './record.js';
 import type { Inventory } from '../plan/inventory.js';
 import { LOCK_SQL } from './lock.js';
@@ -88,12 +88,13 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
   try {
     await step(db, () => db.exec(`BEGIN;\n${LOCK_SQL};\n${RECORD_SQL}`));
     // Planned under the lock, in the transaction that runs it: nothing can change in between.
-    const previous = await step(db, () => lastApplied(db, model.schema));
-    const { plan, inventory } = await step(db, () => planAgainst(db, compiled, previous));
+    const records = await step(db, () => readRecord(db, model.schema));
+    const previous = records.last;
+    const { plan, inventory } = await step(db, () => planAgainst(db, compiled, records));
     if (plan.status === 'up-to-date') {
       // A record from before inventories: keep the same file's inventory now, so its next change can be planned.
       if (previous?.has_inventory === false && !options.dryRun) {
-        await step(db, () => record(db, recordOf(compiled, plan.sql || compiled.sql, inventory, elapsed(started))));
+        await step(db, () => record(db, recordOf(compiled, compiled.sql, inventory, elapsed(started))));
         await step(db, () => db.exec('COMMIT'));
         open = false;
       }
@@ -133,7 +134,7 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
 function recordOf(compiled: CompileResult, sql: string, inventory: Inventory, durationMs: number): NewRecord {
   const { model } = compiled;
   return {
-    schema: model.schema, fileName: model.source.fileName, fileSha256: model.source.sha256, sqlSha256: sha256(compiled.sql),
+    schema: model.schema, fileName: model.source.fileName, fileSha256: model.source.sha256, sqlSha256: sqlSha256(compiled.sql),
     target: compiled.target, toolVersion: VERSION, durationMs, sql, inventory: JSON.stringify(inventory),
   };
 }

@@ -4,7 +4,7 @@
  * of objects it left (what the next plan may change or drop).
  */
 import type { Database } from './database.js';
-import { literal } from '../render/quote.js';
+import { createHash } from 'node:crypto';
 import { evaluate, relationExists } from './catalog.js';
 
 export const RECORD_SCHEMA = 'altan_meta';
@@ -46,19 +46,33 @@ export interface AppliedRecord {
   readonly has_inventory: boolean;
 }
 
-/** The last apply to `schema`, if any; reads records of every version (the inventory column may be missing). */
-export async function lastApplied(db: Database, schema: string): Promise<AppliedRecord | undefined> {
+/** How a record names the SQL it ran: the sha256 of the file's whole generated script. */
+export const sqlSha256 = (sql: string): string => createHash('sha256').update(sql).digest('hex');
+
+export interface RecordState {
+  /** The last apply to the schema, if any. */
+  readonly last?: AppliedRecord;
+  /** Files were applied to other schemas too: they share the private schema. */
+  readonly otherSchemas: boolean;
+}
+
+/** What the record says of `schema`, in two round trips; reads records of every version (the inventory column may be missing). */
+export async function readRecord(db: Database, schema: string): Promise<RecordState> {
   const [exists, hasInventory] = await evaluate(db, [
     relationExists(RECORD_TABLE),
     `EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('${RECORD_TABLE}') AND attname = 'inventory')`,
   ]);
-  if (!exists) return undefined;
-  const [row] = await db.query<AppliedRecord>(
-    `SELECT id::text AS id, file_name, sql_sha256, applied_at::text AS applied_at, ${hasInventory ? 'inventory IS NOT NULL' : 'false'} AS has_inventory
-     FROM ${RECORD_TABLE} WHERE schema_name = $1 ORDER BY id DESC LIMIT 1`,
+  if (!exists) return { otherSchemas: false };
+  const [row] = await db.query<Partial<AppliedRecord> & { other_schemas: boolean }>(
+    `SELECT last.*, EXISTS (SELECT FROM ${RECORD_TABLE} WHERE schema_name <> $1) AS other_schemas
+     FROM (SELECT 1) AS one LEFT JOIN (
+       SELECT id::text AS id, file_name, sql_sha256, applied_at::text AS applied_at, ${hasInventory ? 'inventory IS NOT NULL' : 'false'} AS has_inventory
+       FROM ${RECORD_TABLE} WHERE schema_name = $1 ORDER BY id DESC LIMIT 1
+     ) AS last ON true`,
     [schema],
   );
-  return row;
+  const { other_schemas: otherSchemas, ...last } = row ?? { other_schemas: false };
+  return { otherSchemas, ...(last.id !== undefined && last.id !== null ? { last: last as AppliedRecord } : {}) };
 }
 
 /** The inventory JSON of a record (megabytes for a large file: read only when the file changed). */
@@ -66,14 +80,6 @@ export async function recordedInventory(db: Database, record: AppliedRecord): Pr
   if (!record.has_inventory) return undefined;
   const [row] = await db.query<{ inventory: string }>(`SELECT inventory FROM ${RECORD_TABLE} WHERE id = $1`, [record.id]);
   return row?.inventory;
-}
-
-/** Whether files were applied to schemas other than `schema` (they share the private schema). */
-export async function otherSchemasApplied(db: Database, schema: string): Promise<boolean> {
-  const [exists] = await evaluate(db, [relationExists(RECORD_TABLE)]);
-  if (!exists) return false;
-  const [shared] = await evaluate(db, [`EXISTS (SELECT FROM ${RECORD_TABLE} WHERE schema_name <> ${literal(schema)})`]);
-  return shared === true;
 }
 
 export interface NewRecord {

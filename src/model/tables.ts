@@ -78,7 +78,9 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
       ...(dflt ? { default: dflt } : {}),
       ...(field.description !== undefined ? { description: field.description } : {}),
     });
-    if (field.unique) constraints.push({ kind: 'unique', name: names.derive(relationSpace(schema), [name, column], 'key'), columns: [column] });
+    // A UNIQUE on exactly the primary key is one Postgres never makes (CREATE TABLE folds it into the key).
+    const repeatsKey = primaryKey.length === 1 && primaryKey[0] === column;
+    if (field.unique && !repeatsKey) constraints.push({ kind: 'unique', name: names.derive(relationSpace(schema), [name, column], 'key'), columns: [column] });
     if (field.enum) checks.push({ kind: 'enum', name: names.derive(constraintSpace, [name, column], 'enum'), column, type, values: field.enum });
     if (field.check !== undefined) checks.push({ kind: 'check', name: names.derive(constraintSpace, [name, column], 'check'), column, sql: expression(field.check) });
     if (field.references !== undefined) foreignKeys.push(foreignKey(ctx, name, column, field.references, field.on_delete));

@@ -5,7 +5,7 @@
  * `create` text means unchanged) and with the catalog (presence), so it
  * touches only objects altan-cloud created.
  */
-import type { Condition, Constraint, Model, Table } from '../model/model.js';
+import type { Condition, Model, Table } from '../model/model.js';
 import type { SqlType } from '../model/sqlTypes.js';
 import { renderBlueprint } from '../render/blueprints.js';
 import { ident, literal, qualified } from '../render/quote.js';
@@ -78,16 +78,6 @@ function parentsOf(c: Condition | undefined, schema: string): string[] {
   return [];
 }
 
-/**
- * A UNIQUE constraint on exactly the primary key's columns (`unique: true` on
- * a single-field key): CREATE TABLE never makes it (Postgres leaves out an
- * index constraint that repeats the primary key), so it is no object of the table.
- */
-function repeatsPrimaryKey(t: Table, c: Constraint): boolean {
-  const pk = t.constraints.find((k) => k.kind === 'primary-key');
-  return c.kind === 'unique' && pk !== undefined && c.columns.join('\u0000') === pk.columns.join('\u0000');
-}
-
 function tableEntries(model: Model, t: Table, p: PreparedTable): Entry[] {
   const { schema } = model;
   const q = p.qname;
@@ -106,7 +96,7 @@ function tableEntries(model: Model, t: Table, p: PreparedTable): Entry[] {
         column: { type: c.type, notNull: c.notNull, ...(c.default ? { default: defaultSql(c.type, c.default) } : {}) },
       }),
     ),
-    ...t.constraints.filter((c) => !repeatsPrimaryKey(t, c)).map((c) =>
+    ...t.constraints.map((c) =>
       part('constraint', c.name, `ALTER TABLE ${q} ADD ${lineOf(c)};`, constraintDrop(c.name), [catalogKey('constraint', t.name, c.name)], {
         withTable: true,
         ...(c.kind === 'check' || c.kind === 'enum' ? { refs: [t.name] } : {}),

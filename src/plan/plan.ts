@@ -4,12 +4,11 @@
  * is the difference between the recorded inventory and the file's, plus
  * whatever owned object has gone missing (drift), as one transaction.
  */
-import { createHash } from 'node:crypto';
 import type { CompileResult } from '../compile.js';
 import type { Database } from '../execute/database.js';
 import { preflight } from '../execute/preflight.js';
-import { lastApplied, otherSchemasApplied, recordedInventory } from '../execute/record.js';
-import type { AppliedRecord } from '../execute/record.js';
+import { readRecord, recordedInventory, sqlSha256 } from '../execute/record.js';
+import type { AppliedRecord, RecordState } from '../execute/record.js';
 import { renderBlueprint } from '../render/blueprints.js';
 import { commentSafe, preparedFor } from '../render/prepare/transaction.js';
 import { presentObjects } from './catalog.js';
@@ -62,18 +61,17 @@ const SECTIONS: readonly (readonly [string, readonly Phase[]])[] = [
   ['Materialized views and scheduled jobs (pg_cron)', ['views', 'jobs']],
 ];
 
-export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
 /** Plans `compiled` against the database as it is now; reads only. */
 export async function plan(db: Database, compiled: CompileResult): Promise<Plan> {
   // What apply's preflight would refuse is a reason this plan cannot run.
   const missing = await preflight(db, compiled.model, compiled.target);
-  const { plan: p } = await planAgainst(db, compiled, await lastApplied(db, compiled.model.schema));
+  const { plan: p } = await planAgainst(db, compiled, await readRecord(db, compiled.model.schema));
   return missing.length === 0 ? p : { ...p, blockers: [...missing.map((m) => `${m.what} is missing: ${m.why}`), ...p.blockers] };
 }
 
-/** The plan, and the inventory apply records once it ran; `previous` is the schema's last record. */
-export async function planAgainst(db: Database, compiled: CompileResult, previous: AppliedRecord | undefined): Promise<{ plan: Plan; inventory: Inventory }> {
+/** The plan, and the inventory apply records once it ran; `records`: what the record says of the schema. */
+export async function planAgainst(db: Database, compiled: CompileResult, records: RecordState): Promise<{ plan: Plan; inventory: Inventory }> {
+  const previous = records.last;
   const { model } = compiled;
   const next = inventoryOf(model, compiled.target);
   const prior = await previousInventory(db, compiled, next, previous);
@@ -84,7 +82,7 @@ export async function planAgainst(db: Database, compiled: CompileResult, previou
     const plan: Plan = { status: 'up-to-date', database: db.description, schema: model.schema, fresh: false, changes: [], destructive: [], blockers: [], sql: '', ...last };
     return { plan, inventory: next };
   }
-  const privateSchemaShared = prior !== undefined && (await otherSchemasApplied(db, model.schema));
+  const privateSchemaShared = prior !== undefined && records.otherSchemas;
   const d = diff(prior ?? EMPTY, next, present, { privateSchemaShared, schema: model.schema });
   const counts = await readCounts(db, d.changes);
   const blockers = d.conflicts.map((e) => conflictLine(e, model.schema));
@@ -111,7 +109,7 @@ export async function planAgainst(db: Database, compiled: CompileResult, previou
 async function previousInventory(db: Database, compiled: CompileResult, next: Inventory, previous: AppliedRecord | undefined): Promise<Inventory | undefined> {
   if (previous === undefined) return undefined;
   // The same SQL as last time means the same objects, whichever version recorded it.
-  if (previous.sql_sha256 === sha256(compiled.sql)) return next;
+  if (previous.sql_sha256 === sqlSha256(compiled.sql)) return next;
   const text = await recordedInventory(db, previous);
   const parsed = text === undefined ? undefined : (JSON.parse(text) as Inventory);
   if (parsed?.format !== 1) {

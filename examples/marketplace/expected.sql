@@ -85,6 +85,23 @@ END;
 $fn$;
 REVOKE ALL ON FUNCTION altan_private.set_updated_at() FROM PUBLIC, anon, authenticated;
 
+-- The bucket a stored object is in, as the running statement found it (STABLE:
+-- it reads the statement's snapshot, so during an UPDATE it still sees the old
+-- row). Bucket UPDATE policies compare it with the new row's bucket: an object
+-- never moves into a bucket from another one. SECURITY DEFINER so that it reads
+-- storage.objects past RLS without recursing into the policies that call it.
+CREATE OR REPLACE FUNCTION altan_private.object_bucket_id(object_id uuid)
+RETURNS text
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $fn$
+  SELECT o.bucket_id FROM storage.objects AS o WHERE o.id = object_id
+$fn$;
+REVOKE ALL ON FUNCTION altan_private.object_bucket_id(uuid) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION altan_private.object_bucket_id(uuid) TO authenticated;
+
 -- Row level security, policies and grants
 
 ALTER TABLE public.listings ENABLE ROW LEVEL SECURITY;
@@ -172,7 +189,9 @@ CREATE POLICY "bucket_listing-images_insert" ON storage.objects
 CREATE POLICY "bucket_listing-images_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'listing-images' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'listing-images' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'listing-images'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'listing-images');
 CREATE POLICY "bucket_listing-images_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'listing-images' AND (storage.foldername(name))[1] = (select auth.uid())::text);

@@ -48,6 +48,11 @@ export const COMPONENTS: readonly Component[] = [
   { name: 'schema storage', exists: schemaExists('storage'), create: sql.CREATE_STORAGE_SCHEMA },
   { name: 'storage.buckets', exists: relationExists('storage.buckets'), create: sql.CREATE_STORAGE_BUCKETS },
   { name: 'storage.objects', exists: relationExists('storage.objects'), create: sql.CREATE_STORAGE_OBJECTS },
+  {
+    name: 'storage delete guard',
+    exists: routineExists('storage.protect_delete()'),
+    create: sql.CREATE_STORAGE_DELETE_GUARD,
+  },
   { name: 'storage.foldername()', exists: routineExists('storage.foldername(text)'), create: sql.CREATE_STORAGE_FOLDERNAME },
   { name: 'storage.filename()', exists: routineExists('storage.filename(text)'), create: sql.CREATE_STORAGE_FILENAME },
   { name: 'storage.extension()', exists: routineExists('storage.extension(text)'), create: sql.CREATE_STORAGE_EXTENSION },

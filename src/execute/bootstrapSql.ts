@@ -169,6 +169,31 @@ AS $$
   SELECT coalesce(substring(name FROM '\\.([^./]*)$'), '')
 $$;`;
 
+/**
+ * Storage's guard: a statement trigger on both tables refuses any DELETE unless
+ * the transaction set storage.allow_delete_query to 'true', as the Storage
+ * service does in every request's scope (a file deleted in SQL would be left
+ * orphaned in the object store). Statement-level: it fires even when no row
+ * matches, before any policy is looked at, with Storage's own code (42501).
+ */
+export const CREATE_STORAGE_DELETE_GUARD = `
+CREATE FUNCTION storage.protect_delete() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+BEGIN
+  IF coalesce(pg_catalog.current_setting('storage.allow_delete_query', true), 'false') <> 'true' THEN
+    RAISE EXCEPTION 'Direct deletion from storage tables is not allowed. Use the Storage API instead.'
+      USING HINT = 'Set storage.allow_delete_query to true in the transaction, as the Storage API does.', ERRCODE = '42501';
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER protect_buckets_delete BEFORE DELETE ON storage.buckets
+  FOR EACH STATEMENT EXECUTE FUNCTION storage.protect_delete();
+CREATE TRIGGER protect_objects_delete BEFORE DELETE ON storage.objects
+  FOR EACH STATEMENT EXECUTE FUNCTION storage.protect_delete();`;
+
 export const CREATE_PG_CRON = 'CREATE EXTENSION IF NOT EXISTS pg_cron WITH SCHEMA pg_catalog;';
 
 /**

@@ -20,7 +20,8 @@ export interface Model {
   readonly tables: readonly Table[];
   /** Constraints that close a foreign-key cycle, added once every table exists. */
   readonly deferredForeignKeys: readonly ForeignKey[];
-  readonly functions: { readonly updatedAt: boolean; readonly organizations: boolean };
+  /** Helper functions in the private schema, each created when something uses it. */
+  readonly functions: { readonly updatedAt: boolean; readonly organizations: boolean; readonly objectBucket: boolean };
   readonly privateSchemaUsage: { readonly anon: boolean; readonly authenticated: boolean };
   readonly buckets: readonly Bucket[];
   readonly views: readonly MaterializedView[];
@@ -80,6 +81,10 @@ export type Condition =
   | { readonly kind: 'no-parent'; readonly table: string; readonly column: string }
   | { readonly kind: 'bucket'; readonly bucket: string }
   | { readonly kind: 'owner-folder' }
+  /** storage.objects: the caller uploaded the file (Storage sets owner_id to the uploader's id). */
+  | { readonly kind: 'uploader' }
+  /** storage.objects: the row was in this bucket before the statement (no moves between buckets). */
+  | { readonly kind: 'stays-in-bucket'; readonly bucket: string }
   | { readonly kind: 'all'; readonly of: readonly Condition[] }
   | { readonly kind: 'any'; readonly of: readonly Condition[] };
 

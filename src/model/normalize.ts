@@ -9,7 +9,7 @@ import { NameRegistry } from './names.js';
 import { foreignKeyOrder } from './order.js';
 import { organizationTables } from './organizations.js';
 import { DEFAULT_SCHEMA, ORGANIZATION_MEMBERS, ORGANIZATIONS, usesOrganizations } from './resolve.js';
-import { bucketModel } from './storage.js';
+import { bucketModel, usesCondition } from './storage.js';
 import { CRON_JOB_SPACE, relationSpace } from './names.js';
 import { entityTable } from './tables.js';
 import { jobModels, viewModels } from './views.js';
@@ -55,6 +55,8 @@ export function normalize(input: RequirementsInput, source: Source): Model {
   });
 
   const buckets = Object.keys(input.buckets ?? {}).sort().map((id) => bucketModel(id, (input.buckets ?? {})[id] ?? {}, names));
+  // Bucket UPDATE policies read an object's bucket before the statement through this helper.
+  const objectBucketUsed = buckets.some((b) => b.policies.some((p) => usesCondition(p.check, 'stays-in-bucket')));
   const viewResult = viewModels(views, PRIVATE_SCHEMA, names);
   const exposedViews = viewResult.views.filter((v) => v.access !== 'none');
   return {
@@ -64,10 +66,14 @@ export function normalize(input: RequirementsInput, source: Source): Model {
     privateSchema: PRIVATE_SCHEMA,
     tables,
     deferredForeignKeys,
-    functions: { updatedAt: tables.some((t) => t.triggers.some((tr) => tr.function === 'set_updated_at')), organizations: withOrgs },
+    functions: {
+      updatedAt: tables.some((t) => t.triggers.some((tr) => tr.function === 'set_updated_at')),
+      organizations: withOrgs,
+      objectBucket: objectBucketUsed,
+    },
     privateSchemaUsage: {
       anon: exposedViews.some((v) => v.access === 'public'),
-      authenticated: withOrgs || exposedViews.length > 0,
+      authenticated: withOrgs || exposedViews.length > 0 || objectBucketUsed,
     },
     buckets,
     views: viewResult.views,

@@ -68,6 +68,7 @@ export const entryKey = (e: Pick<Entry, 'kind' | 'table' | 'name'>): string => `
 const FUNCTION_GROUPS = {
   updatedAt: ['set_updated_at'],
   organizations: ['member_org_ids', 'admin_org_ids', 'add_organization_creator'],
+  objectBucket: ['object_bucket_id'],
 } as const;
 
 /** Tables a condition looks into besides its own (parents whose visibility it checks). */
@@ -124,8 +125,11 @@ function tableEntries(model: Model, t: Table, p: PreparedTable): Entry[] {
  * Helper functions live in the private schema, which files for other schemas
  * share: one still used there (by a trigger or policy) stays.
  */
-function dropSharedFunction(qname: string): string {
-  return `DO $drop$\nBEGIN\n  DROP FUNCTION IF EXISTS ${qname}();\nEXCEPTION WHEN dependent_objects_still_exist THEN\n  NULL;\nEND\n$drop$;`;
+/** Argument types of the helpers that take any (a DROP FUNCTION names the signature). */
+const FUNCTION_ARGUMENTS: Readonly<Record<string, string>> = { object_bucket_id: 'uuid' };
+
+function dropSharedFunction(qname: string, name: string): string {
+  return `DO $drop$\nBEGIN\n  DROP FUNCTION IF EXISTS ${qname}(${FUNCTION_ARGUMENTS[name] ?? ''});\nEXCEPTION WHEN dependent_objects_still_exist THEN\n  NULL;\nEND\n$drop$;`;
 }
 
 /** Every object the model's SQL creates, in the order the generated script creates them. */
@@ -151,15 +155,15 @@ export function inventoryOf(model: Model, target: Target): Inventory {
       presence: [catalogKey('constraint', fk.table, fk.name)],
     });
   });
-  for (const group of ['updatedAt', 'organizations'] as const) {
+  for (const group of ['updatedAt', 'organizations', 'objectBucket'] as const) {
     if (!model.functions[group]) continue;
     const names = FUNCTION_GROUPS[group];
-    const only = { updatedAt: group === 'updatedAt', organizations: group === 'organizations' };
+    const only = { updatedAt: group === 'updatedAt', organizations: group === 'organizations', objectBucket: group === 'objectBucket' };
     entries.push({
       kind: 'function',
       name: names.join(', '),
       create: renderBlueprint('functions', { ...prepared, functions: only }).trim(),
-      drop: names.map((n) => dropSharedFunction(qualified(privateSchema, n))).join('\n'),
+      drop: names.map((n) => dropSharedFunction(qualified(privateSchema, n), n)).join('\n'),
       presence: names.map((n) => catalogKey('function', '', n)),
     });
   }

@@ -7,6 +7,9 @@
 import type { Condition } from '../model/model.js';
 import { ident, literal, qualified } from './quote.js';
 
+/** The private helper that reads an object's bucket as it was before the statement. */
+export const OBJECT_BUCKET_FUNCTION = 'object_bucket_id';
+
 export function conditionSql(cond: Condition, privateSchema: string): string {
   const uid = '(select auth.uid())';
   switch (cond.kind) {
@@ -35,6 +38,11 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
       return `bucket_id = ${literal(cond.bucket)}`;
     case 'owner-folder':
       return `(storage.foldername(name))[1] = ${uid}::text`;
+    // owner_id is text in Storage's schema.
+    case 'uploader':
+      return `owner_id = ${uid}::text`;
+    case 'stays-in-bucket':
+      return `${qualified(privateSchema, OBJECT_BUCKET_FUNCTION)}(id) = ${literal(cond.bucket)}`;
     case 'all':
       return cond.of.map((c) => (c.kind === 'any' ? `(${conditionSql(c, privateSchema)})` : conditionSql(c, privateSchema))).join(' AND ');
     case 'any':

@@ -25,6 +25,8 @@ export interface Probe {
   readonly expected: Expected;
   /** SQL run as the connection's own user in the request's savepoint first (e.g. make room for a row). */
   readonly prepare?: string;
+  /** Transaction-local settings of the request besides claims and role (Storage's, for bucket requests). */
+  readonly settings?: Readonly<Record<string, string>>;
   readonly run: (query: Query) => Promise<Actual>;
   /** Set when the request cannot be made: why. */
   readonly untested?: string;

@@ -113,6 +113,7 @@ async function runProbe(db: Database, world: World, probe: Probe): Promise<Verif
     'SAVEPOINT altan_verify_request',
     ...(probe.prepare !== undefined ? [probe.prepare] : []),
     `SELECT pg_catalog.set_config('request.jwt.claims', ${literal(claimsOf(world, actor))}, true)`,
+    ...Object.entries(probe.settings ?? {}).map(([name, value]) => `SELECT pg_catalog.set_config(${literal(name)}, ${literal(value)}, true)`),
     `SET LOCAL ROLE ${role}`,
   ].join(';\n');
   try {
@@ -159,7 +160,8 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
     filesRefused = `cannot create test files as ${db.kind === 'embedded' ? 'this user' : 'the connecting user'}: ${e.message}`;
   }
   for (const bucket of model.buckets) {
-    probes.push(...bucketProbes(bucket, world).map((p) => (filesRefused ? { ...p, untested: filesRefused } : p)));
+    const others = model.buckets.filter((b) => b !== bucket);
+    probes.push(...bucketProbes(bucket, world, others).map((p) => (filesRefused ? { ...p, untested: filesRefused } : p)));
   }
   for (const view of model.views) probes.push(...viewProbes(model.schema, view));
   return probes;

@@ -11,7 +11,24 @@ SET LOCAL search_path = public;
 -- Helper functions and materialized views live in a schema PostgREST does not expose.
 CREATE SCHEMA IF NOT EXISTS altan_private;
 REVOKE ALL ON SCHEMA altan_private FROM PUBLIC;
-GRANT USAGE ON SCHEMA altan_private TO service_role;
+GRANT USAGE ON SCHEMA altan_private TO authenticated, service_role;
+
+-- The bucket a stored object is in, as the running statement found it (STABLE:
+-- it reads the statement's snapshot, so during an UPDATE it still sees the old
+-- row). Bucket UPDATE policies compare it with the new row's bucket: an object
+-- never moves into a bucket from another one. SECURITY DEFINER so that it reads
+-- storage.objects past RLS without recursing into the policies that call it.
+CREATE OR REPLACE FUNCTION altan_private.object_bucket_id(object_id uuid)
+RETURNS text
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $fn$
+  SELECT o.bucket_id FROM storage.objects AS o WHERE o.id = object_id
+$fn$;
+REVOKE ALL ON FUNCTION altan_private.object_bucket_id(uuid) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION altan_private.object_bucket_id(uuid) TO authenticated;
 
 -- Storage buckets (upserted by id) and their policies on storage.objects
 
@@ -31,7 +48,9 @@ CREATE POLICY "bucket_explicit-private_insert" ON storage.objects
 CREATE POLICY "bucket_explicit-private_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'explicit-private' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'explicit-private' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'explicit-private'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'explicit-private');
 CREATE POLICY "bucket_explicit-private_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'explicit-private' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -66,7 +85,9 @@ CREATE POLICY "bucket_private-defaults_insert" ON storage.objects
 CREATE POLICY "bucket_private-defaults_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'private-defaults' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'private-defaults' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'private-defaults'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'private-defaults');
 CREATE POLICY "bucket_private-defaults_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'private-defaults' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -87,7 +108,9 @@ CREATE POLICY "bucket_public-defaults_insert" ON storage.objects
 CREATE POLICY "bucket_public-defaults_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'public-defaults' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'public-defaults' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'public-defaults'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'public-defaults');
 CREATE POLICY "bucket_public-defaults_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'public-defaults' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -101,7 +124,8 @@ DROP POLICY IF EXISTS "bucket_public-hidden-list_update" ON storage.objects;
 DROP POLICY IF EXISTS "bucket_public-hidden-list_delete" ON storage.objects;
 CREATE POLICY "bucket_public-hidden-list_select" ON storage.objects
   FOR SELECT TO authenticated
-  USING (bucket_id = 'public-hidden-list' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  USING (bucket_id = 'public-hidden-list'
+    AND ((storage.foldername(name))[1] = (select auth.uid())::text OR owner_id = (select auth.uid())::text));
 CREATE POLICY "bucket_public-hidden-list_insert" ON storage.objects
   FOR INSERT TO authenticated
   WITH CHECK (bucket_id = 'public-hidden-list');
@@ -116,6 +140,9 @@ DROP POLICY IF EXISTS "bucket_public-listing_select" ON storage.objects;
 DROP POLICY IF EXISTS "bucket_public-listing_insert" ON storage.objects;
 DROP POLICY IF EXISTS "bucket_public-listing_update" ON storage.objects;
 DROP POLICY IF EXISTS "bucket_public-listing_delete" ON storage.objects;
+CREATE POLICY "bucket_public-listing_select" ON storage.objects
+  FOR SELECT TO authenticated
+  USING (bucket_id = 'public-listing' AND (storage.foldername(name))[1] = (select auth.uid())::text);
 CREATE POLICY "bucket_public-listing_insert" ON storage.objects
   FOR INSERT TO authenticated
   WITH CHECK (bucket_id = 'public-listing' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -136,7 +163,9 @@ CREATE POLICY "bucket_public-read-map_insert" ON storage.objects
 CREATE POLICY "bucket_public-read-map_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'public-read-map' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'public-read-map' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'public-read-map'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'public-read-map');
 CREATE POLICY "bucket_public-read-map_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'public-read-map' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -157,7 +186,9 @@ CREATE POLICY "bucket_shared-drive_insert" ON storage.objects
 CREATE POLICY "bucket_shared-drive_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'shared-drive' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'shared-drive' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'shared-drive'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'shared-drive');
 CREATE POLICY "bucket_shared-drive_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'shared-drive' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -171,14 +202,17 @@ DROP POLICY IF EXISTS "bucket_upload-only_update" ON storage.objects;
 DROP POLICY IF EXISTS "bucket_upload-only_delete" ON storage.objects;
 CREATE POLICY "bucket_upload-only_select" ON storage.objects
   FOR SELECT TO authenticated
-  USING (bucket_id = 'upload-only' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  USING (bucket_id = 'upload-only'
+    AND ((storage.foldername(name))[1] = (select auth.uid())::text OR owner_id = (select auth.uid())::text));
 CREATE POLICY "bucket_upload-only_insert" ON storage.objects
   FOR INSERT TO authenticated
   WITH CHECK (bucket_id = 'upload-only');
 CREATE POLICY "bucket_upload-only_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'upload-only' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'upload-only' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'upload-only'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'upload-only');
 CREATE POLICY "bucket_upload-only_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'upload-only' AND (storage.foldername(name))[1] = (select auth.uid())::text);

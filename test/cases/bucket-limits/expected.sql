@@ -11,7 +11,24 @@ SET LOCAL search_path = public;
 -- Helper functions and materialized views live in a schema PostgREST does not expose.
 CREATE SCHEMA IF NOT EXISTS altan_private;
 REVOKE ALL ON SCHEMA altan_private FROM PUBLIC;
-GRANT USAGE ON SCHEMA altan_private TO service_role;
+GRANT USAGE ON SCHEMA altan_private TO authenticated, service_role;
+
+-- The bucket a stored object is in, as the running statement found it (STABLE:
+-- it reads the statement's snapshot, so during an UPDATE it still sees the old
+-- row). Bucket UPDATE policies compare it with the new row's bucket: an object
+-- never moves into a bucket from another one. SECURITY DEFINER so that it reads
+-- storage.objects past RLS without recursing into the policies that call it.
+CREATE OR REPLACE FUNCTION altan_private.object_bucket_id(object_id uuid)
+RETURNS text
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $fn$
+  SELECT o.bucket_id FROM storage.objects AS o WHERE o.id = object_id
+$fn$;
+REVOKE ALL ON FUNCTION altan_private.object_bucket_id(uuid) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION altan_private.object_bucket_id(uuid) TO authenticated;
 
 -- Storage buckets (upserted by id) and their policies on storage.objects
 
@@ -31,7 +48,9 @@ CREATE POLICY "bucket_bytes-int_insert" ON storage.objects
 CREATE POLICY "bucket_bytes-int_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'bytes-int' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'bytes-int' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'bytes-int'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'bytes-int');
 CREATE POLICY "bucket_bytes-int_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'bytes-int' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -52,7 +71,9 @@ CREATE POLICY "bucket_bytes-unit_insert" ON storage.objects
 CREATE POLICY "bucket_bytes-unit_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'bytes-unit' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'bytes-unit' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'bytes-unit'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'bytes-unit');
 CREATE POLICY "bucket_bytes-unit_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'bytes-unit' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -73,7 +94,9 @@ CREATE POLICY bucket_fractional_insert ON storage.objects
 CREATE POLICY bucket_fractional_update ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'fractional' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'fractional' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'fractional'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'fractional');
 CREATE POLICY bucket_fractional_delete ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'fractional' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -94,7 +117,9 @@ CREATE POLICY bucket_gigabytes_insert ON storage.objects
 CREATE POLICY bucket_gigabytes_update ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'gigabytes' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'gigabytes' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'gigabytes'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'gigabytes');
 CREATE POLICY bucket_gigabytes_delete ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'gigabytes' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -115,7 +140,9 @@ CREATE POLICY "bucket_images-any_insert" ON storage.objects
 CREATE POLICY "bucket_images-any_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'images-any' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'images-any' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'images-any'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'images-any');
 CREATE POLICY "bucket_images-any_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'images-any' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -136,7 +163,9 @@ CREATE POLICY bucket_kilobytes_insert ON storage.objects
 CREATE POLICY bucket_kilobytes_update ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'kilobytes' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'kilobytes' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'kilobytes'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'kilobytes');
 CREATE POLICY bucket_kilobytes_delete ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'kilobytes' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -157,7 +186,9 @@ CREATE POLICY bucket_megabytes_insert ON storage.objects
 CREATE POLICY bucket_megabytes_update ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'megabytes' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'megabytes' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'megabytes'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'megabytes');
 CREATE POLICY bucket_megabytes_delete ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'megabytes' AND (storage.foldername(name))[1] = (select auth.uid())::text);
@@ -178,7 +209,9 @@ CREATE POLICY "bucket_mixed-types_insert" ON storage.objects
 CREATE POLICY "bucket_mixed-types_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'mixed-types' AND (storage.foldername(name))[1] = (select auth.uid())::text)
-  WITH CHECK (bucket_id = 'mixed-types' AND (storage.foldername(name))[1] = (select auth.uid())::text);
+  WITH CHECK (bucket_id = 'mixed-types'
+    AND (storage.foldername(name))[1] = (select auth.uid())::text
+    AND altan_private.object_bucket_id(id) = 'mixed-types');
 CREATE POLICY "bucket_mixed-types_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'mixed-types' AND (storage.foldername(name))[1] = (select auth.uid())::text);

@@ -23,6 +23,22 @@ interface Requirement {
 
 const always = () => true;
 
+/**
+ * A catalog check rather than a trial CREATE POLICY: the trial would need a
+ * transaction of its own and takes ACCESS EXCLUSIVE on storage.objects (with
+ * supautils, on every table of its policy_grants: sign-ins and uploads wait)
+ * just to look. Postgres lets the owner, its members (with inheritance) and
+ * superusers create policies; supautils adds the roles its policy_grants
+ * setting lists for the table (how Supabase's `postgres` may, since 2025).
+ */
+const MAY_MANAGE_STORAGE_POLICIES = `coalesce((
+  SELECT r.rolsuper OR pg_catalog.pg_has_role(c.relowner, 'USAGE')
+    OR CASE WHEN coalesce(pg_catalog.current_setting('supautils.policy_grants', true), '') = '' THEN false
+       ELSE (pg_catalog.current_setting('supautils.policy_grants', true)::jsonb -> current_user) ? 'storage.objects' END
+  FROM pg_catalog.pg_class AS c, pg_catalog.pg_roles AS r
+  WHERE c.oid = pg_catalog.to_regclass('storage.objects') AND r.rolname = current_user
+), false)`;
+
 const REQUIREMENTS: readonly Requirement[] = [
   {
     what: 'PostgreSQL 15 or later',
@@ -53,6 +69,15 @@ const REQUIREMENTS: readonly Requirement[] = [
     needed: (m) => m.buckets.length > 0,
     check: `${relationExists('storage.buckets')} AND ${relationExists('storage.objects')}`,
     why: "the file declares buckets: Supabase Storage's schema",
+  },
+  {
+    what: 'the right to create policies on storage.objects',
+    needed: (m) => m.buckets.length > 0,
+    check: MAY_MANAGE_STORAGE_POLICIES,
+    why:
+      'bucket access is made of policies on storage.objects, which only its owner (supabase_storage_admin), a member of the owner, ' +
+      "a superuser, or a role supautils.policy_grants lists for it may create. On Supabase connect as `postgres` (not a custom role); " +
+      'on your own server, as the owner of storage.objects or a superuser, or GRANT the owner role to the role you connect as',
   },
   {
     what: 'storage.foldername(text)',

@@ -72,7 +72,8 @@ export function bucketProbes(bucket: Bucket, world: World, otherBuckets: readonl
       expected: rowsOf(files.filter((f) => canSee(bucket, actor, f)).map((f) => f.label)),
       // One listing per test file, its name as the prefix: never the whole bucket of a real project.
       run: async (query) => {
-        const rows = (await Promise.all(files.map((f) => query(listSql(bucket.id, f.name))))).flat();
+        const rows: Record<string, unknown>[] = [];
+        for (const f of files) rows.push(...(await query(listSql(bucket.id, f.name))));
         return seen(rows.map((r) => ({ key: r.name })).filter((r) => labels.has(String(r.key))), labels);
       },
     });

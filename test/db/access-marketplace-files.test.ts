@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKENDS, anon, compileExample, expectPermissionDenied, expectRlsViolation, failure, serviceRole, useBackend } from './access.js';
 import type { Actor } from './harness.js';
 import { withCronDatabase } from './harness.js';
+import { STORAGE_REQUEST } from './roles.js';
 import { B, C, FILES, ID, S, V, runJob, seedMarketplace } from './marketplaceWorld.js';
 
 const cron = withCronDatabase();
@@ -57,7 +58,7 @@ describe.each(BACKENDS)('marketplace example, buckets and views, on %s', (backen
     // a bucket with no policies of its own (one the file does not declare) takes nothing
     await b.db.exec(`INSERT INTO storage.buckets (id, name) VALUES ('other', 'other')`);
     await expectRlsViolation(upload(B, 'other', `${ID.B}/x.pdf`));
-    await b.db.exec(`DELETE FROM storage.buckets WHERE id = 'other'`);
+    await b.db.exec(`BEGIN; SET LOCAL storage.allow_delete_query = 'true'; DELETE FROM storage.buckets WHERE id = 'other'; COMMIT`);
     expect(await objects()).toEqual(before);
   });
 
@@ -65,9 +66,9 @@ describe.each(BACKENDS)('marketplace example, buckets and views, on %s', (backen
     const before = await objects();
     const touched = [
       ...(await b.query(B, `UPDATE storage.objects SET name = $1 WHERE bucket_id = 'invoices' RETURNING name`, [`${ID.B}/renamed.pdf`])),
-      ...(await b.query(B, `DELETE FROM storage.objects WHERE bucket_id = 'invoices' RETURNING name`)),
+      ...(await b.query(B, `DELETE FROM storage.objects WHERE bucket_id = 'invoices' RETURNING name`, [], STORAGE_REQUEST)),
       ...(await b.query(C, `UPDATE storage.objects SET metadata = '{}' WHERE name = $1 RETURNING name`, [`${ID.B}/oB.pdf`])),
-      ...(await b.query(anon, 'DELETE FROM storage.objects RETURNING name')),
+      ...(await b.query(anon, 'DELETE FROM storage.objects RETURNING name', [], STORAGE_REQUEST)),
     ];
     expect(touched).toEqual([]);
     expect(await objects()).toEqual(before);
@@ -80,13 +81,13 @@ describe.each(BACKENDS)('marketplace example, buckets and views, on %s', (backen
         ...(await s.query(`UPDATE storage.objects SET name = $1 WHERE name = $2 RETURNING bucket_id, name`, [`${ID.S}/bike2.jpg`, `${ID.S}/bike.jpg`])),
         ...(await s.query(`DELETE FROM storage.objects WHERE bucket_id = 'listing-images' RETURNING bucket_id, name`)),
       ],
-      { rollback: true },
+      { ...STORAGE_REQUEST, rollback: true },
     );
     expect(files(own)).toEqual(['listing-images:S/bike2.jpg', 'listing-images:S/bike2.jpg']);
     const before = await objects();
     const touched = [
       ...(await b.query(B, `UPDATE storage.objects SET name = $1 WHERE name = $2 RETURNING name`, [`${ID.B}/bike.jpg`, `${ID.S}/bike.jpg`])),
-      ...(await b.query(B, 'DELETE FROM storage.objects WHERE name = $1 RETURNING name', [`${ID.S}/bike.jpg`])),
+      ...(await b.query(B, 'DELETE FROM storage.objects WHERE name = $1 RETURNING name', [`${ID.S}/bike.jpg`], STORAGE_REQUEST)),
       ...(await b.query(anon, `UPDATE storage.objects SET name = 'x.jpg' RETURNING name`)),
     ];
     expect(touched).toEqual([]);
@@ -107,7 +108,7 @@ describe.each(BACKENDS)('marketplace example, buckets and views, on %s', (backen
       await expectRlsViolation(b.query(actor, `INSERT INTO storage.buckets (id, name, public) VALUES ('mine', 'mine', true)`));
       const touched = [
         ...(await b.query(actor, `UPDATE storage.buckets SET public = true, allowed_mime_types = NULL WHERE id = 'invoices' RETURNING id`)),
-        ...(await b.query(actor, 'DELETE FROM storage.buckets RETURNING id')),
+        ...(await b.query(actor, 'DELETE FROM storage.buckets RETURNING id', [], STORAGE_REQUEST)),
       ];
       expect(touched).toEqual([]);
     }

@@ -181,7 +181,7 @@ describe('the emulated platform on PGlite', () => {
     expect(bucket).toEqual({ public: false, avif_autodetection: false });
     const error = await failure(db.query(`INSERT INTO storage.objects (bucket_id, name) VALUES ('avatars', 'u1/me.png')`));
     expect(error.code).toBe('23505');
-    await db.exec(`DELETE FROM storage.objects; DELETE FROM storage.buckets;`);
+    await db.exec(`BEGIN; SET LOCAL storage.allow_delete_query = 'true'; DELETE FROM storage.objects; DELETE FROM storage.buckets; COMMIT`);
   });
 
   it('RLS closes storage to the API roles until policies open it; service_role bypasses it', async () => {

@@ -204,7 +204,9 @@ COMMENT ON SCHEMA public IS 'standard public schema';
 GRANT USAGE ON SCHEMA public TO PUBLIC;
 GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;`;
 
+// Storage's delete guard lets a transaction delete once it says so, as the Storage API does.
 const EMPTY_AUTH_AND_STORAGE = `
+SET LOCAL storage.allow_delete_query = 'true';
 DELETE FROM storage.objects;
 DELETE FROM storage.buckets;
 DO $reset$

@@ -27,7 +27,12 @@ export interface RoleSession {
 export interface AsRoleOptions {
   /** End with ROLLBACK instead of COMMIT: look, don't keep. Default false. */
   readonly rollback?: boolean;
+  /** More transaction-local settings of the request, e.g. those Storage sets (storage.allow_delete_query). */
+  readonly settings?: Readonly<Record<string, string>>;
 }
+
+/** What Storage sets in each request's transaction besides claims and role: its delete guard lets the request delete. */
+export const STORAGE_REQUEST: AsRoleOptions = { settings: { 'storage.allow_delete_query': 'true' } };
 
 const urls = new WeakMap<Database, string>();
 
@@ -100,6 +105,9 @@ export async function asRole<T>(
     await connection.query('BEGIN');
     try {
       await connection.query(`SELECT set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
+      for (const [name, value] of Object.entries(options.settings ?? {})) {
+        await connection.query('SELECT set_config($1, $2, true)', [name, value]);
+      }
       await connection.query(`SET LOCAL ROLE ${actor.role}`);
       const result = await fn({
         query: (sql, params) => connection.query(sql, params),

@@ -10,7 +10,7 @@ import type { Diagnostic } from '../diagnostics.js';
 
 /**
  * Characters (UTF-16 code units) of SQL a file may generate: 64 Mi. A
- * 1,000-table project generates about 1.5 Mi; V8's strings stop at ~512 Mi.
+ * 1,000-table project generates about 2.3 Mi; V8's strings stop at ~512 Mi.
  */
 export const MAX_SQL_CHARS = 64 * 1024 * 1024;
 

@@ -4,7 +4,7 @@
  * it has one, its ratio to a floor measured in the same run, then notes.
  * It reads dist/, so build first (the npm script does).
  *
- *   node bench/run.mjs [--runs 5] [--warmup 1] [--sections generate,apply,runtime,embedded,plan]
+ *   node bench/run.mjs [--runs 5] [--warmup 1] [--sections generate,apply,runtime,embedded,plan,limits]
  *                      [--sizes 10,100,1000] [--apply-entities 200] [--plan-entities 1000]
  *                      [--rows 1000000] [--users 1000] [--orgs 100]
  *                      [--clock wall|cpu] [--database-url URL] [--smoke]
@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { ROOT } from './lib/measure.mjs';
 import { formatTable } from './lib/table.mjs';
 
-const SECTIONS = ['generate', 'apply', 'runtime', 'embedded', 'plan'];
+const SECTIONS = ['generate', 'apply', 'runtime', 'embedded', 'plan', 'limits'];
 
 const { values: args } = parseArgs({
   options: {
@@ -128,6 +128,12 @@ if (config.sections.includes('plan')) {
   const result = await planSection({ ...config, url });
   rows.push(...result.rows);
   notes.push(...result.notes);
+}
+
+if (config.sections.includes('limits')) {
+  log('limits: validate of 10,000 and 40,000 entities, two alias bombs');
+  const { limitsSection } = await import('./sections/limits.mjs');
+  rows.push(...(await limitsSection(config)));
 }
 
 // Rows in section order: memory rows (section 5) come from the runs of sections 1 and 4, and are listed after them.

@@ -12,6 +12,7 @@ import type { Model } from './model/model.js';
 import { normalize } from './model/normalize.js';
 import { renderBlueprint } from './render/blueprints.js';
 import { preparedFor } from './render/prepare/transaction.js';
+import { renderWithinLimit } from './render/sqlSize.js';
 import type { CronEntry } from './render/prepare/transaction.js';
 import type { Target } from './target.js';
 import { validateDocument } from './validate/index.js';
@@ -76,10 +77,14 @@ export function compile(source: string | Uint8Array, options: CompileOptions = {
   const checked = validate(source, { fileName });
   if (checked.errors.length > 0 || !checked.input) throw new InvalidRequirementsError(checked.errors, checked.warnings);
   const sha256 = createHash('sha256').update(source).digest('hex');
-  const model = normalize(checked.input, { fileName, sha256 });
-  const prepared = preparedFor(model, target);
-  const sql = `${renderBlueprint('transaction', prepared).trimEnd()}\n`;
   const document = checked.document as LoadedDocument;
+  const rendered = renderWithinLimit(fileName, document.expandedTextLength, () => {
+    const model = normalize(checked.input as RequirementsInput, { fileName, sha256 });
+    const prepared = preparedFor(model, target);
+    return { model, prepared, sql: `${renderBlueprint('transaction', prepared).trimEnd()}\n` };
+  });
+  if ('error' in rendered) throw new InvalidRequirementsError([rendered.error], checked.warnings);
+  const { model, prepared, sql } = rendered.output;
   const input = checked.input;
   let origins: readonly SqlOrigin[] | undefined;
   return {

@@ -29,7 +29,8 @@ export const cleanup = (dir) => rmSync(dir, { recursive: true, force: true });
 /**
  * Runs a command to its end; returns its wall time in ms (spawn to exit) and,
  * for node processes, its CPU time (user + system, ms) and peak RSS (MiB). A failing command stops the
- * benchmark: a figure of a run that did not do its work would be meaningless.
+ * benchmark: a figure of a run that did not do its work would be meaningless. `options.status`: the
+ * exit status that means it did (default 0; 1 for a file that must be refused).
  */
 export function run(command, args, options = {}) {
   const isNode = command === process.execPath;
@@ -53,11 +54,11 @@ export function run(command, args, options = {}) {
     }
     cleanup(usageDir);
   }
-  if (result.error || result.status !== 0) {
+  if (result.error || result.status !== (options.status ?? 0)) {
     const why = result.error?.message ?? `exit ${result.status}`;
     throw new Error(`bench: ${[command, ...args].join(' ')} failed (${why}):\n${String(result.stderr).slice(0, 2000)}`);
   }
-  return { ms: wallMs, cpuMs: usage && usage.cpu / 1000, rssMiB: usage && usage.maxRSS / 1024, stdout: String(result.stdout) };
+  return { ms: wallMs, cpuMs: usage && usage.cpu / 1000, rssMiB: usage && usage.maxRSS / 1024, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
 export const node = (args, options) => run(process.execPath, args, options);

@@ -4,8 +4,9 @@
  * `apply` waits here for the first, as two applies on a server wait for the
  * advisory lock.
  */
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readAtMost } from '../load/read.js';
 import { ConnectionError } from './errors.js';
 
 const POLL_MS = 100;
@@ -22,7 +23,8 @@ function removeStale(path: string): void {
 
 function holder(path: string): number | undefined {
   try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    // A pid and a newline: whatever else the file holds is not read.
+    const pid = Number.parseInt(readAtMost(path, 32).toString('utf8'), 10);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;

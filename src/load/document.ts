@@ -2,14 +2,13 @@
  * YAML text → plain data, keeping the source position of every node so that
  * any later rule can point at the exact key or value it is about.
  */
-import { Alias, Document, LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
-import type { Pair, YAMLMap, Node as YamlNode } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Alias, Document, Pair, YAMLMap, Node as YamlNode } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
+import { expandTree } from './expand.js';
 
 /** Files larger than this are refused before parsing (a requirements file is a few KiB). */
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
-/** Anchors/aliases are allowed, but an alias bomb must not expand without bound. */
-const MAX_ALIAS_COUNT = 1000;
 
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
@@ -25,6 +24,8 @@ export interface LoadedDocument {
   readonly text: string;
   /** The parsed data, as plain JSON-compatible values. */
   readonly data: unknown;
+  /** Characters of the data's strings (keys included), every alias counted as what it copies. */
+  readonly expandedTextLength: number;
   /** Where the value (or, with `'key'`, the key) at `path` starts; the nearest existing ancestor otherwise. */
   locate(path: Path, part?: 'key' | 'value'): Position;
 }
@@ -41,7 +42,8 @@ function problem(fileName: string, rule: string, message: string, pos: Position 
 function decode(input: string | Uint8Array, fileName: string): { text: string } | { error: Diagnostic } {
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
   if (size > MAX_FILE_BYTES) {
-    return { error: problem(fileName, 'file-too-large', `file is ${size} bytes; the limit is ${MAX_FILE_BYTES} bytes (5 MiB)`) };
+    // "more than": the CLI stops reading one byte past the limit, so the true size is not known.
+    return { error: problem(fileName, 'file-too-large', `file is more than ${MAX_FILE_BYTES} bytes (5 MiB), the limit`) };
   }
   let text: string;
   if (typeof input === 'string') {
@@ -72,32 +74,29 @@ export function loadDocument(input: string | Uint8Array, fileName: string): Load
   if ('error' in decoded) return { ok: false, errors: [decoded.error] };
   const { text } = decoded;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  // yaml's own duplicate-key check is quadratic in a map's size: expandTree finds them instead.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
   const at = (offset: number): Position => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      errors: doc.errors.map((e) => problem(fileName, 'yaml-syntax', yamlMessage(e.code, e.message), at(e.pos[0]))),
-    };
+  const expanded = expandTree(doc.contents);
+  const treeProblems = 'problems' in expanded ? expanded.problems : [];
+  if (doc.errors.length > 0 || !('tree' in expanded)) {
+    const syntax = doc.errors.map((e) => problem(fileName, 'yaml-syntax', yamlMessage(e.code, e.message), at(e.pos[0])));
+    // In a file that does not parse, alias findings may only come from the parts it lost.
+    const found = treeProblems.filter((p) => doc.errors.length === 0 || p.rule === 'yaml-syntax');
+    return { ok: false, errors: [...syntax, ...found.map((p) => problem(fileName, p.rule, p.rule === 'yaml-aliases' ? `YAML aliases could not be expanded: ${p.message}` : p.message, at(p.offset)))] };
   }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    // yaml throws ReferenceError for alias bombs and unresolvable aliases.
-    const message = e instanceof Error ? e.message : String(e);
-    return { ok: false, errors: [problem(fileName, 'yaml-aliases', `YAML aliases could not be expanded: ${message}`, at(0))] };
-  }
+  const { data, targets, textLength } = expanded.tree;
   return {
     ok: true,
     document: {
       fileName,
       text,
       data: data ?? null,
-      locate: (path, part = 'value') => at(offsetOf(doc, path, part)),
+      expandedTextLength: textLength,
+      locate: (path, part = 'value') => at(offsetOf(doc, targets, path, part)),
     },
   };
 }
@@ -107,11 +106,12 @@ function yamlMessage(code: string, message: string): string {
   if (code === 'MULTIPLE_DOCS') return 'the file holds more than one YAML document (---); a requirements file is one document';
   const first = message.split('\n')[0] ?? message;
   const text = first.replace(/ at line \d+, column \d+:?$/, '');
-  return code === 'DUPLICATE_KEY' ? `duplicate key: ${text.replace(/^Map keys must be unique;?\s*/, '') || 'map keys must be unique'}` : `YAML syntax error: ${text}`;
+  return `YAML syntax error: ${text}`;
 }
 
-function resolve(doc: Document, node: unknown): unknown {
-  return node instanceof Alias ? node.resolve(doc) : node;
+/** The node an alias names (found once by expandTree: yaml's resolve() walks the whole document each time). */
+function resolve(targets: ReadonlyMap<Alias, YamlNode>, node: unknown): unknown {
+  return isAlias(node) ? targets.get(node) : node;
 }
 
 /**
@@ -133,8 +133,8 @@ function pairOf(map: YAMLMap, key: string): Pair | undefined {
 }
 
 /** Offset of the node at `path`, walking as far as the path exists. */
-function offsetOf(doc: Document, path: Path, part: 'key' | 'value'): number {
-  let node = resolve(doc, doc.contents) as YamlNode | null | undefined;
+function offsetOf(doc: Document, targets: ReadonlyMap<Alias, YamlNode>, path: Path, part: 'key' | 'value'): number {
+  let node = resolve(targets, doc.contents) as YamlNode | null | undefined;
   let offset = node?.range?.[0] ?? 0;
   for (let i = 0; i < path.length && node; i++) {
     const seg = path[i];
@@ -144,11 +144,11 @@ function offsetOf(doc: Document, path: Path, part: 'key' | 'value'): number {
       if (!pair) break;
       const key = pair.key as YamlNode;
       if (last && part === 'key') return key.range?.[0] ?? offset;
-      const value = resolve(doc, pair.value) as YamlNode | null;
+      const value = resolve(targets, pair.value) as YamlNode | null;
       offset = value?.range?.[0] ?? key.range?.[0] ?? offset;
       node = value;
     } else if (isSeq(node) && typeof seg === 'number') {
-      const item = resolve(doc, node.items[seg]) as YamlNode | undefined;
+      const item = resolve(targets, node.items[seg]) as YamlNode | undefined;
       if (!item) break;
       offset = item.range?.[0] ?? offset;
       node = item;

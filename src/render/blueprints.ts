@@ -23,7 +23,9 @@ export function compileBlueprint(source: string, filename: string): Template {
     localsName: 'it',
     _with: false,
     strict: true,
-    escape: forbidHtmlEscape,
+    // EJS's error handler escapes the blueprint's file name with it too: let that one through, so that
+    // an error thrown while rendering (a string too long, say) arrives as itself.
+    escape: (text: unknown) => (text === filename ? filename : forbidHtmlEscape()),
   }) as unknown as Template;
 }
 

@@ -51,8 +51,16 @@ export interface FieldVisit {
   readonly path: Path;
 }
 
-export function entities(input: RequirementsInput): [string, EntityInput][] {
-  return Object.entries(input.entities ?? {});
+const entityLists = new WeakMap<RequirementsInput, readonly [string, EntityInput][]>();
+
+/** The entities of a file, listed once per input: Object.entries of a map of 40,000 keys costs ~30 ms, and a dozen rules ask. */
+export function entities(input: RequirementsInput): readonly [string, EntityInput][] {
+  let list = entityLists.get(input);
+  if (list === undefined) {
+    list = Object.entries(input.entities ?? {});
+    entityLists.set(input, list);
+  }
+  return list;
 }
 
 /** The fields of a file, built once per input (which is never mutated): every rule walks them. */

@@ -83,7 +83,7 @@ describe('verify --database-url on the test server', () => {
       const verified = runCli(['verify', '--database-url', url], { cwd: dir, env });
       expect(verified.status, verified.stderr).toBe(0);
       expect(verified.stdout).toMatch(/\n {2}✓ outsider +join X +denied +denied \(row-level security\)\n/);
-      expect(verified.stdout).toMatch(/\nverified: 192 requests on postgres:\/\/.*: 192 as promised, 0 not, 0 not tested/);
+      expect(verified.stdout).toMatch(/\nverified: 275 requests on postgres:\/\/.*: 275 as promised, 0 not, 0 not tested/);
     } finally {
       await dropDatabase(url);
     }

@@ -159,9 +159,9 @@ CREATE INDEX comments_post_id_created_at_idx ON public.comments (post_id, create
 CREATE INDEX comments_user_id_idx ON public.comments (user_id);
 
 -- Triggers
-CREATE TRIGGER authors_set_updated_at BEFORE UPDATE ON public.authors FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER posts_set_updated_at BEFORE UPDATE ON public.posts FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER comments_set_updated_at BEFORE UPDATE ON public.comments FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER authors_set_updated_at BEFORE INSERT OR UPDATE ON public.authors FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER posts_set_updated_at BEFORE INSERT OR UPDATE ON public.posts FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER comments_set_updated_at BEFORE INSERT OR UPDATE ON public.comments FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 -- Seed rows, upserted by primary key
 INSERT INTO public.categories (slug, title, "position") VALUES

@@ -301,10 +301,10 @@ CREATE INDEX notes_deal_id_idx ON public.notes (deal_id);
 
 -- Triggers
 CREATE TRIGGER organizations_add_creator AFTER INSERT ON public.organizations FOR EACH ROW EXECUTE FUNCTION altan_private.add_organization_creator();
-CREATE TRIGGER companies_set_updated_at BEFORE UPDATE ON public.companies FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER contacts_set_updated_at BEFORE UPDATE ON public.contacts FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER deals_set_updated_at BEFORE UPDATE ON public.deals FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER notes_set_updated_at BEFORE UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER companies_set_updated_at BEFORE INSERT OR UPDATE ON public.companies FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER contacts_set_updated_at BEFORE INSERT OR UPDATE ON public.contacts FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER deals_set_updated_at BEFORE INSERT OR UPDATE ON public.deals FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER notes_set_updated_at BEFORE INSERT OR UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

@@ -153,9 +153,9 @@ CREATE INDEX reviews_reviewer_id_idx ON public.reviews (reviewer_id);
 CREATE INDEX reviews_listing_id_idx ON public.reviews (listing_id);
 
 -- Triggers
-CREATE TRIGGER listings_set_updated_at BEFORE UPDATE ON public.listings FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER orders_set_updated_at BEFORE UPDATE ON public.orders FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER reviews_set_updated_at BEFORE UPDATE ON public.reviews FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER listings_set_updated_at BEFORE INSERT OR UPDATE ON public.listings FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER orders_set_updated_at BEFORE INSERT OR UPDATE ON public.orders FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER reviews_set_updated_at BEFORE INSERT OR UPDATE ON public.reviews FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 -- Storage buckets (upserted by id) and their policies on storage.objects
 

@@ -146,9 +146,9 @@ CREATE INDEX todos_due_on_idx ON public.todos (due_on) WHERE (status <> 'done');
 CREATE INDEX todos_project_id_idx ON public.todos (project_id);
 
 -- Triggers
-CREATE TRIGGER profiles_set_updated_at BEFORE UPDATE ON public.profiles FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER projects_set_updated_at BEFORE UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER todos_set_updated_at BEFORE UPDATE ON public.todos FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER profiles_set_updated_at BEFORE INSERT OR UPDATE ON public.profiles FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER projects_set_updated_at BEFORE INSERT OR UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER todos_set_updated_at BEFORE INSERT OR UPDATE ON public.todos FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 -- Scheduled jobs (pg_cron): scheduling a name again replaces its job
 SELECT cron.schedule('purge-done-todos', '15 4 * * *', $job$DELETE FROM public.todos WHERE status = 'done' AND completed_at < now() - interval '90 days'$job$);

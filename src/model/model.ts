@@ -21,11 +21,41 @@ export interface Model {
   /** Constraints that close a foreign-key cycle, added once every table exists. */
   readonly deferredForeignKeys: readonly ForeignKey[];
   /** Helper functions in the private schema, each created when something uses it. */
-  readonly functions: { readonly updatedAt: boolean; readonly organizations: boolean; readonly objectBucket: boolean };
+  readonly functions: {
+    readonly updatedAt: boolean;
+    readonly organizations: boolean;
+    /** The bucket an object was in before the statement, for bucket UPDATE policies. */
+    readonly objectBucket: boolean;
+    /** One per table whose rows reference rows of the same table that not every signed-in user may read. */
+    readonly readChecks: readonly ReadCheck[];
+  };
   readonly privateSchemaUsage: { readonly anon: boolean; readonly authenticated: boolean };
   readonly buckets: readonly Bucket[];
   readonly views: readonly MaterializedView[];
   readonly jobs: readonly CronJob[];
+}
+
+/**
+ * `<name>(key)`: may the caller read the row of `table` whose `column` is key?
+ * The table's own read rule, evaluated explicitly by a SECURITY DEFINER
+ * helper in the private schema, so that the table's write policies can check
+ * a reference to a row of the same table: a policy that queried its own table
+ * would make Postgres report infinite recursion (42P17).
+ */
+export interface ReadCheck {
+  readonly kind: 'read-check';
+  /** The function's name in the private schema. */
+  readonly name: string;
+  readonly table: string;
+  readonly column: string;
+  readonly keyType: SqlType;
+  /** The table's read condition for the roles that call it (as its SELECT policy has it). */
+  readonly condition: Condition;
+  /**
+   * The roles granted EXECUTE: those whose policies call it. It tells only
+   * whether the caller may read one row, which a SELECT tells them anyway.
+   */
+  readonly executableBy: readonly ApiRole[];
 }
 
 export type ColumnDefault =
@@ -77,7 +107,9 @@ export type Condition =
   | { readonly kind: 'org-admin'; readonly column: string }
   /** The referenced row is one the caller can see (its SELECT policies apply inside the subquery). */
   | { readonly kind: 'visible-parent'; readonly table: string; readonly column: string; readonly target: { readonly schema: string; readonly table: string; readonly column: string } }
-  /** The reference is unset: for a parent whose rows nobody may read, so no written row may point at one. */
+  /** The referenced row of the same table is one the caller may read, asked through the table's read-check helper. */
+  | { readonly kind: 'readable-parent'; readonly table: string; readonly column: string; readonly check: string }
+  /** The reference is unset: for a parent whose rows the policy's roles may not read, so no written row may point at one. */
   | { readonly kind: 'no-parent'; readonly table: string; readonly column: string }
   | { readonly kind: 'bucket'; readonly bucket: string }
   | { readonly kind: 'owner-folder' }
@@ -138,7 +170,8 @@ export interface Table {
 export interface Trigger {
   readonly kind: 'trigger';
   readonly name: string;
-  readonly timing: 'BEFORE UPDATE' | 'AFTER INSERT';
+  /** set_updated_at runs on INSERT too: a client's updated_at is never kept. */
+  readonly timing: 'BEFORE INSERT OR UPDATE' | 'AFTER INSERT';
   readonly function: 'set_updated_at' | 'add_organization_creator';
 }
 

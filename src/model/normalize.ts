@@ -3,7 +3,7 @@
  * accepted the input; it resolves, it does not judge.
  */
 import type { RequirementsInput } from './input.js';
-import type { ForeignKey, Model, Table } from './model.js';
+import type { ForeignKey, Model, ReadCheck, Table } from './model.js';
 import { PRIVATE_SCHEMA } from './model.js';
 import { NameRegistry } from './names.js';
 import { foreignKeyOrder } from './order.js';
@@ -11,7 +11,7 @@ import { organizationTables } from './organizations.js';
 import { DEFAULT_SCHEMA, ORGANIZATION_MEMBERS, ORGANIZATIONS, usesOrganizations } from './resolve.js';
 import { bucketModel, usesCondition } from './storage.js';
 import { CRON_JOB_SPACE, relationSpace } from './names.js';
-import { entityTable } from './tables.js';
+import { FUNCTION_SPACE, entityTable } from './tables.js';
 import { jobModels, viewModels } from './views.js';
 
 export interface Source {
@@ -36,7 +36,10 @@ export function normalize(input: RequirementsInput, source: Source): Model {
   }
   for (const job of Object.keys(input.jobs ?? {})) names.reserve(CRON_JOB_SPACE, job);
 
-  const ctx = { input, schema, names };
+  // The tool's fixed helpers keep their names; a read-check helper steps aside.
+  for (const fn of ['set_updated_at', 'member_org_ids', 'admin_org_ids', 'add_organization_creator']) names.reserve(FUNCTION_SPACE, fn);
+  const readChecks: ReadCheck[] = [];
+  const ctx = { input, schema, names, readChecks };
   const built: Table[] = [
     ...(withOrgs ? organizationTables(schema, names) : []),
     ...tableNames.map((t) => entityTable(ctx, t, entities[t] as NonNullable<typeof entities[string]>)),
@@ -70,10 +73,12 @@ export function normalize(input: RequirementsInput, source: Source): Model {
       updatedAt: tables.some((t) => t.triggers.some((tr) => tr.function === 'set_updated_at')),
       organizations: withOrgs,
       objectBucket: objectBucketUsed,
+      readChecks: [...readChecks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     },
     privateSchemaUsage: {
-      anon: exposedViews.some((v) => v.access === 'public'),
-      authenticated: withOrgs || exposedViews.length > 0 || objectBucketUsed,
+      anon: exposedViews.some((v) => v.access === 'public') || readChecks.some((c) => c.executableBy.includes('anon')),
+      authenticated:
+        withOrgs || exposedViews.length > 0 || objectBucketUsed || readChecks.some((c) => c.executableBy.includes('authenticated')),
     },
     buckets,
     views: viewResult.views,

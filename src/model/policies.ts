@@ -26,7 +26,7 @@ interface Columns {
 }
 
 /** Who passes, per access level and operation. */
-function condition(level: AccessLevel, op: Operation, columns: Columns): Condition {
+export function accessCondition(level: AccessLevel, op: Operation, columns: Columns): Condition {
   const owner: Condition = { kind: 'owner', column: columns.owner ?? '' };
   const member: Condition = { kind: 'org-member', column: columns.org ?? '' };
   // On a table with an org column, an owner acts only within organizations they belong to:
@@ -60,50 +60,70 @@ export function policyFor(name: string, command: Command, roles: readonly ApiRol
   };
 }
 
-/** A foreign key to rows that not everyone can read. */
-export interface PrivateParent {
+/** A foreign key to another entity's rows (or the generated organizations', or its own table's). */
+export interface ParentReference {
   readonly column: string;
   readonly target: { readonly schema: string; readonly table: string; readonly column: string };
-  /** Some callers may read the parent's rows; false when its read access is `none`. */
-  readonly readable: boolean;
+  /** The parent's read level (`org` for the generated organizations). */
+  readonly read: AccessLevel;
+  /** For a reference to the same table: the helper that evaluates its read rule (a subquery would recurse). */
+  readonly readCheck?: string;
+}
+
+/**
+ * What a write by `role` must show of one reference: nothing when every caller
+ * with that role may read the parent's rows; that the caller reads the
+ * referenced row when only some may; that it is unset when the role reads no
+ * row of the parent at all (anon and an `authenticated`, `owner` or `org`
+ * parent; anyone and a `none` parent). Otherwise the foreign key's own check,
+ * which ignores the policies, would tell the writer which ids exist.
+ */
+export function parentCondition(table: string, p: ParentReference, role: ApiRole): Condition | undefined {
+  if (p.read === 'public' || (p.read === 'authenticated' && role === 'authenticated')) return undefined;
+  if (p.read === 'none' || role === 'anon' || p.read === 'authenticated') return { kind: 'no-parent', table, column: p.column };
+  if (p.readCheck !== undefined) return { kind: 'readable-parent', table, column: p.column, check: p.readCheck };
+  return { kind: 'visible-parent', table, column: p.column, target: p.target };
 }
 
 export function entityPolicies(
   table: string,
   access: EffectiveAccess,
   columns: Columns,
-  parents: readonly PrivateParent[],
+  parents: readonly ParentReference[],
   names: NameRegistry,
   namespace: string,
 ): Policy[] {
   const policies: Policy[] = [];
   // A written row may only point at rows its writer can see: no linking to, or probing for,
-  // another user's or another organization's rows through a foreign key.
-  // A parent nobody may read needs no lookup (which the API roles may not even be granted): only NULL passes.
-  const visible: Condition[] = parents.map((p): Condition =>
-    p.readable ? { kind: 'visible-parent', table, column: p.column, target: p.target } : { kind: 'no-parent', table, column: p.column },
-  );
-  // anon reads no parent here (their read is owner, org or none) and may hold no privilege on them either:
-  // for anon, a write open to the public gets a policy of its own in which only NULL passes.
-  const unset: Condition[] = parents.map((p): Condition => ({ kind: 'no-parent', table, column: p.column }));
+  // rows of another user, another organization, or rows only signed-in users may read.
+  const shown = (role: ApiRole): Condition[] => parents.flatMap((p) => parentCondition(table, p, role) ?? []);
+  const forRole = { anon: shown('anon'), authenticated: shown('authenticated') };
+  // anon and authenticated may have to show different things: then each gets a policy of its own.
+  const differ = JSON.stringify(forRole.anon) !== JSON.stringify(forRole.authenticated);
   for (const op of OPERATIONS) {
     const level = access[op];
     if (level === 'none') continue;
     const command = COMMAND_OF[op];
     const name = names.derive(namespace, [table], command.toLowerCase());
-    const cond = condition(level, op, columns);
+    const cond = accessCondition(level, op, columns);
     const roles = rolesFor(level);
     const writes = command === 'INSERT' || command === 'UPDATE';
-    const splitAnon = writes && roles.includes('anon') && parents.some((p) => p.readable);
-    const policy = policyFor(name, command, splitAnon ? ['authenticated'] : roles, cond);
-    const check = policy.check && visible.length > 0 ? all(cond, visible) : policy.check;
-    policies.push({ ...policy, ...(check ? { check } : {}) });
+    const splitAnon = writes && roles.includes('anon') && differ;
+    const own = splitAnon ? ['authenticated' as const] : roles;
+    const policy = policyFor(name, command, own, cond);
+    // Both roles in one policy only when they show the same: authenticated's conditions serve both.
+    const extra = forRole[own.includes('authenticated') ? 'authenticated' : 'anon'];
+    policies.push(withCheck(policy, cond, extra));
     if (splitAnon) {
       const anon = policyFor(names.derive(namespace, [table], `${command.toLowerCase()}_anon`), command, ['anon'], cond);
-      policies.push({ ...anon, check: all(cond, unset) });
+      policies.push(withCheck(anon, cond, forRole.anon));
     }
   }
   return policies;
+}
+
+function withCheck(policy: Policy, cond: Condition, more: readonly Condition[]): Policy {
+  return policy.check && more.length > 0 ? { ...policy, check: all(cond, more) } : policy;
 }
 
 function all(cond: Condition, more: readonly Condition[]): Condition {

@@ -3,22 +3,29 @@
  * constraints, foreign keys, indexes, policies, grants, triggers, seed rows.
  */
 import type { EntityInput, FieldInput, RequirementsInput } from './input.js';
-import type { Column, ColumnDefault, Constraint, ForeignKey, Index, SeedRows, Table, Trigger } from './model.js';
+import type { Column, ColumnDefault, Condition, Constraint, ForeignKey, Index, ReadCheck, SeedRows, Table, Trigger } from './model.js';
+import { PRIVATE_SCHEMA } from './model.js';
 import { relationSpace, tableSpace } from './names.js';
 import type { NameRegistry } from './names.js';
-import { entityPolicies, grantsFor } from './policies.js';
-import type { PrivateParent } from './policies.js';
+import { accessCondition, entityPolicies, grantsFor } from './policies.js';
+import type { ParentReference } from './policies.js';
 import {
   AUTH_USERS, ORG_FIELD, ORGANIZATIONS, columnNames, declaredPrimaryKey, effectiveAccess, fieldSpec,
   involvesOrg, isSqlDefault, ownerField, referencedKey, resolveFieldType,
 } from './resolve.js';
+import type { EffectiveAccess } from './resolve.js';
 import { TEXT, TIMESTAMPTZ, UUID } from './sqlTypes.js';
 
 export interface TableContext {
   readonly input: RequirementsInput;
   readonly schema: string;
   readonly names: NameRegistry;
+  /** Read-check helpers the tables' policies call, collected for the model's functions. */
+  readonly readChecks: ReadCheck[];
 }
+
+/** Names of the functions in the private schema (shared by the files of every schema). */
+export const FUNCTION_SPACE = `function:${PRIVATE_SCHEMA}`;
 
 /** An author-written SQL expression; validation has checked it stays one expression. */
 const expression = (sql: string): string => sql.trim();
@@ -95,9 +102,10 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
   }
 
   const triggers: Trigger[] = entity.timestamps === false ? [] : [
-    { kind: 'trigger', name: names.derive(tableSpace(schema, name, 'trigger'), [name], 'set_updated_at'), timing: 'BEFORE UPDATE', function: 'set_updated_at' },
+    { kind: 'trigger', name: names.derive(tableSpace(schema, name, 'trigger'), [name], 'set_updated_at'), timing: 'BEFORE INSERT OR UPDATE', function: 'set_updated_at' },
   ];
   const seed = seedRows(entity, columns, primaryKey);
+  const policyColumnsOf = { ...(owner ? { owner } : {}), ...(org ? { org } : {}) };
   return {
     kind: 'table',
     name,
@@ -113,8 +121,8 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
     policies: entityPolicies(
       name,
       access,
-      { ...(owner ? { owner } : {}), ...(org ? { org } : {}) },
-      privateParents(ctx, foreignKeys, org),
+      policyColumnsOf,
+      parentReferences(ctx, name, foreignKeys, org, columns, access, policyColumnsOf),
       names,
       tableSpace(schema, name, 'policy'),
     ),
@@ -125,23 +133,46 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
 }
 
 /**
- * Foreign keys whose target rows not everyone may read: writes must show the
- * caller can see the row they point at (or, when nobody may read the parent,
- * leave the reference unset). The org column is already checked
- * by membership; auth.users is not readable through the API at all. A
- * self-reference is left out: a policy that queries its own table makes
- * Postgres report infinite recursion.
+ * Foreign keys to the schema's tables, with the parent's read level: writes
+ * show the caller may read the row they point at (see parentCondition). The
+ * org column is already checked by membership; auth.users is not readable
+ * through the API at all. A reference to the same table is checked through a
+ * read-check helper: a policy that queried its own table would recurse.
  */
-function privateParents(ctx: TableContext, foreignKeys: readonly ForeignKey[], org: string | undefined): PrivateParent[] {
+function parentReferences(
+  ctx: TableContext,
+  table: string,
+  foreignKeys: readonly ForeignKey[],
+  org: string | undefined,
+  columns: readonly Column[],
+  access: EffectiveAccess,
+  policyColumns: { readonly owner?: string; readonly org?: string },
+): ParentReference[] {
+  // Only write policies check references: a table nobody writes through the API needs no helper.
+  const writes = access.create !== 'none' || access.update !== 'none';
   return foreignKeys
-    .filter((fk) => fk.target.schema === ctx.schema && fk.column !== org && fk.target.table !== fk.table)
-    .flatMap((fk) => {
+    .filter((fk) => fk.target.schema === ctx.schema && fk.column !== org)
+    .map((fk) => {
       const parent = ctx.input.entities?.[fk.target.table];
-      // the generated organizations table: readable by members only
+      // the generated organizations table: readable by members (and its creator)
       const read = parent ? effectiveAccess(parent).read : 'org';
-      if (read === 'public' || read === 'authenticated') return [];
-      return [{ column: fk.column, target: fk.target, readable: read !== 'none' }];
+      const self = writes && fk.target.table === table && (read === 'owner' || read === 'org');
+      const readCheck = self ? readCheckOf(ctx, table, fk.target.column, columns, accessCondition(access.read, 'read', policyColumns)).name : undefined;
+      return { column: fk.column, target: fk.target, read, ...(readCheck !== undefined ? { readCheck } : {}) };
     });
+}
+
+/** The table's read-check helper, made once (several columns may reference the same table). */
+function readCheckOf(ctx: TableContext, table: string, column: string, columns: readonly Column[], condition: Condition): ReadCheck {
+  const made = ctx.readChecks.find((c) => c.table === table);
+  if (made) return made;
+  const keyType = columns.find((c) => c.name === column)?.type ?? UUID;
+  // Named after the schema too: the private schema is shared by the files of every schema.
+  const name = ctx.names.derive(FUNCTION_SPACE, [ctx.schema, table], 'readable');
+  // Only signed-in users' policies call it: anon reads no owner or org row, so its references stay unset.
+  const check: ReadCheck = { kind: 'read-check', name, table, column, keyType, condition, executableBy: ['authenticated'] };
+  ctx.readChecks.push(check);
+  return check;
 }
 
 function implicitColumn(column: string, roles: { owner?: string; org?: string }): Column {

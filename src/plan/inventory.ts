@@ -125,11 +125,11 @@ function tableEntries(model: Model, t: Table, p: PreparedTable): Entry[] {
  * Helper functions live in the private schema, which files for other schemas
  * share: one still used there (by a trigger or policy) stays.
  */
-/** Argument types of the helpers that take any (a DROP FUNCTION names the signature). */
+/** Argument types of the fixed helpers that take any (a DROP FUNCTION names the signature). */
 const FUNCTION_ARGUMENTS: Readonly<Record<string, string>> = { object_bucket_id: 'uuid' };
 
-function dropSharedFunction(qname: string, name: string): string {
-  return `DO $drop$\nBEGIN\n  DROP FUNCTION IF EXISTS ${qname}(${FUNCTION_ARGUMENTS[name] ?? ''});\nEXCEPTION WHEN dependent_objects_still_exist THEN\n  NULL;\nEND\n$drop$;`;
+function dropSharedFunction(qname: string, args = ''): string {
+  return `DO $drop$\nBEGIN\n  DROP FUNCTION IF EXISTS ${qname}(${args});\nEXCEPTION WHEN dependent_objects_still_exist THEN\n  NULL;\nEND\n$drop$;`;
 }
 
 /** Every object the model's SQL creates, in the order the generated script creates them. */
@@ -162,11 +162,21 @@ export function inventoryOf(model: Model, target: Target): Inventory {
     entries.push({
       kind: 'function',
       name: names.join(', '),
-      create: renderBlueprint('functions', { ...prepared, functions: only }).trim(),
-      drop: names.map((n) => dropSharedFunction(qualified(privateSchema, n), n)).join('\n'),
+      create: renderBlueprint('functions', { ...prepared, functions: only, readChecks: [] }).trim(),
+      drop: names.map((n) => dropSharedFunction(qualified(privateSchema, n), FUNCTION_ARGUMENTS[n])).join('\n'),
       presence: names.map((n) => catalogKey('function', '', n)),
     });
   }
+  model.functions.readChecks.forEach((c, i) => {
+    const p = prepared.readChecks[i] as PreparedTransaction['readChecks'][number];
+    entries.push({
+      kind: 'function',
+      name: c.name,
+      create: renderBlueprint('functions', { ...prepared, functions: { updatedAt: false, organizations: false, objectBucket: false }, readChecks: [p] }).trim(),
+      drop: dropSharedFunction(qualified(privateSchema, c.name), c.keyType.sql),
+      presence: [catalogKey('function', '', c.name)],
+    });
+  });
   model.buckets.forEach((b, i) => {
     const p = prepared.buckets[i] as PreparedTransaction['buckets'][number];
     entries.push({

@@ -32,6 +32,11 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
       const parent = qualified(cond.target.schema, cond.target.table);
       return `(${outer} IS NULL OR EXISTS (SELECT 1 FROM ${parent} AS parent WHERE parent.${ident(cond.target.column)} = ${outer}))`;
     }
+    // A SECURITY DEFINER helper, not a subquery: a policy that queried its own table would recurse.
+    case 'readable-parent': {
+      const outer = `${ident(cond.table)}.${ident(cond.column)}`;
+      return `(${outer} IS NULL OR ${qualified(privateSchema, cond.check)}(${outer}))`;
+    }
     case 'no-parent':
       return `${ident(cond.table)}.${ident(cond.column)} IS NULL`;
     case 'bucket':

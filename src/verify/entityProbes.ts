@@ -4,7 +4,7 @@
  * and delete (DELETE) of each test row, and the hostile variants — a row
  * owned by someone else, a row in another organization, handing a row over.
  */
-import type { Table } from '../model/model.js';
+import type { ForeignKey, Table } from '../model/model.js';
 import { ident, literal, qualified } from '../render/quote.js';
 import type { RowFacts } from './expect.js';
 import { canDelete, canInsert, canRead, canUpdate } from './expect.js';
@@ -21,13 +21,15 @@ export interface ProbeContext {
   readonly schema: string;
   readonly world: World;
   readonly fixtures: ReadonlyMap<string, TableFixture>;
+  /** Foreign keys that close a cycle (not in their table's own list). */
+  readonly deferredForeignKeys?: readonly ForeignKey[];
 }
 
 /** A slot no fixture row uses: a request's new row never collides with them on a unique key. */
-const REQUEST_SLOT = 7;
+export const REQUEST_SLOT = 7;
 
 /** `(a, b)` of the key columns, and the same for one row's values. */
-function keyOf(table: Table) {
+export function keyOf(table: Table) {
   const columns = primaryKey(table);
   const tuple = (parts: readonly string[]) => (parts.length === 1 ? (parts[0] as string) : `(${parts.join(', ')})`);
   const names = tuple(columns.map(ident));
@@ -45,7 +47,7 @@ function patchColumn(table: Table): string {
 }
 
 /** The owner column alone is unique (say a profile keyed by its user): a new own row needs the old one gone. */
-function ownerIsUnique(table: Table): boolean {
+export function ownerIsUnique(table: Table): boolean {
   return table.constraints.some((c) => (c.kind === 'primary-key' || c.kind === 'unique') && c.columns.length === 1 && c.columns[0] === table.owner);
 }
 

@@ -20,6 +20,8 @@ export interface RowFacts {
 }
 
 export interface ParentFacts {
+  /** The referencing column (a request that changes it replaces this parent). */
+  readonly column?: string;
   /** The parent's read level; `organizations` for the generated table. */
   readonly read: AccessLevel | 'organizations';
   readonly row: RowFacts;

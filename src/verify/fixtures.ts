@@ -99,7 +99,8 @@ export async function createFixtures(db: Database, model: Model, world: World): 
 async function tableFixture(db: Database, model: Model, world: World, table: Table, fixtures: ReadonlyMap<string, TableFixture>): Promise<TableFixture> {
   const facts = tableFacts(table);
   const read = facts.access.read;
-  const base = { table, facts, visibilityChecked: read !== 'public' && read !== 'authenticated' };
+  // Rows only signed-in users may read are no rows anon may point at (or probe for).
+  const base = { table, facts, visibilityChecked: read !== 'public' };
   const families = new Map<string, number>();
   const key = primaryKey(table);
   const returning = `${keySql(key)} AS key`;

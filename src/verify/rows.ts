@@ -11,7 +11,7 @@ import { ORGANIZATIONS } from '../model/resolve.js';
 import { ident, literal, qualified } from '../render/quote.js';
 import type { ParentFacts, RowFacts } from './expect.js';
 import { canRead } from './expect.js';
-import type { TableFixture } from './fixtures.js';
+import type { FixtureRow, TableFixture } from './fixtures.js';
 import { enumOf, synthesize } from './values.js';
 import type { Actor, OrgName, Person, World } from './world.js';
 
@@ -27,6 +27,8 @@ export interface RowPlan {
   readonly parentSlot?: number;
   /** The actor whose view decides which parent rows to point at (a client picks rows it can see). */
   readonly viewer?: Actor;
+  /** A column the request sets to a given value (a reference to a chosen or missing row, a client's updated_at). */
+  readonly set?: { readonly column: string; readonly sql: string; readonly parent?: ParentFacts };
 }
 
 export type BuiltRow =
@@ -68,6 +70,11 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
       if (plan.owner !== 'default' && owner !== undefined) set(literal(ctx.world.users[owner]));
       continue;
     }
+    if (plan.set !== undefined && column.name === plan.set.column) {
+      set(plan.set.sql);
+      if (plan.set.parent) parents.push(plan.set.parent);
+      continue;
+    }
     if (column.name === table.org) {
       set(literal(ctx.world.orgs[plan.org ?? 'X']));
       continue;
@@ -79,7 +86,7 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
       else if (fk.target.table === ORGANIZATIONS && !ctx.fixtures.has(fk.target.table)) {
         const org = plan.org ?? 'X';
         set(literal(ctx.world.orgs[org]));
-        parents.push({ read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true });
+        parents.push({ column: column.name, read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true });
       } else {
         const parent = ctx.fixtures.get(fk.target.table);
         if (fk.target.table === table.name) return { ok: false, reason: `${column.name} must reference a row of the same table` };
@@ -89,7 +96,7 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
         const text = row.keyValues[fk.target.column];
         if (keyColumn === undefined || text === undefined) return { ok: false, reason: `cannot read the key of ${fk.target.table}` };
         set(typedText(text, keyColumn));
-        if (parent.visibilityChecked) parents.push({ read: parent.facts.access.read, row: row.facts, hasOwner: parent.facts.hasOwner, hasOrg: parent.facts.hasOrg });
+        if (parent.visibilityChecked) parents.push(parentFacts(parent, row, column.name));
       }
       continue;
     }
@@ -107,6 +114,11 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
   const target = qualified(ctx.schema, table.name);
   const sql = names.length === 0 ? `INSERT INTO ${target} DEFAULT VALUES` : `INSERT INTO ${target} (${names.join(', ')}) VALUES (${values.join(', ')})`;
   return { ok: true, sql, facts: { ...(owner !== undefined && table.owner !== undefined ? { owner } : {}), ...(plan.org ? { org: plan.org } : {}), parents } };
+}
+
+/** What a reference to `row` of `parent` through `column` asks of its writer. */
+export function parentFacts(parent: TableFixture, row: FixtureRow, column: string): ParentFacts {
+  return { column, read: parent.facts.access.read, row: row.facts, hasOwner: parent.facts.hasOwner, hasOrg: parent.facts.hasOrg };
 }
 
 /**

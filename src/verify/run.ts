@@ -10,6 +10,7 @@ import type { Database } from '../execute/database.js';
 import { DatabaseError } from '../execute/errors.js';
 import { literal, qualified } from '../render/quote.js';
 import { entityProbes } from './entityProbes.js';
+import { referenceProbes } from './referenceProbes.js';
 import { createFixtures, createWorld, hasOrganizationTables } from './fixtures.js';
 import { organizationProbes } from './orgProbes.js';
 import { describe, sameOutcome } from './probe.js';
@@ -146,8 +147,8 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
   const { model } = compiled;
   await createWorld(db, model, world);
   const fixtures = await createFixtures(db, model, world);
-  const ctx = { schema: model.schema, world, fixtures };
-  const probes = [...fixtures.values()].flatMap((f) => entityProbes(ctx, f));
+  const ctx = { schema: model.schema, world, fixtures, deferredForeignKeys: model.deferredForeignKeys };
+  const probes = [...fixtures.values()].flatMap((f) => [...entityProbes(ctx, f), ...referenceProbes(ctx, f)]);
   if (hasOrganizationTables(model)) probes.push(...organizationProbes(model.schema, world));
   let filesRefused: string | undefined;
   await db.exec('SAVEPOINT altan_verify_files');

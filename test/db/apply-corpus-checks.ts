@@ -10,6 +10,7 @@ import type { CompileResult } from '../../src/compile.js';
 import type { Database } from '../../src/execute/database.js';
 import type { Command } from '../../src/model/model.js';
 import type { Target } from '../../src/target.js';
+import { qualified } from '../../src/render/quote.js';
 import { EXAMPLES_DIR, entriesWithExpectedSql, listExamples } from '../helpers.js';
 import type { CorpusEntry } from '../helpers.js';
 
@@ -106,6 +107,19 @@ export async function catalogProblems(db: Database, compiled: CompileResult): Pr
   }
   if (model.functions.updatedAt && !functions.some((f) => f.fn === `${model.privateSchema}.set_updated_at()`))
     problems.push(`${model.privateSchema}.set_updated_at() does not exist`);
+  // Read-check helpers: each exists, executable by exactly the roles the model says (their policies' roles).
+  for (const c of model.functions.readChecks) {
+    const signature = `${qualified(model.privateSchema, c.name)}(${c.keyType.sql})`;
+    const [row] = await db.query<{ present: boolean; anon: boolean | null; authenticated: boolean | null }>(
+      `SELECT to_regprocedure($1) IS NOT NULL AS present, has_function_privilege('anon', to_regprocedure($1), 'EXECUTE') AS anon,
+              has_function_privilege('authenticated', to_regprocedure($1), 'EXECUTE') AS authenticated`,
+      [signature],
+    );
+    if (!row?.present) problems.push(`read-check helper ${signature} does not exist`);
+    else for (const role of ['anon', 'authenticated'] as const) {
+      if (row[role] !== c.executableBy.includes(role)) problems.push(`read-check helper ${signature}: EXECUTE for ${role} is ${String(row[role])}`);
+    }
+  }
 
   // Materialized views: exactly the model's, all in the private schema.
   const views = await db.query<{ schema: string; name: string }>(

@@ -134,6 +134,10 @@ export function expectedHistogram(model: Model, target: 'altan' | 'supabase' = '
     add('CreateFunctionStmt', 3);
     add('GrantStmt', 5);
   }
+  for (const c of model.functions.readChecks) {
+    add('CreateFunctionStmt');
+    add('GrantStmt', 1 + (c.executableBy.length > 0 ? 1 : 0)); // REVOKE, GRANT EXECUTE
+  }
   for (const b of model.buckets) {
     add('InsertStmt');
     add('DropStmt', b.policyNames.length);
@@ -251,5 +255,8 @@ export function modelNameProblems(model: Model): string[] {
     for (const i of [...(v.uniqueIndex ? [v.uniqueIndex] : []), ...v.indexes]) claim(privateRelations, i.name, 'view index');
   }
   for (const j of model.jobs) claim('pg_cron jobs', j.name, 'cron job');
+  const fixed = [...(model.functions.updatedAt ? ['set_updated_at'] : []), ...(model.functions.organizations ? ['member_org_ids', 'admin_org_ids', 'add_organization_creator'] : [])];
+  for (const name of fixed) claim(`functions of ${model.privateSchema}`, name, 'helper function');
+  for (const c of model.functions.readChecks) claim(`functions of ${model.privateSchema}`, c.name, 'read-check helper');
   return problems;
 }

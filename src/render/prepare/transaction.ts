@@ -4,7 +4,8 @@
  * sits where validation checked it can only be one expression or query.
  */
 import type { Target } from '../../target.js';
-import type { Bucket, CronJob, MaterializedView, Model } from '../../model/model.js';
+import type { Bucket, CronJob, MaterializedView, Model, ReadCheck } from '../../model/model.js';
+import { conditionSql } from '../conditions.js';
 import { dollarQuote, ident, literal, qualified, textArray } from '../quote.js';
 import { foreignKeySql, indexSql, preparePolicy, prepareTable } from './tables.js';
 
@@ -38,6 +39,21 @@ function prepareBucket(b: Bucket, privateSchema: string) {
     policies: b.policies.map((p) => preparePolicy(p, privateSchema)),
   };
 }
+
+/** A read-check helper's pieces: the function, its argument's type, the row it looks up and the rule it applies. */
+function prepareReadCheck(c: ReadCheck, schema: string, privateSchema: string) {
+  return {
+    name: qualified(privateSchema, c.name),
+    signature: `${qualified(privateSchema, c.name)}(${c.keyType.sql})`,
+    keyType: c.keyType.sql,
+    table: qualified(schema, c.table),
+    column: ident(c.column),
+    condition: conditionSql(c.condition, privateSchema),
+    executableBy: c.executableBy.join(', '),
+  };
+}
+
+export type PreparedReadCheck = ReturnType<typeof prepareReadCheck>;
 
 function cronCommand(job: CronJob, schema: string, privateSchema: string): string {
   // A job's own SQL runs as written: a prefix would put VACUUM and the like inside a transaction block.
@@ -100,6 +116,7 @@ export function prepareTransaction(model: Model, target: Target = 'altan') {
     fn: (name: string) => qualified(privateSchema, name),
     members: hasTable('organization_members') ? qualified(schema, 'organization_members') : '',
     functions: model.functions,
+    readChecks: model.functions.readChecks.map((c) => prepareReadCheck(c, schema, privateSchema)),
     tables,
     deferred: model.deferredForeignKeys.map((fk) => `ALTER TABLE ${qualified(schema, fk.table)} ADD ${foreignKeySql(fk)};`),
     buckets: model.buckets.map((b) => prepareBucket(b, privateSchema)),

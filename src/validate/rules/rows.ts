@@ -62,6 +62,10 @@ export function seedRows(ctx: RuleContext): void {
           continue;
         }
         checkValue(ctx, name, column, value, `${label}, column "${column}"`, [...rowPath, column]);
+        if (column === 'updated_at' && entity.timestamps !== false) {
+          // The server sets it on every insert and update, the migration's own upserts included.
+          ctx.warn('seed-rows', `${label} sets "updated_at", which the server sets to the time of each insert and update: the value given is not kept; leave it out`, [...rowPath, column], 'key');
+        }
       }
       // Own keys only: a row's `constructor` is Object's unless the file gives one.
       const valueOf = (column: string) => (Object.hasOwn(row, column) ? row[column] : undefined);

@@ -278,13 +278,13 @@ CREATE INDEX write_only_inbox_user_id_idx ON public.write_only_inbox (user_id);
 
 -- Triggers
 CREATE TRIGGER organizations_add_creator AFTER INSERT ON public.organizations FOR EACH ROW EXECUTE FUNCTION altan_private.add_organization_creator();
-CREATE TRIGGER all_none_set_updated_at BEFORE UPDATE ON public.all_none FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER authenticated_read_only_set_updated_at BEFORE UPDATE ON public.authenticated_read_only FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER full_map_set_updated_at BEFORE UPDATE ON public.full_map FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER org_mixed_set_updated_at BEFORE UPDATE ON public.org_mixed FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER owner_read_delete_set_updated_at BEFORE UPDATE ON public.owner_read_delete FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER public_read_only_set_updated_at BEFORE UPDATE ON public.public_read_only FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER write_only_inbox_set_updated_at BEFORE UPDATE ON public.write_only_inbox FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER all_none_set_updated_at BEFORE INSERT OR UPDATE ON public.all_none FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER authenticated_read_only_set_updated_at BEFORE INSERT OR UPDATE ON public.authenticated_read_only FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER full_map_set_updated_at BEFORE INSERT OR UPDATE ON public.full_map FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER org_mixed_set_updated_at BEFORE INSERT OR UPDATE ON public.org_mixed FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER owner_read_delete_set_updated_at BEFORE INSERT OR UPDATE ON public.owner_read_delete FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER public_read_only_set_updated_at BEFORE INSERT OR UPDATE ON public.public_read_only FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER write_only_inbox_set_updated_at BEFORE INSERT OR UPDATE ON public.write_only_inbox FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

@@ -179,12 +179,12 @@ CREATE INDEX explicit_owner_user_id_idx ON public.explicit_owner (user_id);
 CREATE INDEX public_read_user_id_idx ON public.public_read (user_id);
 
 -- Triggers
-CREATE TRIGGER authenticated_read_set_updated_at BEFORE UPDATE ON public.authenticated_read FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER default_owner_set_updated_at BEFORE UPDATE ON public.default_owner FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER explicit_owner_set_updated_at BEFORE UPDATE ON public.explicit_owner FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER private_data_set_updated_at BEFORE UPDATE ON public.private_data FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER public_read_set_updated_at BEFORE UPDATE ON public.public_read FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER reference_data_set_updated_at BEFORE UPDATE ON public.reference_data FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER authenticated_read_set_updated_at BEFORE INSERT OR UPDATE ON public.authenticated_read FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER default_owner_set_updated_at BEFORE INSERT OR UPDATE ON public.default_owner FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER explicit_owner_set_updated_at BEFORE INSERT OR UPDATE ON public.explicit_owner FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER private_data_set_updated_at BEFORE INSERT OR UPDATE ON public.private_data FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER public_read_set_updated_at BEFORE INSERT OR UPDATE ON public.public_read FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER reference_data_set_updated_at BEFORE INSERT OR UPDATE ON public.reference_data FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

@@ -71,7 +71,7 @@ REVOKE ALL ON TABLE public.arrays FROM anon, authenticated;
 GRANT ALL ON TABLE public.arrays TO service_role;
 
 -- Triggers
-CREATE TRIGGER arrays_set_updated_at BEFORE UPDATE ON public.arrays FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER arrays_set_updated_at BEFORE INSERT OR UPDATE ON public.arrays FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

@@ -57,7 +57,7 @@ REVOKE ALL ON TABLE public.products FROM anon, authenticated;
 GRANT ALL ON TABLE public.products TO service_role;
 
 -- Triggers
-CREATE TRIGGER products_set_updated_at BEFORE UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER products_set_updated_at BEFORE INSERT OR UPDATE ON public.products FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

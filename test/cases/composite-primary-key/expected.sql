@@ -110,8 +110,8 @@ CREATE INDEX article_tags_user_id_idx ON public.article_tags (user_id);
 CREATE INDEX article_tags_tag_idx ON public.article_tags (tag);
 
 -- Triggers
-CREATE TRIGGER articles_set_updated_at BEFORE UPDATE ON public.articles FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER article_tags_set_updated_at BEFORE UPDATE ON public.article_tags FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER articles_set_updated_at BEFORE INSERT OR UPDATE ON public.articles FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER article_tags_set_updated_at BEFORE INSERT OR UPDATE ON public.article_tags FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

@@ -96,8 +96,8 @@ CREATE INDEX items_user_id_idx ON app.items (user_id);
 CREATE INDEX items_profile_id_idx ON app.items (profile_id);
 
 -- Triggers
-CREATE TRIGGER profiles_set_updated_at BEFORE UPDATE ON app.profiles FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER items_set_updated_at BEFORE UPDATE ON app.items FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER profiles_set_updated_at BEFORE INSERT OR UPDATE ON app.profiles FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER items_set_updated_at BEFORE INSERT OR UPDATE ON app.items FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 -- Materialized views (no RLS: kept in the private schema; readable through a
 -- security-invoker view only by the roles granted SELECT)

@@ -92,10 +92,10 @@ CREATE INDEX warehouse_inventory_adjustments_recorded_by_the_mo_7ed83c29_idx ON 
 CREATE INDEX warehouse_inventory_adjustments_recorded_by_the_mo_1e964b08_idx ON public.warehouse_inventory_adjustments_recorded_by_the_mobile_scanner (device_identifier_reported_by_the_firmware_version_two_and_more, created_at);
 
 -- Triggers
-CREATE TRIGGER shop_set_updated_at BEFORE UPDATE ON public.shop FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER shop_item_set_updated_at BEFORE UPDATE ON public.shop_item FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER warehouse_inventory_adjustments_recorde_fef17754_set_updated_at BEFORE UPDATE ON public.warehouse_inventory_adjustments_recorded_by_the_mobile FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER warehouse_inventory_adjustments_recorde_ea4ef841_set_updated_at BEFORE UPDATE ON public.warehouse_inventory_adjustments_recorded_by_the_mobile_scanner FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER shop_set_updated_at BEFORE INSERT OR UPDATE ON public.shop FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER shop_item_set_updated_at BEFORE INSERT OR UPDATE ON public.shop_item FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER warehouse_inventory_adjustments_recorde_fef17754_set_updated_at BEFORE INSERT OR UPDATE ON public.warehouse_inventory_adjustments_recorded_by_the_mobile FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER warehouse_inventory_adjustments_recorde_ea4ef841_set_updated_at BEFORE INSERT OR UPDATE ON public.warehouse_inventory_adjustments_recorded_by_the_mobile_scanner FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

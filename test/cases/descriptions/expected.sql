@@ -69,7 +69,7 @@ GRANT ALL ON TABLE public.documents TO service_role;
 CREATE INDEX documents_user_id_idx ON public.documents (user_id);
 
 -- Triggers
-CREATE TRIGGER documents_set_updated_at BEFORE UPDATE ON public.documents FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER documents_set_updated_at BEFORE INSERT OR UPDATE ON public.documents FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

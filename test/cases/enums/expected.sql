@@ -53,7 +53,7 @@ REVOKE ALL ON TABLE public.tickets FROM anon, authenticated;
 GRANT ALL ON TABLE public.tickets TO service_role;
 
 -- Triggers
-CREATE TRIGGER tickets_set_updated_at BEFORE UPDATE ON public.tickets FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER tickets_set_updated_at BEFORE INSERT OR UPDATE ON public.tickets FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

@@ -78,9 +78,9 @@ CREATE INDEX c_rooms_house_id_idx ON public.c_rooms (house_id);
 CREATE INDEX b_streets_main_room_id_idx ON public.b_streets (main_room_id);
 
 -- Triggers
-CREATE TRIGGER a_houses_set_updated_at BEFORE UPDATE ON public.a_houses FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER c_rooms_set_updated_at BEFORE UPDATE ON public.c_rooms FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER b_streets_set_updated_at BEFORE UPDATE ON public.b_streets FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER a_houses_set_updated_at BEFORE INSERT OR UPDATE ON public.a_houses FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER c_rooms_set_updated_at BEFORE INSERT OR UPDATE ON public.c_rooms FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER b_streets_set_updated_at BEFORE INSERT OR UPDATE ON public.b_streets FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

@@ -100,8 +100,8 @@ CREATE INDEX teams_user_id_idx ON public.teams (user_id);
 CREATE INDEX teams_captain_id_idx ON public.teams (captain_id);
 
 -- Triggers
-CREATE TRIGGER players_set_updated_at BEFORE UPDATE ON public.players FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER teams_set_updated_at BEFORE UPDATE ON public.teams FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER players_set_updated_at BEFORE INSERT OR UPDATE ON public.players FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER teams_set_updated_at BEFORE INSERT OR UPDATE ON public.teams FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

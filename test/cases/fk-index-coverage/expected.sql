@@ -68,8 +68,8 @@ CREATE INDEX cards_position_parent_id_idx ON public.cards ("position", parent_id
 CREATE INDEX cards_parent_id_idx ON public.cards (parent_id);
 
 -- Triggers
-CREATE TRIGGER boards_set_updated_at BEFORE UPDATE ON public.boards FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER cards_set_updated_at BEFORE UPDATE ON public.cards FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER boards_set_updated_at BEFORE INSERT OR UPDATE ON public.boards FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER cards_set_updated_at BEFORE INSERT OR UPDATE ON public.cards FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

@@ -53,7 +53,7 @@ GRANT ALL ON TABLE public.categories TO service_role;
 CREATE INDEX categories_parent_id_idx ON public.categories (parent_id);
 
 -- Triggers
-CREATE TRIGGER categories_set_updated_at BEFORE UPDATE ON public.categories FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER categories_set_updated_at BEFORE INSERT OR UPDATE ON public.categories FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

@@ -56,7 +56,7 @@ CREATE UNIQUE INDEX events_kind_dedupe_key_key ON public.events (kind, dedupe_ke
 CREATE INDEX events_created_at_idx ON public.events (created_at);
 
 -- Triggers
-CREATE TRIGGER events_set_updated_at BEFORE UPDATE ON public.events FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER events_set_updated_at BEFORE INSERT OR UPDATE ON public.events FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

@@ -44,7 +44,7 @@ REVOKE ALL ON TABLE public.audit_log FROM anon, authenticated;
 GRANT ALL ON TABLE public.audit_log TO service_role;
 
 -- Triggers
-CREATE TRIGGER audit_log_set_updated_at BEFORE UPDATE ON public.audit_log FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER audit_log_set_updated_at BEFORE INSERT OR UPDATE ON public.audit_log FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 -- Scheduled jobs (pg_cron): scheduling a name again replaces its job
 SELECT cron.schedule('job-tag-inside', '0 0 * * *', $job2$SELECT $job$ends here?$job$ AS a, $job1$or here?$job1$ AS b$job2$);

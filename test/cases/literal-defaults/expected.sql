@@ -79,7 +79,7 @@ REVOKE ALL ON TABLE public.literals FROM anon, authenticated;
 GRANT ALL ON TABLE public.literals TO service_role;
 
 -- Triggers
-CREATE TRIGGER literals_set_updated_at BEFORE UPDATE ON public.literals FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER literals_set_updated_at BEFORE INSERT OR UPDATE ON public.literals FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

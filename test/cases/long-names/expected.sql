@@ -66,6 +66,23 @@ $fn$;
 REVOKE ALL ON FUNCTION altan_private.object_bucket_id(uuid) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION altan_private.object_bucket_id(uuid) TO authenticated;
 
+-- May the caller read the row of public.customer_subscription_billing_events_with_extended_audit_histor with this key? The table's read
+-- rule, for the write policies that check a reference to the same table (a
+-- policy that queried its own table would recurse). SECURITY DEFINER to read
+-- the table without its policies; it answers no more than the caller's own
+-- SELECT would. Executable by the roles whose policies call it; search_path pinned.
+CREATE OR REPLACE FUNCTION altan_private.public_customer_subscription_billing_events_w_a3d153fc_readable(uuid)
+RETURNS boolean
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $fn$
+  SELECT EXISTS (SELECT 1 FROM public.customer_subscription_billing_events_with_extended_audit_histor WHERE id = $1 AND (select auth.uid()) = the_user_who_created_this_billing_event_and_is_allowed_to_edit_)
+$fn$;
+REVOKE ALL ON FUNCTION altan_private.public_customer_subscription_billing_events_w_a3d153fc_readable(uuid) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION altan_private.public_customer_subscription_billing_events_w_a3d153fc_readable(uuid) TO authenticated;
+
 -- Row level security, policies and grants
 
 ALTER TABLE public.customer_subscription_billing_events_with_extended_audit_histor ENABLE ROW LEVEL SECURITY;
@@ -74,11 +91,13 @@ CREATE POLICY customer_subscription_billing_events_with_exten_fe40503b_select ON
   USING ((select auth.uid()) = the_user_who_created_this_billing_event_and_is_allowed_to_edit_);
 CREATE POLICY customer_subscription_billing_events_with_exten_08feabc6_insert ON public.customer_subscription_billing_events_with_extended_audit_histor
   FOR INSERT TO authenticated
-  WITH CHECK ((select auth.uid()) = the_user_who_created_this_billing_event_and_is_allowed_to_edit_);
+  WITH CHECK ((select auth.uid()) = the_user_who_created_this_billing_event_and_is_allowed_to_edit_
+    AND (customer_subscription_billing_events_with_extended_audit_histor.secondary_reference_to_the_same_table_for_a_linked_event_chain_ IS NULL OR altan_private.public_customer_subscription_billing_events_w_a3d153fc_readable(customer_subscription_billing_events_with_extended_audit_histor.secondary_reference_to_the_same_table_for_a_linked_event_chain_)));
 CREATE POLICY customer_subscription_billing_events_with_exten_8fc27cba_update ON public.customer_subscription_billing_events_with_extended_audit_histor
   FOR UPDATE TO authenticated
   USING ((select auth.uid()) = the_user_who_created_this_billing_event_and_is_allowed_to_edit_)
-  WITH CHECK ((select auth.uid()) = the_user_who_created_this_billing_event_and_is_allowed_to_edit_);
+  WITH CHECK ((select auth.uid()) = the_user_who_created_this_billing_event_and_is_allowed_to_edit_
+    AND (customer_subscription_billing_events_with_extended_audit_histor.secondary_reference_to_the_same_table_for_a_linked_event_chain_ IS NULL OR altan_private.public_customer_subscription_billing_events_w_a3d153fc_readable(customer_subscription_billing_events_with_extended_audit_histor.secondary_reference_to_the_same_table_for_a_linked_event_chain_)));
 CREATE POLICY customer_subscription_billing_events_with_exten_40d6e56e_delete ON public.customer_subscription_billing_events_with_extended_audit_histor
   FOR DELETE TO authenticated
   USING ((select auth.uid()) = the_user_who_created_this_billing_event_and_is_allowed_to_edit_);
@@ -93,7 +112,7 @@ CREATE INDEX customer_subscription_billing_events_with_extended_80c18685_idx ON 
 CREATE INDEX customer_subscription_billing_events_with_extended_6ca0e9af_idx ON public.customer_subscription_billing_events_with_extended_audit_histor (secondary_reference_to_the_same_table_for_a_linked_event_chain_);
 
 -- Triggers
-CREATE TRIGGER customer_subscription_billing_events_wi_b7894331_set_updated_at BEFORE UPDATE ON public.customer_subscription_billing_events_with_extended_audit_histor FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER customer_subscription_billing_events_wi_b7894331_set_updated_at BEFORE INSERT OR UPDATE ON public.customer_subscription_billing_events_with_extended_audit_histor FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 -- Storage buckets (upserted by id) and their policies on storage.objects
 

@@ -75,8 +75,8 @@ CREATE INDEX children_default_ref_idx ON public.children (default_ref);
 CREATE INDEX children_user_ref_idx ON public.children (user_ref);
 
 -- Triggers
-CREATE TRIGGER parents_set_updated_at BEFORE UPDATE ON public.parents FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER children_set_updated_at BEFORE UPDATE ON public.children FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER parents_set_updated_at BEFORE INSERT OR UPDATE ON public.parents FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER children_set_updated_at BEFORE INSERT OR UPDATE ON public.children FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

@@ -253,9 +253,9 @@ CREATE INDEX tasks_assignee_idx ON public.tasks (assignee);
 
 -- Triggers
 CREATE TRIGGER organizations_add_creator AFTER INSERT ON public.organizations FOR EACH ROW EXECUTE FUNCTION altan_private.add_organization_creator();
-CREATE TRIGGER projects_set_updated_at BEFORE UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER project_files_set_updated_at BEFORE UPDATE ON public.project_files FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER tasks_set_updated_at BEFORE UPDATE ON public.tasks FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER projects_set_updated_at BEFORE INSERT OR UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER project_files_set_updated_at BEFORE INSERT OR UPDATE ON public.project_files FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER tasks_set_updated_at BEFORE INSERT OR UPDATE ON public.tasks FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

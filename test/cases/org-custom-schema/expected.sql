@@ -172,7 +172,7 @@ CREATE INDEX accounts_user_id_idx ON crm.accounts (user_id);
 
 -- Triggers
 CREATE TRIGGER organizations_add_creator AFTER INSERT ON crm.organizations FOR EACH ROW EXECUTE FUNCTION altan_private.add_organization_creator();
-CREATE TRIGGER accounts_set_updated_at BEFORE UPDATE ON crm.accounts FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER accounts_set_updated_at BEFORE INSERT OR UPDATE ON crm.accounts FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

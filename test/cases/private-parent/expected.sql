@@ -129,10 +129,10 @@ CREATE INDEX notes_user_id_idx ON public.notes (user_id);
 CREATE INDEX notes_vault_id_idx ON public.notes (vault_id);
 
 -- Triggers
-CREATE TRIGGER projects_set_updated_at BEFORE UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER feedback_set_updated_at BEFORE UPDATE ON public.feedback FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER vaults_set_updated_at BEFORE UPDATE ON public.vaults FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER notes_set_updated_at BEFORE UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER projects_set_updated_at BEFORE INSERT OR UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER feedback_set_updated_at BEFORE INSERT OR UPDATE ON public.feedback FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER vaults_set_updated_at BEFORE INSERT OR UPDATE ON public.vaults FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER notes_set_updated_at BEFORE INSERT OR UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

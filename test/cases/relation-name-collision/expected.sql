@@ -69,9 +69,9 @@ REVOKE ALL ON TABLE public.items_pkey FROM anon, authenticated;
 GRANT ALL ON TABLE public.items_pkey TO service_role;
 
 -- Triggers
-CREATE TRIGGER items_set_updated_at BEFORE UPDATE ON public.items FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER items_name_key_set_updated_at BEFORE UPDATE ON public.items_name_key FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER items_pkey_set_updated_at BEFORE UPDATE ON public.items_pkey FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER items_set_updated_at BEFORE INSERT OR UPDATE ON public.items FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER items_name_key_set_updated_at BEFORE INSERT OR UPDATE ON public.items_name_key FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER items_pkey_set_updated_at BEFORE INSERT OR UPDATE ON public.items_pkey FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

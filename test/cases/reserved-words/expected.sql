@@ -128,9 +128,9 @@ CREATE INDEX group_user_idx ON public."group" ("user");
 CREATE INDEX order_to_idx ON public."order" ("to");
 
 -- Triggers
-CREATE TRIGGER user_set_updated_at BEFORE UPDATE ON public."user" FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER group_set_updated_at BEFORE UPDATE ON public."group" FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER order_set_updated_at BEFORE UPDATE ON public."order" FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER user_set_updated_at BEFORE INSERT OR UPDATE ON public."user" FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER group_set_updated_at BEFORE INSERT OR UPDATE ON public."group" FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER order_set_updated_at BEFORE INSERT OR UPDATE ON public."order" FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 -- Seed rows, upserted by primary key
 INSERT INTO public."select" ("column", "primary") VALUES

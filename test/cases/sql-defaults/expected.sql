@@ -50,7 +50,7 @@ REVOKE ALL ON TABLE public.invitations FROM anon, authenticated;
 GRANT ALL ON TABLE public.invitations TO service_role;
 
 -- Triggers
-CREATE TRIGGER invitations_set_updated_at BEFORE UPDATE ON public.invitations FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER invitations_set_updated_at BEFORE INSERT OR UPDATE ON public.invitations FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

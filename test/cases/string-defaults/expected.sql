@@ -69,7 +69,7 @@ REVOKE ALL ON TABLE public.strings FROM anon, authenticated;
 GRANT ALL ON TABLE public.strings TO service_role;
 
 -- Triggers
-CREATE TRIGGER strings_set_updated_at BEFORE UPDATE ON public.strings FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER strings_set_updated_at BEFORE INSERT OR UPDATE ON public.strings FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

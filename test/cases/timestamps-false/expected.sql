@@ -55,7 +55,7 @@ REVOKE ALL ON TABLE public.with_timestamps FROM anon, authenticated;
 GRANT ALL ON TABLE public.with_timestamps TO service_role;
 
 -- Triggers
-CREATE TRIGGER with_timestamps_set_updated_at BEFORE UPDATE ON public.with_timestamps FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER with_timestamps_set_updated_at BEFORE INSERT OR UPDATE ON public.with_timestamps FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

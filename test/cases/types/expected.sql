@@ -85,8 +85,8 @@ REVOKE ALL ON TABLE public.type_aliases FROM anon, authenticated;
 GRANT ALL ON TABLE public.type_aliases TO service_role;
 
 -- Triggers
-CREATE TRIGGER all_types_set_updated_at BEFORE UPDATE ON public.all_types FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-CREATE TRIGGER type_aliases_set_updated_at BEFORE UPDATE ON public.type_aliases FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER all_types_set_updated_at BEFORE INSERT OR UPDATE ON public.all_types FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER type_aliases_set_updated_at BEFORE INSERT OR UPDATE ON public.type_aliases FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

@@ -49,7 +49,7 @@ REVOKE ALL ON TABLE public.accounts FROM anon, authenticated;
 GRANT ALL ON TABLE public.accounts TO service_role;
 
 -- Triggers
-CREATE TRIGGER accounts_set_updated_at BEFORE UPDATE ON public.accounts FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER accounts_set_updated_at BEFORE INSERT OR UPDATE ON public.accounts FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

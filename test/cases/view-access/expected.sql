@@ -46,7 +46,7 @@ REVOKE ALL ON TABLE public.sales FROM anon, authenticated;
 GRANT ALL ON TABLE public.sales TO service_role;
 
 -- Triggers
-CREATE TRIGGER sales_set_updated_at BEFORE UPDATE ON public.sales FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER sales_set_updated_at BEFORE INSERT OR UPDATE ON public.sales FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 -- Materialized views (no RLS: kept in the private schema; readable through a
 -- security-invoker view only by the roles granted SELECT)

@@ -64,7 +64,7 @@ GRANT ALL ON TABLE public.notes TO service_role;
 CREATE INDEX notes_user_id_idx ON public.notes (user_id);
 
 -- Triggers
-CREATE TRIGGER notes_set_updated_at BEFORE UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER notes_set_updated_at BEFORE INSERT OR UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 -- Materialized views (no RLS: kept in the private schema; readable through a
 -- security-invoker view only by the roles granted SELECT)

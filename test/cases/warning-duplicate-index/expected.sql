@@ -49,7 +49,7 @@ CREATE INDEX docs_title_idx ON public.docs (title);
 CREATE INDEX docs_id_idx ON public.docs (id);
 
 -- Triggers
-CREATE TRIGGER docs_set_updated_at BEFORE UPDATE ON public.docs FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER docs_set_updated_at BEFORE INSERT OR UPDATE ON public.docs FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

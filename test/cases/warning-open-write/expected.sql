@@ -58,7 +58,7 @@ GRANT SELECT, INSERT, UPDATE ON TABLE public.wiki_pages TO authenticated;
 GRANT ALL ON TABLE public.wiki_pages TO service_role;
 
 -- Triggers
-CREATE TRIGGER wiki_pages_set_updated_at BEFORE UPDATE ON public.wiki_pages FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER wiki_pages_set_updated_at BEFORE INSERT OR UPDATE ON public.wiki_pages FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

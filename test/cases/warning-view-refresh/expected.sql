@@ -44,7 +44,7 @@ REVOKE ALL ON TABLE public.clicks FROM anon, authenticated;
 GRANT ALL ON TABLE public.clicks TO service_role;
 
 -- Triggers
-CREATE TRIGGER clicks_set_updated_at BEFORE UPDATE ON public.clicks FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER clicks_set_updated_at BEFORE INSERT OR UPDATE ON public.clicks FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 -- Materialized views (no RLS: kept in the private schema; readable through a
 -- security-invoker view only by the roles granted SELECT)

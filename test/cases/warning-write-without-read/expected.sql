@@ -60,7 +60,7 @@ GRANT ALL ON TABLE public.drop_box TO service_role;
 CREATE INDEX drop_box_user_id_idx ON public.drop_box (user_id);
 
 -- Triggers
-CREATE TRIGGER drop_box_set_updated_at BEFORE UPDATE ON public.drop_box FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
+CREATE TRIGGER drop_box_set_updated_at BEFORE INSERT OR UPDATE ON public.drop_box FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
 
 SELECT apply_postgrest_permissions();
 

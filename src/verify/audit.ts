@@ -14,7 +14,7 @@ import type { Target } from '../target.js';
 import { fileAllowances, otherFilesOwn } from './allowed.js';
 import { guardFacts, heldPrivileges, otherFiles } from './auditCatalog.js';
 import type { HeldPrivilege, PolicyRow } from './auditCatalog.js';
-import { PLATFORM_ALLOWANCES, PLATFORM_SCHEMAS, allowanceFor } from './platform.js';
+import { PLATFORM_ALLOWANCES, PLATFORM_SCHEMAS, allowanceIndex } from './platform.js';
 import type { VerifyResult } from './run.js';
 
 export interface AuditSummary {
@@ -42,15 +42,17 @@ function grouped(held: readonly HeldPrivilege[]): HeldPrivilege[][] {
   const groups = new Map<string, HeldPrivilege[]>();
   for (const h of held) {
     const key = `${h.role}\u0000${h.object}`;
-    groups.set(key, [...(groups.get(key) ?? []), h]);
+    const group = groups.get(key);
+    if (group) group.push(h);
+    else groups.set(key, [h]);
   }
   return [...groups.values()];
 }
 
 function privilegeFindings(model: Model, target: Target, held: readonly HeldPrivilege[], others: ReturnType<typeof otherFilesOwn>): VerifyResult[] {
-  const expected = [...fileAllowances(model, target), ...others.allowances, ...PLATFORM_ALLOWANCES];
+  const expected = allowanceIndex([...fileAllowances(model, target), ...others.allowances, ...PLATFORM_ALLOWANCES]);
   const strict = new Set([model.schema, model.privateSchema, RECORD_SCHEMA, ...PLATFORM_SCHEMAS]);
-  const unexpected = held.filter((h) => allowanceFor(expected, h) === undefined);
+  const unexpected = held.filter((h) => expected.find(h) === undefined);
   return grouped(unexpected).map((group) => {
     const h = group[0] as HeldPrivilege;
     const privileges = group.map((g) => g.privilege).join(', ');
@@ -133,7 +135,12 @@ export async function audit(db: Database, model: Model, target: Target): Promise
     results.push(finding(relation, 'everyone', 'row-level security', 'enabled', 'disabled', `${relation}: row-level security is disabled; ${relation.startsWith('storage.') ? 'the platform' : 'the file'} enables it`));
   }
   results.push(...privilegeFindings(model, target, held, others));
-  const policiesOn = (schema: string, table: string) => guards.policies.filter((p) => p.schema === schema && p.table === table);
+  const byTable = new Map<string, PolicyRow[]>();
+  for (const p of guards.policies) {
+    const key = `${p.schema}.${p.table}`;
+    byTable.set(key, [...(byTable.get(key) ?? []), p]);
+  }
+  const policiesOn = (schema: string, table: string) => byTable.get(`${schema}.${table}`) ?? [];
   for (const t of model.tables) {
     results.push(...policyFindings(`${model.schema}.${t.name}`, t.policies, policiesOn(model.schema, t.name), () => false));
   }

@@ -78,17 +78,23 @@ export const PLATFORM_ALLOWANCES: readonly Allowance[] = [
   { kind: 'function', schema: 'supabase_functions', name: '*', roles: API, privileges: ['EXECUTE'], by: 'Supabase: database webhooks (older projects)' },
 ];
 
-/** The allowance a privilege falls under, if any. */
-export function allowanceFor(
-  list: readonly Allowance[],
-  held: { readonly kind: ObjectKind; readonly schema: string; readonly name: string; readonly role: ApiRole; readonly privilege: string },
-): Allowance | undefined {
-  return list.find(
-    (a) =>
-      a.kind === held.kind &&
-      a.schema === held.schema &&
-      (a.name === '*' || a.name === held.name) &&
-      a.roles.includes(held.role) &&
-      (a.privileges === '*' || a.privileges.includes(held.privilege)),
-  );
+type Held = { readonly kind: ObjectKind; readonly schema: string; readonly name: string; readonly role: ApiRole; readonly privilege: string };
+
+const covers = (a: Allowance, held: Held): boolean => a.roles.includes(held.role) && (a.privileges === '*' || a.privileges.includes(held.privilege));
+
+/**
+ * The allowances, indexed by object (a file of 1,000 tables has thousands,
+ * and the audit looks up every privilege held): `find` gives the allowance a
+ * privilege falls under, if any.
+ */
+export function allowanceIndex(list: readonly Allowance[]): { find(held: Held): Allowance | undefined } {
+  const byObject = new Map<string, Allowance[]>();
+  for (const a of list) {
+    const key = `${a.kind}\u0000${a.schema}\u0000${a.name}`;
+    byObject.set(key, [...(byObject.get(key) ?? []), a]);
+  }
+  const lookup = (kind: ObjectKind, schema: string, name: string) => byObject.get(`${kind}\u0000${schema}\u0000${name}`) ?? [];
+  return {
+    find: (held) => [...lookup(held.kind, held.schema, held.name), ...lookup(held.kind, held.schema, '*')].find((a) => covers(a, held)),
+  };
 }

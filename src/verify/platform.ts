@@ -72,6 +72,12 @@ export const PLATFORM_ALLOWANCES: readonly Allowance[] = [
   // pg_net and database webhooks.
   schemaUsage('net', 'Supabase: GRANT USAGE ON SCHEMA net'),
   { kind: 'function', schema: 'net', name: '*', roles: API, privileges: ['EXECUTE'], by: 'Supabase: GRANT EXECUTE ON net.http_get / net.http_post' },
+  // pg_cron grants PUBLIC SELECT on its job tables (and UPDATE, DELETE on the run details) and their
+  // sequences; RLS there shows each role its own jobs only. Some versions grant the schema's USAGE too.
+  schemaUsage('cron', 'pg_cron: USAGE ON SCHEMA cron to PUBLIC (some versions)'),
+  { kind: 'relation', schema: 'cron', name: 'job', roles: API, privileges: ['SELECT'], by: 'pg_cron: SELECT to PUBLIC, RLS by user' },
+  { kind: 'relation', schema: 'cron', name: 'job_run_details', roles: API, privileges: ['SELECT', 'UPDATE', 'DELETE'], by: 'pg_cron: to PUBLIC, RLS by user' },
+  { kind: 'sequence', schema: 'cron', name: '*', roles: API, privileges: ['SELECT'], by: 'pg_cron: SELECT on its sequences to PUBLIC' },
   schemaUsage('supabase_functions', 'Supabase: database webhooks (older projects)'),
   { kind: 'relation', schema: 'supabase_functions', name: '*', roles: API, privileges: '*', by: 'Supabase: database webhooks (older projects)' },
   { kind: 'sequence', schema: 'supabase_functions', name: '*', roles: API, privileges: '*', by: 'Supabase: database webhooks (older projects)' },

@@ -23,6 +23,7 @@ export { preflight } from './execute/preflight.js';
 export type { Missing } from './execute/preflight.js';
 export { verify, VerifyError } from './verify/run.js';
 export type { VerifyOptions, VerifyReport, VerifyResult } from './verify/run.js';
+export type { AuditSummary } from './verify/audit.js';
 export { formatReport as formatVerifyReport } from './verify/report.js';
 export { loadDocument as load } from './load/document.js';
 export type { LoadedDocument, LoadResult, Position } from './load/document.js';

@@ -2,11 +2,12 @@
  * `verify` and `apply --verify` from the command line on the embedded
  * database (a directory of its own per test), and `verify --database-url` on
  * the test server: exit codes, the matrix, --json, a broken database named in
- * the output, and nothing ever kept.
+ * the output (a dropped policy; a hand-made GRANT the privilege audit finds),
+ * and nothing ever kept.
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openEmbedded } from '../src/execute/database.js';
+import { openEmbedded, openPostgres } from '../src/execute/database.js';
 import type { VerifyReport } from '../src/verify/run.js';
 import { STACK_TRACE, cliBuilt, exampleProject, runCli } from './helpers.js';
 import { dropDatabase, freshDatabase } from './db/harness.js';
@@ -84,6 +85,25 @@ describe('verify --database-url on the test server', () => {
       expect(verified.status, verified.stderr).toBe(0);
       expect(verified.stdout).toMatch(/\n {2}✓ outsider +join X +denied +denied \(row-level security\)\n/);
       expect(verified.stdout).toMatch(/\nverified: 275 requests on postgres:\/\/.*: 275 as promised, 0 not, 0 not tested/);
+      expect(verified.stdout).toMatch(/\nprivilege audit: \d+ privileges of anon and authenticated, \d+ policies: none beyond what the file and the platform grant\n/);
+
+      // Every request is as promised, but anon may now read every user's e-mail: the audit fails verify.
+      const db = await openPostgres(url);
+      await db.exec('GRANT SELECT ON auth.users TO anon');
+      await db.close();
+      const line = '✗ anon has SELECT on table auth.users (directly): not granted by the file nor the platform';
+      const broken = runCli(['verify', '--database-url', url], { cwd: dir, env });
+      expect(broken.status).toBe(1);
+      expect(broken.stdout).toContain(`\nFailed:\n  ${line}\n`);
+      expect(broken.stdout).toMatch(/\nverification failed: 275 requests on .*: 275 as promised, 0 not, 0 not tested, 1 privilege audit finding/);
+      const json = runCli(['verify', '--json', '--database-url', url], { cwd: dir, env });
+      expect(json.status).toBe(1);
+      const report = JSON.parse(json.stdout) as VerifyReport;
+      expect({ status: report.status, failed: report.failed, auditFailed: report.audit.failed }).toEqual({ status: 'failed', failed: 1, auditFailed: 1 });
+      expect(report.results).toContainEqual({
+        subject: 'table auth.users', actor: 'anon', operation: 'SELECT', expected: 'not granted by the file nor the platform',
+        actual: 'granted directly', status: 'fail', audit: line.slice(2),
+      });
     } finally {
       await dropDatabase(url);
     }

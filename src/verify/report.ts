@@ -1,7 +1,8 @@
 /**
  * The verification for people: per subject, a table of actor, operation,
  * expected and actual outcome with ✓, ✗ or "not tested" and why; then the
- * failures again, one line each, and the counts.
+ * privilege audit (one line per finding, or its counts when all is well);
+ * then the failures again, one line each, and the counts.
  */
 import type { VerifyReport, VerifyResult } from './run.js';
 
@@ -13,6 +14,7 @@ function pad(text: string, width: number): string {
 
 /** A result that is not a pass, on one line: `✗ todos: user B delete A's row: expected denied, got allowed (1 row)`. */
 export function problemLine(r: VerifyResult): string {
+  if (r.audit !== undefined) return `${MARK[r.status]} ${r.audit}`;
   return r.status === 'not-tested'
     ? `${MARK[r.status]} ${r.subject}: ${r.actor} ${r.operation}: not tested: ${r.reason ?? ''}`
     : `${MARK[r.status]} ${r.subject}: ${r.actor} ${r.operation}: expected ${r.expected}, got ${r.actual}`;
@@ -20,9 +22,10 @@ export function problemLine(r: VerifyResult): string {
 
 export function formatReport(report: VerifyReport): string {
   const lines: string[] = [];
-  const subjects = [...new Set(report.results.map((r) => r.subject))];
+  const requests = report.results.filter((r) => r.audit === undefined);
+  const subjects = [...new Set(requests.map((r) => r.subject))];
   for (const subject of subjects) {
-    const rows = report.results.filter((r) => r.subject === subject);
+    const rows = requests.filter((r) => r.subject === subject);
     const width = (pick: (r: VerifyResult) => string, title: string) => Math.max(title.length, ...rows.map((r) => [...pick(r)].length));
     const w = { actor: width((r) => r.actor, 'actor'), operation: width((r) => r.operation, 'operation'), expected: width((r) => r.expected, 'expected') };
     lines.push(subject);
@@ -33,16 +36,27 @@ export function formatReport(report: VerifyReport): string {
     }
     lines.push('');
   }
+  const findings = report.results.filter((r) => r.audit !== undefined);
+  const a = report.audit;
+  lines.push(
+    `privilege audit: ${a.privileges} privileges of anon and authenticated, ${a.policies} policies: ` +
+      (a.failed === 0 ? 'none beyond what the file and the platform grant' : `${a.failed} beyond what the file and the platform grant`) +
+      (a.notes > 0 ? `, ${a.notes} ${a.notes === 1 ? 'note' : 'notes'}` : ''),
+  );
+  // Its failures are listed once, with the others, under "Failed:".
+  for (const r of findings.filter((f) => f.status !== 'fail')) lines.push(`  ${problemLine(r)}`);
+  lines.push('');
   const failures = report.results.filter((r) => r.status === 'fail');
   if (failures.length > 0) {
     lines.push('Failed:');
     for (const r of failures) lines.push(`  ${problemLine(r)}`);
     lines.push('');
   }
-  const total = report.results.length;
+  const count = (s: VerifyResult['status']) => requests.filter((r) => r.status === s).length;
+  const privileges = a.failed > 0 ? `, ${a.failed} privilege audit ${a.failed === 1 ? 'finding' : 'findings'}` : '';
   lines.push(
-    `${report.status === 'passed' ? 'verified' : 'verification failed'}: ${total} requests on ${report.database}: ` +
-      `${report.passed} as promised, ${report.failed} not, ${report.notTested} not tested (${report.durationMs} ms); nothing was kept`,
+    `${report.status === 'passed' ? 'verified' : 'verification failed'}: ${requests.length} requests on ${report.database}: ` +
+      `${count('pass')} as promised, ${count('fail')} not, ${count('not-tested')} not tested${privileges} (${report.durationMs} ms); nothing was kept`,
   );
   return `${lines.join('\n')}\n`;
 }

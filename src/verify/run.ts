@@ -9,6 +9,8 @@ import { evaluate, relationExists } from '../execute/catalog.js';
 import type { Database } from '../execute/database.js';
 import { DatabaseError } from '../execute/errors.js';
 import { literal, qualified } from '../render/quote.js';
+import { audit } from './audit.js';
+import type { AuditSummary } from './audit.js';
 import { entityProbes } from './entityProbes.js';
 import { referenceProbes } from './referenceProbes.js';
 import { createFixtures, createWorld, hasOrganizationTables } from './fixtures.js';
@@ -35,6 +37,8 @@ export interface VerifyResult {
   readonly status: 'pass' | 'fail' | 'not-tested';
   /** Why it was not tested. */
   readonly reason?: string;
+  /** Set on the privilege audit's findings: the finding in one line (`anon has SELECT on table auth.users …`). */
+  readonly audit?: string;
 }
 
 export interface VerifyReport {
@@ -44,6 +48,8 @@ export interface VerifyReport {
   readonly failed: number;
   readonly notTested: number;
   readonly results: readonly VerifyResult[];
+  /** The privilege audit's counts; its failures and notes are in `results`. */
+  readonly audit: AuditSummary;
   readonly durationMs: number;
 }
 
@@ -181,9 +187,13 @@ export async function verify(db: Database, compiled: CompileResult, options: Ver
   // Its own transaction waits at most 10 s for a lock (a long apply elsewhere) rather than hang.
   await db.exec(inside ? 'SAVEPOINT altan_verify' : "BEGIN; SET LOCAL lock_timeout = '10s'");
   const results: VerifyResult[] = [];
+  let audited: Awaited<ReturnType<typeof audit>>;
   try {
     const world = newWorld();
     for (const probe of await probesFor(db, compiled, world)) results.push(await runProbe(db, world, probe));
+    // After the requests: what the API roles hold beyond what the file and the platform grant.
+    audited = await audit(db, compiled.model, compiled.target);
+    results.push(...audited.results);
   } catch (e) {
     // The test world itself was refused (say, no INSERT on auth.users for this user): nothing to compare.
     if (e instanceof DatabaseError) throw new VerifyError(`verify stopped on ${db.description}: ${e.message}`);
@@ -200,6 +210,7 @@ export async function verify(db: Database, compiled: CompileResult, options: Ver
     failed,
     notTested: count('not-tested'),
     results,
+    audit: audited.summary,
     durationMs: Math.round(performance.now() - started),
   };
 }

@@ -17,7 +17,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { loadModule, parseSync, scanSync } from 'libpg-query';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compile, formatDiagnostic, InvalidRequirementsError, validate } from '../../src/index.js';
+// The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
+import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
+import { formatDiagnostic, InvalidRequirementsError } from '../../src/index.js';
+import { loadSqlParser } from '../../src/sql/parser.js';
 import type { CompileResult } from '../../src/index.js';
 import { checkSqlFragment } from '../../src/validate/sqlFragment.js';
 import type { FragmentKind } from '../../src/validate/sqlFragment.js';
@@ -32,6 +35,7 @@ const MIB5 = 5 * 1024 * 1024;
 const FRAGMENT_RUNS = 3000;
 
 beforeAll(async () => {
+  await loadSqlParser();
   await loadModule();
 });
 

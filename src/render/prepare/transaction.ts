@@ -5,6 +5,8 @@
  */
 import type { Target } from '../../target.js';
 import type { Bucket, CronJob, MaterializedView, Model } from '../../model/model.js';
+import { searchPathSchemas } from '../../model/names.js';
+import { READING_SETTINGS_SQL } from '../readingSettings.js';
 import { dollarQuote, ident, literal, qualified, textArray } from '../quote.js';
 import { foreignKeySql, indexSql, preparePolicy, prepareTable } from './tables.js';
 
@@ -94,8 +96,8 @@ export function prepareTransaction(model: Model, target: Target = 'altan') {
     ],
     schema: ident(schema),
     createSchema: schema !== 'public',
-    // public stays on the path: apply_postgrest_permissions() lives there.
-    searchPath: schema === 'public' ? 'public' : `${ident(schema)}, public`,
+    readingSettings: READING_SETTINGS_SQL,
+    searchPath: searchPathSchemas(schema).map(ident).join(', '),
     private: { name: ident(privateSchema), usage: usage.join(', ') },
     fn: (name: string) => qualified(privateSchema, name),
     members: hasTable('organization_members') ? qualified(schema, 'organization_members') : '',

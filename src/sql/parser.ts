@@ -92,11 +92,17 @@ export function parseSql(text: string): ParseOutcome {
   return { ok: true, statements };
 }
 
-/** Postgres's tokens for a text that parses (comments included). */
+/**
+ * Postgres's tokens for a text that parses (comments included). Control
+ * characters other than tab and line ends are scanned as spaces: libpg-query
+ * returns tokens as JSON without escaping them. Postgres itself reads \f and
+ * \v as white space, and any other one outside a literal is a syntax error
+ * the parser reports, so the token boundaries are the same.
+ */
 export function scanSql(text: string): SqlToken[] {
   const indexOfByte = byteIndexer(text);
   return loaded()
-    .scanSync(text)
+    .scanSync(text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, ' '))
     .tokens.map((t) => ({ kind: t.tokenName, text: t.text, start: indexOfByte(t.start) }));
 }
 

@@ -294,7 +294,7 @@ describe('SQL injection through author SQL (check, where, { sql: } default, view
     });
   }
 
-  it('property: every fragment the lexer accepts stays in its slot for Postgres\'s own scanner', () => {
+  it('property: every fragment the checker accepts stays in its slot for Postgres\'s own scanner', () => {
     // Random token soup around the characters where the two can disagree. Whenever
     // the lexer accepts it (as an expression, or as a view query), Postgres's own
     // scanner must agree: nothing runs on past the end, parentheses balance, no

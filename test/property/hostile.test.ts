@@ -296,7 +296,7 @@ describe('SQL injection through author SQL (check, where, { sql: } default, view
 
   it('property: every fragment the checker accepts stays in its slot for Postgres\'s own scanner', () => {
     // Random token soup around the characters where the two can disagree. Whenever
-    // the lexer accepts it (as an expression, or as a view query), Postgres's own
+    // the checker accepts it (as an expression, or as a view query), Postgres's own
     // scanner must agree: nothing runs on past the end, parentheses balance, no
     // `;`, and (in an expression) no `--` comment that would swallow the rest of
     // the line the fragment is embedded in.
@@ -317,7 +317,7 @@ describe('SQL injection through author SQL (check, where, { sql: } default, view
         try {
           tokens = scanSync(checked.sql).tokens;
         } catch (e) {
-          // The lexer does not promise valid SQL ("1a" is trailing junk for Postgres), only that
+          // The checker does not promise valid SQL ("1a" is trailing junk for Postgres), only that
           // nothing it takes as terminated runs on for Postgres into the SQL after the fragment.
           const message = (e as Error).message;
           if (/unterminated/i.test(message)) throw new Error(`${shown}, which Postgres reads as ${message.split('\n')[0]}`);

@@ -26,7 +26,7 @@ const { apply } = await import(new URL('execute/apply.js', root));
 step('import altan-cloud');
 const { PGlite } = await import('@electric-sql/pglite');
 step('import PGlite');
-const compiled = compile(readFileSync(file), { fileName: 'altan.yaml' });
+const compiled = await compile(readFileSync(file), { fileName: 'altan.yaml' });
 step('compile');
 const pglite = await PGlite.create(dir);
 step('PGlite.create');

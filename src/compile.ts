@@ -15,7 +15,7 @@ import { preparedFor } from './render/prepare/transaction.js';
 import { renderWithinLimit } from './render/sqlSize.js';
 import type { CronEntry } from './render/prepare/transaction.js';
 import type { Target } from './target.js';
-import { validateDocument } from './validate/index.js';
+import { validateDocument, validateDocumentSync } from './validate/index.js';
 import { authorSql } from './validate/rules/sql.js';
 import { checkSqlFragment } from './validate/sqlFragment.js';
 
@@ -61,20 +61,39 @@ export interface CompileResult {
 /** The file every command reads when none is named. */
 export const DEFAULT_FILE = 'altan.yaml';
 
-/** Load and check a requirements file; never throws for a bad file. */
-export function validate(source: string | Uint8Array, options: SourceOptions = {}): ValidateResult {
-  const fileName = options.fileName ?? DEFAULT_FILE;
-  const loaded = loadDocument(source, fileName);
+/**
+ * Load and check a requirements file; never throws for a bad file. Async
+ * because Postgres's parser, which checks the file's own SQL, loads on first use.
+ */
+export async function validate(source: string | Uint8Array, options: SourceOptions = {}): Promise<ValidateResult> {
+  const loaded = loadDocument(source, options.fileName ?? DEFAULT_FILE);
   if (!loaded.ok) return { errors: sortDiagnostics(loaded.errors), warnings: [] };
-  const result = validateDocument(loaded.document);
-  return { ...result, document: loaded.document };
+  return { ...(await validateDocument(loaded.document)), document: loaded.document };
+}
+
+/**
+ * `validate` for a caller that has already awaited `loadSqlParser()`
+ * (src/sql/parser.ts): synchronous, for checks run in a loop (property tests).
+ */
+export function validateSync(source: string | Uint8Array, options: SourceOptions = {}): ValidateResult {
+  const loaded = loadDocument(source, options.fileName ?? DEFAULT_FILE);
+  if (!loaded.ok) return { errors: sortDiagnostics(loaded.errors), warnings: [] };
+  return { ...validateDocumentSync(loaded.document), document: loaded.document };
 }
 
 /** The SQL transaction and cron jobs for a requirements file; throws `InvalidRequirementsError` when invalid. */
-export function compile(source: string | Uint8Array, options: CompileOptions = {}): CompileResult {
+export async function compile(source: string | Uint8Array, options: CompileOptions = {}): Promise<CompileResult> {
+  return compiled(source, options, await validate(source, { fileName: options.fileName ?? DEFAULT_FILE }));
+}
+
+/** `compile` for a caller that has already awaited `loadSqlParser()`: synchronous. */
+export function compileSync(source: string | Uint8Array, options: CompileOptions = {}): CompileResult {
+  return compiled(source, options, validateSync(source, { fileName: options.fileName ?? DEFAULT_FILE }));
+}
+
+function compiled(source: string | Uint8Array, options: CompileOptions, checked: ValidateResult): CompileResult {
   const fileName = options.fileName ?? DEFAULT_FILE;
   const target = options.target ?? 'altan';
-  const checked = validate(source, { fileName });
   if (checked.errors.length > 0 || !checked.input) throw new InvalidRequirementsError(checked.errors, checked.warnings);
   const sha256 = createHash('sha256').update(source).digest('hex');
   const document = checked.document as LoadedDocument;
@@ -92,7 +111,8 @@ export function compile(source: string | Uint8Array, options: CompileOptions = {
     target,
     // Only a failing apply reads them: worked out on first use, not by every generate.
     get origins(): readonly SqlOrigin[] {
-      origins ??= authorSql(input).map((a) => {
+      // Job SQL is not run by the transaction (pg_cron runs it later): no error there can point into it.
+      origins ??= authorSql(input).filter((a) => a.kind !== 'statements').map((a) => {
         const fragment = checkSqlFragment(a.source, a.kind);
         return { sql: fragment.ok ? fragment.sql : a.source.trim(), what: a.what, file: fileName, ...document.locate(a.path) };
       });

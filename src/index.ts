@@ -2,7 +2,7 @@
  * altan-cloud as a library: the same functions the CLI calls.
  *
  *   import { compile } from 'altan-cloud';
- *   const { sql, cron, warnings } = compile(readFileSync('altan.yaml'), { fileName: 'altan.yaml' });
+ *   const { sql, cron, warnings } = await compile(readFileSync('altan.yaml'), { fileName: 'altan.yaml' });
  */
 export { compile, validate } from './compile.js';
 export type { CompileOptions, CompileResult, CronEntry, SourceOptions, ValidateResult } from './compile.js';

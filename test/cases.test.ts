@@ -40,9 +40,9 @@ type Outcome =
   | { kind: 'valid'; sql: string; warnings: readonly Diagnostic[] }
   | { kind: 'invalid'; error: InvalidRequirementsError };
 
-function compileEntry(entry: CorpusEntry): Outcome {
+async function compileEntry(entry: CorpusEntry): Promise<Outcome> {
   try {
-    const result = compile(readInput(entry), { fileName: entry.file });
+    const result = await compile(readInput(entry), { fileName: entry.file });
     return { kind: 'valid', sql: result.sql, warnings: result.warnings };
   } catch (e) {
     if (e instanceof InvalidRequirementsError) return { kind: 'invalid', error: e };
@@ -74,13 +74,13 @@ describe('test cases', () => {
   for (const entry of cases) {
     it(
       entry.name,
-      () => {
+      async () => {
         const sqlPath = join(entry.dir, EXPECTED_SQL);
         const stderrPath = join(entry.dir, EXPECTED_STDERR);
         const warningsPath = join(entry.dir, EXPECTED_WARNINGS);
 
         if (UPDATE_GOLDEN) {
-          const outcome = compileEntry(entry);
+          const outcome = await compileEntry(entry);
           if (outcome.kind === 'valid') {
             writeFileSync(sqlPath, outcome.sql);
             writeOrRemove(warningsPath, outcome.warnings.length > 0 ? lines(outcome.warnings) : undefined);
@@ -111,7 +111,7 @@ describe('test cases', () => {
 
         if (expectedSql !== undefined) {
           counts.valid++;
-          const outcome = compileEntry(entry);
+          const outcome = await compileEntry(entry);
           if (outcome.kind === 'invalid') {
             throw new Error(`${entry.name} should be valid but compile failed:\n${lines([...outcome.error.errors, ...outcome.error.warnings])}`);
           }
@@ -121,7 +121,7 @@ describe('test cases', () => {
         }
 
         counts.invalid++;
-        expect(() => compile(readInput(entry), { fileName: entry.file })).toThrow(InvalidRequirementsError);
+        await expect(compile(readInput(entry), { fileName: entry.file })).rejects.toThrow(InvalidRequirementsError);
         requireCli();
         const validate = runCli(['validate', entry.file], { cwd: entry.dir });
         expect(validate.stderr).toBe(expectedStderr);
@@ -151,13 +151,13 @@ describe('test cases', () => {
     }
   }, 10 * TIMEOUT);
 
-  it('invalid cases: the CLI prints exactly the library diagnostics, without stack traces', () => {
+  it('invalid cases: the CLI prints exactly the library diagnostics, without stack traces', async () => {
     for (const entry of cases) {
       const expectedStderr = readIfExists(join(entry.dir, EXPECTED_STDERR));
       if (expectedStderr === undefined) continue;
       let error: InvalidRequirementsError | undefined;
       try {
-        compile(readInput(entry), { fileName: entry.file });
+        await compile(readInput(entry), { fileName: entry.file });
       } catch (e) {
         if (e instanceof InvalidRequirementsError) error = e;
         else throw e;
@@ -187,9 +187,9 @@ describe('examples', () => {
   });
 
   for (const entry of examples) {
-    it(entry.name, () => {
+    it(entry.name, async () => {
       const sqlPath = join(entry.dir, EXPECTED_SQL);
-      const outcome = compileEntry(entry);
+      const outcome = await compileEntry(entry);
       if (outcome.kind === 'invalid') {
         throw new Error(`example ${entry.name} must be valid:\n${lines([...outcome.error.errors, ...outcome.error.warnings])}`);
       }

@@ -1,7 +1,7 @@
 /** The quoting module and the SQL-fragment lexer: the two guards between file text and SQL. */
 import { describe, expect, it } from 'vitest';
 import { dollarQuote, ident, literal, qualified, textArray } from '../src/render/quote.js';
-import { checkSqlFragment } from '../src/validate/sqlFragment.js';
+
 
 describe('ident', () => {
   it('leaves plain lower-case names bare', () => {
@@ -58,36 +58,3 @@ describe('dollarQuote', () => {
   });
 });
 
-describe('checkSqlFragment', () => {
-  const ok = (sql: string, kind: 'expression' | 'query' = 'expression') => checkSqlFragment(sql, kind);
-  it('accepts expressions with strings, identifiers, dollar quotes and block comments holding ; and )', () => {
-    expect(ok("title <> ';)' AND \"x;\" = $$;)$$ /* ; ) */").ok).toBe(true);
-    expect(ok("x = E'\\';)'").ok).toBe(true);
-  });
-  it('refuses a ; that would end the statement', () => {
-    expect(ok('true); DROP TABLE todos; --')).toMatchObject({ ok: false });
-    expect(ok('x > 0; SELECT 1')).toMatchObject({ ok: false, message: '";" is not allowed in an SQL expression' });
-  });
-  it('refuses parentheses that would close the CHECK early', () => {
-    expect(ok('x > 0) OR (true')).toMatchObject({ ok: false, message: 'unbalanced ")"' });
-    expect(ok('(x > 0')).toMatchObject({ ok: false, message: 'unbalanced "(": missing ")"' });
-  });
-  it('refuses unterminated quotes and comments, and line comments in expressions', () => {
-    expect(ok("x = 'abc")).toMatchObject({ ok: false, message: 'unterminated string literal' });
-    expect(ok('x = "abc')).toMatchObject({ ok: false, message: 'unterminated quoted identifier' });
-    expect(ok('x = $a$abc')).toMatchObject({ ok: false, message: 'unterminated dollar-quoted string $a$' });
-    expect(ok('x /* abc')).toMatchObject({ ok: false, message: 'unterminated /* comment' });
-    expect(ok('x > 0 -- positive')).toMatchObject({ ok: false });
-  });
-  it('accepts a query with line comments and strips one trailing ;', () => {
-    expect(ok('-- totals\nSELECT 1 AS one;\n', 'query')).toEqual({ ok: true, sql: '-- totals\nSELECT 1 AS one' });
-    expect(ok('WITH a AS (SELECT 1) SELECT * FROM a', 'query').ok).toBe(true);
-  });
-  it('refuses a query that is not a SELECT, or holds two statements', () => {
-    expect(ok('DELETE FROM todos', 'query')).toMatchObject({ ok: false });
-    expect(ok('SELECT 1; SELECT 2', 'query')).toMatchObject({ ok: false });
-  });
-  it('does not take $1 or a$b$ for a dollar quote', () => {
-    expect(ok('a$b$ = $1').ok).toBe(true);
-  });
-});

@@ -2,17 +2,21 @@
  * The named semantic rules: for each, a small file that breaks it, checked for
  * the rule name, the gist of the message and the exact place it points at.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/diagnostics.js';
 import { loadDocument } from '../src/load/document.js';
 import type { LoadedDocument } from '../src/load/document.js';
 import type { RequirementsInput } from '../src/model/input.js';
 import { parseSize } from '../src/model/sizes.js';
-import { validateDocument } from '../src/validate/index.js';
+import { validateDocumentSync as validateDocument } from '../src/validate/index.js';
+import { loadSqlParser } from '../src/sql/parser.js';
 import { createContext } from '../src/validate/rules/context.js';
 import type { Rule } from '../src/validate/rules/context.js';
 import { nulCharacter } from '../src/validate/rules/data.js';
 import { indexField } from '../src/validate/rules/indexes.js';
+
+// Postgres's parser checks author SQL; validateDocumentSync and checkSqlFragment need it loaded.
+beforeAll(loadSqlParser);
 
 /** One line per argument, so that line numbers in the tests are easy to read off. */
 const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
@@ -352,10 +356,10 @@ describe('sql-fragment', () => {
     );
     const list = found(text, 'sql-fragment');
     expect(list.map((d) => d.message)).toEqual([
-      'check of field "todos.title" must be one SQL expression: unbalanced ")"',
-      'SQL default of field "todos.due" must be one SQL expression: unbalanced "(": missing ")"',
-      'where of index 1 of entity "todos" must be one SQL expression: ";" is not allowed in an SQL expression',
-      'query of materialized view "stats" must be a single SELECT query: a view query must start with SELECT, WITH, VALUES or TABLE',
+      'check of field "todos.title" must be one SQL expression: unbalanced ")" (column 26)',
+      'SQL default of field "todos.due" must be one SQL expression: unbalanced "(": missing ")" (column 5)',
+      'where of index 1 of entity "todos" must be one SQL expression: ";" is not allowed in an SQL expression (column 12)',
+      'query of materialized view "stats" must be a single SELECT query: a view query must start with SELECT, WITH, VALUES or TABLE (it is a DELETE)',
     ]);
     expect(list.map(place)).toEqual([at(text, 5, '"char'), at(text, 6, '"now('), at(text, 8, '"title'), at(text, 11, 'DELETE')]);
     expect(list[1]?.path).toBe('entities.todos.fields.due.default.sql');

@@ -40,8 +40,8 @@ describe('splitStatements', () => {
     expect(splitStatements(sql).map((s) => s.text)).toEqual(['BEGIN;', 'SELECT 1;', 'SELECT 2']);
   });
 
-  it('finds BEGIN first and COMMIT last in every example', () => {
-    const sql = compile(readFileSync(join(EXAMPLES_DIR, 'marketplace', 'altan.yaml'))).sql;
+  it('finds BEGIN first and COMMIT last in every example', async () => {
+    const sql = (await compile(readFileSync(join(EXAMPLES_DIR, 'marketplace', 'altan.yaml')))).sql;
     const statements = splitStatements(sql);
     expect(statements[0]?.text).toBe('BEGIN;');
     expect(statements.at(-1)?.text).toBe('COMMIT;');
@@ -72,8 +72,8 @@ describe('reports', () => {
     expect(statementLabel(`SELECT ${'x'.repeat(200)};`)).toHaveLength(100);
   });
 
-  it('counts what a script creates', () => {
-    const sql = compile(readFileSync(join(EXAMPLES_DIR, 'marketplace', 'altan.yaml'))).sql;
+  it('counts what a script creates', async () => {
+    const sql = (await compile(readFileSync(join(EXAMPLES_DIR, 'marketplace', 'altan.yaml')))).sql;
     expect(summarizeCreated(splitStatements(sql))).toEqual([
       '3 tables',
       '1 function',
@@ -89,11 +89,11 @@ describe('reports', () => {
 });
 
 describe('--target supabase', () => {
-  it('differs from the default target only in how the transaction ends', () => {
+  it('differs from the default target only in how the transaction ends', async () => {
     for (const example of ['todo', 'crm', 'marketplace']) {
       const source = readFileSync(join(EXAMPLES_DIR, example, 'altan.yaml'));
-      const altan = compile(source).sql;
-      const supabase = compile(source, { target: 'supabase' }).sql;
+      const altan = (await compile(source)).sql;
+      const supabase = (await compile(source, { target: 'supabase' })).sql;
       expect(altan).toContain('\nSELECT apply_postgrest_permissions();\n');
       expect(supabase).not.toContain('apply_postgrest_permissions');
       const ending = [

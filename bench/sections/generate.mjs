@@ -90,13 +90,13 @@ async function inProcess(dir, sizes, runs) {
   for (const n of sizes) {
     const source = readFileSync(join(dir, `synthetic-${n}.yaml`));
     const text = source.toString('utf8');
-    compile(source, { fileName: 'bench.yaml' });
+    await compile(source, { fileName: 'bench.yaml' });
     parse(text);
     const { subjects, floors } = await paired(
       Math.max(runs, 5),
       0,
       () => perEntity(n, () => compile(source, { fileName: 'bench.yaml' })),
-      () => perEntity(n, () => parse(text)),
+      () => perEntity(n, async () => parse(text)),
     );
     rows.push(
       row({ section: '1', measure: `compile() in-process per entity, ${n.toLocaleString('en-US')} entities`, unit: 'µs', subjects, floors, floorName: 'parse()' }),
@@ -105,8 +105,8 @@ async function inProcess(dir, sizes, runs) {
   return rows;
 }
 
-function perEntity(n, work) {
+async function perEntity(n, work) {
   const started = performance.now();
-  work();
+  await work();
   return ((performance.now() - started) * 1000) / n;
 }

@@ -96,9 +96,9 @@ async function libraryPlans(target, same, changed, runs, warmup) {
       await work();
       return performance.now() - started;
     };
-    const measure = (file, expected) => {
+    const measure = async (file, expected) => {
       const text = readFileSync(file, 'utf8');
-      const compiled = compile(text, { fileName: file });
+      const compiled = await compile(text, { fileName: file });
       return paired(
         runs,
         warmup,

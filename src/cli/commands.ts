@@ -12,8 +12,8 @@ import { EXIT, UserError, displayName, readSource, report, writeOutput } from '.
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 
-export function validateCommand(file: string): number {
-  const result = validate(readSource(file), { fileName: displayName(file) });
+export async function validateCommand(file: string): Promise<number> {
+  const result = await validate(readSource(file), { fileName: displayName(file) });
   report(result.errors);
   report(result.warnings);
   if (result.errors.length > 0 || !result.input) return EXIT.invalid;
@@ -36,9 +36,9 @@ export interface GenerateOptions {
 }
 
 /** The compiled file, its warnings printed; or its problems printed and undefined. */
-export function compileFile(file: string, target: Target): CompileResult | undefined {
+export async function compileFile(file: string, target: Target): Promise<CompileResult | undefined> {
   try {
-    const result = compile(readSource(file), { fileName: displayName(file), target });
+    const result = await compile(readSource(file), { fileName: displayName(file), target });
     report(result.warnings);
     return result;
   } catch (e) {
@@ -49,8 +49,8 @@ export function compileFile(file: string, target: Target): CompileResult | undef
   }
 }
 
-export function generateCommand(file: string, options: GenerateOptions): number {
-  const result = compileFile(file, options.target ?? 'altan');
+export async function generateCommand(file: string, options: GenerateOptions): Promise<number> {
+  const result = await compileFile(file, options.target ?? 'altan');
   if (!result) return EXIT.invalid;
   const text = options.json
     ? `${JSON.stringify({ sql: result.sql, cron: result.cron, warnings: result.warnings }, null, 2)}\n`

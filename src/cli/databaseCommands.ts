@@ -72,7 +72,7 @@ export interface ApplyCommandOptions extends DatabaseOptions {
 
 export async function applyCommand(file: string, options: ApplyCommandOptions): Promise<number> {
   // Compiled before any connection: an invalid file never reaches the database.
-  const compiled = compileFile(file, options.target);
+  const compiled = await compileFile(file, options.target);
   if (!compiled) return EXIT.invalid;
   return withDatabase(options, true, async (db) => {
     const dryRun = options.dryRun === true;
@@ -95,7 +95,7 @@ export interface PlanCommandOptions extends DatabaseOptions {
 
 /** Exit 0 (or 3 with --exit-code when there is something to do); 2 when the plan cannot run as it stands. */
 export async function planCommand(file: string, options: PlanCommandOptions): Promise<number> {
-  const compiled = compileFile(file, options.target);
+  const compiled = await compileFile(file, options.target);
   if (!compiled) return EXIT.invalid;
   return withDatabase(options, true, async (db) => {
     const p = await plan(db, compiled);
@@ -111,7 +111,7 @@ export interface VerifyCommandOptions extends DatabaseOptions {
 
 /** Exit 0 when every request came out as the access rules promise, 1 when one did not. */
 export async function verifyCommand(file: string, options: VerifyCommandOptions): Promise<number> {
-  const compiled = compileFile(file, 'altan');
+  const compiled = await compileFile(file, 'altan');
   if (!compiled) return EXIT.invalid;
   return withDatabase(options, true, async (db) => {
     const report = await verify(db, compiled);

@@ -34,7 +34,7 @@ function program(setExit: (code: number) => void): Command {
   cli.command('validate')
     .description('check a requirements file and print a summary, or every problem as file:line:col: message')
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
-    .action((file: string) => setExit(validateCommand(file)));
+    .action(async (file: string) => setExit(await validateCommand(file)));
 
   cli.command('generate')
     .description('print the SQL transaction (and cron jobs) for a requirements file')
@@ -42,7 +42,7 @@ function program(setExit: (code: number) => void): Command {
     .option('-o, --output <path>', 'write to this file instead of standard output')
     .addOption(new Option('--json', 'print { sql, cron, warnings } as JSON'))
     .addOption(targetOption())
-    .action((file: string, opts: { output?: string; json?: boolean; target: Target }) => setExit(generateCommand(file, opts)));
+    .action(async (file: string, opts: { output?: string; json?: boolean; target: Target }) => setExit(await generateCommand(file, opts)));
 
   cli.command('apply')
     .description('run the SQL transaction against a database (embedded by default), recording what was applied')

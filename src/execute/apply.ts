@@ -15,6 +15,7 @@ import { readRecord, record, RECORD_SQL, sqlSha256 } from './record.js';
 import type { NewRecord } from './record.js';
 import type { Inventory } from '../plan/inventory.js';
 import { LOCK_SQL } from './lock.js';
+import { READING_SETTINGS_SQL } from '../render/readingSettings.js';
 import { preflight } from './preflight.js';
 import type { Missing } from './preflight.js';
 import { excerptAt, indexOfPosition, lineColumnAt, splitStatements, statementLabel, summarizeCreated } from './statements.js';
@@ -86,7 +87,8 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
     open = false;
   };
   try {
-    await step(db, () => db.exec(`BEGIN;\n${LOCK_SQL};\n${RECORD_SQL}`));
+    // The reading settings first: the record and the plan are read under them too.
+    await step(db, () => db.exec(`BEGIN;\n${READING_SETTINGS_SQL.join('\n')}\n${LOCK_SQL};\n${RECORD_SQL}`));
     // Planned under the lock, in the transaction that runs it: nothing can change in between.
     const records = await step(db, () => readRecord(db, model.schema));
     const previous = records.last;

@@ -19,6 +19,25 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Pinned on every connection before anything else is sent, because a server,
+ * database, role or connection URL (`options=-c ...`) may set them otherwise
+ * and they change how the text the tool sends is read:
+ * standard_conforming_strings decides whether a backslash escapes a quote (a
+ * multi-statement script is split into statements with the setting in force
+ * when it arrives, so a `SET LOCAL` inside it comes too late for its own
+ * text); client_encoding decides which bytes form a character; DateStyle and
+ * IntervalStyle how dates and intervals are read and printed (node-postgres
+ * reads them back assuming these). The transaction pins the rest that affect
+ * its own statements (blueprints/begin.sql.ejs).
+ */
+export const SESSION_SETTINGS = [
+  'SET standard_conforming_strings = on',
+  "SET client_encoding = 'UTF8'",
+  "SET DateStyle = 'ISO, MDY'",
+  "SET IntervalStyle = 'postgres'",
+].join('; ');
+
 async function translated<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
@@ -60,6 +79,12 @@ export async function openPostgres(url: string): Promise<Database> {
     const why = code === 'ECONNREFUSED' ? 'connection refused (is the server running?)' : (e as Error).message;
     throw new ConnectionError(`cannot connect to ${description}: ${why}`);
   }
+  try {
+    await client.query(SESSION_SETTINGS);
+  } catch (e) {
+    await client.end().catch(() => {});
+    throw new ConnectionError(`cannot set up the connection to ${description}: ${(e as Error).message}`);
+  }
   return {
     kind: 'postgres',
     description,
@@ -74,7 +99,9 @@ export async function openPostgres(url: string): Promise<Database> {
 
 type PGliteInstance = import('@electric-sql/pglite').PGlite;
 
-function pgliteDatabase(db: PGliteInstance, description: string, release: () => void): Database {
+async function pgliteDatabase(db: PGliteInstance, description: string, release: () => void): Promise<Database> {
+  // An embedded database's own settings (ALTER DATABASE ... SET) apply to it as to a server.
+  await db.exec(SESSION_SETTINGS);
   return {
     kind: 'embedded',
     description,
@@ -104,7 +131,7 @@ export async function openEmbedded(dir: string): Promise<Database> {
   const release = await lockFile(`${path}.lock`);
   try {
     const db = await (await loadPGlite()).create(path);
-    return pgliteDatabase(db, `embedded database ${dir} (PGlite)`, release);
+    return await pgliteDatabase(db, `embedded database ${dir} (PGlite)`, release);
   } catch (e) {
     release();
     throw new ConnectionError(`cannot open the embedded database at ${dir}: ${(e as Error).message}`);

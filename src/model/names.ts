@@ -8,6 +8,12 @@ import { createHash } from 'node:crypto';
 
 export const MAX_IDENTIFIER_BYTES = 63;
 
+/**
+ * The transaction's search path, where unqualified names in the file's SQL
+ * resolve; public stays on it: apply_postgrest_permissions() lives there.
+ */
+export const searchPathSchemas = (schema: string): string[] => (schema === 'public' ? ['public'] : [schema, 'public']);
+
 /** Namespaces in which Postgres wants names unique: relations of a schema, or one kind of name of a table. */
 export const relationSpace = (schema: string) => `relation:${schema}`;
 export const tableSpace = (schema: string, table: string, what: 'constraint' | 'policy' | 'trigger') => `${what}:${schema}.${table}`;

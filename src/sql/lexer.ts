@@ -1,8 +1,16 @@
 /**
- * The one SQL lexer: where a literal, a quoted identifier or a comment starts
- * and ends. Used to check author SQL (validate) and to find statement
- * boundaries in generated SQL (execute). Assumes standard_conforming_strings
- * = on, Postgres' default and Supabase's.
+ * Where a literal, a quoted identifier or a comment starts and ends, to find
+ * the statement boundaries of the *generated* SQL (src/execute/statements.ts)
+ * for error messages. Author SQL is never checked with it: Postgres's own
+ * parser does that (src/validate/sqlFragment.ts), and every fragment it
+ * accepted is whole tokens with balanced parentheses, so the only way this
+ * splitter could disagree with Postgres is a token rule it does not follow.
+ * It follows the two that move a string's end: E'...' backslash escapes, and
+ * string continuation (`E'a'` newline `'b'` is one string, escapes included).
+ * A lexer rather than the parser here because splitting runs on every apply,
+ * also for files without author SQL that never load the parser, and on
+ * scripts of thousands of statements. Assumes standard_conforming_strings =
+ * on, which every connection and transaction of the tool pins.
  */
 
 /** A stretch of SQL that is not code: a literal, a quoted identifier or a comment. */
@@ -18,6 +26,9 @@ export interface Skipped {
 const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
 const LINE_REST = /[^\n\r]*/y;
 const IDENT_CONT = /[A-Za-z0-9_$\u0080-\uffff]/;
+// scan.l's quotecontinue: a quote, white space holding a newline (-- comments allowed), a quote.
+// Written so that no two alternatives can match the same text: no backtracking blow-up.
+const CONTINUATION = /[ \t\f\v]*(?:--[^\n\r]*)?[\n\r](?:[ \t\n\r\f\v]|--[^\n\r]*[\n\r])*'/y;
 
 /** Whether the character before `i` continues an identifier (so a `$` or `e'` at `i` belongs to it). */
 const afterIdentifier = (text: string, i: number) => i > 0 && IDENT_CONT.test(text[i - 1] as string);
@@ -49,15 +60,28 @@ export function skipAt(text: string, i: number): Skipped | undefined {
   return undefined;
 }
 
-/** Index just past the closing quote, or -1. A doubled quote is an escaped quote. */
+/**
+ * Index just past the closing quote, or -1. A doubled quote is an escaped
+ * quote; a string literal continues after a newline-separated quote.
+ */
 function endOfQuoted(text: string, start: number, quote: string, backslashEscapes: boolean): number {
   for (let i = start + 1; i < text.length; i++) {
     const c = text[i];
     if (backslashEscapes && c === '\\') {
       i++;
     } else if (c === quote) {
-      if (text[i + 1] === quote) i++;
-      else return i + 1;
+      if (text[i + 1] === quote) {
+        i++;
+        continue;
+      }
+      if (quote === "'") {
+        CONTINUATION.lastIndex = i + 1;
+        if (CONTINUATION.test(text)) {
+          i = CONTINUATION.lastIndex - 1;
+          continue;
+        }
+      }
+      return i + 1;
     }
   }
   return -1;

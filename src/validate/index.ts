@@ -10,6 +10,8 @@ import type { RequirementsInput } from '../model/input.js';
 import { createContext } from './rules/context.js';
 import { RULES } from './rules/index.js';
 import { causedByPruning, pruneMalformed } from './prune.js';
+import { authorSql } from './rules/sql.js';
+import { loadSqlParser } from '../sql/parser.js';
 import { checkSchema } from './schema.js';
 
 export interface ValidationResult {
@@ -31,17 +33,41 @@ function runRules(doc: LoadedDocument, input: RequirementsInput): Diagnostic[] {
   return found;
 }
 
-export function validateDocument(doc: LoadedDocument): ValidationResult {
+/** The schema's findings, and what the rules check: the file, or what is left once every malformed part is removed. */
+interface Shaped {
+  readonly schemaProblems: Diagnostic[];
+  readonly rulesInput?: RequirementsInput;
+  readonly pruned?: ReturnType<typeof pruneMalformed>;
+}
+
+function shape(doc: LoadedDocument): Shaped {
   const schemaProblems = checkSchema(doc);
-  if (!schemaProblems.some((d) => d.severity === 'error')) {
-    const input = doc.data as RequirementsInput;
-    const result = split([...schemaProblems, ...runRules(doc, input)]);
-    return result.errors.length === 0 ? { ...result, input } : result;
-  }
+  if (!schemaProblems.some((d) => d.severity === 'error')) return { schemaProblems, rulesInput: doc.data as RequirementsInput };
   // The rules rely on the shape the schema guarantees: they check what is left once every
   // malformed part is removed, so one run still reports everything that needs fixing.
   const pruned = pruneMalformed(doc.data, schemaProblems);
-  if (!pruned.data) return split(schemaProblems);
-  const ruleFindings = runRules(doc, pruned.data as unknown as RequirementsInput).filter((d) => !causedByPruning(d, pruned));
+  return pruned.data ? { schemaProblems, rulesInput: pruned.data as unknown as RequirementsInput, pruned } : { schemaProblems };
+}
+
+function finish(doc: LoadedDocument, shaped: Shaped): ValidationResult {
+  const { schemaProblems, rulesInput, pruned } = shaped;
+  if (!rulesInput) return split(schemaProblems);
+  if (!pruned) {
+    const result = split([...schemaProblems, ...runRules(doc, rulesInput)]);
+    return result.errors.length === 0 ? { ...result, input: rulesInput } : result;
+  }
+  const ruleFindings = runRules(doc, rulesInput).filter((d) => !causedByPruning(d, pruned));
   return split([...schemaProblems, ...ruleFindings]);
+}
+
+/** Checks a loaded file; loads Postgres's parser first when the file has SQL of its own. */
+export async function validateDocument(doc: LoadedDocument): Promise<ValidationResult> {
+  const shaped = shape(doc);
+  if (shaped.rulesInput && authorSql(shaped.rulesInput).length > 0) await loadSqlParser();
+  return finish(doc, shaped);
+}
+
+/** `validateDocument` for a caller that has already awaited `loadSqlParser()` (tests that check files in a loop). */
+export function validateDocumentSync(doc: LoadedDocument): ValidationResult {
+  return finish(doc, shape(doc));
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKENDS, anon, compileExample, expectPermissionDenied, useBackend, user, uuid } from './access.js';
 import type { Backend } from './access.js';
 
-const compiled = compileExample('blog', 'supabase');
+const compiled = await compileExample('blog', 'supabase');
 const A = uuid(0xa);
 
 async function seed(b: Backend): Promise<void> {

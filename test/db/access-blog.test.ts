@@ -10,7 +10,7 @@ import type { Backend } from './access.js';
 import { withCronDatabase } from './harness.js';
 
 const cron = withCronDatabase();
-const compiled = compileExample('blog');
+const compiled = await compileExample('blog');
 
 const ID = {
   A: uuid(0xa), // ada: author, wrote postA and the comment cA under postB

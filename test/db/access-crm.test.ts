@@ -12,7 +12,7 @@ import type { Actor } from './harness.js';
 import { withCronDatabase } from './harness.js';
 
 const cron = withCronDatabase();
-const compiled = compileExample('crm');
+const compiled = await compileExample('crm');
 
 const ID = {
   A: uuid(0xa), // created organization X: its admin

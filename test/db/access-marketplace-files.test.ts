@@ -13,7 +13,7 @@ import { STORAGE_REQUEST } from './roles.js';
 import { B, C, FILES, ID, S, V, runJob, seedMarketplace } from './marketplaceWorld.js';
 
 const cron = withCronDatabase();
-const compiled = compileExample('marketplace');
+const compiled = await compileExample('marketplace');
 
 /** `<bucket>:<who>/<file>` for rows of storage.objects, the folder named by its owner's letter. */
 const letter = new Map([ID.S, ID.B, ID.C, ID.V].map((id, i) => [id, 'SBCV'[i] as string]));

@@ -13,7 +13,7 @@ import { withCronDatabase } from './harness.js';
 import { B, C, ID, S, V, names, seedMarketplace } from './marketplaceWorld.js';
 
 const cron = withCronDatabase();
-const compiled = compileExample('marketplace');
+const compiled = await compileExample('marketplace');
 
 describe.each(BACKENDS)('marketplace example, tables, on %s', (backend) => {
   const b = useBackend(backend, cron, compiled, seedMarketplace);

@@ -136,8 +136,9 @@ async function seed(b: Backend): Promise<void> {
   await b.db.exec(sql.join(';\n'));
 }
 
+const compiled = await compile(FILE, { fileName: 'references.yaml' });
+
 describe.each(BACKENDS)('references written by anon, user A and user B on %s', (backend) => {
-  const compiled = compile(FILE, { fileName: 'references.yaml' });
   const b = useBackend(backend, 'fresh', compiled, seed);
 
   /** Every reference of `child` to every row it may point at, and to a missing id, with the expected outcome. */

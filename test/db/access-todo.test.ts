@@ -9,7 +9,7 @@ import type { Backend } from './access.js';
 import { withCronDatabase } from './harness.js';
 
 const cron = withCronDatabase();
-const compiled = compileExample('todo');
+const compiled = await compileExample('todo');
 
 const ID = {
   A: uuid(0xa), // alice: profile, project pA with to-do tA

@@ -24,9 +24,9 @@ import type { Actor, AsRoleOptions, CronDatabase, RoleSession } from './harness.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** examples/<name>/altan.yaml, compiled for `target` (default: altan, ending with apply_postgrest_permissions()). */
-export function compileExample(name: string, target: Target = 'altan'): CompileResult {
+export async function compileExample(name: string, target: Target = 'altan'): Promise<CompileResult> {
   const text = readFileSync(join(ROOT, 'examples', name, 'altan.yaml'), 'utf8');
-  return compile(text, { fileName: 'altan.yaml', target });
+  return await compile(text, { fileName: 'altan.yaml', target });
 }
 
 export const BACKENDS = ['postgres', 'pglite'] as const;

@@ -33,8 +33,8 @@ export function corpus(): CorpusItem[] {
   }));
 }
 
-export const compileItem = (item: CorpusItem, target?: Target): CompileResult =>
-  compile(item.bytes, { fileName: item.entry.file, ...(target ? { target } : {}) });
+export const compileItem = async (item: CorpusItem, target?: Target): Promise<CompileResult> =>
+  await compile(item.bytes, { fileName: item.entry.file, ...(target ? { target } : {}) });
 
 const sorted = (values: Iterable<string>) => [...values].sort();
 

@@ -37,7 +37,7 @@ describe('apply to PGlite', () => {
       // the reset really emptied the database: no record of the previous case is left
       expect(await appliedRecords(db)).toEqual([]);
       expect(await cronJobs(db)).toEqual([]);
-      const compiled = compileItem(item);
+      const compiled = await compileItem(item);
 
       expect((await apply(db, compiled, { dryRun: true })).status).toBe('dry-run');
       expect(await leftovers(db, compiled)).toEqual([]);
@@ -69,7 +69,7 @@ describe('the catalog checks see what they check', () => {
     expect(item).toBeDefined();
     if (item === undefined) return;
     await resetDatabase(db);
-    const compiled = compileItem(item);
+    const compiled = await compileItem(item);
     expect((await apply(db, compiled)).status).toBe('applied');
     expect(await catalogProblems(db, compiled)).toEqual([]);
     // the default target ends with apply_postgrest_permissions(): blanket grants, which the supabase check would refuse

@@ -58,7 +58,7 @@ describe('apply to PostgreSQL with pg_cron', () => {
   for (const item of items) {
     it(`${item.label}: a dry run, verified inside its transaction, reports dry-run and leaves no table, job or record`, async () => {
       await cron.reset();
-      const compiled = compileItem(item);
+      const compiled = await compileItem(item);
       let verified: VerifyReport | undefined;
       const report = await apply(cron.db, compiled, { dryRun: true, beforeEnd: async (db) => void (verified = await verify(db, compiled, { insideTransaction: true })) });
       expect(report.status).toBe('dry-run');
@@ -71,7 +71,7 @@ describe('apply to PostgreSQL with pg_cron', () => {
     it(`${item.label}: applies with RLS, policies, FK indexes, safe functions, private views, its jobs and one record; verify passes and keeps nothing; again: up to date`, async () => {
       await cron.reset();
       const db = cron.db;
-      const compiled = compileItem(item);
+      const compiled = await compileItem(item);
 
       expect((await apply(db, compiled)).status).toBe('applied');
       expect(await catalogProblems(db, compiled)).toEqual([]);
@@ -101,7 +101,7 @@ describe('the server checks see what they check', () => {
     expect(item).toBeDefined();
     if (item === undefined) return;
     await cron.reset();
-    const compiled = compileItem(item);
+    const compiled = await compileItem(item);
     expect((await apply(cron.db, compiled)).status).toBe('applied');
     await cron.db.exec(`INSERT INTO public.hits (path) VALUES ('/a'), ('/a'), ('/b')`);
     expect(await jobFailures(cron.db, compiled.cron)).toEqual([]);
@@ -125,8 +125,8 @@ describe('--target supabase on a database without apply_postgrest_permissions()'
   // and a reference to a private entity, on which the API roles then hold no privilege
   for (const item of [...examples, ...items.filter((i) => i.label === 'case private-parent')]) {
     it(`${item.label}: the default target fails preflight; target supabase applies with exactly the file's grants`, async () => {
-      const altan = compileItem(item);
-      const supabase = compileItem(item, 'supabase');
+      const altan = await compileItem(item);
+      const supabase = await compileItem(item, 'supabase');
       // pg_cron exists only in the cron database: files with jobs go there, the others to a database of their own
       const fresh = supabase.model.jobs.length === 0 ? await freshDatabase(`supabase ${item.entry.name}`) : undefined;
       if (fresh === undefined) await cron.reset();

@@ -20,8 +20,8 @@ const file = (entities: string, rest = '') => `version: 1\nentities:\n${entities
 /** A applied, `rows` run, then B: ends as a fresh apply of B, plans nothing more; returns B's plan over A. */
 async function evolves(a: string, b: string, rows: string) {
   const db = cron.db;
-  const before = compile(a, { fileName: 'a.yaml' });
-  const after = compile(b, { fileName: 'b.yaml' });
+  const before = await compile(a, { fileName: 'a.yaml' });
+  const after = await compile(b, { fileName: 'b.yaml' });
   await cron.reset();
   await applyAndSettle(db, after);
   const fresh = await comparableSnapshot(db);
@@ -45,9 +45,9 @@ describe('evolution cases found by the random files', () => {
     expect(planned.sql).toContain('USING ref::text::integer;');
     // a value whose text the new type cannot read is Postgres's refusal, and nothing is applied
     const db = cron.db;
-    await applyAndSettle(db, compile(file('  items:\n    access: private\n    fields:\n      at: time\n'), { fileName: 'c.yaml' }), { allowDestructive: true });
+    await applyAndSettle(db, await compile(file('  items:\n    access: private\n    fields:\n      at: time\n'), { fileName: 'c.yaml' }), { allowDestructive: true });
     await db.exec("INSERT INTO public.items (at) VALUES ('10:00')");
-    const refused = await expectRefused(db, () => apply(db, compile(file('  items:\n    access: private\n    fields:\n      at: "numeric(4,1)"\n'), { fileName: 'd.yaml' }), { allowDestructive: true }));
+    const refused = await expectRefused(db, async () => apply(db, await compile(file('  items:\n    access: private\n    fields:\n      at: "numeric(4,1)"\n'), { fileName: 'd.yaml' }), { allowDestructive: true }));
     expect(refused.reason).toBe('database');
     expect(refused.message).toContain('invalid input syntax for type numeric: "10:00:00"');
   });
@@ -55,9 +55,9 @@ describe('evolution cases found by the random files', () => {
   it('owner access on a table with rows: the new owner column would be NULL in them (auth.uid() outside a request), so the plan is blocked', async () => {
     const db = cron.db;
     await cron.reset();
-    await applyAndSettle(db, compile(file('  notes:\n    access: private\n    fields:\n      title: text\n'), { fileName: 'a.yaml' }));
+    await applyAndSettle(db, await compile(file('  notes:\n    access: private\n    fields:\n      title: text\n'), { fileName: 'a.yaml' }));
     await db.exec("INSERT INTO public.notes (title) VALUES ('a'), ('b')");
-    const owned = compile(file('  notes:\n    access: owner\n    fields:\n      title: text\n'), { fileName: 'b.yaml' });
+    const owned = await compile(file('  notes:\n    access: owner\n    fields:\n      title: text\n'), { fileName: 'b.yaml' });
     const planned = await plan(db, owned);
     expect(planned.blockers).toEqual([
       'column notes.user_id is required, but notes holds 2 rows and its default auth.uid() gives them no value (it is NULL outside a request); add the field as optional and fill it (or empty the table) first',
@@ -65,10 +65,10 @@ describe('evolution cases found by the random files', () => {
     const refused = await expectRefused(db, () => apply(db, owned, { allowDestructive: true }));
     expect(refused.reason).toBe('blocked');
     // the way the message says: the field first, filled, then the owner access
-    const declared = compile(file('  notes:\n    access: private\n    fields:\n      title: text\n      user_id: uuid\n'), { fileName: 'c.yaml' });
+    const declared = await compile(file('  notes:\n    access: private\n    fields:\n      title: text\n      user_id: uuid\n'), { fileName: 'c.yaml' });
     await applyAndSettle(db, declared);
     await db.exec("INSERT INTO auth.users (id) VALUES ('00000000-0000-4000-8000-000000000001'); UPDATE public.notes SET user_id = '00000000-0000-4000-8000-000000000001'");
-    await applyAndSettle(db, compile(file('  notes:\n    access: owner\n    fields:\n      title: text\n      user_id: uuid\n'), { fileName: 'd.yaml' }));
+    await applyAndSettle(db, await compile(file('  notes:\n    access: owner\n    fields:\n      title: text\n      user_id: uuid\n'), { fileName: 'd.yaml' }));
   });
 
   it('a view reading `TABLE t` is made again when t gains columns (its * stood for the columns t had)', async () => {

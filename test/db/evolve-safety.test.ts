@@ -22,7 +22,7 @@ describe('drift: objects altan-cloud made, dropped by hand', () => {
   it('show in the plan as additions marked drift, are made again by apply, and the plan is empty after', async () => {
     await cron.reset();
     const db = cron.db;
-    const v2 = version('tasks', 'v2');
+    const v2 = await version('tasks', 'v2');
     await applyAndSettle(db, v2);
     const user = await cron.createUser();
     await db.query("INSERT INTO public.projects (user_id, name) VALUES ($1, 'kept')", [user]);
@@ -56,9 +56,9 @@ describe('drift: objects altan-cloud made, dropped by hand', () => {
   it('removed from the file after being dropped by hand: listed as drift, nothing to run or lose', async () => {
     await cron.reset();
     const db = cron.db;
-    await applyAndSettle(db, version('tasks', 'v1'));
+    await applyAndSettle(db, await version('tasks', 'v1'));
     await db.exec("ALTER TABLE public.tasks DROP COLUMN notes; SELECT cron.unschedule('purge-done');");
-    const v2 = version('tasks', 'v2');
+    const v2 = await version('tasks', 'v2');
     const planned = await plan(db, v2);
     expect(planned.destructive).toEqual([]);
     expect(planned.changes.filter((c) => c.action === 'drop').map(describeChange)).toEqual([
@@ -102,13 +102,13 @@ describe('changes that may lose data', () => {
   it('are refused without allowDestructive, each one listed, leaving the catalog as it was; with it they run', async () => {
     await cron.reset();
     const db = cron.db;
-    await applyAndSettle(db, compile(LOSSY_BEFORE, { fileName: 'before.yaml' }));
+    await applyAndSettle(db, await compile(LOSSY_BEFORE, { fileName: 'before.yaml' }));
     const user = await cron.createUser();
     await db.query("INSERT INTO public.items (user_id, code, big, extra) VALUES ($1, 'short', 7, 'x')", [user]);
     await db.query("INSERT INTO public.old_stuff (user_id, note) VALUES ($1, 'a'), ($1, 'b')", [user]);
     await db.query("INSERT INTO storage.objects (bucket_id, name) VALUES ('files', $1)", [`${user}/f.txt`]);
 
-    const after = compile(LOSSY_AFTER, { fileName: 'after.yaml' });
+    const after = await compile(LOSSY_AFTER, { fileName: 'after.yaml' });
     const expected = [
       '- table old_stuff: holds 2 rows: its rows are deleted',
       '- column items.extra: its values are deleted',
@@ -151,11 +151,11 @@ describe('NOT NULL where data is missing', () => {
   it('required on a column holding NULLs, or a required field without default on a table with rows: blocked before anything runs', async () => {
     await cron.reset();
     const db = cron.db;
-    await applyAndSettle(db, compile(NOTES('      title: text\n'), { fileName: 'v1.yaml' }));
+    await applyAndSettle(db, await compile(NOTES('      title: text\n'), { fileName: 'v1.yaml' }));
     const user = await cron.createUser();
     await db.query("INSERT INTO public.notes (user_id, title) VALUES ($1, NULL), ($1, NULL), ($1, 'set')", [user]);
 
-    const required = compile(NOTES('      title: { type: text, required: true }\n'), { fileName: 'v2.yaml' });
+    const required = await compile(NOTES('      title: { type: text, required: true }\n'), { fileName: 'v2.yaml' });
     const planned = await plan(db, required);
     expect(planned.blockers).toEqual(['column notes.title cannot be made NOT NULL: 2 rows hold NULL in it; set a value in them, or give the field a default, first']);
     for (const options of [{}, { allowDestructive: true }]) {
@@ -164,7 +164,7 @@ describe('NOT NULL where data is missing', () => {
       expect(refused.message).toBe(`the plan for schema public cannot run; nothing was applied:\n  - ${planned.blockers[0]}`);
     }
 
-    const added = compile(NOTES('      title: text\n      rank: { type: integer, required: true }\n'), { fileName: 'v3.yaml' });
+    const added = await compile(NOTES('      title: text\n      rank: { type: integer, required: true }\n'), { fileName: 'v3.yaml' });
     const refused = await expectRefused(db, () => apply(db, added));
     expect(refused.reason).toBe('blocked');
     expect(refused.message).toContain('column notes.rank is required and has no default, but notes holds 3 rows');
@@ -173,7 +173,7 @@ describe('NOT NULL where data is missing', () => {
     await db.exec("UPDATE public.notes SET title = 'filled' WHERE title IS NULL");
     await applyAndSettle(db, required);
     await db.exec('DELETE FROM public.notes');
-    await applyAndSettle(db, compile(NOTES('      title: { type: text, required: true }\n      rank: { type: integer, required: true }\n'), { fileName: 'v4.yaml' }));
+    await applyAndSettle(db, await compile(NOTES('      title: { type: text, required: true }\n      rank: { type: integer, required: true }\n'), { fileName: 'v4.yaml' }));
   });
 });
 
@@ -192,19 +192,19 @@ entities:
     const mine = await userObjects(db);
     const conflict = 'table public.my_notes already exists and altan-cloud did not create it (it never touches objects it did not make); rename one of them';
 
-    const first = await expectRefused(db, () => apply(db, compile(MINE)));
+    const first = await expectRefused(db, async () => apply(db, await compile(MINE)));
     expect(first.reason).toBe('blocked');
     expect(first.message).toContain(`\n  - ${conflict}`);
 
-    await applyAndSettle(db, version('tasks', 'v1'));
+    await applyAndSettle(db, await version('tasks', 'v1'));
     const v1 = readFileSync(join(EVOLVE_DIR, 'tasks', 'v1.yaml'), 'utf8');
-    const withMine = compile(v1.replace('\njobs:\n', '\n  my_notes:\n    fields:\n      body: text\njobs:\n'), { fileName: 'v1.yaml' });
+    const withMine = await compile(v1.replace('\njobs:\n', '\n  my_notes:\n    fields:\n      body: text\njobs:\n'), { fileName: 'v1.yaml' });
     expect(withMine.model.tables.map((t) => t.name)).toContain('my_notes');
     expect((await plan(db, withMine)).blockers).toEqual([conflict]);
     const refused = await expectRefused(db, () => apply(db, withMine, { allowDestructive: true }));
     expect(refused.reason).toBe('blocked');
     expect(await userObjects(db)).toEqual(mine);
-    expect((await plan(db, version('tasks', 'v1'))).status).toBe('up-to-date');
+    expect((await plan(db, await version('tasks', 'v1'))).status).toBe('up-to-date');
   });
 });
 

@@ -41,7 +41,7 @@ const triggers = (db: Database) =>
   );
 
 async function check(db: Database): Promise<void> {
-  const compiled = compile(FILE, { fileName: 'notes.yaml' });
+  const compiled = await compile(FILE, { fileName: 'notes.yaml' });
   await applyAndSettle(db, compiled);
   const fresh = await comparableSnapshot(db);
   await asEarlierVersion(db);

@@ -25,9 +25,9 @@ import type { CatalogSnapshot } from './snapshot.js';
 export const EVOLVE_DIR = join(ROOT, 'test', 'evolve');
 
 /** test/evolve/<project>/<version>.yaml, compiled under its own file name. */
-export function version(project: string, name: string): CompileResult {
+export async function version(project: string, name: string): Promise<CompileResult> {
   const file = `${name}.yaml`;
-  return compile(readFileSync(join(EVOLVE_DIR, project, file)), { fileName: file });
+  return await compile(readFileSync(join(EVOLVE_DIR, project, file)), { fileName: file });
 }
 
 /** The catalog without what differs between two histories by design: the apply records and auth.users. */
@@ -180,7 +180,7 @@ export async function runSequence(backend: Backend, project: Project, after?: (v
     if (fresh.has(v)) continue;
     await backend.reset();
     await db.exec(USER_OBJECTS);
-    expect((await apply(db, version(project.name, v))).status).toBe('applied');
+    expect((await apply(db, await version(project.name, v))).status).toBe('applied');
     fresh.set(v, await comparableSnapshot(db));
   }
   // so that "equals the fresh apply" tells the versions apart
@@ -194,7 +194,7 @@ export async function runSequence(backend: Backend, project: Project, after?: (v
   const mine = await userObjects(db);
   for (const [i, step] of project.steps.entries()) {
     const label = `${project.name} step ${i + 1} (${step.version})`;
-    const compiled = version(project.name, step.version);
+    const compiled = await version(project.name, step.version);
     const planned = await plan(db, compiled);
     expect(planned.fresh, label).toBe(i === 0);
     expect(planned.blockers, label).toEqual([]);

@@ -18,7 +18,7 @@ const V2 = 'version: 1\nentities:\n  notes:\n    fields:\n      title: text\n   
 
 /** What an apply of the version before plans left: its table, without the inventory column. */
 async function legacyApply(db: Database, text: string): Promise<void> {
-  const compiled = compile(text, { fileName: 'notes.yaml' });
+  const compiled = await compile(text, { fileName: 'notes.yaml' });
   await db.exec(compiled.sql);
   await db.exec(`CREATE SCHEMA altan_meta;
     CREATE TABLE altan_meta.applied_files (
@@ -35,7 +35,7 @@ describe('records from before plans', () => {
   it('the same file: up to date, and its inventory is recorded; the next version then plans and applies', async () => {
     const db = await memoryDatabase();
     await legacyApply(db, V1);
-    const report = await apply(db, compile(V1, { fileName: 'notes.yaml' }));
+    const report = await apply(db, await compile(V1, { fileName: 'notes.yaml' }));
     expect(report.status).toBe('up-to-date');
     const [row] = await db.query<{ n: number; inventory: string | null }>(
       'SELECT count(*)::int AS n, (array_agg(inventory ORDER BY id DESC))[1] AS inventory FROM altan_meta.applied_files',
@@ -43,17 +43,17 @@ describe('records from before plans', () => {
     expect(row?.n).toBe(2);
     expect(JSON.parse(row?.inventory ?? 'null')).toMatchObject({ format: 1 });
 
-    const next = await plan(db, compile(V2, { fileName: 'notes.yaml' }));
+    const next = await plan(db, await compile(V2, { fileName: 'notes.yaml' }));
     expect(next.changes.map((c) => `${c.action} ${c.kind} ${c.table}.${c.name}`)).toEqual(['create column notes.body']);
-    expect((await apply(db, compile(V2, { fileName: 'notes.yaml' }))).status).toBe('applied');
-    expect((await plan(db, compile(V2))).status).toBe('up-to-date');
+    expect((await apply(db, await compile(V2, { fileName: 'notes.yaml' }))).status).toBe('applied');
+    expect((await plan(db, await compile(V2))).status).toBe('up-to-date');
   });
 
   it('a different file: refused, saying to apply the old one first; nothing changes', async () => {
     const db = await memoryDatabase();
     await legacyApply(db, V1);
-    await expect(plan(db, compile(V2))).rejects.toThrow(PlanError);
-    const error = await apply(db, compile(V2)).catch((e: unknown) => e);
+    await expect(plan(db, await compile(V2))).rejects.toThrow(PlanError);
+    const error = await apply(db, await compile(V2)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplyError);
     expect((error as ApplyError).reason).toBe('conflict');
     expect((error as ApplyError).message).toMatch(/^schema public holds notes\.yaml as applied at .* by an earlier altan-cloud that did not record which objects it made, and this file differs; apply that file again with this version first/);
@@ -72,18 +72,18 @@ describe('usage of the shared private schema', () => {
 
   it('is taken back from anon when the only file stops needing it', async () => {
     const db = await memoryDatabase();
-    await apply(db, compile(withView('shop')));
+    await apply(db, await compile(withView('shop')));
     expect(await anonUsage(db)).toBe(true);
-    await apply(db, compile(without('shop')), { allowDestructive: true });
+    await apply(db, await compile(without('shop')), { allowDestructive: true });
     expect(await anonUsage(db)).toBe(false);
   });
 
   it('stays while a file for another schema is applied (it may need it)', async () => {
     const db = await memoryDatabase();
-    await apply(db, compile(withView('shop')));
-    await apply(db, compile(without('blog')));
-    await apply(db, compile(without('shop')), { allowDestructive: true });
+    await apply(db, await compile(withView('shop')));
+    await apply(db, await compile(without('blog')));
+    await apply(db, await compile(without('shop')), { allowDestructive: true });
     expect(await anonUsage(db)).toBe(true);
-    expect((await plan(db, compile(without('shop')))).status).toBe('up-to-date');
+    expect((await plan(db, await compile(without('shop')))).status).toBe('up-to-date');
   });
 });

@@ -36,12 +36,13 @@ ${uploadSql('avatars', `${A}/a.png`, A)};
 ${uploadSql('dropbox', `${A}/a.txt`, A)};
 ${uploadSql('docs', `${A}/a.txt`, A)};`);
 
+const compiled = await compile(FILE, { fileName: 'storage.yaml', target: 'supabase' });
+
 describe.each(['postgres', 'pglite'] as const)('Storage operations on %s', (backend) => {
   let db: Database;
   let target: Database | string;
   let adminUrl = '';
   let outsiderUrl = '';
-  const compiled = compile(FILE, { fileName: 'storage.yaml', target: 'supabase' });
 
   beforeAll(async () => {
     if (backend === 'postgres') {
@@ -120,7 +121,7 @@ describe.each(['postgres', 'pglite'] as const)('Storage operations on %s', (back
   it.runIf(backend === 'postgres')('preflight: a role that may not create policies on storage.objects is told what to do, nothing runs', async () => {
     const outsider = await openPostgres(outsiderUrl);
     try {
-      const e = await apply(outsider, compile(FILE.replace('docs: {}', 'more: {}'), { fileName: 'storage.yaml', target: 'supabase' })).catch((x: unknown) => x);
+      const e = await apply(outsider, await compile(FILE.replace('docs: {}', 'more: {}'), { fileName: 'storage.yaml', target: 'supabase' })).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(ApplyError);
       expect((e as Error).message).toMatch(/the right to create policies on storage\.objects: .*connect as `postgres`/);
     } finally {

@@ -29,7 +29,7 @@ entities:
 buckets:
   docs: {}
 `;
-const compiled = compile(FILE, { fileName: 'broken.yaml' });
+const compiled = await compile(FILE, { fileName: 'broken.yaml' });
 const uploadPolicy = compiled.model.buckets[0]?.policies.find((p) => p.command === 'INSERT')?.name ?? '';
 
 /** verify with `sql` applied first, inside one transaction that is rolled back afterwards. */
@@ -186,7 +186,7 @@ describe('requests verify cannot make (PGlite)', () => {
 
   it('a CHECK no tried value meets, and a required reference to the same table: not tested, with the reason', async () => {
     await resetDatabase(db);
-    const file = compile(
+    const file = await compile(
       `version: 1
 entities:
   codes:

@@ -35,7 +35,7 @@ entities:
       name: { type: text, required: true }
       parent_id: { references: categories, on_delete: set null }
 `;
-const compiled = compile(FILE, { fileName: 'references.yaml' });
+const compiled = await compile(FILE, { fileName: 'references.yaml' });
 
 async function verifyBroken(db: Database, sql: string): Promise<VerifyReport> {
   await db.exec('BEGIN');

@@ -23,7 +23,9 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apply } from '../../src/execute/apply.js';
 import type { Database } from '../../src/execute/database.js';
-import { compile, validate } from '../../src/index.js';
+// The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
+import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
+import { loadSqlParser } from '../../src/sql/parser.js';
 import type { CompileResult } from '../../src/index.js';
 import { catalogProblems, cronJobs, expectedCron } from '../db/apply-corpus-checks.js';
 import { memoryDatabase, resetDatabase, withCronDatabase } from '../db/harness.js';
@@ -39,6 +41,7 @@ const cron = withCronDatabase();
 let lite: Database;
 
 beforeAll(async () => {
+  await loadSqlParser();
   lite = await memoryDatabase();
 }, 60_000);
 

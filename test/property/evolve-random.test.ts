@@ -25,7 +25,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { apply, ApplyError } from '../../src/execute/apply.js';
 import type { Database } from '../../src/execute/database.js';
 import { DatabaseError } from '../../src/execute/errors.js';
-import { compile, validate } from '../../src/index.js';
+// The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
+import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
+import { loadSqlParser } from '../../src/sql/parser.js';
 import type { CompileResult } from '../../src/index.js';
 import type { Model } from '../../src/model/model.js';
 import { describeChange } from '../../src/plan/format.js';
@@ -52,6 +54,7 @@ const cron = withCronDatabase();
 let lite: Database;
 
 beforeAll(async () => {
+  await loadSqlParser();
   lite = await memoryDatabase();
 }, 60_000);
 

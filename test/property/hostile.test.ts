@@ -17,7 +17,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { loadModule, parseSync, scanSync } from 'libpg-query';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compile, formatDiagnostic, InvalidRequirementsError, validate } from '../../src/index.js';
+// The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
+import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
+import { formatDiagnostic, InvalidRequirementsError } from '../../src/index.js';
+import { loadSqlParser } from '../../src/sql/parser.js';
 import type { CompileResult } from '../../src/index.js';
 import { checkSqlFragment } from '../../src/validate/sqlFragment.js';
 import type { FragmentKind } from '../../src/validate/sqlFragment.js';
@@ -32,6 +35,7 @@ const MIB5 = 5 * 1024 * 1024;
 const FRAGMENT_RUNS = 3000;
 
 beforeAll(async () => {
+  await loadSqlParser();
   await loadModule();
 });
 
@@ -290,9 +294,9 @@ describe('SQL injection through author SQL (check, where, { sql: } default, view
     });
   }
 
-  it('property: every fragment the lexer accepts stays in its slot for Postgres\'s own scanner', () => {
+  it('property: every fragment the checker accepts stays in its slot for Postgres\'s own scanner', () => {
     // Random token soup around the characters where the two can disagree. Whenever
-    // the lexer accepts it (as an expression, or as a view query), Postgres's own
+    // the checker accepts it (as an expression, or as a view query), Postgres's own
     // scanner must agree: nothing runs on past the end, parentheses balance, no
     // `;`, and (in an expression) no `--` comment that would swallow the rest of
     // the line the fragment is embedded in.
@@ -313,7 +317,7 @@ describe('SQL injection through author SQL (check, where, { sql: } default, view
         try {
           tokens = scanSync(checked.sql).tokens;
         } catch (e) {
-          // The lexer does not promise valid SQL ("1a" is trailing junk for Postgres), only that
+          // The checker does not promise valid SQL ("1a" is trailing junk for Postgres), only that
           // nothing it takes as terminated runs on for Postgres into the SQL after the fragment.
           const message = (e as Error).message;
           if (/unterminated/i.test(message)) throw new Error(`${shown}, which Postgres reads as ${message.split('\n')[0]}`);

@@ -23,7 +23,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply } from '../../src/execute/apply.js';
 import type { Database } from '../../src/execute/database.js';
-import { compile, formatDiagnostic, InvalidRequirementsError, validate } from '../../src/index.js';
+// The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
+import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
+import { formatDiagnostic, InvalidRequirementsError } from '../../src/index.js';
+import { loadSqlParser } from '../../src/sql/parser.js';
 import { connect, dropDatabase, freshDatabase, memoryDatabase } from '../db/harness.js';
 import { catalogSnapshot } from '../db/snapshot.js';
 import { STACK_TRACE, cliBuilt, runCli } from '../helpers.js';
@@ -56,6 +59,7 @@ let pg: Database;
 let lite: Database;
 
 beforeAll(async () => {
+  await loadSqlParser();
   url = await freshDatabase('mutations apply');
   pg = await connect(url);
   lite = await memoryDatabase();

@@ -22,7 +22,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { loadModule, parseSync } from 'libpg-query';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compile, formatDiagnostic, InvalidRequirementsError, validate } from '../../src/index.js';
+// The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
+import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
+import { formatDiagnostic, InvalidRequirementsError } from '../../src/index.js';
+import { loadSqlParser } from '../../src/sql/parser.js';
 import type { Diagnostic } from '../../src/index.js';
 import { STACK_TRACE, cliBuilt, runCli } from '../helpers.js';
 import { FUZZ_RUNS, numRuns, timeoutFor } from './arbitraries.js';
@@ -35,6 +38,7 @@ const CLI_RUNS = FUZZ_RUNS === undefined ? 5 : Math.max(5, Math.ceil(FUZZ_RUNS /
 const POSITIONLESS = new Set(['empty-file', 'file-too-large', 'not-utf8']);
 
 beforeAll(async () => {
+  await loadSqlParser();
   await loadModule();
 });
 

@@ -18,7 +18,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply } from '../../src/execute/apply.js';
 import type { Database } from '../../src/execute/database.js';
-import { compile, validate } from '../../src/index.js';
+// The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
+import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
+import { loadSqlParser } from '../../src/sql/parser.js';
 import { connect, dropDatabase, freshDatabase, memoryDatabase, resetDatabase } from '../db/harness.js';
 import { numRuns, timeoutFor } from './arbitraries.js';
 import { put, toYaml } from './documents.js';
@@ -39,6 +41,7 @@ let pg: Database;
 let lite: Database;
 
 beforeAll(async () => {
+  await loadSqlParser();
   url = await freshDatabase('roundtrip');
   pg = await connect(url);
   lite = await memoryDatabase();

@@ -6,6 +6,7 @@
 import { parseSync } from 'libpg-query';
 import type { Model } from '../../src/index.js';
 import type { Expected } from './expected.js';
+import { READING_SETTINGS_SQL } from '../../src/render/readingSettings.js';
 
 export type JsonNode = null | boolean | number | string | JsonNode[] | { [key: string]: JsonNode };
 export type JsonObject = { [key: string]: JsonNode };
@@ -106,7 +107,7 @@ export function expectedHistogram(model: Model, target: 'altan' | 'supabase' = '
     if (n > 0) out[kind] = (out[kind] ?? 0) + n;
   };
   add('TransactionStmt', 2); // BEGIN, COMMIT
-  add('VariableSetStmt'); // SET LOCAL search_path
+  add('VariableSetStmt', READING_SETTINGS_SQL.length + 1); // SET LOCAL of the reading settings, and search_path
   if (model.schema !== 'public') {
     add('CreateSchemaStmt');
     add('GrantStmt'); // GRANT USAGE ON SCHEMA

@@ -22,7 +22,9 @@ import fc from 'fast-check';
 import { loadModule, parseSync } from 'libpg-query';
 import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compile, validate } from '../../src/index.js';
+// The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
+import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
+import { loadSqlParser } from '../../src/sql/parser.js';
 import type { CompileResult } from '../../src/index.js';
 import { fileArb, numRuns, timeoutFor } from './arbitraries.js';
 import { put, sameData, toYaml } from './documents.js';
@@ -38,6 +40,7 @@ const CHEAP_RUNS = 100;
 const PARSE_RUNS = 25;
 
 beforeAll(async () => {
+  await loadSqlParser();
   await loadModule();
 });
 

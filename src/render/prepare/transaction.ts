@@ -5,7 +5,9 @@
  */
 import type { Target } from '../../target.js';
 import type { Bucket, CronJob, MaterializedView, Model, ReadCheck } from '../../model/model.js';
+import { searchPathSchemas } from '../../model/names.js';
 import { conditionSql } from '../conditions.js';
+import { READING_SETTINGS_SQL } from '../readingSettings.js';
 import { dollarQuote, ident, literal, qualified, textArray } from '../quote.js';
 import { foreignKeySql, indexSql, preparePolicy, prepareTable } from './tables.js';
 
@@ -110,8 +112,8 @@ export function prepareTransaction(model: Model, target: Target = 'altan') {
     ],
     schema: ident(schema),
     createSchema: schema !== 'public',
-    // public stays on the path: apply_postgrest_permissions() lives there.
-    searchPath: schema === 'public' ? 'public' : `${ident(schema)}, public`,
+    readingSettings: READING_SETTINGS_SQL,
+    searchPath: searchPathSchemas(schema).map(ident).join(', '),
     private: { name: ident(privateSchema), usage: usage.join(', ') },
     fn: (name: string) => qualified(privateSchema, name),
     members: hasTable('organization_members') ? qualified(schema, 'organization_members') : '',

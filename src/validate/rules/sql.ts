@@ -1,7 +1,7 @@
 /**
- * The SQL an author writes is passed through as SQL, so it must at least stay
- * inside its slot: `checkSqlFragment` refuses what would end the statement
- * early or leave a quote or comment open.
+ * The SQL an author writes is passed through as SQL, so Postgres's own parser
+ * must find it to be exactly what its slot holds (`checkSqlFragment`): one
+ * expression, one SELECT, or (a job) statements that parse.
  */
 import type { Path } from '../../load/document.js';
 import { isSqlDefault } from '../../model/resolve.js';
@@ -11,12 +11,18 @@ import { eachField, entities, fieldKeyPath, fieldLabel } from './context.js';
 import type { RuleContext } from './context.js';
 import type { RequirementsInput } from '../../model/input.js';
 
+const EXPECTED: Readonly<Record<FragmentKind, string>> = {
+  expression: 'one SQL expression',
+  query: 'a single SELECT query',
+  statements: 'SQL statements',
+};
+
 function check(ctx: RuleContext, source: string, kind: FragmentKind, what: string, path: Path): void {
-  // NUL is reported by its own rule; the lexer would treat it as an ordinary character.
+  // NUL is reported by its own rule; the parser would stop reading at it.
   if (source.includes('\u0000')) return;
   const r = checkSqlFragment(source, kind);
   if (!r.ok) {
-    const expected = kind === 'query' ? 'a single SELECT query' : 'one SQL expression';
+    const expected = EXPECTED[kind];
     ctx.error('sql-fragment', `${what} must be ${expected}: ${r.message}`, path);
   }
 }
@@ -30,7 +36,7 @@ export interface AuthorSql {
   readonly path: Path;
 }
 
-/** Every piece of author SQL in the file: checks, SQL defaults, index conditions, view queries. */
+/** Every piece of author SQL in the file: checks, SQL defaults, index conditions, view queries, jobs. */
 export function authorSql(input: RequirementsInput): AuthorSql[] {
   const out: AuthorSql[] = [];
   eachField(input, (field) => {
@@ -51,6 +57,10 @@ export function authorSql(input: RequirementsInput): AuthorSql[] {
   }
   for (const [name, view] of Object.entries(input.materialized_views ?? {})) {
     out.push({ source: view.query, kind: 'query', what: `query of materialized view "${name}"`, path: ['materialized_views', name, 'query'] });
+  }
+  for (const [name, job] of Object.entries(input.jobs ?? {})) {
+    if (typeof job.sql !== 'string') continue;
+    out.push({ source: job.sql, kind: 'statements', what: `sql of job "${name}"`, path: ['jobs', name, 'sql'] });
   }
   return out;
 }

@@ -8,7 +8,8 @@ import type { Path } from '../../load/document.js';
 import { effectiveAccess, resolveFieldType } from '../../model/resolve.js';
 import { eachField, entities } from './context.js';
 import { isReservedSchema } from './names.js';
-import { codeOnly } from '../sqlFragment.js';
+import { searchPathSchemas } from '../../model/names.js';
+import { checkSqlFragment, readsRelation } from '../sqlFragment.js';
 import type { RuleContext } from './context.js';
 
 /**
@@ -60,17 +61,14 @@ export function exposedSchema(ctx: RuleContext): void {
   );
 }
 
-/**
- * A reference to auth.users, quoted or not, outside literals and comments. Case is ignored even
- * inside quotes: a false alarm on a schema named "AUTH" is better than a leak.
- */
-const AUTH_USERS_REF = /(?:"auth"|\bauth\b)\s*\.\s*(?:"users"|\busers\b)/i;
-
 /** Supabase's advisors flag any API-readable view over auth.users: it exposes every user's email and metadata. */
 export function viewOverAuthUsers(ctx: RuleContext): void {
   for (const [name, view] of Object.entries(ctx.input.materialized_views ?? {})) {
     if ((view.access ?? 'none') === 'none') continue;
-    if (!AUTH_USERS_REF.test(codeOnly(view.query))) continue;
+    // By the names Postgres resolves, whatever quoting or U&"..." escapes spell them; an
+    // unparsable query is the sql-fragment rule's to report.
+    const parsed = checkSqlFragment(view.query, 'query');
+    if (!parsed.ok || !readsRelation(parsed.statements, 'auth', 'users', searchPathSchemas(ctx.input.schema ?? 'public'))) continue;
     ctx.error(
       'view-over-auth-users',
       `materialized view "${name}" reads auth.users and is readable through the API (access: ${view.access}): that exposes every user's account data; use access: none, or read a profiles table instead`,

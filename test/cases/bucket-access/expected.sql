@@ -4,6 +4,18 @@
 
 BEGIN;
 
+-- How this text is read, whatever the server, database, role or connection set:
+-- backslashes in '...' strings, bytes of characters, dates, intervals, time zones, NULL in arrays.
+SET LOCAL standard_conforming_strings = on;
+SET LOCAL backslash_quote = safe_encoding;
+SET LOCAL client_encoding = 'UTF8';
+SET LOCAL DateStyle = 'ISO, MDY';
+SET LOCAL IntervalStyle = 'postgres';
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL array_nulls = on;
+SET LOCAL transform_null_equals = off;
+SET LOCAL check_function_bodies = on;
+
 -- Unqualified names in the file's SQL (checks, defaults, view queries) resolve here.
 SET LOCAL search_path = public;
 

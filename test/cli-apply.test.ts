@@ -25,7 +25,7 @@ describe('apply on the embedded database', () => {
     expect(first.status, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/^database: embedded database \.altan-cloud\/db \(PGlite\)/);
     expect(first.stderr).toMatch(/bootstrap: added role anon, .*auth\.users/);
-    expect(first.stdout).toMatch(/^applied altan\.yaml to embedded database .* in \d+ ms: created 3 tables, 1 function, 13 policies, 11 indexes, 3 triggers, 2 buckets, 3 materialized views, 2 views, 3 cron jobs\n/);
+    expect(first.stdout).toMatch(/^applied altan\.yaml to embedded database .* in \d+ ms: created 3 tables, 2 functions, 13 policies, 11 indexes, 3 triggers, 2 buckets, 3 materialized views, 2 views, 3 cron jobs\n/);
     expect(first.stdout).toContain('note: the embedded database has no pg_cron: cron jobs are recorded in its stand-in cron.job table and never run there');
     expect(existsSync(join(dir, '.altan-cloud', 'db'))).toBe(true);
     expect(existsSync(join(dir, '.altan-cloud', 'db.lock'))).toBe(false);

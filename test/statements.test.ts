@@ -76,7 +76,7 @@ describe('reports', () => {
     const sql = (await compile(readFileSync(join(EXAMPLES_DIR, 'marketplace', 'altan.yaml')))).sql;
     expect(summarizeCreated(splitStatements(sql))).toEqual([
       '3 tables',
-      '1 function',
+      '2 functions',
       '13 policies',
       '11 indexes',
       '3 triggers',

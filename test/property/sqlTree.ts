@@ -135,6 +135,10 @@ export function expectedHistogram(model: Model, target: 'altan' | 'supabase' = '
     add('CreateFunctionStmt', 3);
     add('GrantStmt', 5);
   }
+  if (model.functions.objectBucket) {
+    add('CreateFunctionStmt');
+    add('GrantStmt', 2); // REVOKE, GRANT EXECUTE
+  }
   for (const c of model.functions.readChecks) {
     add('CreateFunctionStmt');
     add('GrantStmt', 1 + (c.executableBy.length > 0 ? 1 : 0)); // REVOKE, GRANT EXECUTE

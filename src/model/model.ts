@@ -108,7 +108,7 @@ export type Condition =
   /** The referenced row is one the caller can see (its SELECT policies apply inside the subquery). */
   | { readonly kind: 'visible-parent'; readonly table: string; readonly column: string; readonly target: { readonly schema: string; readonly table: string; readonly column: string } }
   /** The referenced row of the same table is one the caller may read, asked through the table's read-check helper. */
-  | { readonly kind: 'readable-parent'; readonly table: string; readonly column: string; readonly check: string }
+  | { readonly kind: 'readable-parent'; readonly table: string; readonly column: string; readonly key: string; readonly check: string }
   /** The reference is unset: for a parent whose rows the policy's roles may not read, so no written row may point at one. */
   | { readonly kind: 'no-parent'; readonly table: string; readonly column: string }
   | { readonly kind: 'bucket'; readonly bucket: string }

@@ -81,7 +81,7 @@ export interface ParentReference {
 export function parentCondition(table: string, p: ParentReference, role: ApiRole): Condition | undefined {
   if (p.read === 'public' || (p.read === 'authenticated' && role === 'authenticated')) return undefined;
   if (p.read === 'none' || role === 'anon' || p.read === 'authenticated') return { kind: 'no-parent', table, column: p.column };
-  if (p.readCheck !== undefined) return { kind: 'readable-parent', table, column: p.column, check: p.readCheck };
+  if (p.readCheck !== undefined) return { kind: 'readable-parent', table, column: p.column, key: p.target.column, check: p.readCheck };
   return { kind: 'visible-parent', table, column: p.column, target: p.target };
 }
 

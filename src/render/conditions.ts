@@ -33,9 +33,12 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
       return `(${outer} IS NULL OR EXISTS (SELECT 1 FROM ${parent} AS parent WHERE parent.${ident(cond.target.column)} = ${outer}))`;
     }
     // A SECURITY DEFINER helper, not a subquery: a policy that queried its own table would recurse.
+    // A row may point at itself: the helper reads the statement's snapshot, which does not hold the
+    // row being written, and pointing at one's own row tells nothing of other rows.
     case 'readable-parent': {
       const outer = `${ident(cond.table)}.${ident(cond.column)}`;
-      return `(${outer} IS NULL OR ${qualified(privateSchema, cond.check)}(${outer}))`;
+      const own = `${ident(cond.table)}.${ident(cond.key)}`;
+      return `(${outer} IS NULL OR ${outer} = ${own} OR ${qualified(privateSchema, cond.check)}(${outer}))`;
     }
     case 'no-parent':
       return `${ident(cond.table)}.${ident(cond.column)} IS NULL`;

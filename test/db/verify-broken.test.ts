@@ -15,7 +15,7 @@ import { VerifyError, verify } from '../../src/verify/run.js';
 import type { VerifyReport } from '../../src/verify/run.js';
 import { connect, dropDatabase, freshDatabase, memoryDatabase, resetDatabase } from './harness.js';
 import { userUrl } from './names.js';
-import { verifyProblems } from './verify-checks.js';
+import { verifyAfter, verifyProblems } from './verify-checks.js';
 
 const FILE = `version: 1
 entities:
@@ -32,16 +32,7 @@ buckets:
 const compiled = await compile(FILE, { fileName: 'broken.yaml' });
 const uploadPolicy = compiled.model.buckets[0]?.policies.find((p) => p.command === 'INSERT')?.name ?? '';
 
-/** verify with `sql` applied first, inside one transaction that is rolled back afterwards. */
-async function verifyBroken(db: Database, sql: string): Promise<VerifyReport> {
-  await db.exec('BEGIN');
-  try {
-    await db.exec(sql);
-    return await verify(db, compiled, { insideTransaction: true });
-  } finally {
-    await db.exec('ROLLBACK');
-  }
-}
+const verifyBroken = (db: Database, sql: string): Promise<VerifyReport> => verifyAfter(db, compiled, sql);
 
 describe.each(['postgres', 'pglite'] as const)('verify on a broken database (%s)', (backend) => {
   let db: Database;

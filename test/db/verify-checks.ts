@@ -7,6 +7,7 @@ import type { CompileResult } from '../../src/compile.js';
 import type { Database } from '../../src/execute/database.js';
 import { qualified } from '../../src/render/quote.js';
 import { problemLine } from '../../src/verify/report.js';
+import { verify } from '../../src/verify/run.js';
 import type { VerifyReport } from '../../src/verify/run.js';
 
 /** `✗ todos: user B delete A's row: expected denied, got allowed (1 row)`, and `– … not tested: why`. */
@@ -33,4 +34,15 @@ export async function rowCounts(db: Database, compiled: CompileResult): Promise<
       return [`${schema}.${name}`, n];
     }),
   );
+}
+
+/** verify with `sql` run first, inside one transaction that is rolled back afterwards. */
+export async function verifyAfter(db: Database, compiled: CompileResult, sql: string): Promise<VerifyReport> {
+  await db.exec('BEGIN');
+  try {
+    await db.exec(sql);
+    return await verify(db, compiled, { insideTransaction: true });
+  } finally {
+    await db.exec('ROLLBACK');
+  }
 }

@@ -12,7 +12,7 @@ import type { Database } from '../../src/execute/database.js';
 import { verify } from '../../src/verify/run.js';
 import type { VerifyReport } from '../../src/verify/run.js';
 import { connect, dropDatabase, freshDatabase, memoryDatabase } from './harness.js';
-import { verifyProblems } from './verify-checks.js';
+import { verifyAfter, verifyProblems } from './verify-checks.js';
 
 const FILE = `version: 1
 entities:
@@ -37,15 +37,7 @@ entities:
 `;
 const compiled = await compile(FILE, { fileName: 'references.yaml' });
 
-async function verifyBroken(db: Database, sql: string): Promise<VerifyReport> {
-  await db.exec('BEGIN');
-  try {
-    await db.exec(sql);
-    return await verify(db, compiled, { insideTransaction: true });
-  } finally {
-    await db.exec('ROLLBACK');
-  }
-}
+const verifyBroken = (db: Database, sql: string): Promise<VerifyReport> => verifyAfter(db, compiled, sql);
 
 describe.each(['postgres', 'pglite'] as const)('verify on references and timestamps (%s)', (backend) => {
   let db: Database;

@@ -214,14 +214,14 @@ CREATE POLICY categories_insert ON public.categories
   FOR INSERT TO authenticated
   WITH CHECK ((select auth.uid()) = user_id
     AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))
-    AND (categories.parent_id IS NULL OR altan_private.public_categories_readable(categories.parent_id))
-    AND (categories.merged_into IS NULL OR altan_private.public_categories_readable(categories.merged_into)));
+    AND (categories.parent_id IS NULL OR categories.parent_id = categories.id OR altan_private.public_categories_readable(categories.parent_id))
+    AND (categories.merged_into IS NULL OR categories.merged_into = categories.id OR altan_private.public_categories_readable(categories.merged_into)));
 CREATE POLICY categories_update ON public.categories
   FOR UPDATE TO authenticated
   USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
   WITH CHECK ((((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())))
-    AND (categories.parent_id IS NULL OR altan_private.public_categories_readable(categories.parent_id))
-    AND (categories.merged_into IS NULL OR altan_private.public_categories_readable(categories.merged_into)));
+    AND (categories.parent_id IS NULL OR categories.parent_id = categories.id OR altan_private.public_categories_readable(categories.parent_id))
+    AND (categories.merged_into IS NULL OR categories.merged_into = categories.id OR altan_private.public_categories_readable(categories.merged_into)));
 CREATE POLICY categories_delete ON public.categories
   FOR DELETE TO authenticated
   USING (((select auth.uid()) = user_id AND org_id = ANY (ARRAY(SELECT altan_private.member_org_ids()))) OR org_id = ANY (ARRAY(SELECT altan_private.admin_org_ids())));
@@ -236,12 +236,12 @@ CREATE POLICY folders_select ON public.folders
 CREATE POLICY folders_insert ON public.folders
   FOR INSERT TO authenticated
   WITH CHECK ((select auth.uid()) = user_id
-    AND (folders.parent_id IS NULL OR altan_private.public_folders_readable(folders.parent_id)));
+    AND (folders.parent_id IS NULL OR folders.parent_id = folders.id OR altan_private.public_folders_readable(folders.parent_id)));
 CREATE POLICY folders_update ON public.folders
   FOR UPDATE TO authenticated
   USING ((select auth.uid()) = user_id)
   WITH CHECK ((select auth.uid()) = user_id
-    AND (folders.parent_id IS NULL OR altan_private.public_folders_readable(folders.parent_id)));
+    AND (folders.parent_id IS NULL OR folders.parent_id = folders.id OR altan_private.public_folders_readable(folders.parent_id)));
 CREATE POLICY folders_delete ON public.folders
   FOR DELETE TO authenticated
   USING ((select auth.uid()) = user_id);

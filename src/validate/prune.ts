@@ -28,7 +28,7 @@ export function pruneMalformed(data: unknown, problems: readonly Diagnostic[]): 
   if (!isTree(data)) return { entities, fields };
   const copy = structuredClone(data) as Tree;
   for (const problem of problems) {
-    const [section, item, key, sub] = problem.path === '' ? [] : problem.path.split('.');
+    const [section, item, key, sub] = problem.path === '' ? [] : splitPath(problem.path, copy);
     if (section === undefined) return { entities, fields }; // the file as a whole is malformed
     if (!SECTIONS.has(section) || item === undefined) {
       delete copy[section];
@@ -48,6 +48,24 @@ export function pruneMalformed(data: unknown, problems: readonly Diagnostic[]): 
     }
   }
   return { data: copy, entities, fields };
+}
+
+/**
+ * A dotted path as [section, item, key, sub]. Names may hold dots themselves (an entity named
+ * `.nan` is refused by its own rule, but must still be pruned): the item is the longest key of
+ * the section that the rest of the path starts with.
+ */
+function splitPath(path: string, data: Tree): (string | undefined)[] {
+  const [section = '', ...rest] = path.split('.');
+  const items = data[section];
+  if (rest.length === 0 || !isTree(items)) return [section, ...rest];
+  const tail = rest.join('.');
+  const item = Object.keys(items)
+    .filter((k) => tail === k || tail.startsWith(`${k}.`))
+    .reduce<string | undefined>((best, k) => (best === undefined || k.length > best.length ? k : best), undefined);
+  if (item === undefined) return [section, ...rest];
+  const more = tail === item ? [] : tail.slice(item.length + 1).split('.');
+  return [section, item, ...more];
 }
 
 /** Drop rule findings that only exist because a malformed part was removed. */

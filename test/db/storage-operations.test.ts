@@ -42,13 +42,11 @@ describe.each(['postgres', 'pglite'] as const)('Storage operations on %s', (back
   let db: Database;
   let target: Database | string;
   let adminUrl = '';
-  let outsiderUrl = '';
 
   beforeAll(async () => {
     if (backend === 'postgres') {
       const like = await supabaseLikeDatabase('storage-operations');
       adminUrl = like.adminUrl;
-      outsiderUrl = like.outsiderUrl;
       db = await connect(like.url);
       target = like.url;
     } else {
@@ -117,8 +115,22 @@ describe.each(['postgres', 'pglite'] as const)('Storage operations on %s', (back
     const e = await failure(asRole(target, user(A), (s) => s.query(deleteSql('docs', [`${A}/a.txt`])), { rollback: true }));
     expect({ code: e.code, message: e.message }).toEqual({ code: '42501', message: expect.stringMatching(/^Direct deletion from storage tables is not allowed/) });
   });
+});
 
-  it.runIf(backend === 'postgres')('preflight: a role that may not create policies on storage.objects is told what to do, nothing runs', async () => {
+// Roles and ownership are a server's: PGlite connects as its one superuser, so this is PostgreSQL's alone.
+describe('Storage preflight on PostgreSQL', () => {
+  let adminUrl = '';
+  let outsiderUrl = '';
+  beforeAll(async () => {
+    const like = await supabaseLikeDatabase('storage-preflight');
+    adminUrl = like.adminUrl;
+    outsiderUrl = like.outsiderUrl;
+  }, 60_000);
+  afterAll(async () => {
+    if (adminUrl !== '') await dropDatabase(adminUrl);
+  });
+
+  it('preflight: a role that may not create policies on storage.objects is told what to do, nothing runs', async () => {
     const outsider = await openPostgres(outsiderUrl);
     try {
       const e = await apply(outsider, await compile(FILE.replace('docs: {}', 'more: {}'), { fileName: 'storage.yaml', target: 'supabase' })).catch((x: unknown) => x);

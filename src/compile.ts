@@ -17,7 +17,7 @@ import type { CronEntry } from './render/prepare/transaction.js';
 import type { Target } from './target.js';
 import { validateDocument, validateDocumentSync } from './validate/index.js';
 import { authorSql } from './validate/rules/sql.js';
-import { checkSqlFragment } from './validate/sqlFragment.js';
+import { checkSqlFragment } from './sql/fragment.js';
 
 export type { CronEntry, Target };
 

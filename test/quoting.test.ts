@@ -1,6 +1,6 @@
 /** The quoting module and the SQL-fragment lexer: the two guards between file text and SQL. */
 import { describe, expect, it } from 'vitest';
-import { dollarQuote, ident, literal, qualified, textArray } from '../src/render/quote.js';
+import { dollarQuote, ident, literal, qualified, textArray } from '../src/sql/quote.js';
 
 
 describe('ident', () => {

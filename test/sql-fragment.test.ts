@@ -1,5 +1,5 @@
 /**
- * Author SQL as Postgres's own parser reads it (src/validate/sqlFragment.ts):
+ * Author SQL as Postgres's own parser reads it (src/sql/fragment.ts):
  * each fragment must be exactly what its slot holds, whatever quoting,
  * escapes or string continuations spell it. The attacks of issue 13 are here
  * at the unit level; the golden cases test/cases/error-injection-* show them
@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSqlParser, parseSql } from '../src/sql/parser.js';
-import { checkSqlFragment, readsRelation } from '../src/validate/sqlFragment.js';
+import { checkSqlFragment, readsRelation } from '../src/sql/fragment.js';
 import { splitStatements } from '../src/execute/statements.js';
 
 beforeAll(loadSqlParser);

@@ -3,12 +3,12 @@
  * a list of them: what bootstrap and preflight both ask before they act.
  * Names are the tool's own constants, except relations, which are quoted.
  */
-import { literal } from '../render/quote.js';
+import { literal } from '../sql/quote.js';
 import type { Database } from './database.js';
 
 export const roleExists = (name: string) => `EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${name}')`;
 export const schemaExists = (name: string) => `EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = '${name}')`;
-/** `name` as to_regclass reads it: `schema.table`, each part quoted where it needs to be (render/quote's `qualified`). */
+/** `name` as to_regclass reads it: `schema.table`, each part quoted where it needs to be (sql/quote's `qualified`). */
 export const relationExists = (name: string) => `pg_catalog.to_regclass(${literal(name)}) IS NOT NULL`;
 export const routineExists = (signature: string) => `pg_catalog.to_regprocedure('${signature}') IS NOT NULL`;
 

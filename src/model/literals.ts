@@ -3,7 +3,7 @@
  * function to report values that do not fit, so what is accepted is exactly
  * what can be rendered.
  */
-import { literal } from '../render/quote.js';
+import { literal } from '../sql/quote.js';
 import { elementType } from './sqlTypes.js';
 import type { SqlType } from './sqlTypes.js';
 import type { JsonValue } from './input.js';

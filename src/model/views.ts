@@ -11,7 +11,7 @@ import type { NameRegistry } from './names.js';
 import { parseSchedule } from './schedule.js';
 import type { Schedule } from './schedule.js';
 import { CRON_JOB_SPACE, relationSpace } from './names.js';
-import { checkSqlFragment } from '../validate/sqlFragment.js';
+import { checkSqlFragment } from '../sql/fragment.js';
 
 export const refreshJobName = (view: string) => `refresh-${view}`;
 const STAGGER_MINUTES = 5;

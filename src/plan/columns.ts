@@ -4,7 +4,7 @@
  * --allow-destructive).
  */
 import type { SqlType } from '../model/sqlTypes.js';
-import { ident } from '../render/quote.js';
+import { ident } from '../sql/quote.js';
 import type { ColumnShape } from './inventory.js';
 
 const INTEGERS = ['smallint', 'integer', 'bigint'] as const;

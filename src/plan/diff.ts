@@ -6,7 +6,7 @@
  */
 import type { ColumnShape, Entry, EntryKind, Inventory } from './inventory.js';
 import { catalogKey, entryKey } from './inventory.js';
-import { ident, qualified } from '../render/quote.js';
+import { ident, qualified } from '../sql/quote.js';
 import { alterColumn } from './columns.js';
 
 /** The order statements run in: everything that goes or is replaced first, in reverse dependency order. */

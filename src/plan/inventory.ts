@@ -8,7 +8,7 @@
 import type { Condition, Model, Table } from '../model/model.js';
 import type { SqlType } from '../model/sqlTypes.js';
 import { renderBlueprint } from '../render/blueprints.js';
-import { ident, literal, qualified } from '../render/quote.js';
+import { ident, literal, qualified } from '../sql/quote.js';
 import { defaultSql } from '../render/prepare/tables.js';
 import type { PreparedTable } from '../render/prepare/tables.js';
 import { preparedFor } from '../render/prepare/transaction.js';

@@ -5,7 +5,7 @@
  * an array that an index on the compared column can use.
  */
 import type { Condition } from '../model/model.js';
-import { ident, literal, qualified } from './quote.js';
+import { ident, literal, qualified } from '../sql/quote.js';
 
 /** The private helper that reads an object's bucket as it was before the statement. */
 export const OBJECT_BUCKET_FUNCTION = 'object_bucket_id';

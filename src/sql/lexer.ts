@@ -2,7 +2,7 @@
  * Where a literal, a quoted identifier or a comment starts and ends, to find
  * the statement boundaries of the *generated* SQL (src/execute/statements.ts)
  * for error messages. Author SQL is never checked with it: Postgres's own
- * parser does that (src/validate/sqlFragment.ts), and every fragment it
+ * parser does that (src/sql/fragment.ts), and every fragment it
  * accepted is whole tokens with balanced parentheses, so the only way this
  * splitter could disagree with Postgres is a token rule it does not follow.
  * It follows the two that move a string's end: E'...' backslash escapes, and

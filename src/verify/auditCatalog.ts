@@ -10,7 +10,7 @@
 import type { Database } from '../execute/database.js';
 import { RECORD_SCHEMA, RECORD_TABLE } from '../execute/record.js';
 import type { ApiRole, Model } from '../model/model.js';
-import { literal } from '../render/quote.js';
+import { literal } from '../sql/quote.js';
 import type { OtherFile } from './allowed.js';
 import { SERVER_SCHEMAS, SERVER_SCHEMA_PATTERN } from './platform.js';
 import type { ObjectKind } from './platform.js';

@@ -5,7 +5,7 @@
  * owned by someone else, a row in another organization, handing a row over.
  */
 import type { ForeignKey, Table } from '../model/model.js';
-import { ident, literal, qualified } from '../render/quote.js';
+import { ident, literal, qualified } from '../sql/quote.js';
 import type { RowFacts } from './expect.js';
 import { canDelete, canInsert, canRead, canUpdate } from './expect.js';
 import { keySql, primaryKey } from './fixtures.js';

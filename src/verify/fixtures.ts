@@ -8,7 +8,7 @@ import type { Database } from '../execute/database.js';
 import { DatabaseError } from '../execute/errors.js';
 import type { Model, Table } from '../model/model.js';
 import { ORGANIZATION_MEMBERS, ORGANIZATIONS } from '../model/resolve.js';
-import { ident, literal, qualified } from '../render/quote.js';
+import { ident, literal, qualified } from '../sql/quote.js';
 import type { RowFacts, TableFacts } from './expect.js';
 import { insertRow } from './rows.js';
 import type { RowPlan } from './rows.js';

@@ -5,7 +5,7 @@
  * X has an admin and a member; Y is the outsider's; user A belongs to none.
  */
 import { ORGANIZATION_MEMBERS, ORGANIZATIONS } from '../model/resolve.js';
-import { literal, qualified } from '../render/quote.js';
+import { literal, qualified } from '../sql/quote.js';
 import { deleting, denied, expectIf, rowsOf, seen, updating } from './probe.js';
 import type { Probe } from './probe.js';
 import type { Actor, OrgName, Person, World } from './world.js';

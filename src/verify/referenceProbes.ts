@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { DatabaseError } from '../execute/errors.js';
 import type { Column, ForeignKey, Table } from '../model/model.js';
-import { ident, literal, qualified } from '../render/quote.js';
+import { ident, literal, qualified } from '../sql/quote.js';
 import type { RowFacts } from './expect.js';
 import { canInsert, canUpdate } from './expect.js';
 import { REQUEST_SLOT, keyOf, ownerIsUnique } from './entityProbes.js';

@@ -8,7 +8,7 @@
  */
 import type { Column, Table } from '../model/model.js';
 import { ORGANIZATIONS } from '../model/resolve.js';
-import { ident, literal, qualified } from '../render/quote.js';
+import { ident, literal, qualified } from '../sql/quote.js';
 import type { ParentFacts, RowFacts } from './expect.js';
 import { canRead } from './expect.js';
 import type { FixtureRow, TableFixture } from './fixtures.js';

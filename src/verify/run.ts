@@ -8,7 +8,7 @@ import type { CompileResult } from '../compile.js';
 import { evaluate, relationExists } from '../execute/catalog.js';
 import type { Database } from '../execute/database.js';
 import { DatabaseError } from '../execute/errors.js';
-import { literal, qualified } from '../render/quote.js';
+import { literal, qualified } from '../sql/quote.js';
 import { audit } from './audit.js';
 import type { AuditSummary } from './audit.js';
 import { entityProbes } from './entityProbes.js';

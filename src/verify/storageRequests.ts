@@ -5,7 +5,7 @@
  * that what it reports is what a Storage client gets.
  */
 import { randomUUID } from 'node:crypto';
-import { literal } from '../render/quote.js';
+import { literal } from '../sql/quote.js';
 
 /** Storage's request operations (its `storage.operation` setting). */
 export type StorageOperation = 'upload' | 'upsert' | 'download' | 'list' | 'move' | 'copy' | 'delete' | 'metadata';

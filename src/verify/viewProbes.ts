@@ -5,7 +5,7 @@
  * expose; readers of its exposed view need SELECT on it, so it is not probed.)
  */
 import type { MaterializedView } from '../model/model.js';
-import { qualified } from '../render/quote.js';
+import { qualified } from '../sql/quote.js';
 import { DatabaseError } from '../execute/errors.js';
 import { expectIf } from './probe.js';
 import type { Actual, Probe, Query } from './probe.js';

@@ -10,7 +10,7 @@ import type { CompileResult } from '../../src/compile.js';
 import type { Database } from '../../src/execute/database.js';
 import type { Command } from '../../src/model/model.js';
 import type { Target } from '../../src/target.js';
-import { qualified } from '../../src/render/quote.js';
+import { qualified } from '../../src/sql/quote.js';
 import { EXAMPLES_DIR, entriesWithExpectedSql, listExamples } from '../helpers.js';
 import type { CorpusEntry } from '../helpers.js';
 

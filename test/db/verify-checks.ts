@@ -5,7 +5,7 @@
  */
 import type { CompileResult } from '../../src/compile.js';
 import type { Database } from '../../src/execute/database.js';
-import { qualified } from '../../src/render/quote.js';
+import { qualified } from '../../src/sql/quote.js';
 import { problemLine } from '../../src/verify/report.js';
 import { verify } from '../../src/verify/run.js';
 import type { VerifyReport } from '../../src/verify/run.js';

@@ -32,7 +32,7 @@ import type { CompileResult } from '../../src/index.js';
 import type { Model } from '../../src/model/model.js';
 import { describeChange } from '../../src/plan/format.js';
 import { plan } from '../../src/plan/plan.js';
-import { qualified } from '../../src/render/quote.js';
+import { qualified } from '../../src/sql/quote.js';
 import { createWorld, fixturePlans, keySql, primaryKey, tableFacts } from '../../src/verify/fixtures.js';
 import type { FixtureRow, TableFixture } from '../../src/verify/fixtures.js';
 import { insertRow } from '../../src/verify/rows.js';

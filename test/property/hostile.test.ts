@@ -22,8 +22,8 @@ import { compileSync as compile, validateSync as validate } from '../../src/comp
 import { formatDiagnostic, InvalidRequirementsError } from '../../src/index.js';
 import { loadSqlParser } from '../../src/sql/parser.js';
 import type { CompileResult } from '../../src/index.js';
-import { checkSqlFragment } from '../../src/validate/sqlFragment.js';
-import type { FragmentKind } from '../../src/validate/sqlFragment.js';
+import { checkSqlFragment } from '../../src/sql/fragment.js';
+import type { FragmentKind } from '../../src/sql/fragment.js';
 import { STACK_TRACE, cliBuilt, runCli } from '../helpers.js';
 import { numRuns, timeoutFor } from './arbitraries.js';
 import { put, toYaml } from './documents.js';

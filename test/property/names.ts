@@ -4,7 +4,7 @@
  * patterns (tiny, reserved, long, derived-looking), and SQL quoting helpers.
  */
 import fc from 'fast-check';
-import { KEYWORDS_NEEDING_QUOTES } from '../../src/render/keywords.js';
+import { KEYWORDS_NEEDING_QUOTES } from '../../src/sql/keywords.js';
 
 // ---------------------------------------------------------------------------
 // Strings

@@ -8,7 +8,7 @@ import type { Bucket, CronJob, MaterializedView, Model, ReadCheck } from '../../
 import { searchPathSchemas } from '../../model/names.js';
 import { conditionSql } from '../conditions.js';
 import { READING_SETTINGS_SQL } from '../readingSettings.js';
-import { dollarQuote, ident, literal, qualified, textArray } from '../quote.js';
+import { dollarQuote, ident, literal, qualified, textArray } from '../../sql/quote.js';
 import { foreignKeySql, indexSql, preparePolicy, prepareTable } from './tables.js';
 
 export interface CronEntry {

@@ -5,8 +5,8 @@
  */
 import type { Path } from '../../load/document.js';
 import { isSqlDefault } from '../../model/resolve.js';
-import { checkSqlFragment } from '../sqlFragment.js';
-import type { FragmentKind } from '../sqlFragment.js';
+import { checkSqlFragment } from '../../sql/fragment.js';
+import type { FragmentKind } from '../../sql/fragment.js';
 import { eachField, entities, fieldKeyPath, fieldLabel } from './context.js';
 import type { RuleContext } from './context.js';
 import type { RequirementsInput } from '../../model/input.js';

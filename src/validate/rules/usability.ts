@@ -9,7 +9,7 @@ import { effectiveAccess, resolveFieldType } from '../../model/resolve.js';
 import { eachField, entities } from './context.js';
 import { isReservedSchema } from './names.js';
 import { searchPathSchemas } from '../../model/names.js';
-import { checkSqlFragment, readsRelation } from '../sqlFragment.js';
+import { checkSqlFragment, readsRelation } from '../../sql/fragment.js';
 import type { RuleContext } from './context.js';
 
 /**

@@ -19,8 +19,8 @@
  *
  * `loadSqlParser()` must have resolved before these run (validation does it).
  */
-import { isSqlObject, nodeKind, parseSql, scanSql, walkSql } from '../sql/parser.js';
-import type { ParsedStatement, SqlNode, SqlToken } from '../sql/parser.js';
+import { isSqlObject, nodeKind, parseSql, scanSql, walkSql } from './parser.js';
+import type { ParsedStatement, SqlNode, SqlToken } from './parser.js';
 
 export type FragmentKind = 'expression' | 'query' | 'statements';
 export type FragmentCheck =

@@ -30,7 +30,7 @@ const compiled = await compile(readFileSync(file), { fileName: 'altan.yaml' });
 step('compile');
 const pglite = await PGlite.create(dir);
 step('PGlite.create');
-// The Database interface of src/execute/database.ts, without its lock file.
+// The Database interface of src/db/database.ts, without its lock file.
 const db = {
   kind: 'embedded',
   description: `embedded database ${dir}`,

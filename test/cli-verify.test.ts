@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openEmbedded, openPostgres } from '../src/execute/database.js';
+import { openEmbedded, openPostgres } from '../src/db/database.js';
 import type { VerifyReport } from '../src/verify/run.js';
 import { STACK_TRACE, cliBuilt, exampleProject, runCli } from './helpers.js';
 import { dropDatabase, freshDatabase } from './db/harness.js';

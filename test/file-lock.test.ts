@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConnectionError } from '../src/execute/errors.js';
-import { lockFile } from '../src/execute/fileLock.js';
+import { ConnectionError } from '../src/db/errors.js';
+import { lockFile } from '../src/db/fileLock.js';
 
 const lockPath = () => join(mkdtempSync(join(tmpdir(), 'altan-lock-')), 'db.lock');
 

@@ -6,18 +6,18 @@
 import type { CompileResult, SqlOrigin } from '../compile.js';
 import { VERSION } from '../version.js';
 import { EMBEDDED_CRON_NOTE } from './bootstrap.js';
-import type { Database } from './database.js';
-import { DatabaseError } from './errors.js';
+import type { Database } from '../db/database.js';
+import { DatabaseError } from '../db/errors.js';
 import { PlanError, planAgainst } from '../plan/plan.js';
 import type { Change, Plan } from '../plan/plan.js';
 import { describeChange } from '../plan/format.js';
-import { readRecord, record, RECORD_SQL, sqlSha256 } from './record.js';
-import type { NewRecord } from './record.js';
+import { readRecord, record, RECORD_SQL, sqlSha256 } from '../db/record.js';
+import type { NewRecord } from '../db/record.js';
 import type { Inventory } from '../plan/inventory.js';
-import { LOCK_SQL } from './lock.js';
+import { LOCK_SQL } from '../db/lock.js';
 import { READING_SETTINGS_SQL } from '../render/readingSettings.js';
-import { preflight } from './preflight.js';
-import type { Missing } from './preflight.js';
+import { preflight } from '../db/preflight.js';
+import type { Missing } from '../db/preflight.js';
 import { excerptAt, indexOfPosition, lineColumnAt, splitStatements, statementLabel, summarizeCreated } from './statements.js';
 import type { Statement } from './statements.js';
 

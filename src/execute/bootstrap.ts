@@ -9,9 +9,9 @@
  * present and the bootstrap changes nothing. One transaction, after the same
  * advisory lock as an apply, so that a bootstrap never interleaves with one.
  */
-import type { Database } from './database.js';
-import { evaluate, relationExists, roleExists, routineExists, schemaExists } from './catalog.js';
-import { LOCK_SQL } from './lock.js';
+import type { Database } from '../db/database.js';
+import { evaluate, relationExists, roleExists, routineExists, schemaExists } from '../db/catalog.js';
+import { LOCK_SQL } from '../db/lock.js';
 import * as sql from './bootstrapSql.js';
 
 export interface BootstrapReport {

@@ -5,8 +5,8 @@
  * catalog keys. Plan compares them with the inventories: an owned object
  * that is gone is drift, a new one whose name is taken is a conflict.
  */
-import type { Database } from '../execute/database.js';
-import { evaluate, relationExists } from '../execute/catalog.js';
+import type { Database } from '../db/database.js';
+import { evaluate, relationExists } from '../db/catalog.js';
 import { catalogKey } from './inventory.js';
 
 const TABLE_KINDS = "c.relkind IN ('r', 'p')";

@@ -5,10 +5,10 @@
  * whatever owned object has gone missing (drift), as one transaction.
  */
 import type { CompileResult } from '../compile.js';
-import type { Database } from '../execute/database.js';
-import { preflight } from '../execute/preflight.js';
-import { readRecord, recordedInventory, sqlSha256 } from '../execute/record.js';
-import type { AppliedRecord, RecordState } from '../execute/record.js';
+import type { Database } from '../db/database.js';
+import { preflight } from '../db/preflight.js';
+import { readRecord, recordedInventory, sqlSha256 } from '../db/record.js';
+import type { AppliedRecord, RecordState } from '../db/record.js';
 import { renderBlueprint } from '../render/blueprints.js';
 import { commentSafe, preparedFor } from '../render/prepare/transaction.js';
 import { presentObjects } from './catalog.js';

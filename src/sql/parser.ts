@@ -6,7 +6,7 @@
  *
  * The parser reads SQL as a server with standard_conforming_strings = on
  * does; every connection and transaction the tool opens pins that setting
- * (src/execute/database.ts, blueprints/begin.sql.ejs), so the server reads the
+ * (src/db/database.ts, blueprints/begin.sql.ejs), so the server reads the
  * text the way it was checked here.
  */
 export type SqlNode = null | boolean | number | string | SqlNode[] | { [key: string]: SqlNode };

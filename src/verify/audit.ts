@@ -7,8 +7,8 @@
  * none of them (a user's own table in the exposed schema) are a note when
  * the object guards its rows (RLS, a security-invoker view), else a failure.
  */
-import type { Database } from '../execute/database.js';
-import { RECORD_SCHEMA } from '../execute/record.js';
+import type { Database } from '../db/database.js';
+import { RECORD_SCHEMA } from '../db/record.js';
 import type { Model, Policy } from '../model/model.js';
 import type { Target } from '../target.js';
 import { fileAllowances, otherFilesOwn } from './allowed.js';

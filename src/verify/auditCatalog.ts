@@ -7,8 +7,8 @@
  * RLS on those tables, and the roles' own attributes and memberships.
  * Both work on PostgreSQL 15 and PGlite.
  */
-import type { Database } from '../execute/database.js';
-import { RECORD_SCHEMA, RECORD_TABLE } from '../execute/record.js';
+import type { Database } from '../db/database.js';
+import { RECORD_SCHEMA, RECORD_TABLE } from '../db/record.js';
 import type { ApiRole, Model } from '../model/model.js';
 import { literal } from '../sql/quote.js';
 import type { OtherFile } from './allowed.js';

@@ -4,8 +4,8 @@
  * organizations with their members, and rows of every entity — two users'
  * rows, or three on `org` tables, parents before children.
  */
-import type { Database } from '../execute/database.js';
-import { DatabaseError } from '../execute/errors.js';
+import type { Database } from '../db/database.js';
+import { DatabaseError } from '../db/errors.js';
 import type { Model, Table } from '../model/model.js';
 import { ORGANIZATION_MEMBERS, ORGANIZATIONS } from '../model/resolve.js';
 import { ident, literal, qualified } from '../sql/quote.js';

@@ -2,7 +2,7 @@
  * One request of the verification: who makes it, what it does, what the
  * access rules promise, and how to read its outcome.
  */
-import { DatabaseError } from '../execute/errors.js';
+import { DatabaseError } from '../db/errors.js';
 import type { Actor } from './world.js';
 
 /** What a request may come to: rows seen, or a write allowed or refused. */

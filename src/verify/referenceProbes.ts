@@ -8,7 +8,7 @@
  * kept: the server sets it on insert as on update.
  */
 import { randomUUID } from 'node:crypto';
-import { DatabaseError } from '../execute/errors.js';
+import { DatabaseError } from '../db/errors.js';
 import type { Column, ForeignKey, Table } from '../model/model.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import type { RowFacts } from './expect.js';

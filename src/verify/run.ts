@@ -5,9 +5,9 @@
  * savepoint of the caller's) that is rolled back too: nothing is left behind.
  */
 import type { CompileResult } from '../compile.js';
-import { evaluate, relationExists } from '../execute/catalog.js';
-import type { Database } from '../execute/database.js';
-import { DatabaseError } from '../execute/errors.js';
+import { evaluate, relationExists } from '../db/catalog.js';
+import type { Database } from '../db/database.js';
+import { DatabaseError } from '../db/errors.js';
 import { literal, qualified } from '../sql/quote.js';
 import { audit } from './audit.js';
 import type { AuditSummary } from './audit.js';

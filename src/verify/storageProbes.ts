@@ -5,7 +5,7 @@
  * another bucket, delete it. Three test files exist first: A's, B's and one
  * at the bucket root that A uploaded.
  */
-import type { Database } from '../execute/database.js';
+import type { Database } from '../db/database.js';
 import type { Bucket } from '../model/model.js';
 import { expectIf, rowsOf, seen } from './probe.js';
 import type { Actual, Probe, Query } from './probe.js';

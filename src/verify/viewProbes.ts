@@ -6,7 +6,7 @@
  */
 import type { MaterializedView } from '../model/model.js';
 import { qualified } from '../sql/quote.js';
-import { DatabaseError } from '../execute/errors.js';
+import { DatabaseError } from '../db/errors.js';
 import { expectIf } from './probe.js';
 import type { Actual, Probe, Query } from './probe.js';
 import type { Actor } from './world.js';

@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
-import { DatabaseError } from '../../src/execute/errors.js';
+import { DatabaseError } from '../../src/db/errors.js';
 import { BACKENDS, anon, useBackend, user, uuid } from './access.js';
 import type { Backend } from './access.js';
 import type { Actor } from './harness.js';

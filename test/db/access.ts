@@ -16,8 +16,8 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { compile } from '../../src/compile.js';
 import type { CompileResult, Target } from '../../src/compile.js';
 import { apply } from '../../src/execute/apply.js';
-import type { Database } from '../../src/execute/database.js';
-import { DatabaseError } from '../../src/execute/errors.js';
+import type { Database } from '../../src/db/database.js';
+import { DatabaseError } from '../../src/db/errors.js';
 import { asRole, connect, createUser, dropDatabase, freshDatabase, memoryDatabase } from './harness.js';
 import type { Actor, AsRoleOptions, CronDatabase, RoleSession } from './harness.js';
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { compile } from '../../src/compile.js';
 import type { CompileResult } from '../../src/compile.js';
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 import type { Command } from '../../src/model/model.js';
 import type { Target } from '../../src/target.js';
 import { qualified } from '../../src/sql/quote.js';

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apply } from '../../src/execute/apply.js';
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 import {
   appliedRecords,
   catalogProblems,

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ApplyError, apply } from '../../src/execute/apply.js';
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 import {
   appliedRecords,
   catalogProblems,

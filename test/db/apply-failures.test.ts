@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
 import { apply, ApplyError } from '../../src/execute/apply.js';
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 import { connect, dropDatabase, freshDatabase, memoryDatabase, withCronDatabase } from './harness.js';
 import { expectRefused } from './evolve.js';
 import { catalogSnapshot } from './snapshot.js';

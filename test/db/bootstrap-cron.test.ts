@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bootstrap, PG_CRON } from '../../src/execute/bootstrap.js';
-import { DatabaseError } from '../../src/execute/errors.js';
+import { DatabaseError } from '../../src/db/errors.js';
 import { CRON_DATABASE_LOCK_KEY, connect, withCronDatabase } from './harness.js';
 
 const cron = withCronDatabase();

@@ -5,9 +5,9 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, COMPONENTS, CRON_STAND_IN, EMBEDDED_CRON_NOTE } from '../../src/execute/bootstrap.js';
-import { openMemory } from '../../src/execute/database.js';
-import type { Database } from '../../src/execute/database.js';
-import { DatabaseError } from '../../src/execute/errors.js';
+import { openMemory } from '../../src/db/database.js';
+import type { Database } from '../../src/db/database.js';
+import { DatabaseError } from '../../src/db/errors.js';
 import { asRole, createUser, memoryDatabase } from './harness.js';
 
 const ALL = [...COMPONENTS.map((c) => c.name), CRON_STAND_IN.name];

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { bootstrap, COMPONENTS } from '../../src/execute/bootstrap.js';
 import { createRole } from '../../src/execute/bootstrapSql.js';
-import type { Database } from '../../src/execute/database.js';
-import { DatabaseError } from '../../src/execute/errors.js';
+import type { Database } from '../../src/db/database.js';
+import { DatabaseError } from '../../src/db/errors.js';
 import { asRole, connect, createUser, dropDatabase, freshDatabase, testDatabaseUrl } from './harness.js';
 import { databaseOf, databaseUrl } from './names.js';
 

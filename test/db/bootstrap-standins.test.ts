@@ -4,8 +4,8 @@
  * generated SQL calls last.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/execute/database.js';
-import { DatabaseError } from '../../src/execute/errors.js';
+import type { Database } from '../../src/db/database.js';
+import { DatabaseError } from '../../src/db/errors.js';
 import { memoryDatabase, resetDatabase } from './harness.js';
 
 interface Job {

@@ -2,7 +2,7 @@
  * The two evolution fixtures of test/evolve/ as sequences v1 → v2 → v3 → v2:
  * what each step must call destructive, and rows valid under each version.
  */
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 import type { Ledger } from './evolve.js';
 
 export interface Step {

@@ -6,7 +6,7 @@
  * are refused until allowed, and planning again finds nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 import { runSequence } from './evolve.js';
 import { STUDIO, TASKS } from './evolve-projects.js';
 import { createUser, memoryDatabase, resetDatabase } from './harness.js';

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
-import type { Database } from '../../src/execute/database.js';
-import { RECORD_TABLE } from '../../src/execute/record.js';
+import type { Database } from '../../src/db/database.js';
+import { RECORD_TABLE } from '../../src/db/record.js';
 import { describeChange } from '../../src/plan/format.js';
 import { plan } from '../../src/plan/plan.js';
 import { applyAndSettle, comparableSnapshot } from './evolve.js';

@@ -13,7 +13,7 @@ import type { CompileResult } from '../../src/compile.js';
 import { apply, ApplyError } from '../../src/execute/apply.js';
 import type { ApplyOptions } from '../../src/execute/apply.js';
 import type { Model } from '../../src/model/model.js';
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 import { describeChange } from '../../src/plan/format.js';
 import { plan } from '../../src/plan/plan.js';
 import type { Change } from '../../src/plan/plan.js';

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { openPostgres } from '../../src/execute/database.js';
-import { processAlive } from '../../src/execute/fileLock.js';
+import { openPostgres } from '../../src/db/database.js';
+import { processAlive } from '../../src/db/fileLock.js';
 import { FRESH_PREFIX, TEMPLATE_PREFIX, databaseUrl, freshDatabaseCreator, templateName } from './names.js';
 
 declare module 'vitest' {

@@ -3,7 +3,7 @@
  * dropDatabase() removes, and it refuses to drop anything else.
  */
 import { describe, expect, it } from 'vitest';
-import { openPostgres } from '../../src/execute/database.js';
+import { openPostgres } from '../../src/db/database.js';
 import { connect, dropDatabase, freshDatabase, testDatabaseUrl } from './harness.js';
 import { databaseOf, databaseUrl, templateName } from './names.js';
 

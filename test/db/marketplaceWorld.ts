@@ -4,7 +4,7 @@
  * orders written by the checkout backend, one review, files in both buckets,
  * and the materialized views refreshed by running their cron jobs' commands.
  */
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 import type { Backend } from './access.js';
 import { namer, user, uuid } from './access.js';
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
 import { apply, ApplyError } from '../../src/execute/apply.js';
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 import { plan, PlanError } from '../../src/plan/plan.js';
 import { memoryDatabase } from './harness.js';
 

@@ -4,8 +4,8 @@
  * `SET LOCAL ROLE` to the JWT's role. RLS, grants and auth.uid() then see
  * exactly what they would see behind the API.
  */
-import { openPostgres } from '../../src/execute/database.js';
-import type { Database } from '../../src/execute/database.js';
+import { openPostgres } from '../../src/db/database.js';
+import type { Database } from '../../src/db/database.js';
 import { userUrl } from './names.js';
 
 const ROLES = ['anon', 'authenticated', 'service_role'] as const;

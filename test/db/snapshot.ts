@@ -8,7 +8,7 @@
  * sorted lists (their order follows the history of GRANTs), so that a
  * database reached by several applies equals one made by a single apply.
  */
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 
 const USER_SCHEMAS = "n.nspname NOT IN ('information_schema', 'pg_catalog', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp%' AND n.nspname NOT LIKE 'pg\\_toast%'";
 

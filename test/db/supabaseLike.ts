@@ -7,7 +7,7 @@
  * cluster-wide: they are created idempotently under names no other test uses.
  */
 import { createRole } from '../../src/execute/bootstrapSql.js';
-import { openPostgres } from '../../src/execute/database.js';
+import { openPostgres } from '../../src/db/database.js';
 import { freshDatabase } from './harness.js';
 import { userUrl } from './names.js';
 

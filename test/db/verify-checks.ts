@@ -4,7 +4,7 @@
  * nothing behind.
  */
 import type { CompileResult } from '../../src/compile.js';
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 import { qualified } from '../../src/sql/quote.js';
 import { problemLine } from '../../src/verify/report.js';
 import { verify } from '../../src/verify/run.js';

@@ -23,8 +23,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apply, ApplyError } from '../../src/execute/apply.js';
-import type { Database } from '../../src/execute/database.js';
-import { DatabaseError } from '../../src/execute/errors.js';
+import type { Database } from '../../src/db/database.js';
+import { DatabaseError } from '../../src/db/errors.js';
 // The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
 import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
 import { loadSqlParser } from '../../src/sql/parser.js';

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply } from '../../src/execute/apply.js';
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 // The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
 import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
 import { formatDiagnostic, InvalidRequirementsError } from '../../src/index.js';

@@ -24,7 +24,7 @@
  * as the hex of their UTF-8 bytes: PGlite's client drops a leading U+FEFF
  * when it decodes a text result (the database holds it).
  */
-import type { Database } from '../../src/execute/database.js';
+import type { Database } from '../../src/db/database.js';
 import type { Model, Table } from '../../src/model/model.js';
 import { isSqlDefault } from '../../src/model/resolve.js';
 import type { SqlType } from '../../src/model/sqlTypes.js';

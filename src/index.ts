@@ -5,12 +5,14 @@
  *   const { sql, cron, warnings } = await compile(readFileSync('altan.yaml'), { fileName: 'altan.yaml' });
  */
 export { compile, validate } from './compile.js';
-export type { CompileOptions, CompileResult, CronEntry, SourceOptions, ValidateResult } from './compile.js';
+export type { CompileOptions, CompileResult, CronEntry, FilePosition, SourceOptions, ValidateResult } from './compile.js';
+export type { ObjectKind, SqlObject } from './render/objects.js';
+export type { PlacedStatement } from './render/script.js';
 export { TARGETS } from './target.js';
 export type { Target } from './target.js';
 export { apply, ApplyError } from './execute/apply.js';
 export { RECORD_SCHEMA } from './db/record.js';
-export { plan, PlanError } from './plan/plan.js';
+export { plan, planBetween, PlanError } from './plan/plan.js';
 export type { Change, Plan } from './plan/plan.js';
 export { formatPlan } from './plan/format.js';
 export type { ApplyOptions, ApplyReport } from './execute/apply.js';

@@ -8,7 +8,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSqlParser, parseSql } from '../src/sql/parser.js';
 import { checkSqlFragment, readsRelation } from '../src/sql/fragment.js';
-import { splitStatements } from '../src/execute/statements.js';
 
 beforeAll(loadSqlParser);
 
@@ -116,23 +115,5 @@ describe('job SQL: statements that parse', () => {
     expect(checkSqlFragment('DELETE FROM public.todos; VACUUM public.todos;', 'statements').ok).toBe(true);
     expect(checkSqlFragment('DELET FROM public.todos', 'statements')).toMatchObject({ ok: false, message: 'syntax error at or near "DELET" (column 1)' });
     expect(checkSqlFragment(' -- nothing', 'statements')).toMatchObject({ ok: false, message: 'the SQL is empty' });
-  });
-});
-
-describe('splitting the generated SQL follows Postgres', () => {
-  it('an E-string continued on the next line is one string, backslash escapes included', () => {
-    const sql = `SELECT E'x'\n'\\' ; SELECT 1' AS a;\nSELECT 2;`;
-    const pg = parseSql(sql);
-    if (!pg.ok) throw new Error(pg.message);
-    expect(splitStatements(sql).map((s) => s.end)).toEqual(pg.statements.map((s) => s.end + 1));
-    expect(splitStatements(sql)).toHaveLength(2);
-  });
-
-  it('continuations may hold -- comments, not /* */ ones', () => {
-    const sql = `SELECT E'a' -- c\n  -- d\n'\\' ;' AS a; SELECT E'b'\n/* c */ 'x';`;
-    const pg = parseSql(sql);
-    // The second one is not a continuation: two adjacent strings are a syntax error for Postgres.
-    expect(pg.ok).toBe(false);
-    expect(splitStatements(sql).map((s) => s.text)).toEqual([`SELECT E'a' -- c\n  -- d\n'\\' ;' AS a;`, "SELECT E'b'\n/* c */ 'x';"]);
   });
 });

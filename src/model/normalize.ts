@@ -3,8 +3,9 @@
  * accepted the input; it resolves, it does not judge.
  */
 import type { RequirementsInput } from './input.js';
-import type { ForeignKey, Model, ReadCheck, Table } from './model.js';
-import { PRIVATE_SCHEMA } from './model.js';
+import type { ForeignKey, HelperFunction, Model, ReadCheck, Table } from './model.js';
+import { HELPER, PRIVATE_SCHEMA } from './model.js';
+import { UUID } from './sqlTypes.js';
 import { NameRegistry } from './names.js';
 import { foreignKeyOrder } from './order.js';
 import { organizationTables } from './organizations.js';
@@ -37,7 +38,7 @@ export function normalize(input: RequirementsInput, source: Source): Model {
   for (const job of Object.keys(input.jobs ?? {})) names.reserve(CRON_JOB_SPACE, job);
 
   // The tool's fixed helpers keep their names; a read-check helper steps aside.
-  for (const fn of ['set_updated_at', 'member_org_ids', 'admin_org_ids', 'add_organization_creator']) names.reserve(FUNCTION_SPACE, fn);
+  for (const fn of [HELPER.setUpdatedAt, HELPER.memberOrgIds, HELPER.adminOrgIds, HELPER.addOrganizationCreator]) names.reserve(FUNCTION_SPACE, fn);
   const readChecks: ReadCheck[] = [];
   const ctx = { input, schema, names, readChecks };
   const built: Table[] = [
@@ -69,12 +70,7 @@ export function normalize(input: RequirementsInput, source: Source): Model {
     privateSchema: PRIVATE_SCHEMA,
     tables,
     deferredForeignKeys,
-    functions: {
-      updatedAt: tables.some((t) => t.triggers.some((tr) => tr.function === 'set_updated_at')),
-      organizations: withOrgs,
-      objectBucket: objectBucketUsed,
-      readChecks: [...readChecks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    },
+    functions: helperFunctions(tables.some((t) => t.triggers.some((tr) => tr.function === HELPER.setUpdatedAt)), withOrgs, objectBucketUsed, readChecks),
     privateSchemaUsage: {
       anon: exposedViews.some((v) => v.access === 'public') || readChecks.some((c) => c.executableBy.includes('anon')),
       authenticated:
@@ -84,4 +80,25 @@ export function normalize(input: RequirementsInput, source: Source): Model {
     views: viewResult.views,
     jobs: [...viewResult.jobs, ...jobModels(input.jobs ?? {})],
   };
+}
+
+/** The helpers the model uses, in the order the transaction creates them. */
+function helperFunctions(updatedAt: boolean, organizations: boolean, objectBucket: boolean, readChecks: readonly ReadCheck[]): HelperFunction[] {
+  const helper = (name: string, body: HelperFunction['body'], executableBy: HelperFunction['executableBy'] = [], args: HelperFunction['args'] = []): HelperFunction =>
+    ({ kind: 'helper-function', name, args, body, executableBy });
+  return [
+    ...(updatedAt ? [helper(HELPER.setUpdatedAt, { kind: 'set-updated-at' })] : []),
+    ...(organizations
+      ? [
+          helper(HELPER.memberOrgIds, { kind: 'member-org-ids' }, ['authenticated']),
+          helper(HELPER.adminOrgIds, { kind: 'admin-org-ids' }, ['authenticated']),
+          helper(HELPER.addOrganizationCreator, { kind: 'add-organization-creator' }),
+        ]
+      : []),
+    // Bucket UPDATE policies of signed-in users call it.
+    ...(objectBucket ? [helper(HELPER.objectBucketId, { kind: 'object-bucket-id' }, ['authenticated'], [UUID])] : []),
+    ...[...readChecks]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((c) => helper(c.name, c, c.executableBy, [c.keyType])),
+  ];
 }

@@ -12,6 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
+import { readChecksOf } from '../../src/model/model.js';
 import { DatabaseError } from '../../src/db/errors.js';
 import { BACKENDS, anon, useBackend, user, uuid } from './access.js';
 import type { Backend } from './access.js';
@@ -212,7 +213,7 @@ describe.each(BACKENDS)('references written by anon, user A and user B on %s', (
              EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee = 0) AS public
       FROM pg_proc p WHERE p.pronamespace = 'altan_private'::regnamespace AND p.proname LIKE '%readable' ORDER BY 1`);
     expect(rows).toEqual(['c_org', 'c_owner'].map((t) => ({ name: `public_${t}_readable`, definer: true, config: ['search_path=""'], anon: false, authenticated: true, public: false })));
-    expect(compiled.model.functions.readChecks.map((c) => [c.name, c.table, c.executableBy])).toEqual([
+    expect(readChecksOf(compiled.model).map((c) => [c.name, c.table, c.executableBy])).toEqual([
       ['public_c_org_readable', 'c_org', ['authenticated']],
       ['public_c_owner_readable', 'c_owner', ['authenticated']],
     ]);

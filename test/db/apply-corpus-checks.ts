@@ -9,6 +9,7 @@ import { compile } from '../../src/compile.js';
 import type { CompileResult } from '../../src/compile.js';
 import type { Database } from '../../src/db/database.js';
 import type { Command } from '../../src/model/model.js';
+import { readChecksOf } from '../../src/model/model.js';
 import type { Target } from '../../src/target.js';
 import { qualified } from '../../src/sql/quote.js';
 import { EXAMPLES_DIR, entriesWithExpectedSql, listExamples } from '../helpers.js';
@@ -105,10 +106,10 @@ export async function catalogProblems(db: Database, compiled: CompileResult): Pr
       problems.push(`function ${f.fn} has no search_path setting (proconfig: ${f.config ?? 'null'})`);
     if (f.schema === schema && f.definer) problems.push(`function ${f.fn} in the exposed schema is SECURITY DEFINER`);
   }
-  if (model.functions.updatedAt && !functions.some((f) => f.fn === `${model.privateSchema}.set_updated_at()`))
+  if (model.functions.some((f) => f.name === 'set_updated_at') && !functions.some((f) => f.fn === `${model.privateSchema}.set_updated_at()`))
     problems.push(`${model.privateSchema}.set_updated_at() does not exist`);
   // Read-check helpers: each exists, executable by exactly the roles the model says (their policies' roles).
-  for (const c of model.functions.readChecks) {
+  for (const c of readChecksOf(model)) {
     const signature = `${qualified(model.privateSchema, c.name)}(${c.keyType.sql})`;
     const [row] = await db.query<{ present: boolean; anon: boolean | null; authenticated: boolean | null }>(
       `SELECT to_regprocedure($1) IS NOT NULL AS present, has_function_privilege('anon', to_regprocedure($1), 'EXECUTE') AS anon,

@@ -41,7 +41,7 @@ describe('records from before plans', () => {
       'SELECT count(*)::int AS n, (array_agg(inventory ORDER BY id DESC))[1] AS inventory FROM altan_meta.applied_files',
     );
     expect(row?.n).toBe(2);
-    expect(JSON.parse(row?.inventory ?? 'null')).toMatchObject({ format: 1 });
+    expect(JSON.parse(row?.inventory ?? 'null')).toMatchObject({ format: 2 });
 
     const next = await plan(db, await compile(V2, { fileName: 'notes.yaml' }));
     expect(next.changes.map((c) => `${c.action} ${c.kind} ${c.table}.${c.name}`)).toEqual(['create column notes.body']);

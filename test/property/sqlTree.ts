@@ -127,21 +127,9 @@ export function expectedHistogram(model: Model, target: 'altan' | 'supabase' = '
     if (t.seed) add('InsertStmt');
   }
   add('AlterTableStmt', model.deferredForeignKeys.length);
-  if (model.functions.updatedAt) {
+  for (const f of model.functions) {
     add('CreateFunctionStmt');
-    add('GrantStmt'); // REVOKE
-  }
-  if (model.functions.organizations) {
-    add('CreateFunctionStmt', 3);
-    add('GrantStmt', 5);
-  }
-  if (model.functions.objectBucket) {
-    add('CreateFunctionStmt');
-    add('GrantStmt', 2); // REVOKE, GRANT EXECUTE
-  }
-  for (const c of model.functions.readChecks) {
-    add('CreateFunctionStmt');
-    add('GrantStmt', 1 + (c.executableBy.length > 0 ? 1 : 0)); // REVOKE, GRANT EXECUTE
+    add('GrantStmt', 1 + (f.executableBy.length > 0 ? 1 : 0)); // REVOKE, GRANT EXECUTE
   }
   for (const b of model.buckets) {
     add('InsertStmt');
@@ -260,8 +248,6 @@ export function modelNameProblems(model: Model): string[] {
     for (const i of [...(v.uniqueIndex ? [v.uniqueIndex] : []), ...v.indexes]) claim(privateRelations, i.name, 'view index');
   }
   for (const j of model.jobs) claim('pg_cron jobs', j.name, 'cron job');
-  const fixed = [...(model.functions.updatedAt ? ['set_updated_at'] : []), ...(model.functions.organizations ? ['member_org_ids', 'admin_org_ids', 'add_organization_creator'] : [])];
-  for (const name of fixed) claim(`functions of ${model.privateSchema}`, name, 'helper function');
-  for (const c of model.functions.readChecks) claim(`functions of ${model.privateSchema}`, c.name, 'read-check helper');
+  for (const f of model.functions) claim(`functions of ${model.privateSchema}`, f.name, f.body.kind === 'read-check' ? 'read-check helper' : 'helper function');
   return problems;
 }

@@ -27,6 +27,8 @@ export type { AuditSummary } from './verify/audit.js';
 export { formatReport as formatVerifyReport } from './verify/report.js';
 export { loadDocument as load } from './load/document.js';
 export type { LoadedDocument, LoadResult, Position } from './load/document.js';
+export { AltanError } from './problems.js';
+export type { Problem, ProblemCategory, ProblemInput } from './problems.js';
 export { InvalidRequirementsError, formatDiagnostic } from './diagnostics.js';
 export type { Diagnostic, Severity } from './diagnostics.js';
 export type { RequirementsInput } from './model/input.js';

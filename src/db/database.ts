@@ -62,7 +62,11 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** One connection to a Postgres server. */
 export async function openPostgres(url: string): Promise<Database> {
   if (!/^postgres(ql)?:\/\//i.test(url)) {
-    throw new ConnectionError('the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)');
+    throw new ConnectionError(
+      'the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)',
+      'database-url-invalid',
+      'give --database-url (or DATABASE_URL) as postgres://user:password@host:5432/database',
+    );
   }
   const description = redactUrl(url);
   // Loaded on demand: node-postgres costs every command ~30 ms of start-up, and only these two need it.

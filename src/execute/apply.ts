@@ -4,6 +4,8 @@
  * whole transaction back and is reported at its line in the generated SQL.
  */
 import type { CompileResult, SqlOrigin } from '../compile.js';
+import { AltanError } from '../problems.js';
+import type { ProblemInput } from '../problems.js';
 import { VERSION } from '../version.js';
 import { EMBEDDED_CRON_NOTE } from './bootstrap.js';
 import type { Database } from '../db/database.js';
@@ -46,13 +48,29 @@ export interface ApplyReport {
   readonly appliedAt?: string;
 }
 
-/** Why an apply did not happen; every case leaves the database as it was. */
-export class ApplyError extends Error {
+type ApplyReason = 'preflight' | 'conflict' | 'blocked' | 'destructive' | 'database' | 'connection';
+
+/** Each reason's problem code and what to do, unless the throw site says more. */
+const APPLY_PROBLEMS: Readonly<Record<ApplyReason, { readonly code: string; readonly hint?: string }>> = {
+  preflight: { code: 'prerequisite-missing', hint: 'a local database gets what is missing from `altan-cloud bootstrap`' },
+  conflict: { code: 'record-without-inventory', hint: 'apply the recorded file again with this version first, then this one' },
+  blocked: { code: 'plan-blocked', hint: 'move what is in the way (`altan-cloud plan` lists it), then apply again' },
+  destructive: { code: 'destructive-change', hint: 'read `altan-cloud plan`, then apply with --allow-destructive to make them' },
+  database: { code: 'database-error' },
+  connection: { code: 'connection-lost', hint: 'nothing was applied: apply again once the database is reachable' },
+};
+
+/**
+ * Why an apply did not happen; every case leaves the database as it was.
+ * `reason` is the problem category; `problems` default to one with the reason's code.
+ */
+export class ApplyError extends AltanError {
   constructor(
     message: string,
-    readonly reason: 'preflight' | 'conflict' | 'blocked' | 'destructive' | 'database' | 'connection',
+    readonly reason: ApplyReason,
+    problems: readonly ProblemInput[] = [{ ...APPLY_PROBLEMS[reason], message }],
   ) {
-    super(message);
+    super(message, reason, problems);
     this.name = 'ApplyError';
   }
 }
@@ -75,7 +93,7 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
   const started = performance.now();
   const { model } = compiled;
   const missing = await preflight(db, model, compiled.target);
-  if (missing.length > 0) throw new ApplyError(missingMessage(db, missing), 'preflight');
+  if (missing.length > 0) throw new ApplyError(missingMessage(db, missing), 'preflight', missing.map((m) => ({ ...APPLY_PROBLEMS.preflight, message: `${m.what} is missing: ${m.why}` })));
 
   const notes = db.kind === 'embedded' && model.jobs.length > 0
     ? [EMBEDDED_CRON_NOTE]
@@ -103,8 +121,10 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
       await rollback();
       return { status: 'up-to-date', database: db.description, created: [], changes: [], notes: [], durationMs: elapsed(started), ...(previous ? { appliedAt: previous.applied_at } : {}) };
     }
-    if (plan.blockers.length > 0) throw new ApplyError(blockedMessage(model.schema, plan), 'blocked');
-    if (plan.destructive.length > 0 && !options.allowDestructive) throw new ApplyError(destructiveMessage(plan), 'destructive');
+    if (plan.blockers.length > 0) throw new ApplyError(blockedMessage(model.schema, plan), 'blocked', plan.blockers.map((b) => ({ ...APPLY_PROBLEMS.blocked, message: b })));
+    if (plan.destructive.length > 0 && !options.allowDestructive) {
+      throw new ApplyError(destructiveMessage(plan), 'destructive', plan.destructive.map((c) => ({ ...APPLY_PROBLEMS.destructive, message: changeLine(c).trim() })));
+    }
 
     const body = bodyOf(plan.sql);
     try {
@@ -165,7 +185,11 @@ function asApplyError(db: Database, e: unknown): unknown {
       'connection',
     );
   }
-  if (e instanceof DatabaseError) return new ApplyError(`${db.description}: ${describe(e)}`, 'database');
+  if (e instanceof DatabaseError) {
+    return new ApplyError(`${db.description}: ${describe(e)}`, 'database', [{
+      code: 'database-error', message: e.message, ...(e.code ? { sqlstate: e.code } : {}), ...(e.hint ? { hint: e.hint } : {}),
+    }]);
+  }
   return e;
 }
 
@@ -188,7 +212,10 @@ async function failure(db: Database, compiled: CompileResult, sql: string, body:
   const excerpt = at === undefined ? '' : `\n${indent(excerptAt(sql, at))}`;
   const origin = at === undefined ? undefined : originAt(compiled, sql, at);
   const from = origin ? `\n  from ${origin.file}:${origin.line}:${origin.column}: the ${origin.what}` : '';
-  return new ApplyError(`apply failed${label}${where}:\n${indent(describe(e))}${excerpt}${from}\nNothing was applied: the transaction was rolled back.`, 'database');
+  return new ApplyError(`apply failed${label}${where}:\n${indent(describe(e))}${excerpt}${from}\nNothing was applied: the transaction was rolled back.`, 'database', [{
+    code: 'apply-failed', message: e.message, ...(e.code ? { sqlstate: e.code } : {}), ...(e.hint ? { hint: e.hint } : {}), ...(position ? { sql: position } : {}),
+    ...(origin ? { file: origin.file, line: origin.line, column: origin.column } : {}),
+  }]);
 }
 
 /** The author's SQL fragment that the generated SQL holds at `index`, if any. */

@@ -1,7 +1,8 @@
 /**
  * `verify` and `apply --verify` from the command line on the embedded
  * database (a directory of its own per test), and `verify --database-url` on
- * the test server: exit codes, the matrix, --json, a broken database named in
+ * the test server: exit codes (4 for a request not as promised, 2 before
+ * apply, 1 for an invalid file), the matrix, --json, a broken database named in
  * the output (a dropped policy; a hand-made GRANT the privilege audit finds),
  * and nothing ever kept.
  */
@@ -34,7 +35,7 @@ describe('verify on the embedded database', () => {
     expect(runCli(['verify'], { cwd: dir, env }).status).toBe(2);
   });
 
-  it('apply --verify, then verify: the matrix; --json; a dropped policy: exit 1 naming entity, actor and operation', { timeout: 120_000 }, async () => {
+  it('apply --verify, then verify: the matrix; --json; a dropped policy: exit 4 naming entity, actor and operation', { timeout: 120_000 }, async () => {
     const dir = exampleProject('todo');
     const applied = runCli(['apply', '--verify'], { cwd: dir, env });
     expect(applied.status, applied.stderr).toBe(0);
@@ -52,7 +53,7 @@ describe('verify on the embedded database', () => {
     await db.exec('DROP POLICY todos_update ON public.todos');
     await db.close();
     const broken = runCli(['verify'], { cwd: dir, env });
-    expect(broken.status).toBe(1);
+    expect(broken.status).toBe(4);
     expect(broken.stdout).toContain("\nFailed:\n  ✗ todos: user A update A's row: expected allowed, got denied (0 rows)\n  ✗ todos: user B update B's row: expected allowed, got denied (0 rows)\n"
       // pointing one's own row at another project is an update too
       + "  ✗ todos: user A point A's row project_id at A's row of projects: expected allowed, got denied (0 rows)\n"
@@ -93,11 +94,16 @@ describe('verify --database-url on the test server', () => {
       await db.close();
       const line = '✗ anon has SELECT on table auth.users (directly): not granted by the file nor the platform';
       const broken = runCli(['verify', '--database-url', url], { cwd: dir, env });
-      expect(broken.status).toBe(1);
+      expect(broken.status).toBe(4);
       expect(broken.stdout).toContain(`\nFailed:\n  ${line}\n`);
       expect(broken.stdout).toMatch(/\nverification failed: 275 requests on .*: 275 as promised, 0 not, 0 not tested, 1 privilege audit finding/);
       const json = runCli(['verify', '--json', '--database-url', url], { cwd: dir, env });
-      expect(json.status).toBe(1);
+      expect(json.status).toBe(4);
+      // apply --verify: the file is up to date, its verify fails the same way.
+      const applied = runCli(['apply', '--verify', '--database-url', url], { cwd: dir, env });
+      expect(applied.status, applied.stderr).toBe(4);
+      expect(applied.stdout).toMatch(/^altan\.yaml is up to date on postgres:\/\/.*; nothing to do\n/);
+      expect(applied.stdout).toContain(`\nFailed:\n  ${line}\n`);
       const report = JSON.parse(json.stdout) as VerifyReport;
       expect({ status: report.status, failed: report.failed, auditFailed: report.audit.failed }).toEqual({ status: 'failed', failed: 1, auditFailed: 1 });
       expect(report.results).toContainEqual({

@@ -124,9 +124,12 @@ async function pgliteDatabase(db: PGliteInstance, description: string, release: 
 // Loaded on demand: PGlite's WASM costs start-up time that a server user should not pay.
 const loadPGlite = async () => (await import('@electric-sql/pglite')).PGlite;
 
-/** The embedded database in `dir`, created on first use; one process at a time (a lock file beside it). */
-export async function openEmbedded(dir: string): Promise<Database> {
-  const path = resolve(dir);
+/**
+ * The embedded database in `dir`, created on first use; one process at a time (a lock file beside it).
+ * A relative `dir` is taken from `options.cwd` (default: the process's working directory); messages name it as given.
+ */
+export async function openEmbedded(dir: string, options: { readonly cwd?: string } = {}): Promise<Database> {
+  const path = resolve(options.cwd ?? '', dir);
   try {
     mkdirSync(path, { recursive: true });
   } catch (e) {

@@ -14,7 +14,7 @@ export { plan, PlanError } from './plan/plan.js';
 export type { Change, Plan } from './plan/plan.js';
 export { formatPlan } from './plan/format.js';
 export type { ApplyOptions, ApplyReport } from './execute/apply.js';
-export { bootstrap } from './execute/bootstrap.js';
+export { bootstrap, BootstrapError } from './execute/bootstrap.js';
 export type { BootstrapReport } from './execute/bootstrap.js';
 export { openEmbedded, openMemory, openPostgres } from './db/database.js';
 export type { Database } from './db/database.js';

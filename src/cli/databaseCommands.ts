@@ -2,7 +2,8 @@
  * The commands that talk to a database: `apply`, `plan`, `verify` and
  * `bootstrap`. The target is --database-url, else DATABASE_URL, else the
  * embedded database in ./.altan-cloud/db; stderr always says which one was
- * used. Each returns an outcome or throws a problem (`AltanError`).
+ * used. Each returns an outcome or throws a problem (`AltanError`); what
+ * Postgres refuses is thrown naming the database.
  */
 import { apply } from '../execute/apply.js';
 import type { ApplyReport } from '../execute/apply.js';
@@ -10,6 +11,8 @@ import { bootstrap } from '../execute/bootstrap.js';
 import type { BootstrapReport } from '../execute/bootstrap.js';
 import { openEmbedded, openPostgres } from '../db/database.js';
 import type { Database } from '../db/database.js';
+import { DatabaseError, INSUFFICIENT_PRIVILEGE, PRIVILEGE_HINT, describeDatabaseError } from '../db/errors.js';
+import { AltanError } from '../problems.js';
 import type { Target } from '../target.js';
 import { formatReport } from '../verify/report.js';
 import { verify } from '../verify/run.js';
@@ -42,17 +45,35 @@ async function open(io: CliIo, options: DatabaseOptions, bootstrapEmbedded: bool
       printBootstrap(io, await bootstrap(db), false);
     } catch (e) {
       await db.close();
-      throw e;
+      throw refused(db, e);
     }
   }
   return db;
 }
 
-/** Runs `work` against the database, closing it whatever happens. */
+/**
+ * What Postgres refused outside apply's own reporting (plan reading a catalog the role may not
+ * read, say), as a problem naming the database; anything else as it is.
+ */
+function refused(db: Database, e: unknown): unknown {
+  if (!(e instanceof DatabaseError)) return e;
+  const privilege = e.code === INSUFFICIENT_PRIVILEGE;
+  const hint = PRIVILEGE_HINT;
+  return new AltanError(`${db.description}: ${describeDatabaseError(e)}${privilege ? `\n${hint}` : ''}`, 'database', {
+    code: 'database-error',
+    message: e.message,
+    ...(e.code !== undefined ? { sqlstate: e.code } : {}),
+    ...(privilege ? { hint } : e.hint !== undefined ? { hint: e.hint } : {}),
+  });
+}
+
+/** Runs `work` against the database, closing it whatever happens; what Postgres refused is thrown naming it. */
 async function withDatabase(io: CliIo, options: DatabaseOptions, bootstrapEmbedded: boolean, work: (db: Database) => Promise<Outcome>): Promise<Outcome> {
   const db = await open(io, options, bootstrapEmbedded);
   try {
     return await work(db);
+  } catch (e) {
+    throw refused(db, e);
   } finally {
     await db.close();
   }

@@ -11,6 +11,12 @@ export function describeDatabaseError(e: DatabaseError): string {
   return lines.join('\n');
 }
 
+/** SQLSTATE 42501: the connecting role lacks a privilege (to create a role, a schema, to read a table, …). */
+export const INSUFFICIENT_PRIVILEGE = '42501';
+
+/** What to do about an INSUFFICIENT_PRIVILEGE outside the file's own SQL. */
+export const PRIVILEGE_HINT = "the role altan-cloud connects as lacks a privilege this needs: connect as the database's owner (on Supabase: postgres)";
+
 /** An error Postgres reported, with the fields both drivers expose, positions as numbers (problem code `database-error`). */
 export class DatabaseError extends AltanError {
   constructor(

@@ -9,7 +9,7 @@ import type { ProblemInput } from '../problems.js';
 import { VERSION } from '../version.js';
 import { EMBEDDED_CRON_NOTE } from './bootstrap.js';
 import type { Database } from '../db/database.js';
-import { DatabaseError } from '../db/errors.js';
+import { DatabaseError, INSUFFICIENT_PRIVILEGE, PRIVILEGE_HINT } from '../db/errors.js';
 import { PlanError, planAgainst } from '../plan/plan.js';
 import type { Change, Plan } from '../plan/plan.js';
 import { describeChange } from '../plan/format.js';
@@ -92,7 +92,8 @@ function bodyOf(sql: string): { readonly start: number; readonly text: string; r
 export async function apply(db: Database, compiled: CompileResult, options: ApplyOptions = {}): Promise<ApplyReport> {
   const started = performance.now();
   const { model } = compiled;
-  const missing = await preflight(db, model, compiled.target);
+  // Reading the catalog may itself be refused (a role without USAGE on auth): a database problem, not a bug.
+  const missing = await step(db, () => preflight(db, model, compiled.target));
   if (missing.length > 0) throw new ApplyError(missingMessage(db, missing), 'preflight', missing.map((m) => ({ ...APPLY_PROBLEMS.preflight, message: `${m.what} is missing: ${m.why}` })));
 
   const notes = db.kind === 'embedded' && model.jobs.length > 0
@@ -186,8 +187,9 @@ function asApplyError(db: Database, e: unknown): unknown {
     );
   }
   if (e instanceof DatabaseError) {
-    return new ApplyError(`${db.description}: ${describe(e)}`, 'database', [{
-      code: 'database-error', message: e.message, ...(e.code ? { sqlstate: e.code } : {}), ...(e.hint ? { hint: e.hint } : {}),
+    const privilege = e.code === INSUFFICIENT_PRIVILEGE;
+    return new ApplyError(`${db.description}: ${describe(e)}${privilege ? `\n${PRIVILEGE_HINT}` : ''}`, 'database', [{
+      code: 'database-error', message: e.message, ...(e.code ? { sqlstate: e.code } : {}), ...(privilege ? { hint: PRIVILEGE_HINT } : e.hint ? { hint: e.hint } : {}),
     }]);
   }
   return e;

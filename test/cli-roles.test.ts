@@ -1,6 +1,6 @@
 /**
- * The commands run as a login role without the privileges they need, on the
- * test server: `bootstrap` (which creates roles and schemas) and `plan`,
+ * The commands (called in this process) run as a login role without the
+ * privileges they need, on the test server: `bootstrap` (which creates roles and schemas) and `plan`,
  * `apply`, `verify` (which read auth and the record). Each is refused with
  * exit 2 and a message saying what Postgres refused and what to do, never an
  * internal error with a stack trace, and nothing is left half-made.
@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/database.js';
-import { STACK_TRACE, cliBuilt, exampleProject, runCli } from './helpers.js';
+import { STACK_TRACE, exampleProject, runCliInProcess } from './helpers.js';
 import { connect, dropDatabase, freshDatabase, testDatabaseUrl } from './db/harness.js';
 import { databaseOf, databaseUrl, userUrl } from './db/names.js';
 import { catalogSnapshot } from './db/snapshot.js';
@@ -24,7 +24,6 @@ const databases: string[] = [];
 let admin: Database;
 
 beforeAll(async () => {
-  if (!cliBuilt()) throw new Error('dist/ is missing: run `npm run build` first');
   admin = await connect(databaseUrl(testDatabaseUrl(), 'postgres'));
   await admin.exec(`CREATE ROLE ${PLAIN} LOGIN; CREATE ROLE ${SCHEMAS} LOGIN; GRANT pg_read_all_settings TO ${SCHEMAS}`);
 });
@@ -73,7 +72,7 @@ describe('bootstrap as a role that is not a superuser', () => {
     const owner = await connect(url);
     const before = await objects(owner);
     const as = userUrl(url, PLAIN);
-    const message = expectBootstrapRefused(runCli(['bootstrap', '--database-url', as], { cwd: exampleProject('todo'), env }), as);
+    const message = expectBootstrapRefused(await runCliInProcess(['bootstrap', '--database-url', as], { cwd: exampleProject('todo'), env }), as);
     expect(message).toContain(`: must be superuser or have privileges of pg_read_all_settings to examine "cron.database_name" (SQLSTATE 42501)`);
     expect(await objects(owner)).toEqual(before);
   });
@@ -85,7 +84,7 @@ describe('bootstrap as a role that is not a superuser', () => {
     await owner.exec(`GRANT CREATE ON DATABASE "${databaseOf(url)}" TO ${SCHEMAS}; CREATE SCHEMA storage; GRANT USAGE ON SCHEMA storage TO ${SCHEMAS}`);
     const before = await objects(owner);
     const as = userUrl(url, SCHEMAS);
-    const message = expectBootstrapRefused(runCli(['bootstrap', '--database-url', as], { cwd: exampleProject('todo'), env }), as);
+    const message = expectBootstrapRefused(await runCliInProcess(['bootstrap', '--database-url', as], { cwd: exampleProject('todo'), env }), as);
     // Everything before storage.buckets was created in the transaction, then rolled back with it.
     expect(message).toContain(' while adding schema auth, auth.users, auth.uid(), auth.role(), auth.email(), auth.jwt(), storage.buckets,');
     expect(message).toContain(': permission denied for schema storage (SQLSTATE 42501)');
@@ -104,12 +103,12 @@ describe('plan, apply and verify as a role that may not read what they need', ()
     const refusal = `altan-cloud: ${as}: permission denied for schema auth (SQLSTATE 42501)\n` +
       "the role altan-cloud connects as lacks a privilege this needs: connect as the database's owner (on Supabase: postgres)\n";
     for (const command of ['plan', 'apply']) {
-      const r = runCli([command, '--database-url', as], { cwd: dir, env });
+      const r = await runCliInProcess([command, '--database-url', as], { cwd: dir, env });
       expect(r.status, `${command}: ${r.stderr}`).toBe(2);
       expect(r.stdout, command).toBe('');
       expect(r.stderr, command).toBe(`database: ${as} (--database-url)\n${refusal}`);
     }
-    const verified = runCli(['verify', '--database-url', as], { cwd: dir, env });
+    const verified = await runCliInProcess(['verify', '--database-url', as], { cwd: dir, env });
     expect(verified.status, verified.stderr).toBe(2);
     expect(verified.stderr).toBe(`database: ${as} (--database-url)\naltan-cloud: cannot verify ${as}: permission denied for schema auth\n`);
     expect(await catalogSnapshot(owner)).toEqual(before);

@@ -58,12 +58,11 @@ async function open(io: CliIo, options: DatabaseOptions, bootstrapEmbedded: bool
 function refused(db: Database, e: unknown): unknown {
   if (!(e instanceof DatabaseError)) return e;
   const privilege = e.code === INSUFFICIENT_PRIVILEGE;
-  const hint = PRIVILEGE_HINT;
-  return new AltanError(`${db.description}: ${describeDatabaseError(e)}${privilege ? `\n${hint}` : ''}`, 'database', {
+  return new AltanError(`${db.description}: ${describeDatabaseError(e)}${privilege ? `\n${PRIVILEGE_HINT}` : ''}`, 'database', {
     code: 'database-error',
     message: e.message,
     ...(e.code !== undefined ? { sqlstate: e.code } : {}),
-    ...(privilege ? { hint } : e.hint !== undefined ? { hint: e.hint } : {}),
+    ...(privilege ? { hint: PRIVILEGE_HINT } : e.hint !== undefined ? { hint: e.hint } : {}),
   });
 }
 

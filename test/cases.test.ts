@@ -2,7 +2,8 @@
  * The golden corpus. Each `test/cases/<name>/` holds a `requirements.yaml`
  * and either `expected.sql` (valid: compiled by the library, byte for byte;
  * its warnings, if any, in `expected.warnings`) or `expected.stderr`
- * (invalid: what the built CLI prints, exit code 1). The examples are checked
+ * (invalid: what the CLI prints, exit code 1; the CLI is called in this
+ * process, as test/cli.test.ts checks that the built binary prints the same). The examples are checked
  * the same way with their `altan.yaml`.
  *
  * UPDATE_GOLDEN=1 writes the expected files instead; whether a case is valid
@@ -15,18 +16,16 @@ import { compile, formatDiagnostic } from '../src/index.js';
 import { InvalidRequirementsError } from '../src/diagnostics.js';
 import type { Diagnostic } from '../src/diagnostics.js';
 import {
-  CLI,
   EXPECTED_SQL,
   EXPECTED_STDERR,
   EXPECTED_WARNINGS,
   STACK_TRACE,
   UPDATE_GOLDEN,
-  cliBuilt,
   listCases,
   listExamples,
   readIfExists,
   readInput,
-  runCli,
+  runCliInProcess,
 } from './helpers.js';
 import type { CorpusEntry } from './helpers.js';
 
@@ -48,10 +47,6 @@ async function compileEntry(entry: CorpusEntry): Promise<Outcome> {
     if (e instanceof InvalidRequirementsError) return { kind: 'invalid', error: e };
     throw e;
   }
-}
-
-function requireCli(): void {
-  if (!cliBuilt()) throw new Error(`${CLI} does not exist: run \`npm run build\` first`);
 }
 
 function writeOrRemove(path: string, content: string | undefined): void {
@@ -87,8 +82,7 @@ describe('test cases', () => {
             writeOrRemove(stderrPath, undefined);
             counts.valid++;
           } else {
-            requireCli();
-            const run = runCli(['validate', entry.file], { cwd: entry.dir });
+            const run = await runCliInProcess(['validate', entry.file], { cwd: entry.dir });
             expect(run.status, `validate should exit 1 for ${entry.name}; stderr:\n${run.stderr}`).toBe(1);
             writeFileSync(stderrPath, run.stderr);
             writeOrRemove(sqlPath, undefined);
@@ -122,12 +116,11 @@ describe('test cases', () => {
 
         counts.invalid++;
         await expect(compile(readInput(entry), { fileName: entry.file })).rejects.toThrow(InvalidRequirementsError);
-        requireCli();
-        const validate = runCli(['validate', entry.file], { cwd: entry.dir });
+        const validate = await runCliInProcess(['validate', entry.file], { cwd: entry.dir });
         expect(validate.stderr).toBe(expectedStderr);
         expect(validate.status).toBe(1);
         expect(validate.stdout).toBe('');
-        const generate = runCli(['generate', entry.file], { cwd: entry.dir });
+        const generate = await runCliInProcess(['generate', entry.file], { cwd: entry.dir });
         expect(generate.status).toBe(1);
         expect(generate.stdout).toBe('');
         expect(generate.stderr).toBe(expectedStderr);
@@ -136,16 +129,15 @@ describe('test cases', () => {
     );
   }
 
-  it('valid cases give the same output through the CLI as through the library', () => {
-    requireCli();
+  it('valid cases give the same output through the CLI as through the library', async () => {
     for (const entry of cases) {
       const expectedSql = readIfExists(join(entry.dir, EXPECTED_SQL));
       if (expectedSql === undefined) continue;
-      const validate = runCli(['validate', entry.file], { cwd: entry.dir });
+      const validate = await runCliInProcess(['validate', entry.file], { cwd: entry.dir });
       expect(validate.status, `${entry.name}: ${validate.stderr}`).toBe(0);
       expect(validate.stdout).toMatch(/^ok: /);
       expect(validate.stderr, entry.name).toBe(readIfExists(join(entry.dir, EXPECTED_WARNINGS)) ?? '');
-      const generate = runCli(['generate', entry.file], { cwd: entry.dir });
+      const generate = await runCliInProcess(['generate', entry.file], { cwd: entry.dir });
       expect(generate.status, `${entry.name}: ${generate.stderr}`).toBe(0);
       expect(generate.stdout, entry.name).toBe(expectedSql);
     }

@@ -3,6 +3,8 @@
  * alias expansion bounded in the nodes it produces, duplicate keys found
  * among many entities, and SQL too large for the output limit refused as a
  * problem with the file. Speed is measured in bench/ (section 7), not here.
+ * The CLI is called in this process, but for what needs a real standard
+ * input (an endless pipe, a FIFO), which runs the built binary from bash.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,7 @@ import { MAX_FILE_BYTES } from '../src/load/document.js';
 import { readAtMost } from '../src/load/read.js';
 import { compileBlueprint } from '../src/render/blueprints.js';
 import { MAX_SQL_CHARS, renderWithinLimit } from '../src/render/sqlSize.js';
-import { CLI, STACK_TRACE, cliBuilt, runCli } from './helpers.js';
+import { CLI, STACK_TRACE, cliBuilt, runCliInProcess } from './helpers.js';
 
 const TIMEOUT = 60_000;
 const FILE = 'altan.yaml';
@@ -42,8 +44,8 @@ describe('reading stops at the size limit', () => {
     expect(readAtMost('/dev/zero', MAX_FILE_BYTES + 1).byteLength).toBe(MAX_FILE_BYTES + 1);
   });
 
-  it('validate /dev/zero is refused as too large', () => {
-    const r = runCli(['validate', '/dev/zero'], { cwd: dir });
+  it('validate /dev/zero is refused as too large', async () => {
+    const r = await runCliInProcess(['validate', '/dev/zero'], { cwd: dir });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(TOO_LARGE);
     expect(r.stderr).not.toMatch(STACK_TRACE);
@@ -68,20 +70,20 @@ describe('reading stops at the size limit', () => {
     expect(r.stderr).toMatch(/^endless\.fifo: file is more than 5242880 bytes \(5 MiB\), the limit \[file-too-large\]$/m);
   }, TIMEOUT);
 
-  it('a file of exactly the limit is read whole; one byte more is refused', () => {
+  it('a file of exactly the limit is read whole; one byte more is refused', async () => {
     const head = 'version: 1\n# ';
     const exact = `${head}${'x'.repeat(MAX_FILE_BYTES - head.length - 1)}\n`;
     expect(Buffer.byteLength(exact)).toBe(MAX_FILE_BYTES);
     writeFileSync(join(dir, 'exact.yaml'), exact);
     writeFileSync(join(dir, 'over.yaml'), `${exact}\n`);
-    const ok = runCli(['validate', 'exact.yaml'], { cwd: dir });
+    const ok = await runCliInProcess(['validate', 'exact.yaml'], { cwd: dir });
     expect(ok.status, ok.stderr).toBe(0);
-    const over = runCli(['validate', 'over.yaml'], { cwd: dir });
+    const over = await runCliInProcess(['validate', 'over.yaml'], { cwd: dir });
     expect(over.status).toBe(1);
     expect(over.stderr).toMatch(/^over\.yaml: file is more than 5242880 bytes/m);
     // The same through standard input.
-    expect(runCli(['validate', '-'], { cwd: dir, input: exact }).status).toBe(0);
-    expect(runCli(['validate', '-'], { cwd: dir, input: `${exact}\n` }).stderr).toMatch(TOO_LARGE);
+    expect((await runCliInProcess(['validate', '-'], { cwd: dir, input: exact })).status).toBe(0);
+    expect((await runCliInProcess(['validate', '-'], { cwd: dir, input: `${exact}\n` })).stderr).toMatch(TOO_LARGE);
   }, TIMEOUT);
 });
 
@@ -174,9 +176,9 @@ describe('SQL too large for the output limit', () => {
     return `${lines.join('\n')}\n`;
   };
 
-  it('generate refuses it with a clear problem and exit 1, before building it', () => {
+  it('generate refuses it with a clear problem and exit 1, before building it', async () => {
     writeFileSync(join(dir, 'descriptions.yaml'), descriptions(70));
-    const r = runCli(['generate', 'descriptions.yaml'], { cwd: dir });
+    const r = await runCliInProcess(['generate', 'descriptions.yaml'], { cwd: dir });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(

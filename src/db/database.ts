@@ -62,7 +62,11 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** One connection to a Postgres server. */
 export async function openPostgres(url: string): Promise<Database> {
   if (!/^postgres(ql)?:\/\//i.test(url)) {
-    throw new ConnectionError('the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)');
+    throw new ConnectionError(
+      'the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)',
+      'database-url-invalid',
+      'give --database-url (or DATABASE_URL) as postgres://user:password@host:5432/database',
+    );
   }
   const description = redactUrl(url);
   // Loaded on demand: node-postgres costs every command ~30 ms of start-up, and only these two need it.
@@ -120,9 +124,12 @@ async function pgliteDatabase(db: PGliteInstance, description: string, release: 
 // Loaded on demand: PGlite's WASM costs start-up time that a server user should not pay.
 const loadPGlite = async () => (await import('@electric-sql/pglite')).PGlite;
 
-/** The embedded database in `dir`, created on first use; one process at a time (a lock file beside it). */
-export async function openEmbedded(dir: string): Promise<Database> {
-  const path = resolve(dir);
+/**
+ * The embedded database in `dir`, created on first use; one process at a time (a lock file beside it).
+ * A relative `dir` is taken from `options.cwd` (default: the process's working directory); messages name it as given.
+ */
+export async function openEmbedded(dir: string, options: { readonly cwd?: string } = {}): Promise<Database> {
+  const path = resolve(options.cwd ?? '', dir);
   try {
     mkdirSync(path, { recursive: true });
   } catch (e) {

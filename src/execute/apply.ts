@@ -4,10 +4,12 @@
  * whole transaction back and is reported at its line in the generated SQL.
  */
 import type { CompileResult, FilePosition } from '../compile.js';
+import { AltanError } from '../problems.js';
+import type { ProblemInput } from '../problems.js';
 import { VERSION } from '../version.js';
 import { EMBEDDED_CRON_NOTE } from './bootstrap.js';
 import type { Database } from '../db/database.js';
-import { DatabaseError } from '../db/errors.js';
+import { DatabaseError, INSUFFICIENT_PRIVILEGE, PRIVILEGE_HINT, describeDatabaseError } from '../db/errors.js';
 import { PlanError, planAgainst } from '../plan/plan.js';
 import type { Change, Plan } from '../plan/plan.js';
 import { describeChange } from '../plan/format.js';
@@ -47,13 +49,29 @@ export interface ApplyReport {
   readonly appliedAt?: string;
 }
 
-/** Why an apply did not happen; every case leaves the database as it was. */
-export class ApplyError extends Error {
+type ApplyReason = 'preflight' | 'conflict' | 'blocked' | 'destructive' | 'database' | 'connection';
+
+/** Each reason's problem code and what to do, unless the throw site says more. */
+const APPLY_PROBLEMS: Readonly<Record<ApplyReason, { readonly code: string; readonly hint?: string }>> = {
+  preflight: { code: 'prerequisite-missing', hint: 'a local database gets what is missing from `altan-cloud bootstrap`' },
+  conflict: { code: 'record-without-inventory', hint: 'apply the recorded file again with this version first, then this one' },
+  blocked: { code: 'plan-blocked', hint: 'move what is in the way (`altan-cloud plan` lists it), then apply again' },
+  destructive: { code: 'destructive-change', hint: 'read `altan-cloud plan`, then apply with --allow-destructive to make them' },
+  database: { code: 'database-error' },
+  connection: { code: 'connection-lost', hint: 'nothing was applied: apply again once the database is reachable' },
+};
+
+/**
+ * Why an apply did not happen; every case leaves the database as it was.
+ * `reason` is the problem category; `problems` default to one with the reason's code.
+ */
+export class ApplyError extends AltanError {
   constructor(
     message: string,
-    readonly reason: 'preflight' | 'conflict' | 'blocked' | 'destructive' | 'database' | 'connection',
+    readonly reason: ApplyReason,
+    problems: readonly ProblemInput[] = [{ ...APPLY_PROBLEMS[reason], message }],
   ) {
-    super(message);
+    super(message, reason, problems);
     this.name = 'ApplyError';
   }
 }
@@ -77,8 +95,9 @@ function bodyOf(sql: string, all: readonly PlacedStatement[]): Body {
 export async function apply(db: Database, compiled: CompileResult, options: ApplyOptions = {}): Promise<ApplyReport> {
   const started = performance.now();
   const { model } = compiled;
-  const missing = await preflight(db, model, compiled.target);
-  if (missing.length > 0) throw new ApplyError(missingMessage(db, missing), 'preflight');
+  // Reading the catalog may itself be refused (a role without USAGE on auth): a database problem, not a bug.
+  const missing = await step(db, () => preflight(db, model, compiled.target));
+  if (missing.length > 0) throw new ApplyError(missingMessage(db, missing), 'preflight', missing.map((m) => ({ ...APPLY_PROBLEMS.preflight, message: `${m.what} is missing: ${m.why}` })));
 
   const notes = db.kind === 'embedded' && model.jobs.length > 0
     ? [EMBEDDED_CRON_NOTE]
@@ -106,8 +125,10 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
       await rollback();
       return { status: 'up-to-date', database: db.description, created: [], changes: [], notes: [], durationMs: elapsed(started), ...(previous ? { appliedAt: previous.applied_at } : {}) };
     }
-    if (plan.blockers.length > 0) throw new ApplyError(blockedMessage(model.schema, plan), 'blocked');
-    if (plan.destructive.length > 0 && !options.allowDestructive) throw new ApplyError(destructiveMessage(plan), 'destructive');
+    if (plan.blockers.length > 0) throw new ApplyError(blockedMessage(model.schema, plan), 'blocked', plan.blockers.map((b) => ({ ...APPLY_PROBLEMS.blocked, message: b })));
+    if (plan.destructive.length > 0 && !options.allowDestructive) {
+      throw new ApplyError(destructiveMessage(plan), 'destructive', plan.destructive.map((c) => ({ ...APPLY_PROBLEMS.destructive, message: changeLine(c).trim() })));
+    }
 
     const body = bodyOf(plan.sql, statements);
     try {
@@ -168,7 +189,12 @@ function asApplyError(db: Database, e: unknown): unknown {
       'connection',
     );
   }
-  if (e instanceof DatabaseError) return new ApplyError(`${db.description}: ${describe(e)}`, 'database');
+  if (e instanceof DatabaseError) {
+    const privilege = e.code === INSUFFICIENT_PRIVILEGE;
+    return new ApplyError(`${db.description}: ${describeDatabaseError(e)}${privilege ? `\n${PRIVILEGE_HINT}` : ''}`, 'database', [{
+      code: 'database-error', message: e.message, ...(e.code ? { sqlstate: e.code } : {}), ...(privilege ? { hint: PRIVILEGE_HINT } : e.hint ? { hint: e.hint } : {}),
+    }]);
+  }
   return e;
 }
 
@@ -191,7 +217,10 @@ async function failure(db: Database, compiled: CompileResult, sql: string, body:
   const excerpt = at === undefined ? '' : `\n${indent(excerptAt(sql, at))}`;
   const origin = statement && at !== undefined ? originAt(compiled, statement, at - statement.start) : undefined;
   const from = origin ? `\n  from ${origin.file}:${origin.line}:${origin.column}: the ${origin.what}` : '';
-  return new ApplyError(`apply failed${label}${where}:\n${indent(describe(e))}${excerpt}${from}\nNothing was applied: the transaction was rolled back.`, 'database');
+  return new ApplyError(`apply failed${label}${where}:\n${indent(describeDatabaseError(e))}${excerpt}${from}\nNothing was applied: the transaction was rolled back.`, 'database', [{
+    code: 'apply-failed', message: e.message, ...(e.code ? { sqlstate: e.code } : {}), ...(e.hint ? { hint: e.hint } : {}), ...(position ? { sql: position } : {}),
+    ...(origin ? { file: origin.file, line: origin.line, column: origin.column } : {}),
+  }]);
 }
 
 /** The author's SQL inside the failing statement's object that holds offset `offset` of the statement, and where the file has it. */
@@ -226,14 +255,6 @@ async function firstFailing(db: Database, statements: readonly PlacedStatement[]
   }
 }
 
-function describe(e: DatabaseError): string {
-  const lines = [`${e.message}${e.code ? ` (SQLSTATE ${e.code})` : ''}`];
-  if (e.detail) lines.push(`detail: ${e.detail}`);
-  if (e.hint) lines.push(`hint: ${e.hint}`);
-  if (e.internalQuery) lines.push(`in: ${e.internalQuery.trim().split('\n')[0]}`);
-  if (e.where) lines.push(`context: ${e.where.split('\n')[0]}`);
-  return lines.join('\n');
-}
 
 const indent = (text: string) => text.replace(/^/gm, '  ');
 

@@ -6,6 +6,7 @@
  */
 import type { CompileResult } from '../compile.js';
 import type { Database } from '../db/database.js';
+import { AltanError } from '../problems.js';
 import { preflight } from '../db/preflight.js';
 import { readRecord, recordedInventory, sqlSha256 } from '../db/record.js';
 import type { AppliedRecord, RecordState } from '../db/record.js';
@@ -40,10 +41,10 @@ export interface Plan {
   readonly lastApplied?: { readonly file: string; readonly at: string };
 }
 
-/** Why no plan can be made: the schema's record predates inventories and the file changed. */
-export class PlanError extends Error {
+/** Why no plan can be made: the schema's record predates inventories and the file changed (`record-without-inventory`). */
+export class PlanError extends AltanError {
   constructor(message: string) {
-    super(message);
+    super(message, 'conflict', { code: 'record-without-inventory', message, hint: 'apply the recorded file again with this version first, then this one' });
     this.name = 'PlanError';
   }
 }

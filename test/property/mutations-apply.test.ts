@@ -2,7 +2,7 @@
  * Invalid files apply nothing. Random mutations of valid files (mutate.ts)
  * that make them invalid, applied:
  *
- * - through the CLI, `apply <file> --database-url <url>` on PostgreSQL:
+ * - through the CLI (called in process), `apply <file> --database-url <url>` on PostgreSQL:
  *   exit 1, nothing on stdout, exactly validate()'s problems on stderr as
  *   `file:line:col: message [rule]` lines, no stack trace, and the catalog
  *   (catalogSnapshot: schemas, tables, columns, constraints, policies,
@@ -29,12 +29,12 @@ import { formatDiagnostic, InvalidRequirementsError } from '../../src/index.js';
 import { loadSqlParser } from '../../src/sql/parser.js';
 import { connect, dropDatabase, freshDatabase, memoryDatabase } from '../db/harness.js';
 import { catalogSnapshot } from '../db/snapshot.js';
-import { STACK_TRACE, cliBuilt, runCli } from '../helpers.js';
+import { STACK_TRACE, runCliInProcess } from '../helpers.js';
 import { FUZZ_RUNS } from './arbitraries.js';
 import { mutatedArb } from './mutate.js';
 
 const FILE = 'altan.yaml';
-/** Mutations per run for each of the two tests (each CLI run spawns two processes). */
+/** Mutations per run for each of the two tests (each CLI step runs apply twice). */
 const RUNS = FUZZ_RUNS === undefined ? 10 : Math.max(10, Math.ceil(FUZZ_RUNS / 10));
 
 const BEFORE = `version: 1
@@ -73,7 +73,6 @@ afterAll(async () => {
 
 describe('invalid files apply nothing', () => {
   it('CLI apply (--database-url, and the embedded default): exit 1, positioned one-line problems, no stack trace, catalog unchanged, no database created', async () => {
-    expect(cliBuilt(), 'run `npm run build` first').toBe(true);
     const before = await catalogSnapshot(pg);
     expect(before.applied).toHaveLength(1);
     await fc.assert(
@@ -81,9 +80,9 @@ describe('invalid files apply nothing', () => {
         const dir = mkdtempSync(join(tmpdir(), 'altan-mutations-apply-'));
         writeFileSync(join(dir, FILE), mutated.text);
         const runs = {
-          'apply --database-url': runCli(['apply', FILE, '--database-url', url], { cwd: dir }),
+          'apply --database-url': await runCliInProcess(['apply', FILE, '--database-url', url], { cwd: dir }),
           // DATABASE_URL empty: the embedded database in ./.altan-cloud/db would be the target
-          apply: runCli(['apply', FILE], { cwd: dir, env: { DATABASE_URL: '' } }),
+          apply: await runCliInProcess(['apply', FILE], { cwd: dir, env: { DATABASE_URL: '' } }),
         };
         for (const [command, r] of Object.entries(runs)) {
           expect(r.stderr, `${command} stderr`).not.toMatch(STACK_TRACE);
@@ -95,7 +94,7 @@ describe('invalid files apply nothing', () => {
         expect(existsSync(join(dir, '.altan-cloud')), 'an embedded database was created').toBe(false);
         expect(await catalogSnapshot(pg)).toEqual(before);
       }),
-      // No shrinking: each step spawns the CLI twice; the counterexample prints as a file anyway.
+      // No shrinking: each step runs the CLI twice; the counterexample prints as a file anyway.
       { numRuns: RUNS, endOnFailure: true },
     );
   }, RUNS * 12_000);

@@ -10,7 +10,7 @@
  *   with those same problems, or, when the mutation happened to keep the file
  *   valid, gives SQL that Postgres's parser accepts. Most mutations must make
  *   the file invalid (counted), so the property does not test nothing.
- * - through the CLI (a few per run): `validate` and `generate` exit 1 with
+ * - through the CLI, called in process (a few per run): `validate` and `generate` exit 1 with
  *   nothing on stdout and exactly the in-process problems on stderr, one
  *   `file:line:col: message [rule]` per line, and never a stack trace.
  *
@@ -27,7 +27,7 @@ import { compileSync as compile, validateSync as validate } from '../../src/comp
 import { formatDiagnostic, InvalidRequirementsError } from '../../src/index.js';
 import { loadSqlParser } from '../../src/sql/parser.js';
 import type { Diagnostic } from '../../src/index.js';
-import { STACK_TRACE, cliBuilt, runCli } from '../helpers.js';
+import { STACK_TRACE, runCliInProcess } from '../helpers.js';
 import { FUZZ_RUNS, numRuns, timeoutFor } from './arbitraries.js';
 import { mutatedArb } from './mutate.js';
 
@@ -108,16 +108,15 @@ describe('mutations of valid files', () => {
     expect(invalid / total, `${invalid} of ${total} mutated files were invalid`).toBeGreaterThan(0.5);
   }, timeoutFor(RUNS));
 
-  it('through the CLI: exit 1, nothing on stdout, `file:line:col: message` lines on stderr, no stack trace', () => {
-    expect(cliBuilt(), 'run `npm run build` first').toBe(true);
+  it('through the CLI: exit 1, nothing on stdout, `file:line:col: message` lines on stderr, no stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'altan-mutations-'));
-    fc.assert(
-      fc.property(mutatedArb.filter((m) => validate(m.text, { fileName: FILE }).errors.length > 0), (mutated) => {
+    await fc.assert(
+      fc.asyncProperty(mutatedArb.filter((m) => validate(m.text, { fileName: FILE }).errors.length > 0), async (mutated) => {
         writeFileSync(join(dir, FILE), mutated.text);
         const checked = validate(mutated.text, { fileName: FILE });
         const expected = [...checked.errors, ...checked.warnings].map((d) => `${formatDiagnostic(d)}\n`).join('');
         for (const command of ['validate', 'generate']) {
-          const r = runCli([command, FILE], { cwd: dir });
+          const r = await runCliInProcess([command, FILE], { cwd: dir });
           expect(r.stderr, `${command} stderr`).not.toMatch(STACK_TRACE);
           expect(r.status, `${command} exit code; stderr:\n${r.stderr}`).toBe(1);
           expect(r.stdout, `${command} stdout`).toBe('');
@@ -127,7 +126,7 @@ describe('mutations of valid files', () => {
           expect(r.stderr, `${command}: the problems validate() reports`).toBe(expected);
         }
       }),
-      // No shrinking: each step spawns the CLI twice; the counterexample is printed as a file anyway.
+      // No shrinking: each step runs the CLI twice; the counterexample is printed as a file anyway.
       { numRuns: CLI_RUNS, endOnFailure: true },
     );
   }, timeoutFor(RUNS, 60_000));

@@ -5,7 +5,7 @@
  *
  * A `Problem` is one coded finding, with a place when it has one. An
  * `AltanError` is thrown with one or more of them; its `category` says what
- * kind of failure it is, and only the command line (src/cli/main.ts) turns a
+ * kind of failure it is, and only the command line (src/cli/run.ts) turns a
  * category into an exit code. Every error class of the library
  * (`InvalidRequirementsError`, `ApplyError`, `PlanError`, `VerifyError`,
  * `DatabaseError`, `ConnectionError`, …) extends `AltanError`; their messages

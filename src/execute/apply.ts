@@ -117,7 +117,7 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
     const { plan, inventory, statements } = await step(db, () => planAgainst(db, compiled, records));
     if (plan.status === 'up-to-date') {
       // A record from before inventories: keep the same file's inventory now, so its next change can be planned.
-      if (previous?.has_inventory === false && !options.dryRun) {
+      if (previous?.has_inventory === false && inventory && !options.dryRun) {
         await step(db, () => record(db, recordOf(compiled, compiled.sql, inventory, elapsed(started))));
         await step(db, () => db.exec('COMMIT'));
         open = false;
@@ -130,6 +130,8 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
       throw new ApplyError(destructiveMessage(plan), 'destructive', plan.destructive.map((c) => ({ ...APPLY_PROBLEMS.destructive, message: changeLine(c).trim() })));
     }
 
+    // A plan with changes always comes with the inventory to record.
+    if (!inventory) throw new Error('internal: a plan with changes and no inventory');
     const body = bodyOf(plan.sql, statements);
     try {
       await db.exec(body.text);

@@ -93,7 +93,8 @@ export async function planBetween(previous: CompileResult, next: CompileResult):
 /** What planning gives apply: the plan, the inventory to record once it ran, and the statements of its SQL. */
 export interface Planned {
   readonly plan: Plan;
-  readonly inventory: Inventory;
+  /** What apply records; absent when the plan is up to date and the record already has an inventory. */
+  readonly inventory?: Inventory;
   readonly statements: readonly PlacedStatement[];
 }
 
@@ -103,15 +104,16 @@ export async function planAgainst(db: Database, compiled: CompileResult, records
   const { model } = compiled;
   // Fingerprints read the author's SQL as Postgres parses it.
   if (compiled.objects.some((o) => o.fragments !== undefined && o.fragments.length > 0)) await loadSqlParser();
-  const next = inventoryOf(compiled.objects);
-  const prior = await previousInventory(db, compiled, next, previous);
   const present = await presentObjects(db, model.schema, model.privateSchema);
-  // The same file as last time, every object still there: up to date, with no diff to make.
   const last = previous ? { lastApplied: { file: previous.file_name, at: previous.applied_at } } : {};
-  if (prior === next && next.entries.every((e) => e.presence.every((k) => present.has(k)))) {
+  // The same SQL as last time means the same objects, whichever version recorded it; all there: up to date,
+  // with no fingerprint to take and no diff to make (the inventory is made only for a record that has none).
+  if (previous && previous.sql_sha256 === sqlSha256(compiled.sql) && compiled.objects.every((o) => o.presence.every((k) => present.has(k)))) {
     const plan: Plan = { status: 'up-to-date', database: db.description, schema: model.schema, fresh: false, changes: [], destructive: [], blockers: [], sql: '', ...last };
-    return { plan, inventory: next, statements: [] };
+    return { plan, statements: [], ...(previous.has_inventory ? {} : { inventory: inventoryOf(compiled.objects) }) };
   }
+  const next = inventoryOf(compiled.objects);
+  const prior = previous && previous.sql_sha256 === sqlSha256(compiled.sql) ? next : await previousInventory(db, compiled, next, previous);
   const privateSchemaShared = prior !== undefined && records.otherSchemas;
   const d = diff(prior ?? EMPTY, next, present, { privateSchemaShared, schema: model.schema });
   const counts = await readCounts(db, d.changes);
@@ -140,8 +142,6 @@ export async function planAgainst(db: Database, compiled: CompileResult, records
 
 async function previousInventory(db: Database, compiled: CompileResult, next: Inventory, previous: AppliedRecord | undefined): Promise<Inventory | undefined> {
   if (previous === undefined) return undefined;
-  // The same SQL as last time means the same objects, whichever version recorded it.
-  if (previous.sql_sha256 === sqlSha256(compiled.sql)) return next;
   const text = await recordedInventory(db, previous);
   const parsed = text === undefined ? undefined : readInventory(text, next);
   if (text !== undefined && parsed === undefined) {

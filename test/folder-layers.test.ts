@@ -25,7 +25,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** unit → the units it imports (type-only imports included: they tie the layers as much). */
-export function importGraph(): Map<string, Set<string>> {
+function importGraph(): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
   for (const file of sourceFiles(SRC)) {
     const from = unitOf(file);

@@ -58,7 +58,7 @@ export function normalize(input: RequirementsInput, source: Source): Model {
     return later.length === 0 ? table : { ...table, foreignKeys: table.foreignKeys.filter((fk) => !later.includes(fk)) };
   });
 
-  const buckets = Object.keys(input.buckets ?? {}).sort().map((id) => bucketModel(id, (input.buckets ?? {})[id] ?? {}, names));
+  const buckets = Object.keys(input.buckets ?? {}).sort().map((id) => bucketModel(id, input.buckets?.[id] ?? {}, names));
   // Bucket UPDATE policies read an object's bucket before the statement through this helper.
   const objectBucketUsed = buckets.some((b) => b.policies.some((p) => usesCondition(p.check, 'stays-in-bucket')));
   const viewResult = viewModels(views, PRIVATE_SCHEMA, names);

@@ -211,10 +211,10 @@ function unique<T>(items: readonly T[]): T[] {
 function seedRows(entity: EntityInput, columns: readonly Column[], primaryKey: readonly string[]): SeedRows | undefined {
   const rows = entity.rows ?? [];
   if (rows.length === 0) return undefined;
-  const used = columns.filter((c) => rows.some((r) => Object.prototype.hasOwnProperty.call(r, c.name)));
+  const used = columns.filter((c) => rows.some((r) => Object.hasOwn(r, c.name)));
   return {
     columns: used.map((c) => ({ name: c.name, type: c.type })),
-    rows: rows.map((r) => used.map((c) => (Object.prototype.hasOwnProperty.call(r, c.name) ? r[c.name] : undefined))),
+    rows: rows.map((r) => used.map((c) => (Object.hasOwn(r, c.name) ? r[c.name] : undefined))),
     conflictColumns: primaryKey,
   };
 }

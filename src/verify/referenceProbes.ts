@@ -88,7 +88,11 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
             // a missing id is a row nobody may be told about
             expected: expectIf(v.row !== undefined && canInsert(facts, actor, built.facts)),
             ...(old ? { prepare: `DELETE FROM ${target} WHERE ${key.match(old)}` } : {}),
-            run: (query) => probing(async () => (await query(built.sql), { kind: 'allowed' })),
+            run: (query) =>
+              probing(async () => {
+                await query(built.sql);
+                return { kind: 'allowed' };
+              }),
           });
         }
       }

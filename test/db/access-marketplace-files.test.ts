@@ -10,7 +10,7 @@ import { BACKENDS, anon, compileExample, expectPermissionDenied, expectRlsViolat
 import type { Actor } from './harness.js';
 import { withCronDatabase } from './harness.js';
 import { STORAGE_REQUEST } from './roles.js';
-import { B, C, FILES, ID, S, V, runJob, seedMarketplace } from './marketplaceWorld.js';
+import { B, C, ID, S, V, runJob, seedMarketplace } from './marketplaceWorld.js';
 
 const cron = withCronDatabase();
 const compiled = await compileExample('marketplace');

@@ -31,7 +31,7 @@ interface Fixture {
 const fixture = (name: string): Fixture => JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Fixture;
 
 /** A database as altan-cloud 0.1 left it: the SQL it ran, and its record. */
-export async function appliedByFormatOne(db: Database, f: Fixture, edit: (text: string) => string = (t) => t): Promise<void> {
+async function appliedByFormatOne(db: Database, f: Fixture, edit: (text: string) => string = (t) => t): Promise<void> {
   await db.exec(edit(String(f.record.sql)));
   await db.exec(RECORD_SQL);
   const r = f.record;

@@ -43,7 +43,7 @@ export interface EvolvedPair {
 // Plain-data helpers
 
 const isMap = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
-const has = (m: unknown, k: string): boolean => isMap(m) && Object.prototype.hasOwnProperty.call(m, k);
+const has = (m: unknown, k: string): boolean => isMap(m) && Object.hasOwn(m, k);
 const get = (m: unknown, k: string): unknown => (has(m, k) ? (m as Doc)[k] : undefined);
 const keysOf = (m: unknown): string[] => (isMap(m) ? Object.keys(m) : []);
 const pick = <T>(items: readonly T[], n: number): T | undefined => (items.length === 0 ? undefined : items[n % items.length]);

@@ -189,7 +189,8 @@ describe('SQL injection through keys whose value is data', () => {
       const create = stmts.find(({ stmt }) => isObject(stmt.CreateStmt) && (stmt.CreateStmt.relation as JsonObject).relname === 't')?.stmt.CreateStmt as JsonObject;
       expect(stringConstants(create).filter((s) => s === payload).length, 'default of name, default of kind, enum value').toBe(3);
       const insert = stmts.find(({ stmt }) => isObject(stmt.InsertStmt) && (stmt.InsertStmt.relation as JsonObject).relname === 'r')?.stmt.InsertStmt as JsonObject;
-      const row = ((((insert.selectStmt as JsonObject).SelectStmt as JsonObject).valuesLists as JsonObject[])[0]?.List as JsonObject).items as JsonObject[];
+      const firstRow = (((insert.selectStmt as JsonObject).SelectStmt as JsonObject).valuesLists as JsonObject[])[0] as JsonObject;
+      const row = (firstRow.List as JsonObject).items as JsonObject[];
       expect(row.map((cell) => constant(cell))).toEqual([
         { kind: 'string', value: '6f1c0c2e-6a4e-4c1e-9f0a-2b1a3c4d5e6f' },
         { kind: 'string', value: payload },

@@ -111,7 +111,7 @@ function mutate(m: ArbValue<typeof mutationArb>): Mutated {
       const maps = [{ path: [] as Path, value: doc as Data }, ...all].filter((n) => kindOf(n.value) === 'map');
       const target = maps[m.pick2 % maps.length] as { path: Path; value: Data };
       const key = m.pick % 2 === 0 ? m.nearMiss : m.nasty;
-      if (Object.prototype.hasOwnProperty.call(target.value, key)) break;
+      if (Object.hasOwn(target.value as object, key)) break;
       put(target.value as Record<string, unknown>, key, m.pick % 3 === 0 ? m.number : m.nasty);
       return { text: toYaml(doc), what: `unknown key ${JSON.stringify(key)} in ${JSON.stringify(target.path)}` };
     }

@@ -15,6 +15,7 @@ export const NASTY_PIECES: readonly string[] = [
   "'", "''", '"', '\\', '\\\\', "\\'", '$$', '$job$', '$job', '$job1$', '$fn$', '$sql$', '$1', '$', ';', '--', '/*', '*/',
   '\n', '\r\n', '\r', '\t', ' ', '  ', 'é', 'ß', '日本語', '😀', '👩‍👩‍👧', '\u200b', '\u2028', '\u00a0', '\ufeff', '\u0085',
   '\u007f', '\u0001', '\u001b[31m', "'); DROP TABLE users; --", "'; SELECT pg_sleep(10); --", 'E\'', "U&'", '%s',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text `${x}` itself is the hostile input
   '${x}', '<%= x %>', '<%- x %>', '<%', '%>', '{}', '[]', '{{', '#', ': ', '- ', '&a', '*a', '!!str', '? ', '|', '>',
   'null', 'true', '~', '0x1F', '1e3', '.nan', 'NaN', '<<', '__proto__', 'constructor',
 ];

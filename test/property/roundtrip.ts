@@ -46,7 +46,7 @@ export const READ_SETTINGS = "SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'p
 
 type Doc = Record<string, unknown>;
 const own = (map: unknown, key: string): unknown =>
-  typeof map === 'object' && map !== null && Object.prototype.hasOwnProperty.call(map, key) ? (map as Doc)[key] : undefined;
+  typeof map === 'object' && map !== null && Object.hasOwn(map, key) ? (map as Doc)[key] : undefined;
 
 const columnOf = (table: Table, name: string): SqlType => {
   const column = table.columns.find((c) => c.name === name);
@@ -63,7 +63,7 @@ export function fileLiterals(doc: Doc, model: Model): Literal[] {
     for (const column of Object.keys(fields ?? {})) {
       const field = own(fields, column);
       const value = own(field, 'default');
-      if (typeof field !== 'object' || field === null || !Object.prototype.hasOwnProperty.call(field, 'default') || isSqlDefault(value)) continue;
+      if (typeof field !== 'object' || field === null || !Object.hasOwn(field, 'default') || isSqlDefault(value)) continue;
       out.push({ table: table.name, column, type: columnOf(table, column), value: value as Json, source: { kind: 'default' } });
     }
     const pk = table.constraints.find((c) => c.kind === 'primary-key')?.columns ?? [];

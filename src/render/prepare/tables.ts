@@ -9,7 +9,7 @@ import { elementType } from '../../model/sqlTypes.js';
 import type { JsonValue } from '../../model/input.js';
 import type { SqlType } from '../../model/sqlTypes.js';
 import { policyConditionSql } from '../conditions.js';
-import { ident, literal, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../sql/quote.js';
 
 /** A value the file gave, as SQL; the validator has already checked that it fits. */
 export function valueSql(type: SqlType, value: JsonValue): string {

@@ -68,9 +68,9 @@ export function seedRows(ctx: RuleContext): void {
         }
       }
       // Own keys only: a row's `constructor` is Object's unless the file gives one.
-      const valueOf = (column: string) => (Object.hasOwn(row, column) ? row[column] : undefined);
+      const ownValue = (column: string) => (Object.hasOwn(row, column) ? row[column] : undefined);
       for (const column of pk) {
-        const value = valueOf(column);
+        const value = ownValue(column);
         if (value === undefined || value === null) {
           keyComplete = false;
           const why = declaredPk === undefined
@@ -85,7 +85,7 @@ export function seedRows(ctx: RuleContext): void {
         else keyComplete = false;
       }
       for (const [column, why] of needed) {
-        if (pk.includes(column) || (valueOf(column) !== undefined && valueOf(column) !== null)) continue;
+        if (pk.includes(column) || (ownValue(column) !== undefined && ownValue(column) !== null)) continue;
         ctx.error('seed-rows', `${label} has no value for "${column}", but ${why}; add "${column}" to the row`, rowPath);
       }
       if (!keyComplete) return;

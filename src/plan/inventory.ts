@@ -23,22 +23,10 @@ export type EntryKind = ObjectKind;
 /** The format apply records today; format 1 (SQL text instead of fingerprints) is upgraded when read (upgrade.ts). */
 export const INVENTORY_FORMAT = 2;
 
-export interface Entry {
-  readonly kind: EntryKind;
-  /** The table a part belongs to. */
-  readonly table?: string;
-  readonly name: string;
+/** An object as the inventory keeps it: its identity, how to remove it, and what it is (fingerprint). */
+export interface Entry extends Pick<SqlObject, 'kind' | 'table' | 'name' | 'drop' | 'presence' | 'withTable' | 'column' | 'refreshes'> {
   /** What it is: equal fingerprints in two inventories mean the same object. */
   readonly fingerprint: string;
-  /** The statements that remove it; '' for parts that only go with their table. */
-  readonly drop: string;
-  /** Catalog keys (see catalogKey) that exist while it does; empty: not visible by name. */
-  readonly presence: readonly string[];
-  /** Made by its table's CREATE TABLE when the table itself is created. */
-  readonly withTable?: boolean;
-  readonly column?: ColumnShape;
-  /** The materialized view a refresh job refreshes: the job comes and goes with it. */
-  readonly refreshes?: string;
   /** A usage grant's API roles: verify's audit of another file's schema reads them. */
   readonly grantsTo?: readonly string[];
   /** The file's object (only in the inventory of the file being planned, never recorded). */

@@ -123,6 +123,12 @@ export function transactionScript(model: Model, target: Target): Script {
   const objects = objectsOf(model);
   const of = (kind: ObjectKind) => objects.filter((o) => o.kind === kind);
   const w = new Writer();
+  /** A section of one kind of object, one statement after another. */
+  const flat = (title: string, kind: ObjectKind) => {
+    const list = of(kind);
+    section(w, [title], list.length > 0);
+    for (const o of list) w.object(o);
+  };
   begin(w, model, headerLines(model), objects.find((o) => o.kind === 'schema-usage'));
 
   const tables = of('table');
@@ -148,25 +154,20 @@ export function transactionScript(model: Model, target: Target): Script {
     w.line();
     for (const o of group) w.object(o);
   }
-  const indexes = of('index');
-  section(w, ['Indexes: declared ones, then every foreign key and policy column not yet covered'], indexes.length > 0);
-  for (const i of indexes) w.object(i);
-  const triggers = of('trigger');
-  section(w, ['Triggers'], triggers.length > 0);
-  for (const t of triggers) w.object(t);
-  const seeds = of('seed');
-  section(w, ['Seed rows, upserted by primary key'], seeds.length > 0);
-  for (const s of seeds) w.object(s);
+  flat('Indexes: declared ones, then every foreign key and policy column not yet covered', 'index');
+  flat('Triggers', 'trigger');
+  flat('Seed rows, upserted by primary key', 'seed');
 
   const buckets = of('bucket');
   section(w, ['Storage buckets (upserted by id) and their policies on storage.objects'], buckets.length > 0);
-  model.buckets.forEach((b, i) => {
+  for (const bucket of buckets) {
+    const b = model.buckets.find((x) => x.id === bucket.name);
     w.line();
-    w.object(buckets[i] as SqlObject);
+    w.object(bucket);
     // Policies are replaced as a set, so a permission removed from the file does not linger.
-    for (const name of b.policyNames) w.statement(`DROP POLICY IF EXISTS ${ident(name)} ON storage.objects;`, buckets[i]);
-    for (const p of objects) if (p.kind === 'storage-policy' && b.policies.some((x) => x.name === p.name)) w.object(p);
-  });
+    for (const name of b?.policyNames ?? []) w.statement(`DROP POLICY IF EXISTS ${ident(name)} ON storage.objects;`, bucket);
+    for (const p of objects) if (p.kind === 'storage-policy' && b?.policies.some((x) => x.name === p.name)) w.object(p);
+  }
 
   const views = of('view');
   section(w, ['Materialized views (no RLS: kept in the private schema; readable through a', 'security-invoker view only by the roles granted SELECT)'], views.length > 0);
@@ -174,9 +175,7 @@ export function transactionScript(model: Model, target: Target): Script {
     w.line();
     w.object(v);
   }
-  const jobs = of('job');
-  section(w, ['Scheduled jobs (pg_cron): scheduling a name again replaces its job'], jobs.length > 0);
-  for (const j of jobs) w.object(j);
+  flat('Scheduled jobs (pg_cron): scheduling a name again replaces its job', 'job');
   end(w, model, target);
   return w.done();
 }

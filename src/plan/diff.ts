@@ -263,11 +263,10 @@ function remadeBy(
   previous: Inventory, next: Inventory, changedColumns: ReadonlyMap<string, string>, grown: ReadonlySet<string>, dropped: ReadonlySet<string>,
 ): Map<Entry, string> {
   const fingerprints = new Map(previous.entries.map((e) => [entryKey(e), e.fingerprint]));
-  const had = { has: (k: string) => fingerprints.has(k) };
   const out = new Map<Entry, string>();
   const views: { e: Entry; query: NonNullable<ReturnType<typeof readsOf>['query']> }[] = [];
   for (const e of next.entries) {
-    if (!e.object || !had.has(entryKey(e)) || !FOLLOWS_READS.has(e.kind)) continue;
+    if (!e.object || !fingerprints.has(entryKey(e)) || !FOLLOWS_READS.has(e.kind)) continue;
     const reads = readsOf(e.object);
     for (const r of reads.columns) {
       const why = changedColumns.get(columnKey(r.table, r.column));

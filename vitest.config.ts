@@ -13,6 +13,9 @@ export default defineConfig({
     // Bootstrapping PGlite or a template database takes seconds; on a busy machine more than 10.
     hookTimeout: 60_000,
     // Finds (or starts, through scripts/test-db.sh) the Postgres of the database tests.
+    // ... and makes the run's scratch directory, in which each file gets its temporary directory
+    // (TMPDIR), removed after the file; a file that leaves something there fails.
     globalSetup: ['test/db/globalSetup.ts'],
+    setupFiles: ['test/scratch.ts'],
   },
 });

@@ -17,6 +17,7 @@ import { LOCK_SQL } from '../../src/db/lock.js';
 import { FRESH_PREFIX, databaseOf, databaseUrl, freshName, templateName } from './names.js';
 import { asRole, closeRoleConnections, rememberUrl } from './roles.js';
 import type { Actor, AsRoleOptions, RoleSession } from './roles.js';
+import { reportLeftovers } from '../scratch.js';
 
 export { asRole };
 export type { Actor, AsRoleOptions, RoleSession };
@@ -36,11 +37,18 @@ export function testDatabaseUrl(): string {
 }
 
 const opened = new Set<Database>();
+/** Databases freshDatabase() made in this file and dropDatabase() has not dropped yet. */
+const made = new Set<string>();
 
 afterAll(async () => {
   await closeRoleConnections();
   await Promise.all([...opened].map((db) => db.close()));
   opened.clear();
+  // A test drops what it makes, also when it fails: the file fails (test/scratch.ts) naming what it left, dropped now.
+  const left = [...made];
+  if (left.length === 0) return;
+  for (const name of left) await dropDatabase(databaseUrl(testDatabaseUrl(), name));
+  reportLeftovers(`the file left ${left.length} database(s) on the test server (now dropped): ${left.join(', ')}`);
 });
 
 /** A connection to `url`, closed after the file; asRole() knows its URL. */
@@ -162,6 +170,7 @@ export async function freshDatabase(label: string, options: FreshDatabaseOptions
   const postgres = await openPostgres(databaseUrl(url, 'postgres'));
   try {
     await postgres.exec(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+    made.add(name);
   } finally {
     await postgres.close();
   }
@@ -176,6 +185,7 @@ export async function dropDatabase(url: string): Promise<void> {
   const postgres = await openPostgres(databaseUrl(testDatabaseUrl(), 'postgres'));
   try {
     await postgres.exec(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    made.delete(name);
   } finally {
     await postgres.close();
   }

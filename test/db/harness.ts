@@ -1,7 +1,7 @@
 /**
  * What database tests share: the test server's URL, the cron database (one
  * file at a time), fresh bootstrapped databases cloned from a template,
- * bootstrapped PGlite, a reset back to just-bootstrapped, users, and running
+ * bootstrapped PGlite (loaded from a snapshot made once per run), a reset back to just-bootstrapped, users, and running
  * SQL as PostgREST would for a given JWT (roles.ts).
  *
  * Connections opened here are closed after each test file (the afterAll
@@ -11,10 +11,11 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { bootstrap } from '../../src/execute/bootstrap.js';
 import type { BootstrapReport } from '../../src/execute/bootstrap.js';
-import { openMemory, openPostgres } from '../../src/db/database.js';
+import { openPostgres } from '../../src/db/database.js';
 import type { Database } from '../../src/db/database.js';
 import { LOCK_SQL } from '../../src/db/lock.js';
 import { FRESH_PREFIX, databaseOf, databaseUrl, freshName, templateName } from './names.js';
+import { openSnapshot } from './pglite.js';
 import { asRole, closeRoleConnections, rememberUrl } from './roles.js';
 import type { Actor, AsRoleOptions, RoleSession } from './roles.js';
 import { reportLeftovers } from '../scratch.js';
@@ -59,11 +60,10 @@ export async function connect(url: string): Promise<Database> {
   return db;
 }
 
-/** A bootstrapped in-memory PGlite, closed after the file. */
+/** A bootstrapped in-memory PGlite (from the run's snapshot, test/db/pglite.ts), closed after the file. */
 export async function memoryDatabase(): Promise<Database> {
-  const db = await openMemory();
+  const db = await openSnapshot('bootstrapped');
   opened.add(db);
-  await bootstrap(db);
   return db;
 }
 

@@ -88,3 +88,12 @@ export async function openSnapshot(kind: PGliteSnapshot): Promise<Database> {
     throw e;
   }
 }
+
+/**
+ * An embedded database directory at `path` that starts as the snapshot, for
+ * openEmbedded(path) to open (it finds a database there and skips initdb).
+ */
+export async function embeddedFromSnapshot(kind: PGliteSnapshot, path: string): Promise<void> {
+  const pg = await PGlite.create(path, { loadDataDir: await snapshot(kind) });
+  await pg.close();
+}

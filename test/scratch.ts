@@ -26,7 +26,6 @@ const LEAVES_FOR_NOW = new Set([
   'test/cli-apply.test.ts',
   'test/cli-plan.test.ts',
   'test/cli-verify.test.ts',
-  'test/cli.test.ts',
   'test/property/hostile.test.ts',
   'test/property/mutations.test.ts',
   'test/property/mutations-apply.test.ts',

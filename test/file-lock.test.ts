@@ -1,13 +1,21 @@
 /** The embedded database's lock file: one process at a time, a dead holder's lock is taken over. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionError } from '../src/db/errors.js';
 import { lockFile } from '../src/db/fileLock.js';
 
-const lockPath = () => join(mkdtempSync(join(tmpdir(), 'altan-lock-')), 'db.lock');
+const made: string[] = [];
+const lockPath = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'altan-lock-'));
+  made.push(dir);
+  return join(dir, 'db.lock');
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('lockFile', () => {
   it('makes a second taker wait, then fail naming the holder; release lets it in', async () => {

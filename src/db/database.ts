@@ -103,7 +103,8 @@ export async function openPostgres(url: string): Promise<Database> {
 
 type PGliteInstance = import('@electric-sql/pglite').PGlite;
 
-async function pgliteDatabase(db: PGliteInstance, description: string, release: () => void): Promise<Database> {
+/** A PGlite instance as a Database (exported for the tests, which start theirs from a data directory made once). */
+export async function pgliteDatabase(db: PGliteInstance, description: string, release: () => void): Promise<Database> {
   // An embedded database's own settings (ALTER DATABASE ... SET) apply to it as to a server.
   await db.exec(SESSION_SETTINGS);
   return {

@@ -7,9 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, anon, compileExample, expectRlsViolation, failure, namer, serviceRole, useBackend, user, uuid } from './access.js';
 import type { Backend } from './access.js';
-import { withCronDatabase } from './harness.js';
 
-const cron = withCronDatabase();
 const compiled = await compileExample('blog');
 
 const ID = {
@@ -40,7 +38,7 @@ async function seed(b: Backend): Promise<void> {
 }
 
 describe.each(BACKENDS)('blog example on %s', (backend) => {
-  const b = useBackend(backend, cron, compiled, seed);
+  const b = useBackend(backend, 'fresh', compiled, seed);
   const all = async () => ({
     authors: await b.db.query('SELECT * FROM public.authors ORDER BY id'),
     categories: await b.db.query('SELECT * FROM public.categories ORDER BY slug'),

@@ -9,9 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKENDS, anon, compileExample, expectRlsViolation, namer, useBackend, user, uuid } from './access.js';
 import type { Backend } from './access.js';
 import type { Actor } from './harness.js';
-import { withCronDatabase } from './harness.js';
 
-const cron = withCronDatabase();
 const compiled = await compileExample('crm');
 
 const ID = {
@@ -54,7 +52,7 @@ async function seed(b: Backend): Promise<void> {
 }
 
 describe.each(BACKENDS)('crm example on %s', (backend) => {
-  const b = useBackend(backend, cron, compiled, seed);
+  const b = useBackend(backend, 'fresh', compiled, seed);
   const memberships = async () =>
     (await b.db.query<{ org_id: string; user_id: string; role: string }>('SELECT org_id, user_id, role FROM public.organization_members ORDER BY org_id, user_id')).map(
       (r) => `${names([r], 'org_id')[0]}:${names([r], 'user_id')[0]}:${r.role}`,

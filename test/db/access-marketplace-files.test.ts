@@ -8,11 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, anon, compileExample, expectPermissionDenied, expectRlsViolation, failure, serviceRole, useBackend } from './access.js';
 import type { Actor } from './harness.js';
-import { withCronDatabase } from './harness.js';
 import { STORAGE_REQUEST } from './roles.js';
 import { B, C, ID, S, V, runJob, seedMarketplace } from './marketplaceWorld.js';
 
-const cron = withCronDatabase();
 const compiled = await compileExample('marketplace');
 
 /** `<bucket>:<who>/<file>` for rows of storage.objects, the folder named by its owner's letter. */
@@ -21,7 +19,7 @@ const files = (rows: readonly Record<string, unknown>[]) =>
   rows.map((r) => `${String(r.bucket_id)}:${String(r.name).replace(/^[0-9a-f-]{36}/, (id) => letter.get(id) ?? id)}`).sort();
 
 describe.each(BACKENDS)('marketplace example, buckets and views, on %s', (backend) => {
-  const b = useBackend(backend, cron, compiled, seedMarketplace);
+  const b = useBackend(backend, 'cron', compiled, seedMarketplace);
   const objects = async () => files(await b.db.query('SELECT bucket_id, name FROM storage.objects'));
   // no RETURNING: it would add the SELECT policy's check to the INSERT policy's
   const upload = (actor: Actor, bucket: string, name: string) =>

@@ -9,14 +9,12 @@
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, anon, compileExample, expectRlsViolation, serviceRole, useBackend } from './access.js';
 import type { Actor } from './harness.js';
-import { withCronDatabase } from './harness.js';
 import { B, C, ID, S, V, names, seedMarketplace } from './marketplaceWorld.js';
 
-const cron = withCronDatabase();
 const compiled = await compileExample('marketplace');
 
 describe.each(BACKENDS)('marketplace example, tables, on %s', (backend) => {
-  const b = useBackend(backend, cron, compiled, seedMarketplace);
+  const b = useBackend(backend, 'cron', compiled, seedMarketplace);
   const all = async () =>
     Promise.all(['listings', 'orders', 'reviews'].map((t) => b.db.query(`SELECT * FROM public.${t} ORDER BY id`)));
 

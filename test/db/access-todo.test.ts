@@ -6,9 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, anon, compileExample, expectPermissionDenied, expectRlsViolation, namer, useBackend, user, uuid } from './access.js';
 import type { Backend } from './access.js';
-import { withCronDatabase } from './harness.js';
 
-const cron = withCronDatabase();
 const compiled = await compileExample('todo');
 
 const ID = {
@@ -37,7 +35,7 @@ async function seed(b: Backend): Promise<void> {
 }
 
 describe.each(BACKENDS)('todo example on %s', (backend) => {
-  const b = useBackend(backend, cron, compiled, seed);
+  const b = useBackend(backend, 'cron', compiled, seed);
   const rows = (table: string) => b.db.query(`SELECT * FROM public.${table} ORDER BY id`);
 
   it('anon reads every profile and no project or to-do', async () => {

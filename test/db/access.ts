@@ -1,13 +1,17 @@
 /**
  * What the access tests (access-*.test.ts) share: an example compiled and
- * applied to each of the two backends — the test server's cron database
- * (real Postgres + pg_cron) and an in-memory PGlite — requests made as
+ * applied to each of the two backends — the test server's Postgres (the
+ * cron database, with pg_cron, when the example has jobs) and an in-memory
+ * PGlite — requests made as
  * PostgREST makes them, fixed ids with readable names, and expectations on
  * the two ways Postgres says no (SQLSTATE 42501).
  *
- * A test file calls withCronDatabase() at its top, then
- * `describe.each(BACKENDS)('... on %s', (name) => { const b = useBackend(name, cron, compiled, seed); ... })`:
- * every assertion of the describe runs once on each backend.
+ * A test file calls
+ * `describe.each(BACKENDS)('... on %s', (name) => { const b = useBackend(name, 'fresh', compiled, seed); ... })`:
+ * every assertion of the describe runs once on each backend. Files whose
+ * example schedules jobs say 'cron' instead of 'fresh': their Postgres
+ * describe then holds the cron database (and its lock) while it runs, and
+ * only that describe.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -18,8 +22,8 @@ import type { CompileResult, Target } from '../../src/compile.js';
 import { apply } from '../../src/execute/apply.js';
 import type { Database } from '../../src/db/database.js';
 import { DatabaseError } from '../../src/db/errors.js';
-import { asRole, connect, createUser, dropDatabase, freshDatabase, memoryDatabase } from './harness.js';
-import type { Actor, AsRoleOptions, CronDatabase, RoleSession } from './harness.js';
+import { asRole, connect, createUser, dropDatabase, freshDatabase, memoryDatabase, withCronDatabase } from './harness.js';
+import type { Actor, AsRoleOptions, RoleSession } from './harness.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -45,13 +49,14 @@ export interface Backend {
 }
 
 /** Where the Postgres backend runs: the cron database (withCronDatabase()), or `fresh`: a database of its own. */
-export type PostgresSource = CronDatabase | 'fresh';
+export type PostgresSource = 'cron' | 'fresh';
 
 /**
  * In the calling describe: before its tests, `compiled` is applied to the
- * backend — the cron database (reset by withCronDatabase()), a fresh database
- * on the test server (dropped after the describe), or a new PGlite — and
- * `seed` runs. The returned object is usable from then on.
+ * backend — the cron database (waited for, reset and held by
+ * withCronDatabase() for the describe), a fresh database on the test server
+ * (dropped after the describe), or a new PGlite — and `seed` runs. The
+ * returned object is usable from then on.
  */
 export function useBackend(
   name: BackendName,
@@ -59,6 +64,8 @@ export function useBackend(
   compiled: CompileResult,
   seed: (backend: Backend) => Promise<void> = async () => {},
 ): Backend {
+  // Registered first: its beforeAll (the lock, the reset) runs before the apply below.
+  const cron = name === 'postgres' && postgres === 'cron' ? withCronDatabase() : undefined;
   let db: Database | undefined;
   let fresh: string | undefined;
   const ready = (): Database => {
@@ -79,7 +86,7 @@ export function useBackend(
   beforeAll(async () => {
     let target: Database;
     if (name === 'pglite') target = await memoryDatabase();
-    else if (postgres !== 'fresh') target = postgres.db;
+    else if (cron !== undefined) target = cron.db;
     else {
       fresh = await freshDatabase(`access ${compiled.target}`);
       target = await connect(fresh);

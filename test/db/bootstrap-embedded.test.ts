@@ -1,14 +1,15 @@
 /**
  * The bootstrap on PGlite (Postgres 18 in WASM): what it adds, that it is
  * idempotent and transactional, and that the emulated auth, storage and cron
- * pieces behave like Supabase's.
+ * pieces behave like Supabase's. Vanilla databases are loaded from the run's
+ * snapshot of one PGlite has just created (test/db/pglite.ts).
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrap, COMPONENTS, CRON_STAND_IN, EMBEDDED_CRON_NOTE } from '../../src/execute/bootstrap.js';
-import { openMemory } from '../../src/db/database.js';
 import type { Database } from '../../src/db/database.js';
 import { DatabaseError } from '../../src/db/errors.js';
 import { asRole, createUser, memoryDatabase } from './harness.js';
+import { openSnapshot } from './pglite.js';
 
 const ALL = [...COMPONENTS.map((c) => c.name), CRON_STAND_IN.name];
 
@@ -23,7 +24,7 @@ async function failure(run: Promise<unknown>): Promise<DatabaseError> {
 
 describe('bootstrap on a vanilla PGlite', () => {
   it('adds every component, then finds every one present', async () => {
-    const db = await openMemory();
+    const db = await openSnapshot('vanilla');
     try {
       const first = await bootstrap(db);
       expect(first.added).toEqual(ALL);
@@ -57,7 +58,7 @@ describe('bootstrap on a vanilla PGlite', () => {
   });
 
   it('leaves an existing auth.users alone, with its extra columns and rows', async () => {
-    const db = await openMemory();
+    const db = await openSnapshot('vanilla');
     try {
       await db.exec(`
         CREATE SCHEMA auth;
@@ -81,7 +82,7 @@ describe('bootstrap on a vanilla PGlite', () => {
   });
 
   it('rolls everything back when one component fails', async () => {
-    const db = await openMemory();
+    const db = await openSnapshot('vanilla');
     try {
       // A composite type named storage.buckets has a pg_class row: the check
       // finds it present, and storage.objects' foreign key to it then fails,

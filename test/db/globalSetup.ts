@@ -3,8 +3,17 @@
  * database tests use and hands its URL to them (inject('testDatabaseUrl')).
  * TEST_DATABASE_URL wins (CI exports it); otherwise scripts/test-db.sh starts
  * our own cluster. No database means failing tests, never skipped ones.
+ *
+ * It also makes the run's scratch directory (inject('scratchDirectory'),
+ * /tmp/altan-suite-*): `shared/` for what files share (PGlite snapshots,
+ * test/db/pglite.ts), `files/` for each file's own temporary directory
+ * (test/scratch.ts). After the run the whole directory goes; a file's
+ * directory still there means the file never finished (its worker died),
+ * and is reported.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
@@ -15,6 +24,8 @@ import { FRESH_PREFIX, TEMPLATE_PREFIX, databaseUrl, freshDatabaseCreator, templ
 declare module 'vitest' {
   export interface ProvidedContext {
     testDatabaseUrl: string;
+    /** The run's scratch directory; removed after the run. */
+    scratchDirectory: string;
   }
 }
 
@@ -58,8 +69,20 @@ async function removeLeftovers(url: string): Promise<void> {
   }
 }
 
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => void> {
   const url = process.env.TEST_DATABASE_URL || startTestCluster();
   await removeLeftovers(url);
   project.provide('testDatabaseUrl', url);
+
+  const scratch = mkdtempSync(join(tmpdir(), 'altan-suite-'));
+  mkdirSync(join(scratch, 'shared'));
+  mkdirSync(join(scratch, 'files'));
+  project.provide('scratchDirectory', scratch);
+  return () => {
+    const unfinished = readdirSync(join(scratch, 'files'));
+    rmSync(scratch, { recursive: true, force: true });
+    if (unfinished.length > 0) {
+      console.warn(`removed the temporary directories of ${unfinished.length} test file(s) whose clean-up did not run (a worker that died?): ${unfinished.join(', ')}`);
+    }
+  };
 }

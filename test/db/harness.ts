@@ -1,7 +1,7 @@
 /**
  * What database tests share: the test server's URL, the cron database (one
  * file at a time), fresh bootstrapped databases cloned from a template,
- * bootstrapped PGlite, a reset back to just-bootstrapped, users, and running
+ * bootstrapped PGlite (loaded from a snapshot made once per run), a reset back to just-bootstrapped, users, and running
  * SQL as PostgREST would for a given JWT (roles.ts).
  *
  * Connections opened here are closed after each test file (the afterAll
@@ -11,12 +11,14 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { bootstrap } from '../../src/execute/bootstrap.js';
 import type { BootstrapReport } from '../../src/execute/bootstrap.js';
-import { openMemory, openPostgres } from '../../src/db/database.js';
+import { openPostgres } from '../../src/db/database.js';
 import type { Database } from '../../src/db/database.js';
 import { LOCK_SQL } from '../../src/db/lock.js';
 import { FRESH_PREFIX, databaseOf, databaseUrl, freshName, templateName } from './names.js';
+import { openSnapshot } from './pglite.js';
 import { asRole, closeRoleConnections, rememberUrl } from './roles.js';
 import type { Actor, AsRoleOptions, RoleSession } from './roles.js';
+import { reportLeftovers } from '../scratch.js';
 
 export { asRole };
 export type { Actor, AsRoleOptions, RoleSession };
@@ -36,11 +38,18 @@ export function testDatabaseUrl(): string {
 }
 
 const opened = new Set<Database>();
+/** Databases freshDatabase() made in this file and dropDatabase() has not dropped yet. */
+const made = new Set<string>();
 
 afterAll(async () => {
   await closeRoleConnections();
   await Promise.all([...opened].map((db) => db.close()));
   opened.clear();
+  // A test drops what it makes, also when it fails: the file fails (test/scratch.ts) naming what it left, dropped now.
+  const left = [...made];
+  if (left.length === 0) return;
+  for (const name of left) await dropDatabase(databaseUrl(testDatabaseUrl(), name));
+  reportLeftovers(`the file left ${left.length} database(s) on the test server (now dropped): ${left.join(', ')}`);
 });
 
 /** A connection to `url`, closed after the file; asRole() knows its URL. */
@@ -51,11 +60,10 @@ export async function connect(url: string): Promise<Database> {
   return db;
 }
 
-/** A bootstrapped in-memory PGlite, closed after the file. */
+/** A bootstrapped in-memory PGlite (from the run's snapshot, test/db/pglite.ts), closed after the file. */
 export async function memoryDatabase(): Promise<Database> {
-  const db = await openMemory();
+  const db = await openSnapshot('bootstrapped');
   opened.add(db);
-  await bootstrap(db);
   return db;
 }
 
@@ -162,6 +170,7 @@ export async function freshDatabase(label: string, options: FreshDatabaseOptions
   const postgres = await openPostgres(databaseUrl(url, 'postgres'));
   try {
     await postgres.exec(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+    made.add(name);
   } finally {
     await postgres.close();
   }
@@ -176,6 +185,7 @@ export async function dropDatabase(url: string): Promise<void> {
   const postgres = await openPostgres(databaseUrl(testDatabaseUrl(), 'postgres'));
   try {
     await postgres.exec(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    made.delete(name);
   } finally {
     await postgres.close();
   }

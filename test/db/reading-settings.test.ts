@@ -22,6 +22,7 @@ import { verify } from '../../src/verify/run.js';
 import { anon, expectPermissionDenied } from './access.js';
 import { asRole, connect, dropDatabase, freshDatabase } from './harness.js';
 import { databaseOf } from './names.js';
+import { embeddedFromSnapshot } from './pglite.js';
 import { verifyProblems } from './verify-checks.js';
 
 const CASES = join(import.meta.dirname, '..', 'cases');
@@ -130,6 +131,8 @@ describe('PGlite with standard_conforming_strings = off', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('apply, plan and verify work; every value arrives as written; anon reads no user', async () => {
+    // The directory starts as the run's PGlite snapshot (test/db/pglite.ts): no initdb of seconds.
+    await embeddedFromSnapshot('bootstrapped', join(dir, 'db'));
     const first = await openEmbedded(join(dir, 'db'));
     await bootstrap(first);
     await first.exec('ALTER DATABASE postgres SET standard_conforming_strings = off');

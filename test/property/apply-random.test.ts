@@ -116,5 +116,5 @@ describe('random valid files apply on PostgreSQL (pg_cron) and PGlite', () => {
     expect(seen.views, 'views refreshed').toBeGreaterThan(0);
     expect(seen.jobs, 'jobs run').toBeGreaterThan(0);
     expect(seen.verified, 'requests verified').toBeGreaterThan(numRuns(RUNS) * 10);
-  }, timeoutFor(RUNS, 120_000));
+  }, timeoutFor(RUNS, 300_000));
 });

@@ -6,11 +6,12 @@
  * in test/db/.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, STACK_TRACE, cliBuilt, exampleProject, runCli, runCliInProcess } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, cliBuilt, exampleProject, removeTemporaryDirectories, runCli, runCliInProcess, STACK_TRACE, temporaryDirectory } from './helpers.js';
+
+afterAll(removeTemporaryDirectories);
 
 // No DATABASE_URL from the environment: these tests are about the embedded default.
 const env = { DATABASE_URL: undefined };
@@ -60,7 +61,7 @@ describe('apply on the embedded database', () => {
   });
 
   it('never opens a database for an invalid file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'altan-apply-'));
+    const dir = temporaryDirectory('altan-apply-');
     writeFileSync(join(dir, 'altan.yaml'), 'version: 1\nentities:\n  todos:\n    access: everyone\n');
     const r = await runCliInProcess(['apply'], { cwd: dir, env });
     expect(r.status).toBe(1);
@@ -70,7 +71,7 @@ describe('apply on the embedded database', () => {
   });
 
   it('reports a failing statement at its line in the generated SQL, exit 2, and leaves nothing behind', { timeout: 120_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'altan-apply-'));
+    const dir = temporaryDirectory('altan-apply-');
     // The check parses (validation reads it with Postgres's parser), but Postgres refuses it when it runs.
     writeFileSync(join(dir, 'altan.yaml'), 'version: 1\nentities:\n  notes:\n    fields:\n      title: { type: text, check: "title > 3" }\n');
     const r = await runCliInProcess(['apply'], { cwd: dir, env });
@@ -87,7 +88,7 @@ describe('apply on the embedded database', () => {
   });
 
   it('bootstrap a second time adds nothing and says what it found', { timeout: 120_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'altan-apply-'));
+    const dir = temporaryDirectory('altan-apply-');
     const first = await runCliInProcess(['bootstrap'], { cwd: dir, env });
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^bootstrap: added role anon, role authenticated, role service_role, role authenticator, schema auth/);

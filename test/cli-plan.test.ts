@@ -5,13 +5,14 @@
  * (--database-url) where the test puts rows in the way: NULLs where NOT NULL
  * is asked, a table altan-cloud did not make.
  */
-import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STACK_TRACE, runCliInProcess } from './helpers.js';
+import { removeTemporaryDirectories, runCliInProcess, STACK_TRACE, temporaryDirectory } from './helpers.js';
 import { connect, createUser, dropDatabase, freshDatabase } from './db/harness.js';
 import { catalogSnapshot } from './db/snapshot.js';
+
+afterAll(removeTemporaryDirectories);
 
 // No DATABASE_URL from the environment: the embedded tests are about the default.
 const env = { DATABASE_URL: undefined };
@@ -49,7 +50,7 @@ entities:
 
 /** A project directory of its own holding `yaml` as altan.yaml. */
 function project(yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'altan-plan-'));
+  const dir = temporaryDirectory('altan-plan-');
   writeFileSync(join(dir, 'altan.yaml'), yaml);
   return dir;
 }

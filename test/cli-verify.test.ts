@@ -7,11 +7,13 @@
  * and nothing ever kept.
  */
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { openEmbedded, openPostgres } from '../src/db/database.js';
 import type { VerifyReport } from '../src/verify/run.js';
-import { STACK_TRACE, exampleProject, runCliInProcess } from './helpers.js';
+import { exampleProject, removeTemporaryDirectories, runCliInProcess, STACK_TRACE } from './helpers.js';
 import { dropDatabase, freshDatabase } from './db/harness.js';
+
+afterAll(removeTemporaryDirectories);
 
 const env = { DATABASE_URL: undefined };
 

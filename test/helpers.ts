@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { SpawnSyncOptions } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,9 +132,23 @@ export function runCli(args: readonly string[], options: CliOptions = { cwd: ROO
 /** A Node stack trace line (`    at foo (file.js:1:2)`), which users must never see. */
 export const STACK_TRACE = /^\s+at\s.+[:(]/m;
 
+const made: string[] = [];
+
+/** A new temporary directory, removed by `removeTemporaryDirectories` (a file calls it in its afterAll). */
+export function temporaryDirectory(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every directory `temporaryDirectory` and `exampleProject` made in this file. */
+export function removeTemporaryDirectories(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** A new directory holding examples/<example>/altan.yaml: a project of its own (and a new embedded database). */
 export function exampleProject(example: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `altan-${example}-`));
+  const dir = temporaryDirectory(`altan-${example}-`);
   copyFileSync(join(EXAMPLES_DIR, example, EXAMPLE_FILE), join(dir, EXAMPLE_FILE));
   return dir;
 }

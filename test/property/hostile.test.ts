@@ -11,12 +11,11 @@
  * derived-name-collision and long-names (names differing after byte 63),
  * reserved-words; the CLI side of file-too-large is in test/cli.test.ts.)
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { loadModule, parseSync, scanSync } from 'libpg-query';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
 import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
 import { formatDiagnostic, InvalidRequirementsError } from '../../src/index.js';
@@ -24,11 +23,13 @@ import { loadSqlParser } from '../../src/sql/parser.js';
 import type { CompileResult } from '../../src/index.js';
 import { checkSqlFragment } from '../../src/sql/fragment.js';
 import type { FragmentKind } from '../../src/sql/fragment.js';
-import { STACK_TRACE, runCliInProcess } from '../helpers.js';
+import { removeTemporaryDirectories, runCliInProcess, STACK_TRACE, temporaryDirectory } from '../helpers.js';
 import { numRuns, timeoutFor } from './arbitraries.js';
 import { put, toYaml } from './documents.js';
 import { constant, expectedHistogram, histogram, isObject, names, sortedHistogram, statements, stringConstants, walk } from './sqlTree.js';
 import type { JsonObject } from './sqlTree.js';
+
+afterAll(removeTemporaryDirectories);
 
 const FILE = 'altan.yaml';
 const MIB5 = 5 * 1024 * 1024;
@@ -393,7 +394,7 @@ describe('input limits and encodings', () => {
     expect(errors[0]).toBe('altan.yaml:1:10: unsupported version 2: only version 1 exists [invalid-value]');
     expect(errors.some((e) => e.includes('[unknown-reference]'))).toBe(true);
     expect(validate('version: "1"\n', { fileName: FILE }).errors.map(formatDiagnostic)).toEqual(['altan.yaml:1:10: expected "version: 1", got string "1" [wrong-type]']);
-    const dir = mkdtempSync(join(tmpdir(), 'altan-hostile-'));
+    const dir = temporaryDirectory('altan-hostile-');
     writeFileSync(join(dir, FILE), text);
     const r = await runCliInProcess(['generate', FILE], { cwd: dir });
     expect(r.status).toBe(1);

@@ -16,8 +16,7 @@
  * The database is not empty: a valid file was applied first, so that
  * "unchanged" also means that nothing of it was dropped or altered.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,9 +28,11 @@ import { formatDiagnostic, InvalidRequirementsError } from '../../src/index.js';
 import { loadSqlParser } from '../../src/sql/parser.js';
 import { connect, dropDatabase, freshDatabase, memoryDatabase } from '../db/harness.js';
 import { catalogSnapshot } from '../db/snapshot.js';
-import { STACK_TRACE, runCliInProcess } from '../helpers.js';
+import { removeTemporaryDirectories, runCliInProcess, STACK_TRACE, temporaryDirectory } from '../helpers.js';
 import { FUZZ_RUNS } from './arbitraries.js';
 import { mutatedArb } from './mutate.js';
+
+afterAll(removeTemporaryDirectories);
 
 const FILE = 'altan.yaml';
 /** Mutations per run for each of the two tests (each CLI step runs apply twice). */
@@ -77,7 +78,7 @@ describe('invalid files apply nothing', () => {
     expect(before.applied).toHaveLength(1);
     await fc.assert(
       fc.asyncProperty(invalidArb, async (mutated) => {
-        const dir = mkdtempSync(join(tmpdir(), 'altan-mutations-apply-'));
+        const dir = temporaryDirectory('altan-mutations-apply-');
         writeFileSync(join(dir, FILE), mutated.text);
         const runs = {
           'apply --database-url': await runCliInProcess(['apply', FILE, '--database-url', url], { cwd: dir }),

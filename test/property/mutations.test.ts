@@ -16,20 +16,21 @@
  *
  * The mutations are drawn by mutate.ts; mutations-apply.test.ts applies them to databases.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { loadModule, parseSync } from 'libpg-query';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
 import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
 import { formatDiagnostic, InvalidRequirementsError } from '../../src/index.js';
 import { loadSqlParser } from '../../src/sql/parser.js';
 import type { Diagnostic } from '../../src/index.js';
-import { STACK_TRACE, runCliInProcess } from '../helpers.js';
+import { removeTemporaryDirectories, runCliInProcess, STACK_TRACE, temporaryDirectory } from '../helpers.js';
 import { FUZZ_RUNS, numRuns, timeoutFor } from './arbitraries.js';
 import { mutatedArb } from './mutate.js';
+
+afterAll(removeTemporaryDirectories);
 
 const FILE = 'altan.yaml';
 const RUNS = 100;
@@ -109,7 +110,7 @@ describe('mutations of valid files', () => {
   }, timeoutFor(RUNS));
 
   it('through the CLI: exit 1, nothing on stdout, `file:line:col: message` lines on stderr, no stack trace', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'altan-mutations-'));
+    const dir = temporaryDirectory('altan-mutations-');
     await fc.assert(
       fc.asyncProperty(mutatedArb.filter((m) => validate(m.text, { fileName: FILE }).errors.length > 0), async (mutated) => {
         writeFileSync(join(dir, FILE), mutated.text);

@@ -81,4 +81,3 @@ export class AltanError extends Error {
     this.problems = list.map((p) => ({ ...p, category: p.category ?? category }));
   }
 }
-

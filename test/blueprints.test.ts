@@ -10,7 +10,7 @@ describe('blueprints', () => {
     expect(() => compileBlueprint('SELECT <%= it.x %>;', 'bad.sql.ejs')).toThrow(/uses <%=/);
   });
   it('prints <%- output as it is', () => {
-    expect(compileBlueprint("SELECT <%- it.x %>;", 'ok.sql.ejs')({ x: "'a&b'" })).toBe("SELECT 'a&b';");
+    expect(compileBlueprint('SELECT <%- it.x %>;', 'ok.sql.ejs')({ x: "'a&b'" })).toBe("SELECT 'a&b';");
   });
   it('every blueprint in blueprints/ compiles under these rules', () => {
     const dir = join(ROOT, 'blueprints');

@@ -35,9 +35,7 @@ function lines(diagnostics: readonly Diagnostic[]): string {
   return diagnostics.map((d) => `${formatDiagnostic(d)}\n`).join('');
 }
 
-type Outcome =
-  | { kind: 'valid'; sql: string; warnings: readonly Diagnostic[] }
-  | { kind: 'invalid'; error: InvalidRequirementsError };
+type Outcome = { kind: 'valid'; sql: string; warnings: readonly Diagnostic[] } | { kind: 'invalid'; error: InvalidRequirementsError };
 
 async function compileEntry(entry: CorpusEntry): Promise<Outcome> {
   try {
@@ -95,9 +93,7 @@ describe('test cases', () => {
         const expectedSql = readIfExists(sqlPath);
         const expectedStderr = readIfExists(stderrPath);
         if (expectedSql === undefined && expectedStderr === undefined) {
-          throw new Error(
-            `${entry.name}: neither ${EXPECTED_SQL} nor ${EXPECTED_STDERR} exists; run with UPDATE_GOLDEN=1 and review the result`,
-          );
+          throw new Error(`${entry.name}: neither ${EXPECTED_SQL} nor ${EXPECTED_STDERR} exists; run with UPDATE_GOLDEN=1 and review the result`);
         }
         if (expectedSql !== undefined && expectedStderr !== undefined) {
           throw new Error(`${entry.name}: has both ${EXPECTED_SQL} and ${EXPECTED_STDERR}; keep one`);
@@ -129,19 +125,23 @@ describe('test cases', () => {
     );
   }
 
-  it('valid cases give the same output through the CLI as through the library', async () => {
-    for (const entry of cases) {
-      const expectedSql = readIfExists(join(entry.dir, EXPECTED_SQL));
-      if (expectedSql === undefined) continue;
-      const validate = await runCliInProcess(['validate', entry.file], { cwd: entry.dir });
-      expect(validate.status, `${entry.name}: ${validate.stderr}`).toBe(0);
-      expect(validate.stdout).toMatch(/^ok: /);
-      expect(validate.stderr, entry.name).toBe(readIfExists(join(entry.dir, EXPECTED_WARNINGS)) ?? '');
-      const generate = await runCliInProcess(['generate', entry.file], { cwd: entry.dir });
-      expect(generate.status, `${entry.name}: ${generate.stderr}`).toBe(0);
-      expect(generate.stdout, entry.name).toBe(expectedSql);
-    }
-  }, 10 * TIMEOUT);
+  it(
+    'valid cases give the same output through the CLI as through the library',
+    async () => {
+      for (const entry of cases) {
+        const expectedSql = readIfExists(join(entry.dir, EXPECTED_SQL));
+        if (expectedSql === undefined) continue;
+        const validate = await runCliInProcess(['validate', entry.file], { cwd: entry.dir });
+        expect(validate.status, `${entry.name}: ${validate.stderr}`).toBe(0);
+        expect(validate.stdout).toMatch(/^ok: /);
+        expect(validate.stderr, entry.name).toBe(readIfExists(join(entry.dir, EXPECTED_WARNINGS)) ?? '');
+        const generate = await runCliInProcess(['generate', entry.file], { cwd: entry.dir });
+        expect(generate.status, `${entry.name}: ${generate.stderr}`).toBe(0);
+        expect(generate.stdout, entry.name).toBe(expectedSql);
+      }
+    },
+    10 * TIMEOUT,
+  );
 
   it('invalid cases: the CLI prints exactly the library diagnostics, without stack traces', async () => {
     for (const entry of cases) {
@@ -155,7 +155,9 @@ describe('test cases', () => {
         else throw e;
       }
       expect(error, entry.name).toBeDefined();
-      const fromLibrary = lines([...(error?.errors ?? []), ...(error?.warnings ?? [])]).split('\n').sort();
+      const fromLibrary = lines([...(error?.errors ?? []), ...(error?.warnings ?? [])])
+        .split('\n')
+        .sort();
       expect(expectedStderr.split('\n').sort(), entry.name).toEqual(fromLibrary);
       expect(error?.errors.length, entry.name).toBeGreaterThan(0);
       expect(expectedStderr, entry.name).not.toMatch(STACK_TRACE);

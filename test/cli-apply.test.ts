@@ -16,7 +16,6 @@ afterAll(removeTemporaryDirectories);
 // No DATABASE_URL from the environment: these tests are about the embedded default.
 const env = { DATABASE_URL: undefined };
 
-
 beforeAll(() => {
   if (!cliBuilt()) throw new Error('dist/ is missing: run `npm run build` first');
 });
@@ -28,7 +27,9 @@ describe('apply on the embedded database', () => {
     expect(first.status, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/^database: embedded database \.altan-cloud\/db \(PGlite\)/);
     expect(first.stderr).toMatch(/bootstrap: added role anon, .*auth\.users/);
-    expect(first.stdout).toMatch(/^applied altan\.yaml to embedded database .* in \d+ ms: created 3 tables, 2 functions, 13 policies, 11 indexes, 3 triggers, 2 buckets, 3 materialized views, 2 views, 3 cron jobs\n/);
+    expect(first.stdout).toMatch(
+      /^applied altan\.yaml to embedded database .* in \d+ ms: created 3 tables, 2 functions, 13 policies, 11 indexes, 3 triggers, 2 buckets, 3 materialized views, 2 views, 3 cron jobs\n/,
+    );
     expect(first.stdout).toContain('note: the embedded database has no pg_cron: cron jobs are recorded in its stand-in cron.job table and never run there');
     expect(existsSync(join(dir, '.altan-cloud', 'db'))).toBe(true);
     expect(existsSync(join(dir, '.altan-cloud', 'db.lock'))).toBe(false);
@@ -45,7 +46,9 @@ describe('apply on the embedded database', () => {
     writeFileSync(join(dir, 'other.yaml'), 'version: 1\nentities:\n  todos:\n    fields:\n      title: text\n');
     const changed = await runCliInProcess(['apply', 'other.yaml'], { cwd: dir, env });
     expect(changed.status).toBe(2);
-    expect(changed.stderr).toMatch(/\naltan-cloud: refused: these \d+ changes may lose data, and nothing was applied:\n {2}- table listings: holds 0 rows: its rows are deleted\n/);
+    expect(changed.stderr).toMatch(
+      /\naltan-cloud: refused: these \d+ changes may lose data, and nothing was applied:\n {2}- table listings: holds 0 rows: its rows are deleted\n/,
+    );
     expect(changed.stderr).toContain('apply with --allow-destructive to make them');
     expect(changed.stderr).not.toMatch(STACK_TRACE);
   });
@@ -76,7 +79,9 @@ describe('apply on the embedded database', () => {
     writeFileSync(join(dir, 'altan.yaml'), 'version: 1\nentities:\n  notes:\n    fields:\n      title: { type: text, check: "title > 3" }\n');
     const r = await runCliInProcess(['apply'], { cwd: dir, env });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/altan-cloud: apply failed in CREATE TABLE public\.notes \(generated SQL line \d+:\d+\):\n {2}operator does not exist: text > integer \(SQLSTATE 42883\)\n/);
+    expect(r.stderr).toMatch(
+      /altan-cloud: apply failed in CREATE TABLE public\.notes \(generated SQL line \d+:\d+\):\n {2}operator does not exist: text > integer \(SQLSTATE 42883\)\n/,
+    );
     expect(r.stderr).toMatch(/\| {3}CONSTRAINT notes_title_check CHECK \(title > 3\),\n.*\^\n/);
     // Pointed back at the file, where the author wrote it.
     expect(r.stderr).toContain('\n  from altan.yaml:5:35: the check of field "notes.title"\nNothing was applied: the transaction was rolled back.');

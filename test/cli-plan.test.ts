@@ -71,7 +71,9 @@ describe('plan on the embedded database', () => {
     const fresh = await run('plan');
     expect(fresh.status, fresh.stderr).toBe(0);
     expect(fresh.stderr).toMatch(/^database: embedded database \.altan-cloud\/db \(PGlite\)/);
-    expect(fresh.stdout).toMatch(/^plan for altan\.yaml on embedded database \.altan-cloud\/db \(PGlite\), schema public: nothing applied there yet, the whole file \(\d+ objects\)\n/);
+    expect(fresh.stdout).toMatch(
+      /^plan for altan\.yaml on embedded database \.altan-cloud\/db \(PGlite\), schema public: nothing applied there yet, the whole file \(\d+ objects\)\n/,
+    );
     expect(fresh.stdout).toContain('\n  + table todos\n');
     expect(fresh.stdout).toContain('\n  + policy todos_select on todos\n');
     expect(fresh.stdout).toContain('\n  + function set_updated_at\n');
@@ -202,7 +204,10 @@ describe('plan and apply on a server database (--database-url)', () => {
     await db.exec('CREATE TABLE public.tags (id int)');
 
     // title becomes required, tags is an entity of the file now: both are in the way.
-    writeFileSync(join(dir, 'altan.yaml'), 'version: 1\nentities:\n  todos:\n    fields:\n      title: { type: text, required: true }\n      note: text\n  tags:\n    fields:\n      label: text\n');
+    writeFileSync(
+      join(dir, 'altan.yaml'),
+      'version: 1\nentities:\n  todos:\n    fields:\n      title: { type: text, required: true }\n      note: text\n  tags:\n    fields:\n      label: text\n',
+    );
     const blocked = await run('plan', '--exit-code');
     expect(blocked.status, blocked.stderr).toBe(2);
     expect(blocked.stderr).toMatch(/^database: postgres:\/\/.* \(--database-url\)\n$/);
@@ -237,7 +242,10 @@ describe('plan and apply on a server database (--database-url)', () => {
     expect(await db.query('SELECT title FROM public.todos ORDER BY title')).toEqual([{ title: 'filled' }, { title: 'set' }]);
 
     // A removed field with values in it: refused, the catalog as it was, until --allow-destructive.
-    writeFileSync(join(dir, 'altan.yaml'), 'version: 1\nentities:\n  todos:\n    fields:\n      title: { type: text, required: true }\n  tags:\n    fields:\n      label: text\n');
+    writeFileSync(
+      join(dir, 'altan.yaml'),
+      'version: 1\nentities:\n  todos:\n    fields:\n      title: { type: text, required: true }\n  tags:\n    fields:\n      label: text\n',
+    );
     const before = await catalogSnapshot(db);
     const destructive = await run('apply');
     expect(destructive.status).toBe(2);

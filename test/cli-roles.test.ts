@@ -100,7 +100,8 @@ describe('plan, apply and verify as a role that may not read what they need', ()
     const as = userUrl(url, PLAIN);
     const dir = exampleProject('todo');
     const before = await catalogSnapshot(owner);
-    const refusal = `altan-cloud: ${as}: permission denied for schema auth (SQLSTATE 42501)\n` +
+    const refusal =
+      `altan-cloud: ${as}: permission denied for schema auth (SQLSTATE 42501)\n` +
       "the role altan-cloud connects as lacks a privilege this needs: connect as the database's owner (on Supabase: postgres)\n";
     for (const command of ['plan', 'apply']) {
       const r = await runCliInProcess([command, '--database-url', as], { cwd: dir, env });

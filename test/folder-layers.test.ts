@@ -59,7 +59,11 @@ describe('the folders of src/', () => {
   });
 
   it('the check finds a cycle when there is one', () => {
-    const graph = new Map([['plan', new Set(['db', 'execute'])], ['execute', new Set(['plan'])], ['db', new Set<string>()]]);
+    const graph = new Map([
+      ['plan', new Set(['db', 'execute'])],
+      ['execute', new Set(['plan'])],
+      ['db', new Set<string>()],
+    ]);
     expect(cycles(graph)).toEqual(['execute → plan → execute']);
   });
 

@@ -15,7 +15,9 @@ import type { Plan } from '../src/plan/plan.js';
 import { ROOT, UPDATE_GOLDEN } from './helpers.js';
 
 const DIR = join(ROOT, 'test', 'plan-cases');
-const cases = readdirSync(DIR).filter((d) => existsSync(join(DIR, d, 'before.yaml'))).sort();
+const cases = readdirSync(DIR)
+  .filter((d) => existsSync(join(DIR, d, 'before.yaml')))
+  .sort();
 
 async function planned(name: string): Promise<string> {
   const read = (file: string) => readFileSync(join(DIR, name, file));
@@ -23,8 +25,13 @@ async function planned(name: string): Promise<string> {
   const after = await compile(read('after.yaml'), { fileName: 'after.yaml' });
   const p = await planBetween(before, after);
   const plan: Plan = {
-    status: p.changes.length > 0 ? 'changes' : 'up-to-date', database: '(no database)', schema: after.model.schema, fresh: false,
-    blockers: [], lastApplied: { file: 'before.yaml', at: '(the last apply)' }, ...p,
+    status: p.changes.length > 0 ? 'changes' : 'up-to-date',
+    database: '(no database)',
+    schema: after.model.schema,
+    fresh: false,
+    blockers: [],
+    lastApplied: { file: 'before.yaml', at: '(the last apply)' },
+    ...p,
   };
   return formatPlan('after.yaml', plan);
 }

@@ -92,9 +92,11 @@ describe('every error class is an AltanError', () => {
 });
 
 describe('the problems of a refused apply', () => {
-  it('the file\'s SQL failing: apply-failed, the generated-SQL line:col and the file\'s line:col', async () => {
+  it("the file's SQL failing: apply-failed, the generated-SQL line:col and the file's line:col", async () => {
     const db = await memoryDatabase();
-    const compiled = await compile('version: 1\nentities:\n  notes:\n    fields:\n      title: { type: text, check: "title > 3" }\n', { fileName: 'altan.yaml' });
+    const compiled = await compile('version: 1\nentities:\n  notes:\n    fields:\n      title: { type: text, check: "title > 3" }\n', {
+      fileName: 'altan.yaml',
+    });
     const error = await apply(db, compiled).then(
       () => undefined,
       (e: unknown) => e,

@@ -15,7 +15,6 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, inject } from 'vitest';
 
-
 const ROOT = join(import.meta.dirname, '..');
 
 /**

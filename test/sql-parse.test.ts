@@ -109,7 +109,9 @@ describe('golden SQL parses with the Postgres 18 parser', () => {
           // The body of a LANGUAGE sql function is itself SQL.
           const body = [...walk(options)]
             .filter((n) => isObject(n.DefElem) && n.DefElem.defname === 'as')
-            .flatMap((n) => names(isObject((n.DefElem as JsonObject).arg) ? ((((n.DefElem as JsonObject).arg as JsonObject).List as JsonObject)?.items ?? []) : []));
+            .flatMap((n) =>
+              names(isObject((n.DefElem as JsonObject).arg) ? ((((n.DefElem as JsonObject).arg as JsonObject).List as JsonObject)?.items ?? []) : []),
+            );
           expect(body.length).toBeGreaterThan(0);
           for (const text of body) expect(() => parseSync(text), text).not.toThrow();
         }
@@ -136,7 +138,10 @@ describe('golden SQL parses with the Postgres 18 parser', () => {
           if (fn.join('.') !== 'cron.schedule') continue;
           const args = Array.isArray(node.FuncCall.args) ? node.FuncCall.args.map((a) => stringConstant(a)) : [];
           expect(args.length, 'cron.schedule(name, schedule, command)').toBe(3);
-          expect(args.every((a) => a !== undefined), 'cron.schedule arguments are constants').toBe(true);
+          expect(
+            args.every((a) => a !== undefined),
+            'cron.schedule arguments are constants',
+          ).toBe(true);
           scheduled.push({ name: args[0] as string, schedule: args[1] as string, command: args[2] as string });
         }
       }

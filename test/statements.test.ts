@@ -22,17 +22,21 @@ describe('the placed statements of a script', () => {
         const placed = compiled.statements;
         for (const s of placed) expect(compiled.sql.slice(s.start, s.end)).toBe(s.sql);
         // Each placed statement is one of Postgres's (a DROP of a view and its exposed view is two, placed as one step only in plans).
-        expect(placed.map((s) => s.start), entry.name).toEqual(pg.statements.map((s) => s.start));
+        expect(
+          placed.map((s) => s.start),
+          entry.name,
+        ).toEqual(pg.statements.map((s) => s.start));
         expect(placed[0]?.sql).toBe('BEGIN;');
         expect(placed.at(-1)?.sql).toBe('COMMIT;');
       }
     }
   });
 
-  it('name the object each makes, and the frame\'s make none', async () => {
+  it("name the object each makes, and the frame's make none", async () => {
     const compiled = await compile(readFileSync(join(EXAMPLES_DIR, 'marketplace', 'altan.yaml')));
     const kinds = new Set<string>(compiled.statements.map((s) => s.object?.kind ?? 'frame'));
-    for (const k of ['bucket', 'frame', 'function', 'grants', 'index', 'job', 'policy', 'rls', 'schema-usage', 'storage-policy', 'table', 'trigger', 'view']) expect(kinds).toContain(k);
+    for (const k of ['bucket', 'frame', 'function', 'grants', 'index', 'job', 'policy', 'rls', 'schema-usage', 'storage-policy', 'table', 'trigger', 'view'])
+      expect(kinds).toContain(k);
     expect(compiled.statements.filter((s) => s.object?.kind === 'job')).toHaveLength(3);
     expect(compiled.statements.filter((s) => s.object === undefined).map((s) => s.label)).toContain('SET LOCAL search_path = public');
   });

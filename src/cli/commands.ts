@@ -54,9 +54,7 @@ export async function compileFile(io: CliIo, file: string, target: Target): Prom
 export async function generateCommand(io: CliIo, file: string, options: GenerateOptions): Promise<Outcome> {
   const result = await compileFile(io, file, options.target ?? 'altan');
   if (!result) return 'invalid';
-  const text = options.json
-    ? `${JSON.stringify({ sql: result.sql, cron: result.cron, warnings: result.warnings }, null, 2)}\n`
-    : result.sql;
+  const text = options.json ? `${JSON.stringify({ sql: result.sql, cron: result.cron, warnings: result.warnings }, null, 2)}\n` : result.sql;
   if (options.output !== undefined) {
     writeOutput(io, options.output, text);
     io.stderr.write(`wrote ${options.output}\n`);

@@ -81,7 +81,14 @@ export function readSource(io: CliIo, file: string): Uint8Array {
     return file === '-' ? readStdin(io, MAX_FILE_BYTES + 1) : readAtMost(pathIn(io, file), MAX_FILE_BYTES + 1);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : fsMessage(e, pathIn(io, file), file);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : fsMessage(e, pathIn(io, file), file);
     throw new UserError(`${file}: cannot read the requirements file: ${why}`, 'file-unreadable');
   }
 }

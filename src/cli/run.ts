@@ -72,12 +72,14 @@ function program(io: CliIo, done: (outcome: Outcome) => void): Command {
       getErrHasColors: () => false,
     });
 
-  cli.command('validate')
+  cli
+    .command('validate')
     .description('check a requirements file and print a summary, or every problem as file:line:col: message')
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .action(async (file: string) => done(await validateCommand(io, file)));
 
-  cli.command('generate')
+  cli
+    .command('generate')
     .description('print the SQL transaction (and cron jobs) for a requirements file')
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .option('-o, --output <path>', 'write to this file instead of standard output')
@@ -85,7 +87,8 @@ function program(io: CliIo, done: (outcome: Outcome) => void): Command {
     .addOption(targetOption())
     .action(async (file: string, opts: { output?: string; json?: boolean; target: Target }) => done(await generateCommand(io, file, opts)));
 
-  cli.command('apply')
+  cli
+    .command('apply')
     .description('run the SQL transaction against a database (embedded by default), recording what was applied')
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .addOption(databaseOption())
@@ -94,11 +97,13 @@ function program(io: CliIo, done: (outcome: Outcome) => void): Command {
     .option('--allow-destructive', 'also make changes that may lose data (drop a table or column, narrow a type, remove a job or a bucket that holds files)')
     .addOption(new Option('--json', 'print the report as JSON'))
     .addOption(targetOption())
-    .action(async (file: string, opts: { databaseUrl?: string; dryRun?: boolean; verify?: boolean; allowDestructive?: boolean; json?: boolean; target: Target }) =>
-      done(await (await databaseCommands()).applyCommand(io, file, opts)),
+    .action(
+      async (file: string, opts: { databaseUrl?: string; dryRun?: boolean; verify?: boolean; allowDestructive?: boolean; json?: boolean; target: Target }) =>
+        done(await (await databaseCommands()).applyCommand(io, file, opts)),
     );
 
-  cli.command('plan')
+  cli
+    .command('plan')
     .description("compare the file with the database's catalog and print the changes apply would make, and their SQL; changes nothing")
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .addOption(databaseOption())
@@ -109,19 +114,24 @@ function program(io: CliIo, done: (outcome: Outcome) => void): Command {
       done(await (await databaseCommands()).planCommand(io, file, opts)),
     );
 
-  cli.command('verify')
-    .description('run the requests clients make (anon, two users, org admin / member / outsider) in rolled-back transactions and compare them with the access rules')
+  cli
+    .command('verify')
+    .description(
+      'run the requests clients make (anon, two users, org admin / member / outsider) in rolled-back transactions and compare them with the access rules',
+    )
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .addOption(databaseOption())
     .addOption(new Option('--json', 'print the report as JSON'))
     .action(async (file: string, opts: { databaseUrl?: string; json?: boolean }) => done(await (await databaseCommands()).verifyCommand(io, file, opts)));
 
-  cli.command('bootstrap')
+  cli
+    .command('bootstrap')
     .description('make a Postgres database look like an Altan / Supabase project (roles, auth, storage, pg_cron); idempotent')
     .addOption(databaseOption())
     .action(async (opts: { databaseUrl?: string }) => done(await (await databaseCommands()).bootstrapCommand(io, opts)));
 
-  cli.command('init')
+  cli
+    .command('init')
     .description('write a commented starter requirements file (never overwrites)')
     .argument('[file]', 'file to create', DEFAULT_FILE)
     .action((file: string) => done(initCommand(io, file)));

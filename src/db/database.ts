@@ -92,8 +92,7 @@ export async function openPostgres(url: string): Promise<Database> {
   return {
     kind: 'postgres',
     description,
-    query: async <Row>(sql: string, params: readonly unknown[] = []) =>
-      translated(async () => (await client.query(sql, [...params])).rows as Row[]),
+    query: async <Row>(sql: string, params: readonly unknown[] = []) => translated(async () => (await client.query(sql, [...params])).rows as Row[]),
     exec: async (sql: string) => {
       await translated(() => client.query(sql));
     },
@@ -110,8 +109,7 @@ export async function pgliteDatabase(db: PGliteInstance, description: string, re
   return {
     kind: 'embedded',
     description,
-    query: async <Row>(sql: string, params: readonly unknown[] = []) =>
-      translated(async () => (await db.query<Row>(sql, [...params])).rows),
+    query: async <Row>(sql: string, params: readonly unknown[] = []) => translated(async () => (await db.query<Row>(sql, [...params])).rows),
     exec: async (sql: string) => {
       await translated(() => db.exec(sql));
     },

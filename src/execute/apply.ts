@@ -97,11 +97,14 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
   const { model } = compiled;
   // Reading the catalog may itself be refused (a role without USAGE on auth): a database problem, not a bug.
   const missing = await step(db, () => preflight(db, model, compiled.target));
-  if (missing.length > 0) throw new ApplyError(missingMessage(db, missing), 'preflight', missing.map((m) => ({ ...APPLY_PROBLEMS.preflight, message: `${m.what} is missing: ${m.why}` })));
+  if (missing.length > 0)
+    throw new ApplyError(
+      missingMessage(db, missing),
+      'preflight',
+      missing.map((m) => ({ ...APPLY_PROBLEMS.preflight, message: `${m.what} is missing: ${m.why}` })),
+    );
 
-  const notes = db.kind === 'embedded' && model.jobs.length > 0
-    ? [EMBEDDED_CRON_NOTE]
-    : [];
+  const notes = db.kind === 'embedded' && model.jobs.length > 0 ? [EMBEDDED_CRON_NOTE] : [];
 
   let open = true;
   const rollback = async () => {
@@ -123,11 +126,28 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
         open = false;
       }
       await rollback();
-      return { status: 'up-to-date', database: db.description, created: [], changes: [], notes: [], durationMs: elapsed(started), ...(previous ? { appliedAt: previous.applied_at } : {}) };
+      return {
+        status: 'up-to-date',
+        database: db.description,
+        created: [],
+        changes: [],
+        notes: [],
+        durationMs: elapsed(started),
+        ...(previous ? { appliedAt: previous.applied_at } : {}),
+      };
     }
-    if (plan.blockers.length > 0) throw new ApplyError(blockedMessage(model.schema, plan), 'blocked', plan.blockers.map((b) => ({ ...APPLY_PROBLEMS.blocked, message: b })));
+    if (plan.blockers.length > 0)
+      throw new ApplyError(
+        blockedMessage(model.schema, plan),
+        'blocked',
+        plan.blockers.map((b) => ({ ...APPLY_PROBLEMS.blocked, message: b })),
+      );
     if (plan.destructive.length > 0 && !options.allowDestructive) {
-      throw new ApplyError(destructiveMessage(plan), 'destructive', plan.destructive.map((c) => ({ ...APPLY_PROBLEMS.destructive, message: changeLine(c).trim() })));
+      throw new ApplyError(
+        destructiveMessage(plan),
+        'destructive',
+        plan.destructive.map((c) => ({ ...APPLY_PROBLEMS.destructive, message: changeLine(c).trim() })),
+      );
     }
 
     // A plan with changes always comes with the inventory to record.
@@ -140,9 +160,7 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
       throw await failure(db, compiled, plan.sql, body, e);
     }
     const durationMs = elapsed(started);
-    await step(db, () =>
-      record(db, recordOf(compiled, plan.sql, inventory, durationMs)),
-    );
+    await step(db, () => record(db, recordOf(compiled, plan.sql, inventory, durationMs)));
     if (options.beforeEnd) await options.beforeEnd(db);
     await step(db, () => db.exec(options.dryRun ? 'ROLLBACK' : 'COMMIT'));
     open = false;
@@ -162,8 +180,15 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
 function recordOf(compiled: CompileResult, sql: string, inventory: Inventory, durationMs: number): NewRecord {
   const { model } = compiled;
   return {
-    schema: model.schema, fileName: model.source.fileName, fileSha256: model.source.sha256, sqlSha256: sqlSha256(compiled.sql),
-    target: compiled.target, toolVersion: VERSION, durationMs, sql, inventory: storedInventory(inventory),
+    schema: model.schema,
+    fileName: model.source.fileName,
+    fileSha256: model.source.sha256,
+    sqlSha256: sqlSha256(compiled.sql),
+    target: compiled.target,
+    toolVersion: VERSION,
+    durationMs,
+    sql,
+    inventory: storedInventory(inventory),
   };
 }
 
@@ -193,9 +218,14 @@ function asApplyError(db: Database, e: unknown): unknown {
   }
   if (e instanceof DatabaseError) {
     const privilege = e.code === INSUFFICIENT_PRIVILEGE;
-    return new ApplyError(`${db.description}: ${describeDatabaseError(e)}${privilege ? `\n${PRIVILEGE_HINT}` : ''}`, 'database', [{
-      code: 'database-error', message: e.message, ...(e.code ? { sqlstate: e.code } : {}), ...(privilege ? { hint: PRIVILEGE_HINT } : e.hint ? { hint: e.hint } : {}),
-    }]);
+    return new ApplyError(`${db.description}: ${describeDatabaseError(e)}${privilege ? `\n${PRIVILEGE_HINT}` : ''}`, 'database', [
+      {
+        code: 'database-error',
+        message: e.message,
+        ...(e.code ? { sqlstate: e.code } : {}),
+        ...(privilege ? { hint: PRIVILEGE_HINT } : e.hint ? { hint: e.hint } : {}),
+      },
+    ]);
   }
   return e;
 }
@@ -219,10 +249,20 @@ async function failure(db: Database, compiled: CompileResult, sql: string, body:
   const excerpt = at === undefined ? '' : `\n${indent(excerptAt(sql, at))}`;
   const origin = statement && at !== undefined ? originAt(compiled, statement, at - statement.start) : undefined;
   const from = origin ? `\n  from ${origin.file}:${origin.line}:${origin.column}: the ${origin.what}` : '';
-  return new ApplyError(`apply failed${label}${where}:\n${indent(describeDatabaseError(e))}${excerpt}${from}\nNothing was applied: the transaction was rolled back.`, 'database', [{
-    code: 'apply-failed', message: e.message, ...(e.code ? { sqlstate: e.code } : {}), ...(e.hint ? { hint: e.hint } : {}), ...(position ? { sql: position } : {}),
-    ...(origin ? { file: origin.file, line: origin.line, column: origin.column } : {}),
-  }]);
+  return new ApplyError(
+    `apply failed${label}${where}:\n${indent(describeDatabaseError(e))}${excerpt}${from}\nNothing was applied: the transaction was rolled back.`,
+    'database',
+    [
+      {
+        code: 'apply-failed',
+        message: e.message,
+        ...(e.code ? { sqlstate: e.code } : {}),
+        ...(e.hint ? { hint: e.hint } : {}),
+        ...(position ? { sql: position } : {}),
+        ...(origin ? { file: origin.file, line: origin.line, column: origin.column } : {}),
+      },
+    ],
+  );
 }
 
 /** The author's SQL inside the failing statement's object that holds offset `offset` of the statement, and where the file has it. */
@@ -256,7 +296,6 @@ async function firstFailing(db: Database, statements: readonly PlacedStatement[]
     await db.exec('ROLLBACK').catch(() => {});
   }
 }
-
 
 const indent = (text: string) => text.replace(/^/gm, '  ');
 

@@ -34,7 +34,6 @@ export interface Component {
   readonly create: string;
 }
 
-
 /** In dependency order: roles before the grants naming them, schemas before their tables. */
 export const COMPONENTS: readonly Component[] = [
   { name: 'role anon', exists: roleExists('anon'), create: sql.CREATE_ANON },
@@ -78,8 +77,7 @@ export const CRON_STAND_IN: Component = {
 };
 
 /** Said by bootstrap, and by apply when a file has jobs. */
-export const EMBEDDED_CRON_NOTE =
-  'the embedded database has no pg_cron: cron jobs are recorded in its stand-in cron.job table and never run there';
+export const EMBEDDED_CRON_NOTE = 'the embedded database has no pg_cron: cron jobs are recorded in its stand-in cron.job table and never run there';
 
 interface CronFacts {
   readonly installed: boolean;
@@ -143,7 +141,7 @@ function refusedMessage(db: Database, e: DatabaseError, adding: readonly Compone
   return (
     `bootstrap was refused on ${db.description}${what}: ${e.message} (SQLSTATE ${INSUFFICIENT_PRIVILEGE}). ` +
     'bootstrap creates the roles anon, authenticated, service_role and authenticator, the schemas auth and storage ' +
-    'with their tables and functions, and pg_cron, and reads the server\'s pg_cron settings: run it as a superuser, ' +
+    "with their tables and functions, and pg_cron, and reads the server's pg_cron settings: run it as a superuser, " +
     'or as a role with CREATEROLE that owns the database (or may create schemas in it) and has pg_read_all_settings. ' +
     'Nothing was changed. On Supabase the project already has all of this, so bootstrap is not needed there: ' +
     'run `altan-cloud apply` directly.'
@@ -171,13 +169,19 @@ async function bootstrapWith(db: Database, adding: (missing: readonly Component[
   const components = cron.component === undefined ? COMPONENTS : [...COMPONENTS, cron.component];
   // Usually everything is there (the embedded database is bootstrapped on every open): then one
   // query answers, without a transaction or the lock. Otherwise all is checked again under the lock.
-  const before = await evaluate(db, components.map((c) => c.exists));
+  const before = await evaluate(
+    db,
+    components.map((c) => c.exists),
+  );
   if (before.every(Boolean)) return { added: [], present: components.map((c) => c.name), notes };
   await db.query('BEGIN');
   try {
     await db.query(LOCK_SQL);
     // Every check in one round trip, every missing piece in another.
-    const found = await evaluate(db, components.map((c) => c.exists));
+    const found = await evaluate(
+      db,
+      components.map((c) => c.exists),
+    );
     const missing = components.filter((_c, i) => !found[i]);
     adding(missing);
     if (missing.length > 0) await db.exec(missing.map((c) => c.create).join('\n'));

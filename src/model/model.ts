@@ -59,8 +59,7 @@ export interface HelperFunction {
 }
 
 /** The model's read-check helpers. */
-export const readChecksOf = (model: Pick<Model, 'functions'>): ReadCheck[] =>
-  model.functions.flatMap((f) => (f.body.kind === 'read-check' ? [f.body] : []));
+export const readChecksOf = (model: Pick<Model, 'functions'>): ReadCheck[] => model.functions.flatMap((f) => (f.body.kind === 'read-check' ? [f.body] : []));
 
 /**
  * `<name>(key)`: may the caller read the row of `table` whose `column` is key?
@@ -133,7 +132,12 @@ export type Condition =
   | { readonly kind: 'org-member'; readonly column: string }
   | { readonly kind: 'org-admin'; readonly column: string }
   /** The referenced row is one the caller can see (its SELECT policies apply inside the subquery). */
-  | { readonly kind: 'visible-parent'; readonly table: string; readonly column: string; readonly target: { readonly schema: string; readonly table: string; readonly column: string } }
+  | {
+      readonly kind: 'visible-parent';
+      readonly table: string;
+      readonly column: string;
+      readonly target: { readonly schema: string; readonly table: string; readonly column: string };
+    }
   /** The referenced row of the same table is one the caller may read, asked through the table's read-check helper. */
   | { readonly kind: 'readable-parent'; readonly table: string; readonly column: string; readonly key: string; readonly check: string }
   /** The reference is unset: for a parent whose rows the policy's roles may not read, so no written row may point at one. */

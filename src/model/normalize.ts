@@ -43,7 +43,7 @@ export function normalize(input: RequirementsInput, source: Source): Model {
   const ctx = { input, schema, names, readChecks };
   const built: Table[] = [
     ...(withOrgs ? organizationTables(schema, names) : []),
-    ...tableNames.map((t) => entityTable(ctx, t, entities[t] as NonNullable<typeof entities[string]>)),
+    ...tableNames.map((t) => entityTable(ctx, t, entities[t] as NonNullable<(typeof entities)[string]>)),
   ];
   const byName = new Map(built.map((t) => [t.name, t]));
   const references = new Map(
@@ -58,7 +58,9 @@ export function normalize(input: RequirementsInput, source: Source): Model {
     return later.length === 0 ? table : { ...table, foreignKeys: table.foreignKeys.filter((fk) => !later.includes(fk)) };
   });
 
-  const buckets = Object.keys(input.buckets ?? {}).sort().map((id) => bucketModel(id, input.buckets?.[id] ?? {}, names));
+  const buckets = Object.keys(input.buckets ?? {})
+    .sort()
+    .map((id) => bucketModel(id, input.buckets?.[id] ?? {}, names));
   // Bucket UPDATE policies read an object's bucket before the statement through this helper.
   const objectBucketUsed = buckets.some((b) => b.policies.some((p) => usesCondition(p.check, 'stays-in-bucket')));
   const viewResult = viewModels(views, PRIVATE_SCHEMA, names);
@@ -70,11 +72,15 @@ export function normalize(input: RequirementsInput, source: Source): Model {
     privateSchema: PRIVATE_SCHEMA,
     tables,
     deferredForeignKeys,
-    functions: helperFunctions(tables.some((t) => t.triggers.some((tr) => tr.function === HELPER.setUpdatedAt)), withOrgs, objectBucketUsed, readChecks),
+    functions: helperFunctions(
+      tables.some((t) => t.triggers.some((tr) => tr.function === HELPER.setUpdatedAt)),
+      withOrgs,
+      objectBucketUsed,
+      readChecks,
+    ),
     privateSchemaUsage: {
       anon: exposedViews.some((v) => v.access === 'public') || readChecks.some((c) => c.executableBy.includes('anon')),
-      authenticated:
-        withOrgs || exposedViews.length > 0 || objectBucketUsed || readChecks.some((c) => c.executableBy.includes('authenticated')),
+      authenticated: withOrgs || exposedViews.length > 0 || objectBucketUsed || readChecks.some((c) => c.executableBy.includes('authenticated')),
     },
     buckets,
     views: viewResult.views,
@@ -84,8 +90,12 @@ export function normalize(input: RequirementsInput, source: Source): Model {
 
 /** The helpers the model uses, in the order the transaction creates them. */
 function helperFunctions(updatedAt: boolean, organizations: boolean, objectBucket: boolean, readChecks: readonly ReadCheck[]): HelperFunction[] {
-  const helper = (name: string, body: HelperFunction['body'], executableBy: HelperFunction['executableBy'] = [], args: HelperFunction['args'] = []): HelperFunction =>
-    ({ kind: 'helper-function', name, args, body, executableBy });
+  const helper = (
+    name: string,
+    body: HelperFunction['body'],
+    executableBy: HelperFunction['executableBy'] = [],
+    args: HelperFunction['args'] = [],
+  ): HelperFunction => ({ kind: 'helper-function', name, args, body, executableBy });
   return [
     ...(updatedAt ? [helper(HELPER.setUpdatedAt, { kind: 'set-updated-at' })] : []),
     ...(organizations
@@ -97,8 +107,6 @@ function helperFunctions(updatedAt: boolean, organizations: boolean, objectBucke
       : []),
     // Bucket UPDATE policies of signed-in users call it.
     ...(objectBucket ? [helper(HELPER.objectBucketId, { kind: 'object-bucket-id' }, ['authenticated'], [UUID])] : []),
-    ...[...readChecks]
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((c) => helper(c.name, c, c.executableBy, [c.keyType])),
+    ...[...readChecks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((c) => helper(c.name, c, c.executableBy, [c.keyType])),
   ];
 }

@@ -15,22 +15,65 @@ import { alterColumn } from './columns.js';
 
 /** The order statements run in: everything that goes or is replaced first, in reverse dependency order. */
 export const PHASES = [
-  'drop-views', 'drop-jobs', 'drop-policies', 'drop-triggers', 'drop-foreign-keys', 'drop-constraints', 'drop-indexes',
-  'drop-columns', 'drop-tables', 'drop-functions',
-  'tables', 'columns', 'constraints', 'foreign-keys', 'indexes', 'functions', 'security', 'triggers', 'comments', 'seeds',
-  'storage', 'views', 'jobs',
+  'drop-views',
+  'drop-jobs',
+  'drop-policies',
+  'drop-triggers',
+  'drop-foreign-keys',
+  'drop-constraints',
+  'drop-indexes',
+  'drop-columns',
+  'drop-tables',
+  'drop-functions',
+  'tables',
+  'columns',
+  'constraints',
+  'foreign-keys',
+  'indexes',
+  'functions',
+  'security',
+  'triggers',
+  'comments',
+  'seeds',
+  'storage',
+  'views',
+  'jobs',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
 const CREATE_PHASE: Readonly<Record<EntryKind, Phase>> = {
-  'schema-usage': 'security', table: 'tables', column: 'columns', constraint: 'constraints', 'foreign-key': 'foreign-keys',
-  index: 'indexes', rls: 'security', policy: 'security', grants: 'security', trigger: 'triggers', comment: 'comments',
-  seed: 'seeds', function: 'functions', bucket: 'storage', 'storage-policy': 'storage', view: 'views', job: 'jobs',
+  'schema-usage': 'security',
+  table: 'tables',
+  column: 'columns',
+  constraint: 'constraints',
+  'foreign-key': 'foreign-keys',
+  index: 'indexes',
+  rls: 'security',
+  policy: 'security',
+  grants: 'security',
+  trigger: 'triggers',
+  comment: 'comments',
+  seed: 'seeds',
+  function: 'functions',
+  bucket: 'storage',
+  'storage-policy': 'storage',
+  view: 'views',
+  job: 'jobs',
 };
 const DROP_PHASE: Readonly<Partial<Record<EntryKind, Phase>>> = {
-  view: 'drop-views', job: 'drop-jobs', policy: 'drop-policies', 'storage-policy': 'drop-policies', trigger: 'drop-triggers',
-  'foreign-key': 'drop-foreign-keys', constraint: 'drop-constraints', index: 'drop-indexes', column: 'drop-columns',
-  table: 'drop-tables', function: 'drop-functions', bucket: 'storage', comment: 'comments',
+  view: 'drop-views',
+  job: 'drop-jobs',
+  policy: 'drop-policies',
+  'storage-policy': 'drop-policies',
+  trigger: 'drop-triggers',
+  'foreign-key': 'drop-foreign-keys',
+  constraint: 'drop-constraints',
+  index: 'drop-indexes',
+  column: 'drop-columns',
+  table: 'drop-tables',
+  function: 'drop-functions',
+  bucket: 'storage',
+  comment: 'comments',
 };
 /** Kinds replaced by dropping and creating; the others are altered in place or re-run (idempotent). */
 const REPLACED = new Set<EntryKind>(['constraint', 'foreign-key', 'index', 'policy', 'storage-policy', 'trigger', 'view']);
@@ -107,7 +150,9 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
   // Names the last apply's objects hold (a unique constraint's index too: it has the constraint's name). A new
   // object of another kind may take one over (a unique index renamed when a field becomes unique): the old one is
   // dropped first, so the name is no one else's.
-  const owned = new Set(previous.entries.flatMap((e) => (e.kind === 'constraint' ? [...e.presence, catalogKey('index', e.table as string, e.name)] : e.presence)));
+  const owned = new Set(
+    previous.entries.flatMap((e) => (e.kind === 'constraint' ? [...e.presence, catalogKey('index', e.table as string, e.name)] : e.presence)),
+  );
   const createdTables = new Set<string>();
   // A new table whose name the database already uses: reported once; its parts are not planned on someone else's table.
   const takenTables = new Set<string>();
@@ -184,7 +229,9 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
       const a = alterColumn(qtableOf(e), e.name, old.column as ColumnShape, e.column as ColumnShape);
       for (const sql of a.sql) run('columns', { sql, ...(e.object ? { object: e.object } : {}) });
       changes.push({
-        action: 'alter', ...base, details: a.details,
+        action: 'alter',
+        ...base,
+        details: a.details,
         ...(a.destructive ? { destructive: a.destructive } : {}),
         ...(a.setsNotNull ? { count: { sql: `SELECT count(*) FROM ${qtableOf(e)} WHERE ${ident(e.name)} IS NULL`, of: 'nulls' as const } } : {}),
       });
@@ -231,7 +278,8 @@ function addCount(e: Entry, qtable: string): Pick<Change, 'count'> {
 }
 
 /** Storage refuses a direct DELETE of a bucket: what the plan says instead of deleting one. */
-const BUCKET_STAYS = 'its policies are dropped; the bucket stays, with its files (Storage refuses a direct DELETE: remove it with the Storage API or the dashboard)';
+const BUCKET_STAYS =
+  'its policies are dropped; the bucket stays, with its files (Storage refuses a direct DELETE: remove it with the Storage API or the dashboard)';
 
 /** What removing `old` loses; counts are asked only of objects that are there. */
 function dropEffects(old: Entry, present: boolean, schema: string): Pick<Change, 'destructive' | 'count'> {
@@ -260,7 +308,11 @@ const columnKey = (table: string, column: string) => `${table}\u0000${column}`;
  * columns it references are matched by name against every table it names.)
  */
 function remadeBy(
-  previous: Inventory, next: Inventory, changedColumns: ReadonlyMap<string, string>, grown: ReadonlySet<string>, dropped: ReadonlySet<string>,
+  previous: Inventory,
+  next: Inventory,
+  changedColumns: ReadonlyMap<string, string>,
+  grown: ReadonlySet<string>,
+  dropped: ReadonlySet<string>,
 ): Map<Entry, string> {
   const fingerprints = new Map(previous.entries.map((e) => [entryKey(e), e.fingerprint]));
   const out = new Map<Entry, string>();
@@ -285,8 +337,11 @@ function remadeBy(
     });
     const why = changed
       ? `it reads ${changed[0].replace('\u0000', '.')}, ${changed[1]}`
-      : [...dropped].some(names) ? `it reads table ${[...dropped].find(names)}, which is dropped`
-        : q.star && [...grown].some(names) ? `it selects * from ${[...grown].find(names)}, which gains a column` : undefined;
+      : [...dropped].some(names)
+        ? `it reads table ${[...dropped].find(names)}, which is dropped`
+        : q.star && [...grown].some(names)
+          ? `it selects * from ${[...grown].find(names)}, which gains a column`
+          : undefined;
     if (why !== undefined) out.set(e, why);
   }
   // A view that reads a view made again is made again too.
@@ -295,7 +350,9 @@ function remadeBy(
     for (const { e, query } of views) {
       if (out.has(e)) continue;
       // Made again for its own change or for something it reads: either way it is dropped, and its readers with it.
-      const source = views.find((v) => v.e !== e && (out.has(v.e) || fingerprints.get(entryKey(v.e)) !== v.e.fingerprint) && query.relations.has(v.e.name.toLowerCase()));
+      const source = views.find(
+        (v) => v.e !== e && (out.has(v.e) || fingerprints.get(entryKey(v.e)) !== v.e.fingerprint) && query.relations.has(v.e.name.toLowerCase()),
+      );
       if (source) {
         out.set(e, `it reads materialized view ${source.e.name}, which is made again`);
         grew = true;
@@ -312,5 +369,8 @@ const ACTION_ORDER = { drop: 0, alter: 1, create: 2 } as const;
 
 /** Stable reading order: removals, then changes, then additions, each in inventory order. */
 function sortChanges(changes: Change[]): Change[] {
-  return changes.map((c, i) => ({ c, i })).sort((a, b) => ACTION_ORDER[a.c.action] - ACTION_ORDER[b.c.action] || a.i - b.i).map((x) => x.c);
+  return changes
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => ACTION_ORDER[a.c.action] - ACTION_ORDER[b.c.action] || a.i - b.i)
+    .map((x) => x.c);
 }

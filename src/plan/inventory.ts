@@ -46,12 +46,17 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   const record = value as Record<string, unknown>;
   if (typeof record.authorSql === 'string') return sqlMeaning(record.authorSql, (record.as ?? 'expression') as AuthorSqlKind);
-  const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
+  const keys = Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(record[k])}`).join(',')}}`;
 }
 
 export function fingerprintOf(o: Pick<SqlObject, 'kind' | 'meaning'>): string {
-  return createHash('sha256').update(`${o.kind}\u0000${canonical(o.meaning)}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${o.kind}\u0000${canonical(o.meaning)}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** The inventory of the file's objects (parser loaded when any holds author SQL). */

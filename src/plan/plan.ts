@@ -109,7 +109,17 @@ export async function planAgainst(db: Database, compiled: CompileResult, records
   // The same SQL as last time means the same objects, whichever version recorded it; all there: up to date,
   // with no fingerprint to take and no diff to make (the inventory is made only for a record that has none).
   if (previous && previous.sql_sha256 === sqlSha256(compiled.sql) && compiled.objects.every((o) => o.presence.every((k) => present.has(k)))) {
-    const plan: Plan = { status: 'up-to-date', database: db.description, schema: model.schema, fresh: false, changes: [], destructive: [], blockers: [], sql: '', ...last };
+    const plan: Plan = {
+      status: 'up-to-date',
+      database: db.description,
+      schema: model.schema,
+      fresh: false,
+      changes: [],
+      destructive: [],
+      blockers: [],
+      sql: '',
+      ...last,
+    };
     return { plan, statements: [], ...(previous.has_inventory ? {} : { inventory: inventoryOf(compiled.objects) }) };
   }
   const next = inventoryOf(compiled.objects);
@@ -121,7 +131,11 @@ export async function planAgainst(db: Database, compiled: CompileResult, records
   const changes = d.changes.map((c, i) => settle(c, counts[i], blockers));
   const fresh = prior === undefined;
   const pending = fresh || changes.length > 0 || d.steps.size > 0;
-  const script = !pending ? { text: '', statements: [] } : fresh ? { text: compiled.sql, statements: compiled.statements } : renderPlan(compiled, d.steps, previous as AppliedRecord);
+  const script = !pending
+    ? { text: '', statements: [] }
+    : fresh
+      ? { text: compiled.sql, statements: compiled.statements }
+      : renderPlan(compiled, d.steps, previous as AppliedRecord);
   const sql = script.text;
   return {
     plan: {
@@ -178,12 +192,21 @@ function settle(c: Change, n: number | undefined, blockers: string[]): Change {
   const { count, ...rest } = c;
   const label = c.table === undefined ? c.name : `${c.table}.${c.name}`;
   if (count.of === 'nulls') {
-    if (n > 0) blockers.push(`column ${label} cannot be made NOT NULL: ${plural(n, 'row holds', 'rows hold')} NULL in it; set a value in them, or give the field a default, first`);
+    if (n > 0)
+      blockers.push(
+        `column ${label} cannot be made NOT NULL: ${plural(n, 'row holds', 'rows hold')} NULL in it; set a value in them, or give the field a default, first`,
+      );
     return rest;
   }
   if (c.kind === 'table') return { ...rest, details: [...c.details, `holds ${plural(n, 'row', 'rows')}`] };
-  if (n > 0 && count.default === undefined) blockers.push(`column ${label} is required and has no default, but ${c.table} holds ${plural(n, 'row', 'rows')}; give the field a default (or add it as optional and fill it) first`);
-  else if (n > 0) blockers.push(`column ${label} is required, but ${c.table} holds ${plural(n, 'row', 'rows')} and its default ${count.default} gives them no value (it is NULL outside a request); add the field as optional and fill it (or empty the table) first`);
+  if (n > 0 && count.default === undefined)
+    blockers.push(
+      `column ${label} is required and has no default, but ${c.table} holds ${plural(n, 'row', 'rows')}; give the field a default (or add it as optional and fill it) first`,
+    );
+  else if (n > 0)
+    blockers.push(
+      `column ${label} is required, but ${c.table} holds ${plural(n, 'row', 'rows')} and its default ${count.default} gives them no value (it is NULL outside a request); add the field as optional and fill it (or empty the table) first`,
+    );
   return rest;
 }
 

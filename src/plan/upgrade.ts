@@ -40,15 +40,21 @@ function fromFormatOne(entries: readonly FormatOneEntry[], next: Inventory): Inv
   const out: Entry[] = [];
   for (const old of entries) {
     const base = {
-      kind: old.kind, ...(old.table !== undefined ? { table: old.table } : {}), drop: old.drop,
-      ...(old.withTable ? { withTable: true } : {}), ...(old.column ? { column: old.column } : {}),
+      kind: old.kind,
+      ...(old.table !== undefined ? { table: old.table } : {}),
+      drop: old.drop,
+      ...(old.withTable ? { withTable: true } : {}),
+      ...(old.column ? { column: old.column } : {}),
       ...(old.refreshes !== undefined ? { refreshes: old.refreshes } : {}),
     };
     if (old.kind !== 'function') {
       const now = byKey.get(entryKey(old));
       const same = now !== undefined && formatOneText(now) === old.create;
       out.push({
-        ...base, name: old.name, presence: old.presence, fingerprint: same ? now.fingerprint : unmatched(old.create),
+        ...base,
+        name: old.name,
+        presence: old.presence,
+        fingerprint: same ? now.fingerprint : unmatched(old.create),
         ...(same && now.grantsTo !== undefined ? { grantsTo: now.grantsTo } : {}),
       });
       continue;
@@ -62,7 +68,8 @@ function fromFormatOne(entries: readonly FormatOneEntry[], next: Inventory): Inv
     names.forEach((name, i) => {
       const now = members[i];
       out.push({
-        kind: 'function', name,
+        kind: 'function',
+        name,
         fingerprint: same && now ? now.fingerprint : unmatched(old.create),
         // Each function's own DROP where the file still has it; otherwise the group's, which drops them all.
         drop: now?.drop ?? (i === 0 ? old.drop : ''),

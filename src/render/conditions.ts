@@ -63,7 +63,5 @@ const LINE_WIDTH = 100;
 export function policyConditionSql(cond: Condition, privateSchema: string): string {
   const flat = conditionSql(cond, privateSchema);
   if (cond.kind !== 'all' || flat.length <= LINE_WIDTH) return flat;
-  return cond.of
-    .map((c) => (c.kind === 'any' ? `(${conditionSql(c, privateSchema)})` : conditionSql(c, privateSchema)))
-    .join('\n    AND ');
+  return cond.of.map((c) => (c.kind === 'any' ? `(${conditionSql(c, privateSchema)})` : conditionSql(c, privateSchema))).join('\n    AND ');
 }

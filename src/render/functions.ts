@@ -28,36 +28,58 @@ function textOf(f: HelperFunction, model: Model): FunctionText {
     case 'set-updated-at':
       return {
         comment: ['-- Keeps updated_at current. Not executable by the API roles; search_path pinned.'],
-        params: '', returns: 'trigger', language: 'plpgsql', stable: false,
+        params: '',
+        returns: 'trigger',
+        language: 'plpgsql',
+        stable: false,
         body: 'BEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND;',
       };
     case 'member-org-ids':
       return {
-        comment: ['-- Organization membership, read by policies without recursing into the', '-- policies of organization_members. Each runs once per statement.'],
-        params: '', returns: 'SETOF uuid', language: 'sql', stable: true,
+        comment: [
+          '-- Organization membership, read by policies without recursing into the',
+          '-- policies of organization_members. Each runs once per statement.',
+        ],
+        params: '',
+        returns: 'SETOF uuid',
+        language: 'sql',
+        stable: true,
         body: `  SELECT m.org_id FROM ${members} AS m WHERE m.user_id = auth.uid()`,
       };
     case 'admin-org-ids':
       return {
-        comment: [], params: '', returns: 'SETOF uuid', language: 'sql', stable: true,
+        comment: [],
+        params: '',
+        returns: 'SETOF uuid',
+        language: 'sql',
+        stable: true,
         body: `  SELECT m.org_id FROM ${members} AS m WHERE m.user_id = auth.uid() AND m.role = 'admin'`,
       };
     case 'add-organization-creator':
       return {
-        comment: ['-- The creator of an organization becomes its first admin. Policies never let', '-- anyone add members to an organization they do not administer.'],
-        params: '', returns: 'trigger', language: 'plpgsql', stable: false,
+        comment: [
+          '-- The creator of an organization becomes its first admin. Policies never let',
+          '-- anyone add members to an organization they do not administer.',
+        ],
+        params: '',
+        returns: 'trigger',
+        language: 'plpgsql',
+        stable: false,
         body: `BEGIN\n  IF NEW.created_by IS NOT NULL THEN\n    INSERT INTO ${members} (org_id, user_id, role) VALUES (NEW.id, NEW.created_by, 'admin');\n  END IF;\n  RETURN NEW;\nEND;`,
       };
     case 'object-bucket-id':
       return {
         comment: [
           '-- The bucket a stored object is in, as the running statement found it (STABLE:',
-          '-- it reads the statement\'s snapshot, so during an UPDATE it still sees the old',
-          '-- row). Bucket UPDATE policies compare it with the new row\'s bucket: an object',
+          "-- it reads the statement's snapshot, so during an UPDATE it still sees the old",
+          "-- row). Bucket UPDATE policies compare it with the new row's bucket: an object",
           '-- never moves into a bucket from another one. SECURITY DEFINER so that it reads',
           '-- storage.objects past RLS without recursing into the policies that call it.',
         ],
-        params: 'object_id uuid', returns: 'text', language: 'sql', stable: true,
+        params: 'object_id uuid',
+        returns: 'text',
+        language: 'sql',
+        stable: true,
         body: '  SELECT o.bucket_id FROM storage.objects AS o WHERE o.id = object_id',
       };
     case 'read-check': {
@@ -67,10 +89,13 @@ function textOf(f: HelperFunction, model: Model): FunctionText {
           `-- May the caller read the row of ${c.table} with this key? The table's read`,
           '-- rule, for the write policies that check a reference to the same table (a',
           '-- policy that queried its own table would recurse). SECURITY DEFINER to read',
-          '-- the table without its policies; it answers no more than the caller\'s own',
+          "-- the table without its policies; it answers no more than the caller's own",
           '-- SELECT would. Executable by the roles whose policies call it; search_path pinned.',
         ],
-        params: c.keyType, returns: 'boolean', language: 'sql', stable: true,
+        params: c.keyType,
+        returns: 'boolean',
+        language: 'sql',
+        stable: true,
         body: `  SELECT EXISTS (SELECT 1 FROM ${c.table} WHERE ${c.column} = $1 AND ${c.condition})`,
       };
     }

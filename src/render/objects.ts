@@ -15,8 +15,23 @@ import { bucketSql, cronEntry, privateSchemaUsers, scheduleSql, viewSql } from '
 import { columnLine, constraintLine, defaultSql, foreignKeySql, grantLines, indexSql, preparePolicy, seedSql, triggerSql } from './prepare/tables.js';
 
 export type ObjectKind =
-  | 'schema-usage' | 'table' | 'column' | 'constraint' | 'foreign-key' | 'index' | 'rls' | 'policy' | 'grants'
-  | 'trigger' | 'comment' | 'seed' | 'function' | 'bucket' | 'storage-policy' | 'view' | 'job';
+  | 'schema-usage'
+  | 'table'
+  | 'column'
+  | 'constraint'
+  | 'foreign-key'
+  | 'index'
+  | 'rls'
+  | 'policy'
+  | 'grants'
+  | 'trigger'
+  | 'comment'
+  | 'seed'
+  | 'function'
+  | 'bucket'
+  | 'storage-policy'
+  | 'view'
+  | 'job';
 
 /** What ALTER COLUMN needs to move a column from one definition to another. */
 export interface ColumnShape {
@@ -95,63 +110,154 @@ function tableObjects(model: Model, t: Table): SqlObject[] {
   const q = qualified(schema, t.name);
   const entity: Path = ['entities', t.name];
   const fieldPath = (column: string): Path => (t.role === 'entity' ? ['entities', t.name, 'fields', column] : entity);
-  const part = (kind: ObjectKind, name: string, statements: readonly string[], drop: string, presence: readonly string[], meaning: unknown, extra: Partial<SqlObject> = {}): SqlObject => ({
-    kind, table: t.name, name, statements, drop, presence, meaning, path: entity, ...extra,
+  const part = (
+    kind: ObjectKind,
+    name: string,
+    statements: readonly string[],
+    drop: string,
+    presence: readonly string[],
+    meaning: unknown,
+    extra: Partial<SqlObject> = {},
+  ): SqlObject => ({
+    kind,
+    table: t.name,
+    name,
+    statements,
+    drop,
+    presence,
+    meaning,
+    path: entity,
+    ...extra,
   });
   const constraintDrop = (name: string) => `ALTER TABLE ${q} DROP CONSTRAINT IF EXISTS ${ident(name)};`;
   const label = (column: string) => `field "${t.name}.${column}"`;
   const columnFragments = t.columns.flatMap((c): Fragment[] =>
-    c.default?.kind === 'sql' ? [{ sql: c.default.sql, what: `SQL default of ${label(c.name)}`, path: [...fieldPath(c.name), 'default', 'sql'], kind: 'expression' }] : [],
+    c.default?.kind === 'sql'
+      ? [{ sql: c.default.sql, what: `SQL default of ${label(c.name)}`, path: [...fieldPath(c.name), 'default', 'sql'], kind: 'expression' }]
+      : [],
   );
   const checkFragments = t.constraints.flatMap((c): Fragment[] =>
     c.kind === 'check' ? [{ sql: c.sql, what: `check of ${label(c.column)}`, path: [...fieldPath(c.column), 'check'], kind: 'expression' }] : [],
   );
   // Only indexes the file declares have a condition, and they come first, in the file's order.
   const indexFragments = t.indexes.flatMap((i, n): Fragment[] =>
-    i.where !== undefined ? [{ sql: i.where, what: `where of index ${n + 1} of entity "${t.name}"`, path: ['entities', t.name, 'indexes', n, 'where'], kind: 'expression' }] : [],
+    i.where !== undefined
+      ? [{ sql: i.where, what: `where of index ${n + 1} of entity "${t.name}"`, path: ['entities', t.name, 'indexes', n, 'where'], kind: 'expression' }]
+      : [],
   );
-  const columnMeaning = (c: Table['columns'][number]) => ({ type: c.type.sql, notNull: c.notNull, default: c.default?.kind === 'sql' ? authorSql(c.default.sql) : c.default });
+  const columnMeaning = (c: Table['columns'][number]) => ({
+    type: c.type.sql,
+    notNull: c.notNull,
+    default: c.default?.kind === 'sql' ? authorSql(c.default.sql) : c.default,
+  });
   return [
     {
-      kind: 'table', name: t.name,
-      statements: [renderBlueprint('table', { qname: q, lines: [...t.columns.map(columnLine), ...t.constraints.map(constraintLine), ...t.foreignKeys.map(foreignKeySql)] }).trimEnd()],
+      kind: 'table',
+      name: t.name,
+      statements: [
+        renderBlueprint('table', {
+          qname: q,
+          lines: [...t.columns.map(columnLine), ...t.constraints.map(constraintLine), ...t.foreignKeys.map(foreignKeySql)],
+        }).trimEnd(),
+      ],
       drop: `DROP TABLE IF EXISTS ${q};`,
-      presence: [catalogKey('table', '', t.name)], meaning: { schema }, path: entity, fragments: [...columnFragments, ...checkFragments],
+      presence: [catalogKey('table', '', t.name)],
+      meaning: { schema },
+      path: entity,
+      fragments: [...columnFragments, ...checkFragments],
     },
     ...t.columns.map((c) =>
-      part('column', c.name, [`ALTER TABLE ${q} ADD COLUMN ${columnLine(c)};`], `ALTER TABLE ${q} DROP COLUMN IF EXISTS ${ident(c.name)};`, [catalogKey('column', t.name, c.name)], columnMeaning(c), {
-        withTable: true,
-        column: { type: c.type, notNull: c.notNull, ...(c.default ? { default: defaultSql(c.type, c.default) } : {}) },
-        path: fieldPath(c.name),
-        fragments: columnFragments.filter((f) => f.path[3] === c.name),
-      }),
+      part(
+        'column',
+        c.name,
+        [`ALTER TABLE ${q} ADD COLUMN ${columnLine(c)};`],
+        `ALTER TABLE ${q} DROP COLUMN IF EXISTS ${ident(c.name)};`,
+        [catalogKey('column', t.name, c.name)],
+        columnMeaning(c),
+        {
+          withTable: true,
+          column: { type: c.type, notNull: c.notNull, ...(c.default ? { default: defaultSql(c.type, c.default) } : {}) },
+          path: fieldPath(c.name),
+          fragments: columnFragments.filter((f) => f.path[3] === c.name),
+        },
+      ),
     ),
     ...t.constraints.map((c) =>
-      part('constraint', c.name, [`ALTER TABLE ${q} ADD ${constraintLine(c)};`], constraintDrop(c.name), [catalogKey('constraint', t.name, c.name)], c.kind === 'check' ? { ...c, sql: authorSql(c.sql) } : c, {
+      part(
+        'constraint',
+        c.name,
+        [`ALTER TABLE ${q} ADD ${constraintLine(c)};`],
+        constraintDrop(c.name),
+        [catalogKey('constraint', t.name, c.name)],
+        c.kind === 'check' ? { ...c, sql: authorSql(c.sql) } : c,
+        {
+          withTable: true,
+          ...(c.kind === 'check' || c.kind === 'enum' ? { reads: [{ table: t.name, column: c.column }], path: fieldPath(c.column) } : {}),
+          ...(c.kind === 'check' ? { fragments: checkFragments.filter((f) => f.path[3] === c.column) } : {}),
+        },
+      ),
+    ),
+    ...t.foreignKeys.map((fk) =>
+      part('foreign-key', fk.name, [`ALTER TABLE ${q} ADD ${foreignKeySql(fk)};`], constraintDrop(fk.name), [catalogKey('constraint', t.name, fk.name)], fk, {
         withTable: true,
-        ...(c.kind === 'check' || c.kind === 'enum' ? { reads: [{ table: t.name, column: c.column }], path: fieldPath(c.column) } : {}),
-        ...(c.kind === 'check' ? { fragments: checkFragments.filter((f) => f.path[3] === c.column) } : {}),
+        path: fieldPath(fk.column),
       }),
     ),
-    ...t.foreignKeys.map((fk) => part('foreign-key', fk.name, [`ALTER TABLE ${q} ADD ${foreignKeySql(fk)};`], constraintDrop(fk.name), [catalogKey('constraint', t.name, fk.name)], fk, { withTable: true, path: fieldPath(fk.column) })),
-    ...(t.description !== undefined ? [part('comment', '', [`COMMENT ON TABLE ${q} IS ${literal(t.description)};`], `COMMENT ON TABLE ${q} IS NULL;`, [], t.description)] : []),
+    ...(t.description !== undefined
+      ? [part('comment', '', [`COMMENT ON TABLE ${q} IS ${literal(t.description)};`], `COMMENT ON TABLE ${q} IS NULL;`, [], t.description)]
+      : []),
     ...t.columns
       .filter((c) => c.description !== undefined)
-      .map((c) => part('comment', c.name, [`COMMENT ON COLUMN ${q}.${ident(c.name)} IS ${literal(c.description as string)};`], `COMMENT ON COLUMN ${q}.${ident(c.name)} IS NULL;`, [], c.description, { path: fieldPath(c.name) })),
+      .map((c) =>
+        part(
+          'comment',
+          c.name,
+          [`COMMENT ON COLUMN ${q}.${ident(c.name)} IS ${literal(c.description as string)};`],
+          `COMMENT ON COLUMN ${q}.${ident(c.name)} IS NULL;`,
+          [],
+          c.description,
+          { path: fieldPath(c.name) },
+        ),
+      ),
     part('rls', '', [`ALTER TABLE ${q} ENABLE ROW LEVEL SECURITY;`], '', [catalogKey('rls', '', t.name)], true),
     ...t.policies.map((pol) =>
-      part('policy', pol.name, [renderBlueprint('policy', { policy: preparePolicy(pol, privateSchema), on: q }).trimEnd()], `DROP POLICY IF EXISTS ${ident(pol.name)} ON ${q};`, [catalogKey('policy', t.name, pol.name)], { ...pol, privateSchema }, {
-        reads: policyReads(t.name, pol, schema),
-        path: [...entity, 'access'],
-      }),
+      part(
+        'policy',
+        pol.name,
+        [renderBlueprint('policy', { policy: preparePolicy(pol, privateSchema), on: q }).trimEnd()],
+        `DROP POLICY IF EXISTS ${ident(pol.name)} ON ${q};`,
+        [catalogKey('policy', t.name, pol.name)],
+        { ...pol, privateSchema },
+        {
+          reads: policyReads(t.name, pol, schema),
+          path: [...entity, 'access'],
+        },
+      ),
     ),
     part('grants', '', grantLines(q, t.grants), '', [], t.grants),
     ...t.indexes.map((i) =>
-      part('index', i.name, [indexSql(i, q)], `DROP INDEX IF EXISTS ${qualified(schema, i.name)};`, [catalogKey('index', t.name, i.name)], { ...i, where: i.where === undefined ? undefined : authorSql(i.where) }, {
-        fragments: indexFragments.filter((f) => f.sql === i.where),
-      }),
+      part(
+        'index',
+        i.name,
+        [indexSql(i, q)],
+        `DROP INDEX IF EXISTS ${qualified(schema, i.name)};`,
+        [catalogKey('index', t.name, i.name)],
+        { ...i, where: i.where === undefined ? undefined : authorSql(i.where) },
+        {
+          fragments: indexFragments.filter((f) => f.sql === i.where),
+        },
+      ),
     ),
-    ...t.triggers.map((tr) => part('trigger', tr.name, [triggerSql(tr, q, privateSchema)], `DROP TRIGGER IF EXISTS ${ident(tr.name)} ON ${q};`, [catalogKey('trigger', t.name, tr.name)], { ...tr, privateSchema })),
+    ...t.triggers.map((tr) =>
+      part(
+        'trigger',
+        tr.name,
+        [triggerSql(tr, q, privateSchema)],
+        `DROP TRIGGER IF EXISTS ${ident(tr.name)} ON ${q};`,
+        [catalogKey('trigger', t.name, tr.name)],
+        { ...tr, privateSchema },
+      ),
+    ),
     ...(t.seed ? [part('seed', '', [renderBlueprint('seed', seedSql(q, t.seed)).trimEnd()], '', [], t.seed, { path: [...entity, 'rows'] })] : []),
   ];
 }
@@ -162,7 +268,9 @@ function policyReads(table: string, pol: Table['policies'][number], schema: stri
   const walk = (c: typeof pol.using): void => {
     if (c === undefined) return;
     switch (c.kind) {
-      case 'owner': case 'org-member': case 'org-admin':
+      case 'owner':
+      case 'org-member':
+      case 'org-admin':
         out.push({ table, column: c.column });
         return;
       case 'visible-parent':
@@ -175,7 +283,8 @@ function policyReads(table: string, pol: Table['policies'][number], schema: stri
       case 'no-parent':
         out.push({ table: c.table, column: c.column });
         return;
-      case 'all': case 'any':
+      case 'all':
+      case 'any':
         c.of.forEach(walk);
         return;
       default:
@@ -215,7 +324,9 @@ function buildObjects(model: Model): SqlObject[] {
   for (const fk of model.deferredForeignKeys) {
     const q = qualified(schema, fk.table);
     objects.push({
-      kind: 'foreign-key', table: fk.table, name: fk.name,
+      kind: 'foreign-key',
+      table: fk.table,
+      name: fk.name,
       statements: [`ALTER TABLE ${q} ADD ${foreignKeySql(fk)};`],
       drop: `ALTER TABLE ${q} DROP CONSTRAINT IF EXISTS ${ident(fk.name)};`,
       presence: [catalogKey('constraint', fk.table, fk.name)],
@@ -227,7 +338,9 @@ function buildObjects(model: Model): SqlObject[] {
   for (const b of model.buckets) {
     const path: Path = ['buckets', b.id];
     objects.push({
-      kind: 'bucket', name: b.id, statements: [bucketSql(b)],
+      kind: 'bucket',
+      name: b.id,
+      statements: [bucketSql(b)],
       // Storage refuses a direct DELETE of a bucket: one removed from the file stays, with its files (its policies go).
       drop: '',
       presence: [catalogKey('bucket', '', b.id)],
@@ -236,7 +349,8 @@ function buildObjects(model: Model): SqlObject[] {
     });
     for (const pol of b.policies) {
       objects.push({
-        kind: 'storage-policy', name: pol.name,
+        kind: 'storage-policy',
+        name: pol.name,
         statements: [renderBlueprint('policy', { policy: preparePolicy(pol, privateSchema), on: 'storage.objects' }).trimEnd()],
         drop: `DROP POLICY IF EXISTS ${ident(pol.name)} ON storage.objects;`,
         presence: [catalogKey('storage-policy', '', pol.name)],
@@ -249,7 +363,8 @@ function buildObjects(model: Model): SqlObject[] {
     const sql = viewSql(v, schema, privateSchema);
     const path: Path = ['materialized_views', v.name];
     objects.push({
-      kind: 'view', name: v.name,
+      kind: 'view',
+      name: v.name,
       statements: sql.statements,
       drop: [...(sql.exposed ? [`DROP VIEW IF EXISTS ${sql.exposed};`] : []), `DROP MATERIALIZED VIEW IF EXISTS ${sql.qname};`].join('\n'),
       presence: [catalogKey('view', '', v.name)],
@@ -261,7 +376,8 @@ function buildObjects(model: Model): SqlObject[] {
   for (const j of model.jobs) {
     const entry = cronEntry(j, schema, privateSchema);
     objects.push({
-      kind: 'job', name: j.name,
+      kind: 'job',
+      name: j.name,
       statements: [scheduleSql(j, entry)],
       // pg_cron raises for a name it does not know: a job unscheduled by hand is not an error.
       drop: `SELECT cron.unschedule(jobname) FROM cron.job WHERE jobname = ${literal(j.name)};`,

@@ -129,7 +129,12 @@ export function transactionScript(model: Model, target: Target): Script {
     section(w, [title], list.length > 0);
     for (const o of list) w.object(o);
   };
-  begin(w, model, headerLines(model), objects.find((o) => o.kind === 'schema-usage'));
+  begin(
+    w,
+    model,
+    headerLines(model),
+    objects.find((o) => o.kind === 'schema-usage'),
+  );
 
   const tables = of('table');
   section(w, ['Tables, in foreign-key order'], tables.length > 0);
@@ -170,7 +175,11 @@ export function transactionScript(model: Model, target: Target): Script {
   }
 
   const views = of('view');
-  section(w, ['Materialized views (no RLS: kept in the private schema; readable through a', 'security-invoker view only by the roles granted SELECT)'], views.length > 0);
+  section(
+    w,
+    ['Materialized views (no RLS: kept in the private schema; readable through a', 'security-invoker view only by the roles granted SELECT)'],
+    views.length > 0,
+  );
   for (const v of views) {
     w.line();
     w.object(v);
@@ -189,10 +198,20 @@ export interface PlanStep {
 }
 
 /** A plan's transaction: the same frame, then its steps under titled sections. */
-export function planScript(model: Model, target: Target, header: readonly string[], sections: readonly { readonly title: string; readonly steps: readonly PlanStep[] }[]): Script {
+export function planScript(
+  model: Model,
+  target: Target,
+  header: readonly string[],
+  sections: readonly { readonly title: string; readonly steps: readonly PlanStep[] }[],
+): Script {
   const w = new Writer();
   // The private schema's usage is granted by every transaction, as on a first apply.
-  begin(w, model, header, objectsOf(model).find((o) => o.kind === 'schema-usage'));
+  begin(
+    w,
+    model,
+    header,
+    objectsOf(model).find((o) => o.kind === 'schema-usage'),
+  );
   for (const s of sections) {
     if (s.steps.length === 0) continue;
     section(w, [s.title], true);
@@ -204,4 +223,3 @@ export function planScript(model: Model, target: Target, header: readonly string
   end(w, model, target);
   return w.done();
 }
-

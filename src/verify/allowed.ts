@@ -42,8 +42,12 @@ export function fileAllowances(model: Model, target: Target): Allowance[] {
   const out: Allowance[] = [
     { kind: 'schema', schema, name: schema, roles: ROLES, privileges: ['USAGE'], by },
     {
-      kind: 'schema', schema: privateSchema, name: privateSchema,
-      roles: ROLES.filter((r) => model.privateSchemaUsage[r]), privileges: ['USAGE'], by,
+      kind: 'schema',
+      schema: privateSchema,
+      name: privateSchema,
+      roles: ROLES.filter((r) => model.privateSchemaUsage[r]),
+      privileges: ['USAGE'],
+      by,
     },
   ];
   const exposed = (name: string, roles: readonly ApiRole[], privileges: readonly Command[]): Allowance =>
@@ -110,7 +114,13 @@ export function otherFilesOwn(files: readonly OtherFile[], privateSchema: string
       if (e.kind === 'storage-policy') storagePolicies.add(e.name);
       if (e.kind === 'schema-usage') {
         // Format 2 records the roles; format 1 the grant, which names them: `GRANT USAGE ON SCHEMA … TO anon, authenticated, service_role;`
-        const roles = e.grantsTo ?? /\bTO ([^;]*);/.exec(e.create ?? '')?.[1]?.split(',').map((r) => r.trim()) ?? [];
+        const roles =
+          e.grantsTo ??
+          /\bTO ([^;]*);/
+            .exec(e.create ?? '')?.[1]
+            ?.split(',')
+            .map((r) => r.trim()) ??
+          [];
         const api = ROLES.filter((r) => roles.includes(r));
         allowances.push({ kind: 'schema', schema: privateSchema, name: privateSchema, roles: api, privileges: ['USAGE'], by });
       }

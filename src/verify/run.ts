@@ -96,13 +96,24 @@ async function prerequisites(db: Database, compiled: CompileResult): Promise<voi
   if (model.buckets.length > 0) {
     const [storage] = await evaluate(db, [`${regclass('storage', 'buckets')} AND ${regclass('storage', 'objects')}`]);
     if (!storage) {
-      throw new VerifyError('storage.buckets and storage.objects are missing: run `altan-cloud bootstrap`, or use a Supabase project', 'storage-missing', 'run `altan-cloud bootstrap`, or use a Supabase project');
+      throw new VerifyError(
+        'storage.buckets and storage.objects are missing: run `altan-cloud bootstrap`, or use a Supabase project',
+        'storage-missing',
+        'run `altan-cloud bootstrap`, or use a Supabase project',
+      );
     }
   }
-  const present = await evaluate(db, checks.map(([, sql]) => sql));
+  const present = await evaluate(
+    db,
+    checks.map(([, sql]) => sql),
+  );
   const missing = checks.filter((_c, i) => !present[i]).map(([what]) => what);
   if (missing.length > 0) {
-    throw new VerifyError(`cannot verify ${db.description}: missing ${missing.join(', ')} (apply the file first: altan-cloud apply)`, 'not-applied', 'apply the file first: altan-cloud apply');
+    throw new VerifyError(
+      `cannot verify ${db.description}: missing ${missing.join(', ')} (apply the file first: altan-cloud apply)`,
+      'not-applied',
+      'apply the file first: altan-cloud apply',
+    );
   }
 }
 
@@ -142,7 +153,8 @@ async function runProbe(db: Database, world: World, probe: Probe): Promise<Verif
       await db.exec(enter);
     } catch (e) {
       // Only the preparation can fail here (setting claims and an API role cannot).
-      if (probe.prepare !== undefined && e instanceof DatabaseError) return result(probe, 'not-tested', '', `could not make room for the request: ${e.message}`);
+      if (probe.prepare !== undefined && e instanceof DatabaseError)
+        return result(probe, 'not-tested', '', `could not make room for the request: ${e.message}`);
       throw e;
     }
     let actual: Actual;

@@ -77,7 +77,11 @@ export async function catalogProblems(db: Database, compiled: CompileResult): Pr
     const found = expectPolicies(schema, t.name, t.policies);
     for (const p of found) if (!t.policies.some((w) => w.name === p.name)) problems.push(`unexpected policy ${p.name} on ${schema}.${t.name}`);
   }
-  expectPolicies('storage', 'objects', model.buckets.flatMap((b) => b.policies));
+  expectPolicies(
+    'storage',
+    'objects',
+    model.buckets.flatMap((b) => b.policies),
+  );
 
   // Foreign keys: the model's exist; each column of one starts a (non-partial) index.
   const foreignKeys = await db.query<{ table: string; name: string; column: string; indexed: boolean }>(
@@ -117,9 +121,10 @@ export async function catalogProblems(db: Database, compiled: CompileResult): Pr
       [signature],
     );
     if (!row?.present) problems.push(`read-check helper ${signature} does not exist`);
-    else for (const role of ['anon', 'authenticated'] as const) {
-      if (row[role] !== c.executableBy.includes(role)) problems.push(`read-check helper ${signature}: EXECUTE for ${role} is ${String(row[role])}`);
-    }
+    else
+      for (const role of ['anon', 'authenticated'] as const) {
+        if (row[role] !== c.executableBy.includes(role)) problems.push(`read-check helper ${signature}: EXECUTE for ${role} is ${String(row[role])}`);
+      }
   }
 
   // Materialized views: exactly the model's, all in the private schema.
@@ -129,7 +134,8 @@ export async function catalogProblems(db: Database, compiled: CompileResult): Pr
   );
   for (const v of views) if (v.schema !== model.privateSchema) problems.push(`materialized view ${v.schema}.${v.name} is outside ${model.privateSchema}`);
   for (const v of model.views)
-    if (!views.some((f) => f.schema === model.privateSchema && f.name === v.name)) problems.push(`materialized view ${model.privateSchema}.${v.name} does not exist`);
+    if (!views.some((f) => f.schema === model.privateSchema && f.name === v.name))
+      problems.push(`materialized view ${model.privateSchema}.${v.name} does not exist`);
 
   return problems;
 }

@@ -13,7 +13,13 @@ import { STUDIO, TASKS } from './evolve-projects.js';
 import { withCronDatabase } from './harness.js';
 
 const cron = withCronDatabase();
-const backend = { get db() { return cron.db; }, reset: () => cron.reset(), createUser: () => cron.createUser() };
+const backend = {
+  get db() {
+    return cron.db;
+  },
+  reset: () => cron.reset(),
+  createUser: () => cron.createUser(),
+};
 
 describe('evolving a file on PostgreSQL with pg_cron', () => {
   it('tasks: entities, fields, types, defaults, required, enum, check, access, indexes, comments, seeds and jobs change; rows survive', async () => {
@@ -47,7 +53,9 @@ describe('evolving a file on PostgreSQL with pg_cron', () => {
     const [job] = await cron.db.query<{ n: number }>("SELECT count(*)::int AS n FROM cron.job WHERE jobname = 'refresh-post_count'");
     expect(job?.n).toBe(1);
     await cron.db.exec('REFRESH MATERIALIZED VIEW altan_private.post_count');
-    const [counted] = await cron.db.query<{ n: number; posts: number }>('SELECT n::int AS n, (SELECT count(*)::int FROM public.posts) AS posts FROM altan_private.post_count');
+    const [counted] = await cron.db.query<{ n: number; posts: number }>(
+      'SELECT n::int AS n, (SELECT count(*)::int FROM public.posts) AS posts FROM altan_private.post_count',
+    );
     expect(counted?.n).toBe(counted?.posts);
     expect(counted?.n).toBeGreaterThan(0);
   }, 240_000);

@@ -39,10 +39,9 @@ async function asEarlierVersion(db: Database): Promise<void> {
     CREATE TRIGGER notes_set_updated_at BEFORE UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
     DROP TRIGGER tags_set_updated_at ON public.tags;
     CREATE TRIGGER tags_set_updated_at BEFORE UPDATE ON public.tags FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();`);
-  await db.query(
-    `UPDATE ${RECORD_TABLE} SET inventory = $1, sql = replace(sql, 'BEFORE INSERT OR UPDATE', 'BEFORE UPDATE'), sql_sha256 = 'earlier version'`,
-    [earlier.record.inventory.replaceAll('BEFORE INSERT OR UPDATE', 'BEFORE UPDATE')],
-  );
+  await db.query(`UPDATE ${RECORD_TABLE} SET inventory = $1, sql = replace(sql, 'BEFORE INSERT OR UPDATE', 'BEFORE UPDATE'), sql_sha256 = 'earlier version'`, [
+    earlier.record.inventory.replaceAll('BEFORE INSERT OR UPDATE', 'BEFORE UPDATE'),
+  ]);
 }
 
 const triggers = (db: Database) =>

@@ -56,7 +56,9 @@ describe('records from before plans', () => {
     const error = await apply(db, await compile(V2)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplyError);
     expect((error as ApplyError).reason).toBe('conflict');
-    expect((error as ApplyError).message).toMatch(/^schema public holds notes\.yaml as applied at .* by an earlier altan-cloud that did not record which objects it made, and this file differs; apply that file again with this version first/);
+    expect((error as ApplyError).message).toMatch(
+      /^schema public holds notes\.yaml as applied at .* by an earlier altan-cloud that did not record which objects it made, and this file differs; apply that file again with this version first/,
+    );
     const columns = await db.query<{ attname: string }>("SELECT attname FROM pg_attribute WHERE attrelid = 'public.notes'::regclass AND attname = 'body'");
     expect(columns).toEqual([]);
   });

@@ -54,7 +54,10 @@ async function withDatabase(label: string, work: (db: Database) => Promise<void>
   }
 }
 
-const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+const names = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''))
+  .sort();
 
 describe('records of inventory format 1', () => {
   it('are kept for several files', () => {
@@ -66,14 +69,14 @@ describe('records of inventory format 1', () => {
     it(`${name}: the same file is up to date, by the SQL's hash and by the upgraded inventory`, async () => {
       const f = fixture(name);
       await withDatabase(`format 1 ${name}`, async (db) => {
-      await appliedByFormatOne(db, f);
-      const compiled = await compile(f.file, { fileName: 'altan.yaml' });
-      expect((await plan(db, compiled)).status).toBe('up-to-date');
-      // As if a later release wrote the same objects in other words: the recorded inventory is read.
-      await db.exec(`UPDATE ${RECORD_TABLE} SET sql_sha256 = 'another text'`);
-      const planned = await plan(db, compiled);
-      expect(planned.changes.map(describeChange)).toEqual([]);
-      expect(planned.status).toBe('up-to-date');
+        await appliedByFormatOne(db, f);
+        const compiled = await compile(f.file, { fileName: 'altan.yaml' });
+        expect((await plan(db, compiled)).status).toBe('up-to-date');
+        // As if a later release wrote the same objects in other words: the recorded inventory is read.
+        await db.exec(`UPDATE ${RECORD_TABLE} SET sql_sha256 = 'another text'`);
+        const planned = await plan(db, compiled);
+        expect(planned.changes.map(describeChange)).toEqual([]);
+        expect(planned.status).toBe('up-to-date');
       });
     });
   }
@@ -81,30 +84,32 @@ describe('records of inventory format 1', () => {
   it('marketplace: a nullable field added to listings changes that column only; the view reading listings stays', async () => {
     const f = fixture('marketplace');
     await withDatabase('format 1 changed', async (db) => {
-    await appliedByFormatOne(db, f);
-    const changed = f.file.replace(/^( {2}listings:\n(?:.*\n)*? {4}fields:\n)/m, '$1      subtitle: text\n');
-    expect(changed).not.toBe(f.file);
-    const compiled = await compile(changed, { fileName: 'altan.yaml' });
-    const planned = await plan(db, compiled);
-    expect(planned.changes.map(describeChange)).toEqual(['+ column listings.subtitle']);
-    expect(planned.sql).not.toContain('MATERIALIZED VIEW');
-    await applyAndSettle(db, compiled);
-    expect(JSON.parse((await db.query<{ inventory: string }>(`SELECT inventory FROM ${RECORD_TABLE} ORDER BY id DESC LIMIT 1`))[0]?.inventory ?? '{}').format).toBe(2);
+      await appliedByFormatOne(db, f);
+      const changed = f.file.replace(/^( {2}listings:\n(?:.*\n)*? {4}fields:\n)/m, '$1      subtitle: text\n');
+      expect(changed).not.toBe(f.file);
+      const compiled = await compile(changed, { fileName: 'altan.yaml' });
+      const planned = await plan(db, compiled);
+      expect(planned.changes.map(describeChange)).toEqual(['+ column listings.subtitle']);
+      expect(planned.sql).not.toContain('MATERIALIZED VIEW');
+      await applyAndSettle(db, compiled);
+      expect(
+        JSON.parse((await db.query<{ inventory: string }>(`SELECT inventory FROM ${RECORD_TABLE} ORDER BY id DESC LIMIT 1`))[0]?.inventory ?? '{}').format,
+      ).toBe(2);
     });
   });
 
   it('notes: a trigger recorded with other SQL is replaced, and only it', async () => {
     const f = fixture('notes');
     await withDatabase('format 1 trigger', async (db) => {
-    await appliedByFormatOne(db, f, (t) => t.replaceAll('BEFORE INSERT OR UPDATE', 'BEFORE UPDATE'));
-    await db.exec(`UPDATE ${RECORD_TABLE} SET sql_sha256 = 'earlier version'`);
-    const compiled = await compile(f.file, { fileName: 'altan.yaml' });
-    const planned = await plan(db, compiled);
-    expect(planned.changes.map(describeChange)).toEqual([
-      '~ trigger notes_set_updated_at on notes: replaced: the file changed it',
-      '~ trigger tags_set_updated_at on tags: replaced: the file changed it',
-    ]);
-    await applyAndSettle(db, compiled);
+      await appliedByFormatOne(db, f, (t) => t.replaceAll('BEFORE INSERT OR UPDATE', 'BEFORE UPDATE'));
+      await db.exec(`UPDATE ${RECORD_TABLE} SET sql_sha256 = 'earlier version'`);
+      const compiled = await compile(f.file, { fileName: 'altan.yaml' });
+      const planned = await plan(db, compiled);
+      expect(planned.changes.map(describeChange)).toEqual([
+        '~ trigger notes_set_updated_at on notes: replaced: the file changed it',
+        '~ trigger tags_set_updated_at on tags: replaced: the file changed it',
+      ]);
+      await applyAndSettle(db, compiled);
     });
   });
 });

@@ -73,49 +73,60 @@ afterAll(async () => {
 });
 
 describe('invalid files apply nothing', () => {
-  it('CLI apply (--database-url, and the embedded default): exit 1, positioned one-line problems, no stack trace, catalog unchanged, no database created', async () => {
-    const before = await catalogSnapshot(pg);
-    expect(before.applied).toHaveLength(1);
-    await fc.assert(
-      fc.asyncProperty(invalidArb, async (mutated) => {
-        const dir = temporaryDirectory('altan-mutations-apply-');
-        writeFileSync(join(dir, FILE), mutated.text);
-        const runs = {
-          'apply --database-url': await runCliInProcess(['apply', FILE, '--database-url', url], { cwd: dir }),
-          // DATABASE_URL empty: the embedded database in ./.altan-cloud/db would be the target
-          apply: await runCliInProcess(['apply', FILE], { cwd: dir, env: { DATABASE_URL: '' } }),
-        };
-        for (const [command, r] of Object.entries(runs)) {
-          expect(r.stderr, `${command} stderr`).not.toMatch(STACK_TRACE);
-          expect(r.status, `${command} exit code; stderr:\n${r.stderr}`).toBe(1);
-          expect(r.stdout, `${command} stdout`).toBe('');
-          for (const line of r.stderr.trimEnd().split('\n')) expect(line, `${command}: one problem per line`).toMatch(/^altan\.yaml:\d+:\d+: \S/);
-          expect(r.stderr, `${command}: the problems validate() reports`).toBe(expectedStderr(mutated.text));
-        }
-        expect(existsSync(join(dir, '.altan-cloud')), 'an embedded database was created').toBe(false);
-        expect(await catalogSnapshot(pg)).toEqual(before);
-      }),
-      // No shrinking: each step runs the CLI twice; the counterexample prints as a file anyway.
-      { numRuns: RUNS, endOnFailure: true },
-    );
-  }, RUNS * 12_000);
+  it(
+    'CLI apply (--database-url, and the embedded default): exit 1, positioned one-line problems, no stack trace, catalog unchanged, no database created',
+    async () => {
+      const before = await catalogSnapshot(pg);
+      expect(before.applied).toHaveLength(1);
+      await fc.assert(
+        fc.asyncProperty(invalidArb, async (mutated) => {
+          const dir = temporaryDirectory('altan-mutations-apply-');
+          writeFileSync(join(dir, FILE), mutated.text);
+          const runs = {
+            'apply --database-url': await runCliInProcess(['apply', FILE, '--database-url', url], { cwd: dir }),
+            // DATABASE_URL empty: the embedded database in ./.altan-cloud/db would be the target
+            apply: await runCliInProcess(['apply', FILE], { cwd: dir, env: { DATABASE_URL: '' } }),
+          };
+          for (const [command, r] of Object.entries(runs)) {
+            expect(r.stderr, `${command} stderr`).not.toMatch(STACK_TRACE);
+            expect(r.status, `${command} exit code; stderr:\n${r.stderr}`).toBe(1);
+            expect(r.stdout, `${command} stdout`).toBe('');
+            for (const line of r.stderr.trimEnd().split('\n')) expect(line, `${command}: one problem per line`).toMatch(/^altan\.yaml:\d+:\d+: \S/);
+            expect(r.stderr, `${command}: the problems validate() reports`).toBe(expectedStderr(mutated.text));
+          }
+          expect(existsSync(join(dir, '.altan-cloud')), 'an embedded database was created').toBe(false);
+          expect(await catalogSnapshot(pg)).toEqual(before);
+        }),
+        // No shrinking: each step runs the CLI twice; the counterexample prints as a file anyway.
+        { numRuns: RUNS, endOnFailure: true },
+      );
+    },
+    RUNS * 12_000,
+  );
 
-  it('library compile + apply on PostgreSQL and PGlite: InvalidRequirementsError with the problems, both catalogs unchanged', async () => {
-    const before = { pg: await catalogSnapshot(pg), lite: await catalogSnapshot(lite) };
-    await fc.assert(
-      fc.asyncProperty(invalidArb, async (mutated) => {
-        for (const [label, db] of [['PostgreSQL', pg], ['PGlite', lite]] as const) {
-          const error = await (async () => apply(db, compile(mutated.text, { fileName: FILE })))().then(
-            () => undefined,
-            (e: unknown) => e,
-          );
-          expect(error, label).toBeInstanceOf(InvalidRequirementsError);
-          expect((error as InvalidRequirementsError).errors, label).toEqual(validate(mutated.text, { fileName: FILE }).errors);
-        }
-        expect(await catalogSnapshot(pg), 'PostgreSQL catalog').toEqual(before.pg);
-        expect(await catalogSnapshot(lite), 'PGlite catalog').toEqual(before.lite);
-      }),
-      { numRuns: RUNS, endOnFailure: true },
-    );
-  }, RUNS * 6_000);
+  it(
+    'library compile + apply on PostgreSQL and PGlite: InvalidRequirementsError with the problems, both catalogs unchanged',
+    async () => {
+      const before = { pg: await catalogSnapshot(pg), lite: await catalogSnapshot(lite) };
+      await fc.assert(
+        fc.asyncProperty(invalidArb, async (mutated) => {
+          for (const [label, db] of [
+            ['PostgreSQL', pg],
+            ['PGlite', lite],
+          ] as const) {
+            const error = await (async () => apply(db, compile(mutated.text, { fileName: FILE })))().then(
+              () => undefined,
+              (e: unknown) => e,
+            );
+            expect(error, label).toBeInstanceOf(InvalidRequirementsError);
+            expect((error as InvalidRequirementsError).errors, label).toEqual(validate(mutated.text, { fileName: FILE }).errors);
+          }
+          expect(await catalogSnapshot(pg), 'PostgreSQL catalog').toEqual(before.pg);
+          expect(await catalogSnapshot(lite), 'PGlite catalog').toEqual(before.lite);
+        }),
+        { numRuns: RUNS, endOnFailure: true },
+      );
+    },
+    RUNS * 6_000,
+  );
 });

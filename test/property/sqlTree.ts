@@ -67,7 +67,9 @@ export function constant(node: JsonNode | undefined): Parsed {
 export function mismatch(expected: Expected, parsed: Parsed): string | undefined {
   const show = (p: Parsed): string => JSON.stringify(p);
   if (expected.kind === 'string') {
-    return parsed.kind === 'string' && parsed.value === expected.value ? undefined : `expected string ${JSON.stringify(expected.value)}, parsed ${show(parsed)}`;
+    return parsed.kind === 'string' && parsed.value === expected.value
+      ? undefined
+      : `expected string ${JSON.stringify(expected.value)}, parsed ${show(parsed)}`;
   }
   if (expected.kind === 'null') return parsed.kind === 'null' ? undefined : `expected NULL, parsed ${show(parsed)}`;
   // An empty array is written '{}'::type[] (an empty ARRAY[] has no type).
@@ -120,7 +122,8 @@ export function expectedHistogram(model: Model, target: 'altan' | 'supabase' = '
     add('AlterTableStmt'); // ENABLE ROW LEVEL SECURITY
     add('CreatePolicyStmt', t.policies.length);
     const same = t.grants.anon.join() === t.grants.authenticated.join();
-    const grants = 2 + (same && t.grants.anon.length > 0 ? 1 : 0) + (!same && t.grants.anon.length > 0 ? 1 : 0) + (!same && t.grants.authenticated.length > 0 ? 1 : 0);
+    const grants =
+      2 + (same && t.grants.anon.length > 0 ? 1 : 0) + (!same && t.grants.anon.length > 0 ? 1 : 0) + (!same && t.grants.authenticated.length > 0 ? 1 : 0);
     add('GrantStmt', grants);
     add('IndexStmt', t.indexes.length);
     add('CreateTrigStmt', t.triggers.length);
@@ -236,7 +239,8 @@ export function modelNameProblems(model: Model): string[] {
       claim(`constraints of ${t.name}`, c.name, `constraint (${c.kind})`);
       if (c.kind === 'primary-key' || c.kind === 'unique') claim(relations, c.name, `index of constraint ${c.kind}`);
     }
-    for (const fk of [...t.foreignKeys, ...model.deferredForeignKeys.filter((d) => d.table === t.name)]) claim(`constraints of ${t.name}`, fk.name, 'foreign key');
+    for (const fk of [...t.foreignKeys, ...model.deferredForeignKeys.filter((d) => d.table === t.name)])
+      claim(`constraints of ${t.name}`, fk.name, 'foreign key');
     for (const i of t.indexes) claim(relations, i.name, 'index');
     for (const p of t.policies) claim(`policies of ${t.name}`, p.name, 'policy');
     for (const tr of t.triggers) claim(`triggers of ${t.name}`, tr.name, 'trigger');

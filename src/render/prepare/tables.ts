@@ -107,7 +107,9 @@ export function grantLines(qname: string, grants: Grants): string[] {
 
 /** The seed blueprint's pieces: an upsert of the file's rows by primary key. */
 export function seedSql(qname: string, seed: SeedRows): { head: string; rows: string[]; conflict: string } {
-  const rows = seed.rows.map((row) => `(${row.map((v, i) => (v === undefined ? 'DEFAULT' : valueSql((seed.columns[i] as { type: SqlType }).type, v))).join(', ')})`);
+  const rows = seed.rows.map(
+    (row) => `(${row.map((v, i) => (v === undefined ? 'DEFAULT' : valueSql((seed.columns[i] as { type: SqlType }).type, v))).join(', ')})`,
+  );
   const updatable = seed.columns.map((c) => c.name).filter((c) => !seed.conflictColumns.includes(c));
   const action = updatable.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${updatable.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`).join(', ')}`;
   return {

@@ -34,7 +34,10 @@ export function bucketSql(b: Bucket): string {
   return [
     `INSERT INTO storage.buckets (${columns.join(', ')})`,
     `VALUES (${values.join(', ')})`,
-    `ON CONFLICT (id) DO UPDATE SET ${columns.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')};`,
+    `ON CONFLICT (id) DO UPDATE SET ${columns
+      .slice(1)
+      .map((c) => `${c} = EXCLUDED.${c}`)
+      .join(', ')};`,
   ].join('\n');
 }
 

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/database.js';
-import { STACK_TRACE, exampleProject, runCliInProcess } from './helpers.js';
+import { STACK_TRACE, exampleProject, removeTemporaryDirectories, runCliInProcess } from './helpers.js';
 import { connect, dropDatabase, freshDatabase, testDatabaseUrl } from './db/harness.js';
 import { databaseOf, databaseUrl, userUrl } from './db/names.js';
 import { catalogSnapshot } from './db/snapshot.js';
@@ -29,6 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  removeTemporaryDirectories();
   for (const url of databases) await dropDatabase(url);
   await admin?.exec(`DROP ROLE IF EXISTS ${PLAIN}; DROP ROLE IF EXISTS ${SCHEMAS}`);
 });

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ColumnRef, ColumnShape, ObjectKind, SqlObject } from '../render/objects.js';
-import { catalogKey } from '../render/objects.js';
+import { catalogKey, RENDER_REVISION } from '../render/objects.js';
 import { sqlMeaning, sqlReads } from '../sql/meaning.js';
 import type { AuthorSqlKind } from '../sql/meaning.js';
 
@@ -54,7 +54,7 @@ function canonical(value: unknown): string {
 
 export function fingerprintOf(o: Pick<SqlObject, 'kind' | 'meaning'>): string {
   return createHash('sha256')
-    .update(`${o.kind}\u0000${canonical(o.meaning)}`)
+    .update(`${o.kind}\u0000${RENDER_REVISION[o.kind]}\u0000${canonical(o.meaning)}`)
     .digest('hex')
     .slice(0, 32);
 }

@@ -92,6 +92,33 @@ export interface SqlObject {
 }
 
 /**
+ * The revision of how each kind is written, part of every fingerprint. A
+ * meaning is the model's nodes, so a change in what the SQL of a kind does
+ * for the same nodes (a policy written AS RESTRICTIVE, another grant) would
+ * not show in it: bump the kind's number with such a change, and plans make
+ * every object of that kind again. Spacing and layout need no bump.
+ */
+export const RENDER_REVISION: Readonly<Record<ObjectKind, number>> = {
+  'schema-usage': 1,
+  table: 1,
+  column: 1,
+  constraint: 1,
+  'foreign-key': 1,
+  index: 1,
+  rls: 1,
+  policy: 1,
+  grants: 1,
+  trigger: 1,
+  comment: 1,
+  seed: 1,
+  function: 1,
+  bucket: 1,
+  'storage-policy': 1,
+  view: 1,
+  job: 1,
+};
+
+/**
  * How an object is named in the catalog: by kind, table ('' for schema-level
  * objects) and name. NUL cannot occur in a Postgres name, so it separates the
  * parts unambiguously (and cheaply, for 30,000 entries). Presence keys are

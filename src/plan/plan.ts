@@ -43,8 +43,8 @@ export interface Plan {
 
 /** Why no plan can be made: the schema's record predates inventories and the file changed (`record-without-inventory`). */
 export class PlanError extends AltanError {
-  constructor(message: string) {
-    super(message, 'conflict', { code: 'record-without-inventory', message, hint: 'apply the recorded file again with this version first, then this one' });
+  constructor(message: string, code = 'record-without-inventory', hint = 'apply the recorded file again with this version first, then this one') {
+    super(message, 'conflict', { code, message, hint });
     this.name = 'PlanError';
   }
 }
@@ -162,6 +162,8 @@ async function previousInventory(db: Database, compiled: CompileResult, next: In
     throw new PlanError(
       `schema ${compiled.model.schema} holds ${previous.file_name} as applied at ${previous.applied_at} by an altan-cloud whose record ` +
         'this version cannot read (a newer one?); plan and apply it with that version or a later one.',
+      'record-unreadable',
+      'plan and apply with the release that wrote the record, or a later one',
     );
   }
   if (parsed === undefined) {

@@ -16,7 +16,7 @@ import type { Database } from '../../src/db/database.js';
 import { RECORD_SQL, RECORD_TABLE } from '../../src/db/record.js';
 import { CREATE_CRON_STAND_IN } from '../../src/execute/bootstrapSql.js';
 import { describeChange } from '../../src/plan/format.js';
-import { plan } from '../../src/plan/plan.js';
+import { PlanError, plan } from '../../src/plan/plan.js';
 import { ROOT } from '../helpers.js';
 import { applyAndSettle } from './evolve.js';
 import { connect, dropDatabase, freshDatabase } from './harness.js';
@@ -95,6 +95,21 @@ describe('records of inventory format 1', () => {
       expect(
         JSON.parse((await db.query<{ inventory: string }>(`SELECT inventory FROM ${RECORD_TABLE} ORDER BY id DESC LIMIT 1`))[0]?.inventory ?? '{}').format,
       ).toBe(2);
+    });
+  });
+
+  it('a record of an inventory format this version does not know: plan refuses, saying so', async () => {
+    const f = fixture('notes');
+    await withDatabase('format unknown', async (db) => {
+      await appliedByFormatOne(db, f);
+      await db.exec(`UPDATE ${RECORD_TABLE} SET sql_sha256 = 'a newer release', inventory = '{"format":3,"entries":[]}'`);
+      const error = await plan(db, await compile(f.file, { fileName: 'altan.yaml' })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(PlanError);
+      expect((error as PlanError).message).toMatch(/whose record this version cannot read/);
+      expect((error as PlanError).problems.map((p) => p.code)).toEqual(['record-unreadable']);
     });
   });
 

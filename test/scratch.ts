@@ -25,7 +25,6 @@ import { afterAll, inject } from 'vitest';
 const LEAVES_FOR_NOW = new Set([
   'test/cli-apply.test.ts',
   'test/cli-plan.test.ts',
-  'test/cli-roles.test.ts', // new on part-cli
   'test/cli-verify.test.ts',
   'test/property/hostile.test.ts',
   'test/property/mutations.test.ts',

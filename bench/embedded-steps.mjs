@@ -48,6 +48,4 @@ const wasmMiB = (pglite.mod?.HEAPU8?.byteLength ?? NaN) / 2 ** 20;
 const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
 await db.close();
 step('close');
-process.stdout.write(
-  `${JSON.stringify({ steps, totalMs: performance.now(), maxRssMiB: process.resourceUsage().maxRSS / 1024, wasmMiB, heapMiB })}\n`,
-);
+process.stdout.write(`${JSON.stringify({ steps, totalMs: performance.now(), maxRssMiB: process.resourceUsage().maxRSS / 1024, wasmMiB, heapMiB })}\n`);

@@ -10,14 +10,16 @@ import type { LoadedDocument } from './load/document.js';
 import type { RequirementsInput } from './model/input.js';
 import type { Model } from './model/model.js';
 import { normalize } from './model/normalize.js';
-import { renderBlueprint } from './render/blueprints.js';
-import { preparedFor } from './render/prepare/transaction.js';
+import { cronEntry } from './render/prepare/transaction.js';
+import { objectsOf } from './render/objects.js';
+import type { SqlObject } from './render/objects.js';
+import { transactionScript } from './render/script.js';
+import type { PlacedStatement } from './render/script.js';
 import { renderWithinLimit } from './render/sqlSize.js';
 import type { CronEntry } from './render/prepare/transaction.js';
 import type { Target } from './target.js';
 import { validateDocument, validateDocumentSync } from './validate/index.js';
-import { authorSql } from './validate/rules/sql.js';
-import { checkSqlFragment } from './sql/fragment.js';
+import type { Path } from './load/document.js';
 
 export type { CronEntry, Target };
 
@@ -38,11 +40,8 @@ export interface ValidateResult {
   readonly document?: LoadedDocument;
 }
 
-/** A piece of the file's own SQL as it stands in the generated SQL, and where it was written. */
-export interface SqlOrigin {
-  readonly sql: string;
-  /** `check of field "notes.title"`. */
-  readonly what: string;
+/** A place in the requirements file. */
+export interface FilePosition {
   readonly file: string;
   readonly line: number;
   readonly column: number;
@@ -51,8 +50,12 @@ export interface SqlOrigin {
 export interface CompileResult {
   readonly sql: string;
   readonly target: Target;
-  /** The author's SQL fragments, so that a database error inside one can point into the file. */
-  readonly origins: readonly SqlOrigin[];
+  /** Every object the SQL makes, in the order it makes them: what plan inventories. */
+  readonly objects: readonly SqlObject[];
+  /** The statements of `sql`, where each is and what it makes: how a database error is traced back. */
+  readonly statements: readonly PlacedStatement[];
+  /** Where a node of the file is (a path such as `entities.todos.fields.title`). */
+  locate(path: Path): FilePosition;
   readonly cron: readonly CronEntry[];
   readonly warnings: readonly Diagnostic[];
   readonly model: Model;
@@ -99,26 +102,18 @@ function compiled(source: string | Uint8Array, options: CompileOptions, checked:
   const document = checked.document as LoadedDocument;
   const rendered = renderWithinLimit(fileName, document.expandedTextLength, () => {
     const model = normalize(checked.input as RequirementsInput, { fileName, sha256 });
-    const prepared = preparedFor(model, target);
-    return { model, prepared, sql: `${renderBlueprint('transaction', prepared).trimEnd()}\n` };
+    const script = transactionScript(model, target);
+    return { model, script, sql: `${script.text.trimEnd()}\n` };
   });
   if ('error' in rendered) throw new InvalidRequirementsError([rendered.error], checked.warnings);
-  const { model, prepared, sql } = rendered.output;
-  const input = checked.input;
-  let origins: readonly SqlOrigin[] | undefined;
+  const { model, script, sql } = rendered.output;
   return {
     sql,
     target,
-    // Only a failing apply reads them: worked out on first use, not by every generate.
-    get origins(): readonly SqlOrigin[] {
-      // Job SQL is not run by the transaction (pg_cron runs it later): no error there can point into it.
-      origins ??= authorSql(input).filter((a) => a.kind !== 'statements').map((a) => {
-        const fragment = checkSqlFragment(a.source, a.kind);
-        return { sql: fragment.ok ? fragment.sql : a.source.trim(), what: a.what, file: fileName, ...document.locate(a.path) };
-      });
-      return origins;
-    },
-    cron: prepared.cron,
+    objects: objectsOf(model),
+    statements: script.statements,
+    locate: (path: Path) => ({ file: fileName, ...document.locate(path) }),
+    cron: model.jobs.map((j) => cronEntry(j, model.schema, model.privateSchema)),
     warnings: checked.warnings,
     model,
   };

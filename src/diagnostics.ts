@@ -1,8 +1,12 @@
 /**
  * Problems found in a requirements file. Every problem carries the place it
  * refers to, so the CLI can print `file:line:col: message` and a library user
- * can underline it in an editor.
+ * can underline it in an editor. A diagnostic is a problem (problems.ts) with
+ * a severity: its rule is the problem's code, its category `invalid`.
  */
+import { AltanError } from './problems.js';
+import type { Problem } from './problems.js';
+
 export type Severity = 'error' | 'warning';
 
 export interface Diagnostic {
@@ -36,12 +40,24 @@ export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
   );
 }
 
-/** Thrown by `compile` when the file is invalid; carries every problem found. */
-export class InvalidRequirementsError extends Error {
+/** A diagnostic as a problem: its rule is the code; no position when it has none (line 0). */
+export function problemOf(d: Diagnostic): Problem {
+  return {
+    code: d.rule,
+    category: 'invalid',
+    message: d.message,
+    file: d.file,
+    ...(d.line > 0 ? { line: d.line, column: d.column } : {}),
+    ...(d.path !== '' ? { path: d.path } : {}),
+  };
+}
+
+/** Thrown by `compile` when the file is invalid; carries every problem found (`problems`: the errors). */
+export class InvalidRequirementsError extends AltanError {
   readonly errors: readonly Diagnostic[];
   readonly warnings: readonly Diagnostic[];
   constructor(errors: readonly Diagnostic[], warnings: readonly Diagnostic[]) {
-    super(`invalid requirements file: ${errors.length} problem(s)`);
+    super(`invalid requirements file: ${errors.length} problem(s)`, 'invalid', errors.map(problemOf));
     this.name = 'InvalidRequirementsError';
     this.errors = errors;
     this.warnings = warnings;

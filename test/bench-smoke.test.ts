@@ -34,7 +34,9 @@ describe('bench/run.mjs --sections plan, 10 entities, one run', () => {
     expect(result.stderr).not.toMatch(/Error/);
     expect(result.status).toBe(0);
     const out = result.stdout;
-    expect(out).toMatch(/^\| 6 +\| plan, 10 entities, up to date \(server\) +\| \d[\d,.]* ms +\| \d[\d,.]* ms generate +\| \d+\.\d\d× .*\| < 2 s +\| (pass|MISS) +\|$/m);
+    expect(out).toMatch(
+      /^\| 6 +\| plan, 10 entities, up to date \(server\) +\| \d[\d,.]* ms +\| \d[\d,.]* ms generate +\| \d+\.\d\d× .*\| < 2 s +\| (pass|MISS) +\|$/m,
+    );
     expect(out).toMatch(/^\| 6 +\| plan, 10 entities, 1 field added \+ 1 entity removed \(server\) +\| \d[\d,.]* ms /m);
     expect(out).toMatch(/^- plan, 10 entities applied .*CPU time of the plan process/m);
   }, 90_000);

@@ -10,12 +10,12 @@ describe('blueprints', () => {
     expect(() => compileBlueprint('SELECT <%= it.x %>;', 'bad.sql.ejs')).toThrow(/uses <%=/);
   });
   it('prints <%- output as it is', () => {
-    expect(compileBlueprint("SELECT <%- it.x %>;", 'ok.sql.ejs')({ x: "'a&b'" })).toBe("SELECT 'a&b';");
+    expect(compileBlueprint('SELECT <%- it.x %>;', 'ok.sql.ejs')({ x: "'a&b'" })).toBe("SELECT 'a&b';");
   });
   it('every blueprint in blueprints/ compiles under these rules', () => {
     const dir = join(ROOT, 'blueprints');
     const files = readdirSync(dir).filter((f) => f.endsWith('.sql.ejs'));
-    expect(files.length).toBeGreaterThanOrEqual(6);
+    expect(files.length).toBeGreaterThanOrEqual(5);
     for (const f of files) expect(() => compileBlueprint(readFileSync(join(dir, f), 'utf8'), f)).not.toThrow();
   });
 });

@@ -2,7 +2,8 @@
  * The golden corpus. Each `test/cases/<name>/` holds a `requirements.yaml`
  * and either `expected.sql` (valid: compiled by the library, byte for byte;
  * its warnings, if any, in `expected.warnings`) or `expected.stderr`
- * (invalid: what the built CLI prints, exit code 1). The examples are checked
+ * (invalid: what the CLI prints, exit code 1; the CLI is called in this
+ * process, as test/cli.test.ts checks that the built binary prints the same). The examples are checked
  * the same way with their `altan.yaml`.
  *
  * UPDATE_GOLDEN=1 writes the expected files instead; whether a case is valid
@@ -15,18 +16,16 @@ import { compile, formatDiagnostic } from '../src/index.js';
 import { InvalidRequirementsError } from '../src/diagnostics.js';
 import type { Diagnostic } from '../src/diagnostics.js';
 import {
-  CLI,
   EXPECTED_SQL,
   EXPECTED_STDERR,
   EXPECTED_WARNINGS,
   STACK_TRACE,
   UPDATE_GOLDEN,
-  cliBuilt,
   listCases,
   listExamples,
   readIfExists,
   readInput,
-  runCli,
+  runCliInProcess,
 } from './helpers.js';
 import type { CorpusEntry } from './helpers.js';
 
@@ -36,9 +35,7 @@ function lines(diagnostics: readonly Diagnostic[]): string {
   return diagnostics.map((d) => `${formatDiagnostic(d)}\n`).join('');
 }
 
-type Outcome =
-  | { kind: 'valid'; sql: string; warnings: readonly Diagnostic[] }
-  | { kind: 'invalid'; error: InvalidRequirementsError };
+type Outcome = { kind: 'valid'; sql: string; warnings: readonly Diagnostic[] } | { kind: 'invalid'; error: InvalidRequirementsError };
 
 async function compileEntry(entry: CorpusEntry): Promise<Outcome> {
   try {
@@ -48,10 +45,6 @@ async function compileEntry(entry: CorpusEntry): Promise<Outcome> {
     if (e instanceof InvalidRequirementsError) return { kind: 'invalid', error: e };
     throw e;
   }
-}
-
-function requireCli(): void {
-  if (!cliBuilt()) throw new Error(`${CLI} does not exist: run \`npm run build\` first`);
 }
 
 function writeOrRemove(path: string, content: string | undefined): void {
@@ -87,8 +80,7 @@ describe('test cases', () => {
             writeOrRemove(stderrPath, undefined);
             counts.valid++;
           } else {
-            requireCli();
-            const run = runCli(['validate', entry.file], { cwd: entry.dir });
+            const run = await runCliInProcess(['validate', entry.file], { cwd: entry.dir });
             expect(run.status, `validate should exit 1 for ${entry.name}; stderr:\n${run.stderr}`).toBe(1);
             writeFileSync(stderrPath, run.stderr);
             writeOrRemove(sqlPath, undefined);
@@ -101,9 +93,7 @@ describe('test cases', () => {
         const expectedSql = readIfExists(sqlPath);
         const expectedStderr = readIfExists(stderrPath);
         if (expectedSql === undefined && expectedStderr === undefined) {
-          throw new Error(
-            `${entry.name}: neither ${EXPECTED_SQL} nor ${EXPECTED_STDERR} exists; run with UPDATE_GOLDEN=1 and review the result`,
-          );
+          throw new Error(`${entry.name}: neither ${EXPECTED_SQL} nor ${EXPECTED_STDERR} exists; run with UPDATE_GOLDEN=1 and review the result`);
         }
         if (expectedSql !== undefined && expectedStderr !== undefined) {
           throw new Error(`${entry.name}: has both ${EXPECTED_SQL} and ${EXPECTED_STDERR}; keep one`);
@@ -122,12 +112,11 @@ describe('test cases', () => {
 
         counts.invalid++;
         await expect(compile(readInput(entry), { fileName: entry.file })).rejects.toThrow(InvalidRequirementsError);
-        requireCli();
-        const validate = runCli(['validate', entry.file], { cwd: entry.dir });
+        const validate = await runCliInProcess(['validate', entry.file], { cwd: entry.dir });
         expect(validate.stderr).toBe(expectedStderr);
         expect(validate.status).toBe(1);
         expect(validate.stdout).toBe('');
-        const generate = runCli(['generate', entry.file], { cwd: entry.dir });
+        const generate = await runCliInProcess(['generate', entry.file], { cwd: entry.dir });
         expect(generate.status).toBe(1);
         expect(generate.stdout).toBe('');
         expect(generate.stderr).toBe(expectedStderr);
@@ -136,20 +125,23 @@ describe('test cases', () => {
     );
   }
 
-  it('valid cases give the same output through the CLI as through the library', () => {
-    requireCli();
-    for (const entry of cases) {
-      const expectedSql = readIfExists(join(entry.dir, EXPECTED_SQL));
-      if (expectedSql === undefined) continue;
-      const validate = runCli(['validate', entry.file], { cwd: entry.dir });
-      expect(validate.status, `${entry.name}: ${validate.stderr}`).toBe(0);
-      expect(validate.stdout).toMatch(/^ok: /);
-      expect(validate.stderr, entry.name).toBe(readIfExists(join(entry.dir, EXPECTED_WARNINGS)) ?? '');
-      const generate = runCli(['generate', entry.file], { cwd: entry.dir });
-      expect(generate.status, `${entry.name}: ${generate.stderr}`).toBe(0);
-      expect(generate.stdout, entry.name).toBe(expectedSql);
-    }
-  }, 10 * TIMEOUT);
+  it(
+    'valid cases give the same output through the CLI as through the library',
+    async () => {
+      for (const entry of cases) {
+        const expectedSql = readIfExists(join(entry.dir, EXPECTED_SQL));
+        if (expectedSql === undefined) continue;
+        const validate = await runCliInProcess(['validate', entry.file], { cwd: entry.dir });
+        expect(validate.status, `${entry.name}: ${validate.stderr}`).toBe(0);
+        expect(validate.stdout).toMatch(/^ok: /);
+        expect(validate.stderr, entry.name).toBe(readIfExists(join(entry.dir, EXPECTED_WARNINGS)) ?? '');
+        const generate = await runCliInProcess(['generate', entry.file], { cwd: entry.dir });
+        expect(generate.status, `${entry.name}: ${generate.stderr}`).toBe(0);
+        expect(generate.stdout, entry.name).toBe(expectedSql);
+      }
+    },
+    10 * TIMEOUT,
+  );
 
   it('invalid cases: the CLI prints exactly the library diagnostics, without stack traces', async () => {
     for (const entry of cases) {
@@ -163,7 +155,9 @@ describe('test cases', () => {
         else throw e;
       }
       expect(error, entry.name).toBeDefined();
-      const fromLibrary = lines([...(error?.errors ?? []), ...(error?.warnings ?? [])]).split('\n').sort();
+      const fromLibrary = lines([...(error?.errors ?? []), ...(error?.warnings ?? [])])
+        .split('\n')
+        .sort();
       expect(expectedStderr.split('\n').sort(), entry.name).toEqual(fromLibrary);
       expect(error?.errors.length, entry.name).toBeGreaterThan(0);
       expect(expectedStderr, entry.name).not.toMatch(STACK_TRACE);

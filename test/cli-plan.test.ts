@@ -1,17 +1,18 @@
 /**
- * `plan` and `apply --allow-destructive` from the command line: on the
- * embedded database (each test in a directory of its own, so each gets a new
- * ./.altan-cloud/db), and on a fresh database of the test server
+ * `plan` and `apply --allow-destructive` from the command line (called in
+ * this process): on the embedded database (each test in a directory of its
+ * own, so each gets a new ./.altan-cloud/db), and on a fresh database of the test server
  * (--database-url) where the test puts rows in the way: NULLs where NOT NULL
  * is asked, a table altan-cloud did not make.
  */
-import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STACK_TRACE, cliBuilt, runCli } from './helpers.js';
+import { removeTemporaryDirectories, runCliInProcess, STACK_TRACE, temporaryDirectory } from './helpers.js';
 import { connect, createUser, dropDatabase, freshDatabase } from './db/harness.js';
 import { catalogSnapshot } from './db/snapshot.js';
+
+afterAll(removeTemporaryDirectories);
 
 // No DATABASE_URL from the environment: the embedded tests are about the default.
 const env = { DATABASE_URL: undefined };
@@ -49,7 +50,7 @@ entities:
 
 /** A project directory of its own holding `yaml` as altan.yaml. */
 function project(yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'altan-plan-'));
+  const dir = temporaryDirectory('altan-plan-');
   writeFileSync(join(dir, 'altan.yaml'), yaml);
   return dir;
 }
@@ -61,41 +62,39 @@ function expectTransaction(stdout: string): void {
   expect(stdout.indexOf('\nBEGIN;\n')).toBeLessThan(stdout.indexOf('\nCOMMIT;\n'));
 }
 
-beforeAll(() => {
-  if (!cliBuilt()) throw new Error('dist/ is missing: run `npm run build` first');
-});
-
 describe('plan on the embedded database', () => {
-  it('fresh: the whole file; after apply: up to date; a changed file: its additions, until applied', { timeout: 180_000 }, () => {
+  it('fresh: the whole file; after apply: up to date; a changed file: its additions, until applied', { timeout: 180_000 }, async () => {
     const dir = project(TODOS);
-    const run = (...args: string[]) => runCli(args, { cwd: dir, env });
+    const run = (...args: string[]) => runCliInProcess(args, { cwd: dir, env });
 
     // Nothing applied yet: every object, and the whole generated script.
-    const fresh = run('plan');
+    const fresh = await run('plan');
     expect(fresh.status, fresh.stderr).toBe(0);
     expect(fresh.stderr).toMatch(/^database: embedded database \.altan-cloud\/db \(PGlite\)/);
-    expect(fresh.stdout).toMatch(/^plan for altan\.yaml on embedded database \.altan-cloud\/db \(PGlite\), schema public: nothing applied there yet, the whole file \(\d+ objects\)\n/);
+    expect(fresh.stdout).toMatch(
+      /^plan for altan\.yaml on embedded database \.altan-cloud\/db \(PGlite\), schema public: nothing applied there yet, the whole file \(\d+ objects\)\n/,
+    );
     expect(fresh.stdout).toContain('\n  + table todos\n');
     expect(fresh.stdout).toContain('\n  + policy todos_select on todos\n');
     expect(fresh.stdout).toContain('\n  + function set_updated_at\n');
     expect(fresh.stdout).toContain('CREATE TABLE public.todos (');
     expectTransaction(fresh.stdout);
-    expect(run('plan', '--exit-code').status).toBe(3);
+    expect((await run('plan', '--exit-code')).status).toBe(3);
 
-    const applied = run('apply');
+    const applied = await run('apply');
     expect(applied.status, applied.stderr).toBe(0);
     expect(applied.stdout).toMatch(/^applied altan\.yaml .*created 1 table/);
 
-    const upToDate = run('plan');
+    const upToDate = await run('plan');
     expect(upToDate.status, upToDate.stderr).toBe(0);
     expect(upToDate.stdout).toBe('altan.yaml is up to date on embedded database .altan-cloud/db (PGlite), schema public: nothing to do\n');
-    const check = run('plan', '--exit-code');
+    const check = await run('plan', '--exit-code');
     expect(check.status, check.stderr).toBe(0);
     expect(check.stdout).toContain('is up to date');
 
     // A field and an entity more: only they are planned, as ALTER TABLE … ADD COLUMN and CREATE TABLE.
     writeFileSync(join(dir, 'altan.yaml'), TODOS_AND_TAGS);
-    const changed = run('plan');
+    const changed = await run('plan');
     expect(changed.status, changed.stderr).toBe(0);
     expect(changed.stdout).toMatch(/^plan for altan\.yaml on embedded database .*\(last applied: altan\.yaml at \d{4}-\d\d-\d\d [^)]+\): \d+ changes\n/);
     expect(changed.stdout).toContain('\n  + column todos.note\n');
@@ -107,7 +106,7 @@ describe('plan on the embedded database', () => {
     expect(changed.stdout).not.toContain('CREATE TABLE public.todos');
     expectTransaction(changed.stdout);
 
-    const json = run('plan', '--json', '--exit-code');
+    const json = await run('plan', '--json', '--exit-code');
     expect(json.status, json.stderr).toBe(3);
     const p = JSON.parse(json.stdout) as PlanJson;
     expect(p.status).toBe('changes');
@@ -121,24 +120,24 @@ describe('plan on the embedded database', () => {
     expect(p.sql).toMatch(/^BEGIN;$/m);
     expect(p.sql).toMatch(/^COMMIT;$/m);
 
-    const second = run('apply');
+    const second = await run('apply');
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/^applied altan\.yaml to embedded database .*: made \d+ changes\n/);
     expect(second.stdout).toContain('\n  + column todos.note\n');
-    const after = run('plan', '--exit-code');
+    const after = await run('plan', '--exit-code');
     expect(after.status, after.stderr).toBe(0);
     expect(after.stdout).toContain('altan.yaml is up to date');
   });
 
-  it('a removed field: apply refuses it (exit 2, nothing applied) until --allow-destructive', { timeout: 180_000 }, () => {
+  it('a removed field: apply refuses it (exit 2, nothing applied) until --allow-destructive', { timeout: 180_000 }, async () => {
     const dir = project(TODOS_AND_TAGS);
-    const run = (...args: string[]) => runCli(args, { cwd: dir, env });
-    expect(run('apply').status).toBe(0);
-    const before = JSON.parse(run('plan', '--json').stdout) as PlanJson;
+    const run = (...args: string[]) => runCliInProcess(args, { cwd: dir, env });
+    expect((await run('apply')).status).toBe(0);
+    const before = JSON.parse((await run('plan', '--json')).stdout) as PlanJson;
     expect(before.status).toBe('up-to-date');
 
     writeFileSync(join(dir, 'altan.yaml'), TODOS_AND_TAGS.replace('      note: text\n', ''));
-    const refused = run('apply');
+    const refused = await run('apply');
     expect(refused.status).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain(
@@ -149,35 +148,35 @@ describe('plan on the embedded database', () => {
     expect(refused.stderr).not.toMatch(STACK_TRACE);
 
     // Nothing was applied: the plan still holds the removal, against the same last apply.
-    const pending = run('plan');
+    const pending = await run('plan');
     expect(pending.status, pending.stderr).toBe(0);
     expect(pending.stdout).toContain('\n  - column todos.note  [destructive: its values are deleted]\n');
     expect(pending.stdout).toContain('\n1 may lose data: apply refuses them without --allow-destructive.\n');
     expect(pending.stdout).toMatch(/^ALTER TABLE public\.todos DROP COLUMN (IF EXISTS )?note;$/m);
     expectTransaction(pending.stdout);
-    const still = JSON.parse(run('plan', '--json').stdout) as PlanJson;
+    const still = JSON.parse((await run('plan', '--json')).stdout) as PlanJson;
     expect(still.status).toBe('changes');
     expect(still.destructive).toEqual([expect.objectContaining({ kind: 'column', table: 'todos', name: 'note' })]);
     expect(still.lastApplied).toEqual(before.lastApplied);
 
-    const allowed = run('apply', '--allow-destructive');
+    const allowed = await run('apply', '--allow-destructive');
     expect(allowed.status, allowed.stderr).toBe(0);
     expect(allowed.stdout).toContain('\n  - column todos.note\n');
-    const done = run('plan', '--exit-code');
+    const done = await run('plan', '--exit-code');
     expect(done.status, done.stderr).toBe(0);
     expect(done.stdout).toContain('altan.yaml is up to date');
   });
 
-  it('an invalid file: exit 1, file:line:col, nothing planned and no database opened', () => {
+  it('an invalid file: exit 1, file:line:col, nothing planned and no database opened', async () => {
     const dir = project('version: 1\nentities:\n  todos:\n    access: everyone\n');
-    const r = runCli(['plan', '--exit-code'], { cwd: dir, env });
+    const r = await runCliInProcess(['plan', '--exit-code'], { cwd: dir, env });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^altan\.yaml:4:13: /m);
     expect(r.stderr).not.toMatch(STACK_TRACE);
     expect(r.stdout).toBe('');
     expect(existsSync(join(dir, '.altan-cloud'))).toBe(false);
     // Not even a server that does not answer is tried.
-    const server = runCli(['plan', '--database-url', 'postgres://nobody@127.0.0.1:1/none'], { cwd: dir, env });
+    const server = await runCliInProcess(['plan', '--database-url', 'postgres://nobody@127.0.0.1:1/none'], { cwd: dir, env });
     expect(server.status).toBe(1);
     expect(server.stderr).not.toContain('cannot connect');
     expect(server.stdout).toBe('');
@@ -195,8 +194,8 @@ describe('plan and apply on a server database (--database-url)', () => {
 
   it('blockers (NULLs where NOT NULL is asked, a table it did not make): exit 2 for plan and apply, nothing applied', { timeout: 120_000 }, async () => {
     const dir = project('version: 1\nentities:\n  todos:\n    fields:\n      title: text\n      note: text\n');
-    const run = (...args: string[]) => runCli([...args, '--database-url', url], { cwd: dir, env });
-    const first = run('apply');
+    const run = (...args: string[]) => runCliInProcess([...args, '--database-url', url], { cwd: dir, env });
+    const first = await run('apply');
     expect(first.status, first.stderr).toBe(0);
 
     const db = await connect(url);
@@ -205,8 +204,11 @@ describe('plan and apply on a server database (--database-url)', () => {
     await db.exec('CREATE TABLE public.tags (id int)');
 
     // title becomes required, tags is an entity of the file now: both are in the way.
-    writeFileSync(join(dir, 'altan.yaml'), 'version: 1\nentities:\n  todos:\n    fields:\n      title: { type: text, required: true }\n      note: text\n  tags:\n    fields:\n      label: text\n');
-    const blocked = run('plan', '--exit-code');
+    writeFileSync(
+      join(dir, 'altan.yaml'),
+      'version: 1\nentities:\n  todos:\n    fields:\n      title: { type: text, required: true }\n      note: text\n  tags:\n    fields:\n      label: text\n',
+    );
+    const blocked = await run('plan', '--exit-code');
     expect(blocked.status, blocked.stderr).toBe(2);
     expect(blocked.stderr).toMatch(/^database: postgres:\/\/.* \(--database-url\)\n$/);
     expect(blocked.stdout).toContain('\n  ~ column todos.title: set not null\n');
@@ -215,11 +217,11 @@ describe('plan and apply on a server database (--database-url)', () => {
         '  - table public.tags already exists and altan-cloud did not create it (it never touches objects it did not make); rename one of them\n' +
         '  - column todos.title cannot be made NOT NULL: 1 row holds NULL in it; set a value in them, or give the field a default, first\n',
     );
-    const json = JSON.parse(run('plan', '--json').stdout) as PlanJson;
+    const json = JSON.parse((await run('plan', '--json')).stdout) as PlanJson;
     expect(json.blockers).toHaveLength(2);
 
     const snapshot = await catalogSnapshot(db);
-    const refused = run('apply');
+    const refused = await run('apply');
     expect(refused.status).toBe(2);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain('altan-cloud: the plan for schema public cannot run; nothing was applied:\n  - table public.tags already exists');
@@ -229,7 +231,7 @@ describe('plan and apply on a server database (--database-url)', () => {
 
     // Out of the way: it applies, and the rows stay.
     await db.exec(`UPDATE public.todos SET title = 'filled' WHERE title IS NULL; DROP TABLE public.tags;`);
-    const applied = run('apply');
+    const applied = await run('apply');
     expect(applied.status, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('\n  ~ column todos.title: set not null\n');
     expect(applied.stdout).toContain('\n  + table tags\n');
@@ -240,18 +242,21 @@ describe('plan and apply on a server database (--database-url)', () => {
     expect(await db.query('SELECT title FROM public.todos ORDER BY title')).toEqual([{ title: 'filled' }, { title: 'set' }]);
 
     // A removed field with values in it: refused, the catalog as it was, until --allow-destructive.
-    writeFileSync(join(dir, 'altan.yaml'), 'version: 1\nentities:\n  todos:\n    fields:\n      title: { type: text, required: true }\n  tags:\n    fields:\n      label: text\n');
+    writeFileSync(
+      join(dir, 'altan.yaml'),
+      'version: 1\nentities:\n  todos:\n    fields:\n      title: { type: text, required: true }\n  tags:\n    fields:\n      label: text\n',
+    );
     const before = await catalogSnapshot(db);
-    const destructive = run('apply');
+    const destructive = await run('apply');
     expect(destructive.status).toBe(2);
     expect(destructive.stderr).toContain('  - column todos.note: its values are deleted\n');
     expect(destructive.stderr).toContain('--allow-destructive');
     expect(destructive.stderr).not.toMatch(STACK_TRACE);
     expect(await catalogSnapshot(db)).toEqual(before);
-    expect(run('plan', '--exit-code').status).toBe(3);
-    const allowed = run('apply', '--allow-destructive');
+    expect((await run('plan', '--exit-code')).status).toBe(3);
+    const allowed = await run('apply', '--allow-destructive');
     expect(allowed.status, allowed.stderr).toBe(0);
-    const done = run('plan', '--exit-code');
+    const done = await run('plan', '--exit-code');
     expect(done.status, done.stderr).toBe(0);
     expect(done.stdout).toContain('altan.yaml is up to date on postgres://');
   });

@@ -51,7 +51,11 @@ describe('determinism', () => {
 
       // The header only changes with the file name; the rest does not depend on it.
       const renamed = await compile(bytes, { fileName: `other-${entry.file}` });
-      const body = (sql: string): string => sql.split('\n').filter((l) => !l.startsWith('--')).join('\n');
+      const body = (sql: string): string =>
+        sql
+          .split('\n')
+          .filter((l) => !l.startsWith('--'))
+          .join('\n');
       expect(body(renamed.sql)).toBe(body(first.sql));
     });
   }

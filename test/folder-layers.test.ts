@@ -25,7 +25,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** unit → the units it imports (type-only imports included: they tie the layers as much). */
-export function importGraph(): Map<string, Set<string>> {
+function importGraph(): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
   for (const file of sourceFiles(SRC)) {
     const from = unitOf(file);
@@ -59,7 +59,11 @@ describe('the folders of src/', () => {
   });
 
   it('the check finds a cycle when there is one', () => {
-    const graph = new Map([['plan', new Set(['db', 'execute'])], ['execute', new Set(['plan'])], ['db', new Set<string>()]]);
+    const graph = new Map([
+      ['plan', new Set(['db', 'execute'])],
+      ['execute', new Set(['plan'])],
+      ['db', new Set<string>()],
+    ]);
     expect(cycles(graph)).toEqual(['execute → plan → execute']);
   });
 

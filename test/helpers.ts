@@ -1,10 +1,11 @@
 /**
  * Shared helpers of the test suite: where the corpus lives, how to read a
- * case, and how to run the built CLI.
+ * case, and how to run the CLI: in this process (`runCliInProcess`, most
+ * tests) or as the built binary in a process of its own (`runCli`, a few).
  */
 import { spawnSync } from 'node:child_process';
 import type { SpawnSyncOptions } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,11 +84,35 @@ export function cliBuilt(): boolean {
   return existsSync(CLI);
 }
 
+export interface CliOptions {
+  readonly cwd: string;
+  /** Standard input, read for the file `-`. */
+  readonly input?: string | Buffer;
+  /** Added to this process's environment; undefined removes a variable (DATABASE_URL). */
+  readonly env?: Record<string, string | undefined>;
+}
+
+/**
+ * The CLI called in this process (src/cli/run.ts's runCli), with the same result as `runCli`: the
+ * exit code and everything written to stdout and stderr. No Node start, no module loading per call.
+ */
+export async function runCliInProcess(args: readonly string[], options: CliOptions = { cwd: ROOT }): Promise<CliResult> {
+  const { runCli: run } = await import('../src/cli/run.js');
+  let stdout = '';
+  let stderr = '';
+  const input = options.input;
+  const status = await run(args, {
+    stdout: { write: (text: string) => void (stdout += text) },
+    stderr: { write: (text: string) => void (stderr += text) },
+    ...(input !== undefined ? { stdin: typeof input === 'string' ? Buffer.from(input) : input } : {}),
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
+    cwd: options.cwd,
+  });
+  return { status, stdout, stderr };
+}
+
 /** Run the built CLI with `node`, never through a shell. */
-export function runCli(
-  args: readonly string[],
-  options: { cwd: string; input?: string | Buffer; env?: Record<string, string | undefined> } = { cwd: ROOT },
-): CliResult {
+export function runCli(args: readonly string[], options: CliOptions = { cwd: ROOT }): CliResult {
   const spawnOptions: SpawnSyncOptions = {
     cwd: options.cwd,
     encoding: 'utf8',
@@ -107,9 +132,23 @@ export function runCli(
 /** A Node stack trace line (`    at foo (file.js:1:2)`), which users must never see. */
 export const STACK_TRACE = /^\s+at\s.+[:(]/m;
 
+const made: string[] = [];
+
+/** A new temporary directory, removed by `removeTemporaryDirectories` (a file calls it in its afterAll). */
+export function temporaryDirectory(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every directory `temporaryDirectory` and `exampleProject` made in this file. */
+export function removeTemporaryDirectories(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 /** A new directory holding examples/<example>/altan.yaml: a project of its own (and a new embedded database). */
 export function exampleProject(example: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `altan-${example}-`));
+  const dir = temporaryDirectory(`altan-${example}-`);
   copyFileSync(join(EXAMPLES_DIR, example, EXAMPLE_FILE), join(dir, EXAMPLE_FILE));
   return dir;
 }

@@ -3,6 +3,8 @@
  * alias expansion bounded in the nodes it produces, duplicate keys found
  * among many entities, and SQL too large for the output limit refused as a
  * problem with the file. Speed is measured in bench/ (section 7), not here.
+ * The CLI is called in this process, but for what needs a real standard
+ * input (an endless pipe, a FIFO), which runs the built binary from bash.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,7 @@ import { MAX_FILE_BYTES } from '../src/load/document.js';
 import { readAtMost } from '../src/load/read.js';
 import { compileBlueprint } from '../src/render/blueprints.js';
 import { MAX_SQL_CHARS, renderWithinLimit } from '../src/render/sqlSize.js';
-import { CLI, STACK_TRACE, cliBuilt, runCli } from './helpers.js';
+import { CLI, STACK_TRACE, cliBuilt, runCliInProcess } from './helpers.js';
 
 const TIMEOUT = 60_000;
 const FILE = 'altan.yaml';
@@ -42,53 +44,71 @@ describe('reading stops at the size limit', () => {
     expect(readAtMost('/dev/zero', MAX_FILE_BYTES + 1).byteLength).toBe(MAX_FILE_BYTES + 1);
   });
 
-  it('validate /dev/zero is refused as too large', () => {
-    const r = runCli(['validate', '/dev/zero'], { cwd: dir });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(TOO_LARGE);
-    expect(r.stderr).not.toMatch(STACK_TRACE);
-    expect(r.stdout).toBe('');
-  }, TIMEOUT);
+  it(
+    'validate /dev/zero is refused as too large',
+    async () => {
+      const r = await runCliInProcess(['validate', '/dev/zero'], { cwd: dir });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(TOO_LARGE);
+      expect(r.stderr).not.toMatch(STACK_TRACE);
+      expect(r.stdout).toBe('');
+    },
+    TIMEOUT,
+  );
 
-  it('an endless pipe into standard input is refused, for every command that reads a file', () => {
-    for (const command of ['validate', 'generate', 'plan', 'apply', 'verify']) {
-      // The CLI's status, not yes's (which dies of SIGPIPE once the CLI stops reading).
-      const url = command === 'validate' || command === 'generate' ? '' : ' --database-url postgres://nobody@127.0.0.1:1/none';
-      const r = bash(`yes 'version: 1' | "$NODE" "$CLI" ${command} -${url}; exit \${PIPESTATUS[1]}`);
-      expect(r.status, `${command}: ${r.stderr}`).toBe(1);
-      expect(r.stderr).toMatch(/^<stdin>: file is more than 5242880 bytes \(5 MiB\), the limit \[file-too-large\]$/m);
-      // Refused before any connection: the database URL leads nowhere and was never tried.
-      expect(r.stderr).not.toMatch(/database:|connect/);
-    }
-  }, TIMEOUT * 2);
+  it(
+    'an endless pipe into standard input is refused, for every command that reads a file',
+    () => {
+      for (const command of ['validate', 'generate', 'plan', 'apply', 'verify']) {
+        // The CLI's status, not yes's (which dies of SIGPIPE once the CLI stops reading).
+        const url = command === 'validate' || command === 'generate' ? '' : ' --database-url postgres://nobody@127.0.0.1:1/none';
+        const r = bash(`yes 'version: 1' | "$NODE" "$CLI" ${command} -${url}; exit \${PIPESTATUS[1]}`);
+        expect(r.status, `${command}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toMatch(/^<stdin>: file is more than 5242880 bytes \(5 MiB\), the limit \[file-too-large\]$/m);
+        // Refused before any connection: the database URL leads nowhere and was never tried.
+        expect(r.stderr).not.toMatch(/database:|connect/);
+      }
+    },
+    TIMEOUT * 2,
+  );
 
-  it('a FIFO that never ends is refused', () => {
-    const r = bash(`mkfifo endless.fifo && (yes '# more' > endless.fifo 2>/dev/null &) && "$NODE" "$CLI" validate endless.fifo; s=$?; rm -f endless.fifo; exit $s`);
-    expect(r.status, r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/^endless\.fifo: file is more than 5242880 bytes \(5 MiB\), the limit \[file-too-large\]$/m);
-  }, TIMEOUT);
+  it(
+    'a FIFO that never ends is refused',
+    () => {
+      const r = bash(
+        `mkfifo endless.fifo && (yes '# more' > endless.fifo 2>/dev/null &) && "$NODE" "$CLI" validate endless.fifo; s=$?; rm -f endless.fifo; exit $s`,
+      );
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^endless\.fifo: file is more than 5242880 bytes \(5 MiB\), the limit \[file-too-large\]$/m);
+    },
+    TIMEOUT,
+  );
 
-  it('a file of exactly the limit is read whole; one byte more is refused', () => {
-    const head = 'version: 1\n# ';
-    const exact = `${head}${'x'.repeat(MAX_FILE_BYTES - head.length - 1)}\n`;
-    expect(Buffer.byteLength(exact)).toBe(MAX_FILE_BYTES);
-    writeFileSync(join(dir, 'exact.yaml'), exact);
-    writeFileSync(join(dir, 'over.yaml'), `${exact}\n`);
-    const ok = runCli(['validate', 'exact.yaml'], { cwd: dir });
-    expect(ok.status, ok.stderr).toBe(0);
-    const over = runCli(['validate', 'over.yaml'], { cwd: dir });
-    expect(over.status).toBe(1);
-    expect(over.stderr).toMatch(/^over\.yaml: file is more than 5242880 bytes/m);
-    // The same through standard input.
-    expect(runCli(['validate', '-'], { cwd: dir, input: exact }).status).toBe(0);
-    expect(runCli(['validate', '-'], { cwd: dir, input: `${exact}\n` }).stderr).toMatch(TOO_LARGE);
-  }, TIMEOUT);
+  it(
+    'a file of exactly the limit is read whole; one byte more is refused',
+    async () => {
+      const head = 'version: 1\n# ';
+      const exact = `${head}${'x'.repeat(MAX_FILE_BYTES - head.length - 1)}\n`;
+      expect(Buffer.byteLength(exact)).toBe(MAX_FILE_BYTES);
+      writeFileSync(join(dir, 'exact.yaml'), exact);
+      writeFileSync(join(dir, 'over.yaml'), `${exact}\n`);
+      const ok = await runCliInProcess(['validate', 'exact.yaml'], { cwd: dir });
+      expect(ok.status, ok.stderr).toBe(0);
+      const over = await runCliInProcess(['validate', 'over.yaml'], { cwd: dir });
+      expect(over.status).toBe(1);
+      expect(over.stderr).toMatch(/^over\.yaml: file is more than 5242880 bytes/m);
+      // The same through standard input.
+      expect((await runCliInProcess(['validate', '-'], { cwd: dir, input: exact })).status).toBe(0);
+      expect((await runCliInProcess(['validate', '-'], { cwd: dir, input: `${exact}\n` })).stderr).toMatch(TOO_LARGE);
+    },
+    TIMEOUT,
+  );
 });
 
 describe('alias expansion has a budget in nodes produced', () => {
   const aliasErrors = async (text: string) => (await validate(text, { fileName: FILE })).errors.map((d) => `${d.line}:${d.column} ${d.rule}`);
 
-  it('the issue\'s wide bomb (a 200,000-item list aliased 999 times) is refused at the alias that crosses the budget', async () => {
+  it("the issue's wide bomb (a 200,000-item list aliased 999 times) is refused at the alias that crosses the budget", async () => {
     const text = `version: 1\nx: &a [${Array(200_000).fill('0').join(',')}]\ny: [${Array(999).fill('*a').join(', ')}]\n`;
     // 200,001 nodes a copy, after 200,007 before them: the fourth alias (column 5 + 3 × 4) takes the document past a million.
     expect(await aliasErrors(text)).toEqual(['3:17 yaml-aliases']);
@@ -100,7 +120,12 @@ describe('alias expansion has a budget in nodes produced', () => {
     // 5,001 nodes a copy, after 5,007 before them: alias number 199 (from column 5, 3 characters each) crosses.
     expect(await aliasErrors(wide)).toEqual([`3:${5 + 198 * 3} yaml-aliases`]);
     const levels = ['a: &l0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i <= 6; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
+    for (let i = 1; i <= 6; i++)
+      levels.push(
+        `l${i}: &l${i} [${Array(10)
+          .fill(`*l${i - 1}`)
+          .join(', ')}]`,
+      );
     const nested = `version: 1\nx:\n${levels.map((l) => `  ${l}`).join('\n')}\n`;
     // Level 5 copies level 4 (111,111 nodes each) after 123,467 nodes: its eighth alias passes a million.
     expect(await aliasErrors(nested)).toEqual([`8:${12 + 7 * 5} yaml-aliases`]);
@@ -174,16 +199,20 @@ describe('SQL too large for the output limit', () => {
     return `${lines.join('\n')}\n`;
   };
 
-  it('generate refuses it with a clear problem and exit 1, before building it', () => {
-    writeFileSync(join(dir, 'descriptions.yaml'), descriptions(70));
-    const r = runCli(['generate', 'descriptions.yaml'], { cwd: dir });
-    expect(r.status).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(
-      /^descriptions\.yaml: the generated SQL would be larger than the limit: the file's text alone, aliases expanded, is 73,40\d,\d{3} characters; the limit is 67,108,864 characters \(64 Mi\)\. .* \[sql-too-large\]$/m,
-    );
-    expect(r.stderr).not.toMatch(STACK_TRACE);
-  }, TIMEOUT);
+  it(
+    'generate refuses it with a clear problem and exit 1, before building it',
+    async () => {
+      writeFileSync(join(dir, 'descriptions.yaml'), descriptions(70));
+      const r = await runCliInProcess(['generate', 'descriptions.yaml'], { cwd: dir });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(
+        /^descriptions\.yaml: the generated SQL would be larger than the limit: the file's text alone, aliases expanded, is 73,40\d,\d{3} characters; the limit is 67,108,864 characters \(64 Mi\)\. .* \[sql-too-large\]$/m,
+      );
+      expect(r.stderr).not.toMatch(STACK_TRACE);
+    },
+    TIMEOUT,
+  );
 
   it('the library throws InvalidRequirementsError holding the problem; under the limit it compiles', async () => {
     await expect(async () => compile(descriptions(70), { fileName: FILE })).rejects.toThrow(InvalidRequirementsError);
@@ -197,7 +226,7 @@ describe('SQL too large for the output limit', () => {
     expect(sql.length).toBeLessThan(MAX_SQL_CHARS);
   });
 
-  it('SQL rendered over a limit, and a string past V8\'s maximum inside a blueprint, are the same problem', async () => {
+  it("SQL rendered over a limit, and a string past V8's maximum inside a blueprint, are the same problem", async () => {
     const source = 'version: 1\nentities:\n  t:\n    fields: { a: text }\n';
     const { sql } = await compile(source, { fileName: FILE });
     const over = renderWithinLimit(FILE, 10, () => ({ sql }), sql.length - 1);
@@ -206,11 +235,24 @@ describe('SQL too large for the output limit', () => {
     expect('output' in renderWithinLimit(FILE, 10, () => ({ sql }), sql.length)).toBe(true);
     // EJS's error handler used to turn any error inside a blueprint into "a blueprint used <%=".
     const template = compileBlueprint('SELECT <%- it.x %>;', 'long.sql.ejs');
-    const longer = () => template({ get x(): string { throw new RangeError('Invalid string length'); } });
+    const longer = () =>
+      template({
+        get x(): string {
+          throw new RangeError('Invalid string length');
+        },
+      });
     expect(longer).toThrow(RangeError);
     const caught = renderWithinLimit(FILE, 10, () => ({ sql: longer() }));
     expect('error' in caught && caught.error.message).toMatch(/^the generated SQL is longer than a JavaScript string can be; the limit is 67,108,864/);
     // Other errors are not mistaken for it.
-    expect(() => renderWithinLimit(FILE, 10, () => ({ sql: template({ get x(): string { throw new TypeError('bug'); } }) }))).toThrow(TypeError);
+    expect(() =>
+      renderWithinLimit(FILE, 10, () => ({
+        sql: template({
+          get x(): string {
+            throw new TypeError('bug');
+          },
+        }),
+      })),
+    ).toThrow(TypeError);
   });
 });

@@ -15,18 +15,43 @@ function type(written: string): SqlType {
 
 describe('widens', () => {
   it.each([
-    ['varchar(50)', 'varchar(200)'], ['varchar(50)', 'varchar'], ['varchar(50)', 'text'], ['char(3)', 'varchar(3)'],
-    ['smallint', 'integer'], ['integer', 'bigint'], ['smallint', 'bigint'], ['bigint', 'numeric'], ['integer', 'numeric(12,2)'],
-    ['numeric(8,2)', 'numeric(10,2)'], ['numeric(8,2)', 'numeric(9,3)'], ['numeric(8,2)', 'numeric'], ['real', 'double precision'],
-    ['date', 'text'], ['uuid', 'text'], ['integer[]', 'bigint[]'], ['integer[]', 'text[]'],
+    ['varchar(50)', 'varchar(200)'],
+    ['varchar(50)', 'varchar'],
+    ['varchar(50)', 'text'],
+    ['char(3)', 'varchar(3)'],
+    ['smallint', 'integer'],
+    ['integer', 'bigint'],
+    ['smallint', 'bigint'],
+    ['bigint', 'numeric'],
+    ['integer', 'numeric(12,2)'],
+    ['numeric(8,2)', 'numeric(10,2)'],
+    ['numeric(8,2)', 'numeric(9,3)'],
+    ['numeric(8,2)', 'numeric'],
+    ['real', 'double precision'],
+    ['date', 'text'],
+    ['uuid', 'text'],
+    ['integer[]', 'bigint[]'],
+    ['integer[]', 'text[]'],
   ])('%s → %s keeps every value', (from, to) => {
     expect(widens(type(from), type(to))).toBe(true);
   });
 
   it.each([
-    ['varchar(200)', 'varchar(50)'], ['text', 'varchar(50)'], ['bigint', 'integer'], ['integer', 'smallint'], ['numeric', 'bigint'],
-    ['numeric(10,2)', 'numeric(8,2)'], ['numeric(8,2)', 'numeric(8,3)'], ['integer', 'numeric(5,0)'], ['double precision', 'real'],
-    ['text', 'integer'], ['timestamptz', 'date'], ['date', 'timestamptz'], ['json', 'jsonb'], ['text[]', 'text'], ['text', 'text[]'],
+    ['varchar(200)', 'varchar(50)'],
+    ['text', 'varchar(50)'],
+    ['bigint', 'integer'],
+    ['integer', 'smallint'],
+    ['numeric', 'bigint'],
+    ['numeric(10,2)', 'numeric(8,2)'],
+    ['numeric(8,2)', 'numeric(8,3)'],
+    ['integer', 'numeric(5,0)'],
+    ['double precision', 'real'],
+    ['text', 'integer'],
+    ['timestamptz', 'date'],
+    ['date', 'timestamptz'],
+    ['json', 'jsonb'],
+    ['text[]', 'text'],
+    ['text', 'text[]'],
   ])('%s → %s may lose values', (from, to) => {
     expect(widens(type(from), type(to))).toBe(false);
   });
@@ -65,15 +90,25 @@ describe('alterColumn', () => {
 
 describe('usingCast', () => {
   it.each([
-    ['integer', 'bigint', 'n::bigint'], ['text', 'integer', 'n::integer'], ['uuid', 'text', 'n::text'], ['boolean', 'integer', 'n::integer'],
-    ['timestamptz', 'date', 'n::date'], ['json', 'jsonb', 'n::jsonb'], ['integer[]', 'text[]', 'n::text[]'], ['text', 'text[]', 'n::text[]'],
+    ['integer', 'bigint', 'n::bigint'],
+    ['text', 'integer', 'n::integer'],
+    ['uuid', 'text', 'n::text'],
+    ['boolean', 'integer', 'n::integer'],
+    ['timestamptz', 'date', 'n::date'],
+    ['json', 'jsonb', 'n::jsonb'],
+    ['integer[]', 'text[]', 'n::text[]'],
+    ['text', 'text[]', 'n::text[]'],
   ])('%s → %s: a cast Postgres has', (from, to, sql) => {
     expect(usingCast('n', type(from), type(to))).toBe(sql);
   });
 
   it.each([
-    ['time', 'numeric(4,1)', 'n::text::numeric(4,1)'], ['boolean', 'bigint', 'n::text::bigint'], ['uuid', 'integer', 'n::text::integer'],
-    ['integer[]', 'integer', 'n::text::integer'], ['date', 'date[]', 'n::text::date[]'], ['time[]', 'numeric[]', 'n::text::numeric[]'],
+    ['time', 'numeric(4,1)', 'n::text::numeric(4,1)'],
+    ['boolean', 'bigint', 'n::text::bigint'],
+    ['uuid', 'integer', 'n::text::integer'],
+    ['integer[]', 'integer', 'n::text::integer'],
+    ['date', 'date[]', 'n::text::date[]'],
+    ['time[]', 'numeric[]', 'n::text::numeric[]'],
   ])('%s → %s: none, so through the text of the values (an empty or NULL column converts; other values as their text allows)', (from, to, sql) => {
     expect(usingCast('n', type(from), type(to))).toBe(sql);
   });

@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { dollarQuote, ident, literal, qualified, textArray } from '../src/sql/quote.js';
 
-
 describe('ident', () => {
   it('leaves plain lower-case names bare', () => {
     expect(ident('todos')).toBe('todos');
@@ -57,4 +56,3 @@ describe('dollarQuote', () => {
     expect(dollarQuote('SELECT 1 AS $job', 'job')).toBe('$job1$SELECT 1 AS $job$job1$');
   });
 });
-

@@ -10,8 +10,17 @@ import { CASES_DIR } from './helpers.js';
 
 /** Rules of the loader and the JSON Schema stage; `file-too-large` is shown in cli.test.ts (no 5 MiB file in the repo). */
 const LOAD_AND_SHAPE_RULES = [
-  'not-utf8', 'binary-file', 'yaml-syntax', 'yaml-aliases', 'empty-file',
-  'wrong-type', 'unknown-key', 'missing-key', 'invalid-value', 'invalid-name', 'duplicate-item',
+  'not-utf8',
+  'binary-file',
+  'yaml-syntax',
+  'yaml-aliases',
+  'empty-file',
+  'wrong-type',
+  'unknown-key',
+  'missing-key',
+  'invalid-value',
+  'invalid-name',
+  'duplicate-item',
 ];
 /** Rule entries whose diagnostics carry another name as well. */
 const ALSO_EMITTED = ['open-write'];

@@ -46,7 +46,12 @@ const place = (d: Diagnostic): string => `${d.line}:${d.column}`;
 /** The diagnostics of one rule; fails when there are none. */
 function found(text: string, rule: string): Diagnostic[] {
   const list = all(text).filter((d) => d.rule === rule);
-  expect(list, `no ${rule} diagnostic in:\n${all(text).map((d) => `${d.rule}: ${d.message}`).join('\n')}`).not.toHaveLength(0);
+  expect(
+    list,
+    `no ${rule} diagnostic in:\n${all(text)
+      .map((d) => `${d.rule}: ${d.message}`)
+      .join('\n')}`,
+  ).not.toHaveLength(0);
   return list;
 }
 
@@ -81,14 +86,7 @@ describe('reserved-schema', () => {
 });
 
 describe('unknown-type', () => {
-  const text = yaml(
-    'version: 1',
-    'entities:',
-    '  notes:',
-    '    fields:',
-    '      body: texxt',
-    '      size: { type: integr }',
-  );
+  const text = yaml('version: 1', 'entities:', '  notes:', '    fields:', '      body: texxt', '      size: { type: integr }');
 
   it('reports shorthand and map types, listing what is allowed', () => {
     const [first, second] = found(text, 'unknown-type');
@@ -543,7 +541,13 @@ describe('write-access', () => {
   });
 
   it('warns about create and update opened to every caller', () => {
-    const text = yaml('version: 1', 'entities:', '  notes:', '    access: { read: public, create: public, update: authenticated }', '    fields: { body: text }');
+    const text = yaml(
+      'version: 1',
+      'entities:',
+      '  notes:',
+      '    access: { read: public, create: public, update: authenticated }',
+      '    fields: { body: text }',
+    );
     const result = validateDocument(load(text));
     expect(result.errors).toEqual([]);
     expect(result.input).toBeDefined();
@@ -666,7 +670,7 @@ describe('the example of requirements-format.md', () => {
     'jobs:',
     '  purge-done-todos:',
     '    schedule: "30 3 * * *"',
-    '    sql: DELETE FROM public.todos WHERE completed AND updated_at < now() - interval \'90 days\'',
+    "    sql: DELETE FROM public.todos WHERE completed AND updated_at < now() - interval '90 days'",
   );
 
   it('validates with no errors and no warnings', () => {

@@ -152,14 +152,15 @@ describe('rejected files', () => {
     expect(check(text)).toEqual([
       {
         rule: 'invalid-value',
-        message: '"access" in entity "todos" must be one of owner, public-read, authenticated-read, org, reference, private; got "ownr" (did you mean "owner"?)',
+        message:
+          '"access" in entity "todos" must be one of owner, public-read, authenticated-read, org, reference, private; got "ownr" (did you mean "owner"?)',
         at: '4:13',
         path: 'entities.todos.access',
       },
     ]);
   });
 
-  it('reports only the map form\'s errors for an access map', () => {
+  it("reports only the map form's errors for an access map", () => {
     const text = ['version: 1', 'entities:', '  todos:', '    access: { reed: public, delete: nobody }'].join('\n');
     expect(check(text).map((d) => `${d.at} ${d.rule}: ${d.message}`)).toEqual([
       '4:15 unknown-key: unknown key "reed" in "access" in entity "todos" (did you mean "read"?); allowed: read, create, update, delete',
@@ -168,15 +169,11 @@ describe('rejected files', () => {
   });
 
   it('answers version 2 plainly', () => {
-    expect(check('version: 2\n')).toEqual([
-      { rule: 'invalid-value', message: 'unsupported version 2: only version 1 exists', at: '1:10', path: 'version' },
-    ]);
+    expect(check('version: 2\n')).toEqual([{ rule: 'invalid-value', message: 'unsupported version 2: only version 1 exists', at: '1:10', path: 'version' }]);
   });
 
   it('requires the version', () => {
-    expect(check('entities: {}\n')).toEqual([
-      { rule: 'missing-key', message: 'missing required key "version" at the top level', at: '1:1', path: '' },
-    ]);
+    expect(check('entities: {}\n')).toEqual([{ rule: 'missing-key', message: 'missing required key "version" at the top level', at: '1:1', path: '' }]);
   });
 
   it('rejects a bad entity name at the name', () => {

@@ -9,27 +9,11 @@
  * After the file's own hooks (this one was registered first, and after-hooks
  * run last-registered first), whatever is left in its directory is removed,
  * and the file fails naming it: a test removes what it creates, also when it
- * fails (afterAll / afterEach / try … finally). The files of LEAVES_FOR_NOW
- * only get a warning.
+ * fails (afterAll / afterEach / try … finally).
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, inject } from 'vitest';
-
-/**
- * Files that still leave their project directories behind (test/helpers.ts
- * exampleProject and mkdtemp without a removal): they are being rewritten to
- * run the CLI in process (branch part-cli). Take a file off the list once it
- * removes what it makes.
- */
-const LEAVES_FOR_NOW = new Set([
-  'test/cli-apply.test.ts',
-  'test/cli-plan.test.ts',
-  'test/cli-verify.test.ts',
-  'test/property/hostile.test.ts',
-  'test/property/mutations.test.ts',
-  'test/property/mutations-apply.test.ts',
-]);
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -51,6 +35,7 @@ if (scratch) {
   process.env.TMPDIR = own;
 
   // (vitest reads the first parameter as fixtures: it must be a destructuring pattern)
+  // biome-ignore lint/correctness/noEmptyPattern: vitest requires the fixtures parameter to be a pattern
   afterAll(({}, suite) => {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
@@ -60,8 +45,7 @@ if (scratch) {
     const problems = [...leftovers];
     if (left.length > 0) {
       const message = `${file} left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in its temporary directory (now removed): ${left.sort().join(', ')}`;
-      if (LEAVES_FOR_NOW.has(file)) console.warn(message);
-      else problems.push(message);
+      problems.push(message);
     }
     if (problems.length > 0) throw new Error(`${problems.join('; ')}. A test removes what it creates, in afterAll or afterEach`);
   });

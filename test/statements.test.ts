@@ -1,51 +1,52 @@
 /**
- * Splitting generated SQL into statements and mapping Postgres' positions
- * back to lines: what an apply error shows depends on it.
+ * The statements render lays out, and mapping Postgres' positions back to
+ * lines: what an apply error shows depends on them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../src/compile.js';
-import {
-  excerptAt,
-  indexOfPosition,
-  lineColumnAt,
-  splitStatements,
-  statementLabel,
-  summarizeCreated,
-} from '../src/execute/statements.js';
-import { EXAMPLES_DIR } from './helpers.js';
+import { excerptAt, indexOfPosition, lineColumnAt, summarizeCreated } from '../src/execute/statements.js';
+import { loadSqlParser, parseSql } from '../src/sql/parser.js';
+import { EXAMPLES_DIR, entriesWithExpectedSql, readInput } from './helpers.js';
 
-describe('splitStatements', () => {
-  it('splits at code semicolons only', () => {
-    const sql = [
-      "-- a comment; with a semicolon",
-      "SELECT 'a;b', \"x;y\" FROM t;",
-      '/* block; /* nested; */ */ CREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $fn$ LANGUAGE sql;',
-      "SELECT E'it\\'s; fine';",
-      'COMMIT;',
-    ].join('\n');
-    const texts = splitStatements(sql).map((s) => s.text);
-    expect(texts).toEqual([
-      "SELECT 'a;b', \"x;y\" FROM t;",
-      'CREATE FUNCTION f() RETURNS int AS $fn$ SELECT 1; $fn$ LANGUAGE sql;',
-      "SELECT E'it\\'s; fine';",
-      'COMMIT;',
-    ]);
+beforeAll(loadSqlParser);
+
+describe('the placed statements of a script', () => {
+  it('are exactly the statements Postgres finds in it, at their places, for every golden', async () => {
+    for (const { entry } of entriesWithExpectedSql()) {
+      for (const target of ['altan', 'supabase'] as const) {
+        const compiled = await compile(readInput(entry), { fileName: entry.file, target });
+        const pg = parseSql(compiled.sql);
+        if (!pg.ok) throw new Error(`${entry.name}: ${pg.message}`);
+        const placed = compiled.statements;
+        for (const s of placed) expect(compiled.sql.slice(s.start, s.end)).toBe(s.sql);
+        // Each placed statement is one of Postgres's (a DROP of a view and its exposed view is two, placed as one step only in plans).
+        expect(
+          placed.map((s) => s.start),
+          entry.name,
+        ).toEqual(pg.statements.map((s) => s.start));
+        expect(placed[0]?.sql).toBe('BEGIN;');
+        expect(placed.at(-1)?.sql).toBe('COMMIT;');
+      }
+    }
   });
 
-  it('keeps offsets that point into the script', () => {
-    const sql = 'BEGIN;\n\n  SELECT 1;\nSELECT 2';
-    for (const s of splitStatements(sql)) expect(sql.slice(s.start, s.end)).toBe(s.text);
-    expect(splitStatements(sql).map((s) => s.text)).toEqual(['BEGIN;', 'SELECT 1;', 'SELECT 2']);
+  it("name the object each makes, and the frame's make none", async () => {
+    const compiled = await compile(readFileSync(join(EXAMPLES_DIR, 'marketplace', 'altan.yaml')));
+    const kinds = new Set<string>(compiled.statements.map((s) => s.object?.kind ?? 'frame'));
+    for (const k of ['bucket', 'frame', 'function', 'grants', 'index', 'job', 'policy', 'rls', 'schema-usage', 'storage-policy', 'table', 'trigger', 'view'])
+      expect(kinds).toContain(k);
+    expect(compiled.statements.filter((s) => s.object?.kind === 'job')).toHaveLength(3);
+    expect(compiled.statements.filter((s) => s.object === undefined).map((s) => s.label)).toContain('SET LOCAL search_path = public');
   });
 
-  it('finds BEGIN first and COMMIT last in every example', async () => {
-    const sql = (await compile(readFileSync(join(EXAMPLES_DIR, 'marketplace', 'altan.yaml')))).sql;
-    const statements = splitStatements(sql);
-    expect(statements[0]?.text).toBe('BEGIN;');
-    expect(statements.at(-1)?.text).toBe('COMMIT;');
-    expect(statements.filter((s) => s.text.startsWith('SELECT cron.schedule'))).toHaveLength(3);
+  it('are labelled by their first line', async () => {
+    const compiled = await compile(readFileSync(join(EXAMPLES_DIR, 'marketplace', 'altan.yaml')));
+    const labels = compiled.statements.map((s) => s.label);
+    expect(labels).toContain('CREATE TABLE public.listings');
+    expect(labels.some((l) => /^CREATE MATERIALIZED VIEW altan_private\.\w+$/.test(l))).toBe(true);
+    for (const l of labels) expect(l.length).toBeLessThanOrEqual(100);
   });
 });
 
@@ -66,15 +67,9 @@ describe('positions', () => {
 });
 
 describe('reports', () => {
-  it('names a statement by its first line', () => {
-    expect(statementLabel('CREATE TABLE public.todos (\n  id uuid\n);')).toBe('CREATE TABLE public.todos');
-    expect(statementLabel('CREATE MATERIALIZED VIEW altan_private.stats AS\nSELECT 1;')).toBe('CREATE MATERIALIZED VIEW altan_private.stats');
-    expect(statementLabel(`SELECT ${'x'.repeat(200)};`)).toHaveLength(100);
-  });
-
-  it('counts what a script creates', async () => {
-    const sql = (await compile(readFileSync(join(EXAMPLES_DIR, 'marketplace', 'altan.yaml')))).sql;
-    expect(summarizeCreated(splitStatements(sql))).toEqual([
+  it('counts what a first apply creates', async () => {
+    const { model } = await compile(readFileSync(join(EXAMPLES_DIR, 'marketplace', 'altan.yaml')));
+    expect(summarizeCreated(model)).toEqual([
       '3 tables',
       '2 functions',
       '13 policies',

@@ -59,10 +59,22 @@ describe('sqlLiteral', () => {
     expect(sql('numeric(3)', '0.000123')).toMatchObject({ ok: true });
   });
   it('checks numeric precision after rounding to the scale, as Postgres rounds before it checks', () => {
-    for (const [t, v] of [['numeric(1,1)', 0.96], ['numeric(5,2)', '999.995'], ['numeric(1)', '9.5'], ['numeric(3,1)', '-99.96'], ['numeric(2,1)', '9.99e0']] as const) {
+    for (const [t, v] of [
+      ['numeric(1,1)', 0.96],
+      ['numeric(5,2)', '999.995'],
+      ['numeric(1)', '9.5'],
+      ['numeric(3,1)', '-99.96'],
+      ['numeric(2,1)', '9.99e0'],
+    ] as const) {
       expect(sql(t, v), `${v} in ${t}`).toMatchObject({ ok: false, message: expect.stringContaining('does not fit') });
     }
-    for (const [t, v] of [['numeric(1,1)', 0.94], ['numeric(5,2)', '999.994'], ['numeric(1)', '9.4'], ['numeric(2,1)', '0.0000000000000000000009e22'], ['numeric(1)', '0.05']] as const) {
+    for (const [t, v] of [
+      ['numeric(1,1)', 0.94],
+      ['numeric(5,2)', '999.994'],
+      ['numeric(1)', '9.4'],
+      ['numeric(2,1)', '0.0000000000000000000009e22'],
+      ['numeric(1)', '0.05'],
+    ] as const) {
       expect(sql(t, v), `${v} in ${t}`).toMatchObject({ ok: true });
     }
   });

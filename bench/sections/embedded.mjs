@@ -44,9 +44,33 @@ export async function embeddedSection({ runs, warmup }) {
     const steps = stepReport(dir);
     return {
       rows: [
-        row({ section: '4', measure: 'embedded apply, cold (new database), examples/todo', unit: 'ms', ...cold, floorName: 'PGlite create', target: '≤ 5 s', check: (s) => s <= 5000 }),
-        row({ section: '4', measure: 'embedded apply, warm (up to date), examples/todo', unit: 'ms', ...warm, floorName: 'PGlite open', target: '≤ 1.5 s', check: (s) => s <= 1500 }),
-        row({ section: '5', measure: 'embedded apply peak RSS, cold, examples/todo', unit: 'MiB', ...rss, floorName: 'PGlite create', target: '≤ 1 GiB', check: (s) => s <= GiB }),
+        row({
+          section: '4',
+          measure: 'embedded apply, cold (new database), examples/todo',
+          unit: 'ms',
+          ...cold,
+          floorName: 'PGlite create',
+          target: '≤ 5 s',
+          check: (s) => s <= 5000,
+        }),
+        row({
+          section: '4',
+          measure: 'embedded apply, warm (up to date), examples/todo',
+          unit: 'ms',
+          ...warm,
+          floorName: 'PGlite open',
+          target: '≤ 1.5 s',
+          check: (s) => s <= 1500,
+        }),
+        row({
+          section: '5',
+          measure: 'embedded apply peak RSS, cold, examples/todo',
+          unit: 'MiB',
+          ...rss,
+          floorName: 'PGlite create',
+          target: '≤ 1 GiB',
+          check: (s) => s <= GiB,
+        }),
       ],
       notes: steps,
     };
@@ -72,4 +96,3 @@ function stepReport(dir) {
   }
   return notes;
 }
-

@@ -99,7 +99,14 @@ async function inProcess(dir, sizes, runs) {
       () => perEntity(n, async () => parse(text)),
     );
     rows.push(
-      row({ section: '1', measure: `compile() in-process per entity, ${n.toLocaleString('en-US')} entities`, unit: 'µs', subjects, floors, floorName: 'parse()' }),
+      row({
+        section: '1',
+        measure: `compile() in-process per entity, ${n.toLocaleString('en-US')} entities`,
+        unit: 'µs',
+        subjects,
+        floors,
+        floorName: 'parse()',
+      }),
     );
   }
   return rows;

@@ -27,7 +27,12 @@ function wideBomb() {
 /** Ten levels of ten aliases each: 10^10 values expanded, from 600 bytes. */
 function nestedBomb() {
   const levels = ['a: &l0 [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i <= 10; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i <= 10; i++)
+    levels.push(
+      `l${i}: &l${i} [${Array(10)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   return `version: 1\nx:\n${levels.map((l) => `  ${l}`).join('\n')}\n`;
 }
 
@@ -74,7 +79,10 @@ export async function limitsSection({ runs, warmup, clock }) {
         check: (_s, r) => r <= 1.25 * (large / small),
       }),
     );
-    for (const [name, text] of [['wide alias bomb (200,000 × 999)', wideBomb()], ['nested alias bomb (10 levels × 10)', nestedBomb()]]) {
+    for (const [name, text] of [
+      ['wide alias bomb (200,000 × 999)', wideBomb()],
+      ['nested alias bomb (10 levels × 10)', nestedBomb()],
+    ]) {
       const file = join(dir, `${name.split(' ')[0]}.yaml`);
       writeFileSync(file, text);
       // The refusal itself, beyond parsing the file: a bomb must cost no more than its text.

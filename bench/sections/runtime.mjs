@@ -112,7 +112,10 @@ export async function runtimeSection({ url, rows: rowCount, users, orgs, runs, w
         { table: 'org_notes', column: 'org_id', kind: 'org', value: (u) => u.org },
       ];
       for (const c of cases) {
-        for (const [name, query] of [['ORDER BY created_at DESC LIMIT 50', LIST], ['count(*)', COUNT]]) {
+        for (const [name, query] of [
+          ['ORDER BY created_at DESC LIMIT 50', LIST],
+          ['count(*)', COUNT],
+        ]) {
           const floorSql = query(c.table, ` WHERE ${c.column} = $1`);
           for (const shape of ['generated', 'naive']) {
             const table = shape === 'generated' ? c.table : `${c.table}_naive`;

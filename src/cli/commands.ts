@@ -1,6 +1,7 @@
 /**
- * The commands: each returns an exit code and leaves exiting to main.ts.
- * They call the library exactly as a library user would.
+ * The commands: each returns an outcome (io.ts) or throws a problem, and
+ * leaves exit codes to run.ts. They call the library exactly as a library
+ * user would, and reach the process only through `io`.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { compile, validate } from '../compile.js';
@@ -8,15 +9,16 @@ import type { CompileResult } from '../compile.js';
 import { InvalidRequirementsError } from '../diagnostics.js';
 import { STARTER_FILE } from '../starter.js';
 import type { Target } from '../target.js';
-import { EXIT, UserError, displayName, readSource, report, writeOutput } from './io.js';
+import { UserError, displayName, fsMessage, pathIn, readSource, report, writeOutput } from './io.js';
+import type { CliIo, Outcome } from './io.js';
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 
-export async function validateCommand(file: string): Promise<number> {
-  const result = await validate(readSource(file), { fileName: displayName(file) });
-  report(result.errors);
-  report(result.warnings);
-  if (result.errors.length > 0 || !result.input) return EXIT.invalid;
+export async function validateCommand(io: CliIo, file: string): Promise<Outcome> {
+  const result = await validate(readSource(io, file), { fileName: displayName(file) });
+  report(io, result.errors);
+  report(io, result.warnings);
+  if (result.errors.length > 0 || !result.input) return 'invalid';
   const input = result.input;
   const count = (map: object | null | undefined) => Object.keys(map ?? {}).length;
   const parts = [
@@ -25,8 +27,8 @@ export async function validateCommand(file: string): Promise<number> {
     plural(count(input.materialized_views), 'view'),
     ...(count(input.jobs) > 0 ? [plural(count(input.jobs), 'job')] : []),
   ];
-  process.stdout.write(`ok: ${parts.join(', ')}\n`);
-  return EXIT.ok;
+  io.stdout.write(`ok: ${parts.join(', ')}\n`);
+  return 'ok';
 }
 
 export interface GenerateOptions {
@@ -36,41 +38,40 @@ export interface GenerateOptions {
 }
 
 /** The compiled file, its warnings printed; or its problems printed and undefined. */
-export async function compileFile(file: string, target: Target): Promise<CompileResult | undefined> {
+export async function compileFile(io: CliIo, file: string, target: Target): Promise<CompileResult | undefined> {
   try {
-    const result = await compile(readSource(file), { fileName: displayName(file), target });
-    report(result.warnings);
+    const result = await compile(readSource(io, file), { fileName: displayName(file), target });
+    report(io, result.warnings);
     return result;
   } catch (e) {
     if (!(e instanceof InvalidRequirementsError)) throw e;
-    report(e.errors);
-    report(e.warnings);
+    report(io, e.errors);
+    report(io, e.warnings);
     return undefined;
   }
 }
 
-export async function generateCommand(file: string, options: GenerateOptions): Promise<number> {
-  const result = await compileFile(file, options.target ?? 'altan');
-  if (!result) return EXIT.invalid;
-  const text = options.json
-    ? `${JSON.stringify({ sql: result.sql, cron: result.cron, warnings: result.warnings }, null, 2)}\n`
-    : result.sql;
+export async function generateCommand(io: CliIo, file: string, options: GenerateOptions): Promise<Outcome> {
+  const result = await compileFile(io, file, options.target ?? 'altan');
+  if (!result) return 'invalid';
+  const text = options.json ? `${JSON.stringify({ sql: result.sql, cron: result.cron, warnings: result.warnings }, null, 2)}\n` : result.sql;
   if (options.output !== undefined) {
-    writeOutput(options.output, text);
-    process.stderr.write(`wrote ${options.output}\n`);
+    writeOutput(io, options.output, text);
+    io.stderr.write(`wrote ${options.output}\n`);
   } else {
-    process.stdout.write(text);
+    io.stdout.write(text);
   }
-  return EXIT.ok;
+  return 'ok';
 }
 
-export function initCommand(file: string): number {
-  if (existsSync(file)) throw new UserError(`${file} already exists; init never overwrites a file`);
+export function initCommand(io: CliIo, file: string): Outcome {
+  const path = pathIn(io, file);
+  if (existsSync(path)) throw new UserError(`${file} already exists; init never overwrites a file`, 'file-exists', 'edit it, or give init another file name');
   try {
-    writeFileSync(file, STARTER_FILE, { flag: 'wx' });
+    writeFileSync(path, STARTER_FILE, { flag: 'wx' });
   } catch (e) {
-    throw new UserError(`${file}: cannot write: ${(e as Error).message}`);
+    throw new UserError(`${file}: cannot write: ${fsMessage(e, path, file)}`, 'output-unwritable');
   }
-  process.stdout.write(`wrote ${file}: edit it, then run "altan-cloud validate ${file}"\n`);
-  return EXIT.ok;
+  io.stdout.write(`wrote ${file}: edit it, then run "altan-cloud validate ${file}"\n`);
+  return 'ok';
 }

@@ -1,23 +1,27 @@
 /**
- * The commands that talk to a database: `apply` and `bootstrap`. The target
- * is --database-url, else DATABASE_URL, else the embedded database in
- * ./.altan-cloud/db; stderr always says which one was used.
+ * The commands that talk to a database: `apply`, `plan`, `verify` and
+ * `bootstrap`. The target is --database-url, else DATABASE_URL, else the
+ * embedded database in ./.altan-cloud/db; stderr always says which one was
+ * used. Each returns an outcome or throws a problem (`AltanError`); what
+ * Postgres refuses is thrown naming the database.
  */
-import { apply, ApplyError } from '../execute/apply.js';
+import { apply } from '../execute/apply.js';
 import type { ApplyReport } from '../execute/apply.js';
 import { bootstrap } from '../execute/bootstrap.js';
 import type { BootstrapReport } from '../execute/bootstrap.js';
 import { openEmbedded, openPostgres } from '../db/database.js';
 import type { Database } from '../db/database.js';
-import { ConnectionError } from '../db/errors.js';
+import { DatabaseError, INSUFFICIENT_PRIVILEGE, PRIVILEGE_HINT, describeDatabaseError } from '../db/errors.js';
+import { AltanError } from '../problems.js';
 import type { Target } from '../target.js';
 import { formatReport } from '../verify/report.js';
-import { VerifyError, verify } from '../verify/run.js';
+import { verify } from '../verify/run.js';
 import type { VerifyReport } from '../verify/run.js';
 import { describeChange, formatPlan } from '../plan/format.js';
-import { plan, PlanError } from '../plan/plan.js';
+import { plan } from '../plan/plan.js';
 import { compileFile } from './commands.js';
-import { EXIT, displayName } from './io.js';
+import { displayName } from './io.js';
+import type { CliIo, Outcome } from './io.js';
 
 /** Where the embedded database lives, relative to the working directory. */
 export const EMBEDDED_DIR = '.altan-cloud/db';
@@ -27,38 +31,50 @@ export interface DatabaseOptions {
 }
 
 /** Opens the chosen database; the embedded one is bootstrapped, as on first use it is empty. */
-async function open(options: DatabaseOptions, bootstrapEmbedded: boolean): Promise<Database> {
-  const url = options.databaseUrl ?? process.env.DATABASE_URL;
+async function open(io: CliIo, options: DatabaseOptions, bootstrapEmbedded: boolean): Promise<Database> {
+  const url = options.databaseUrl ?? io.env.DATABASE_URL;
   if (url !== undefined && url !== '') {
     const db = await openPostgres(url);
-    process.stderr.write(`database: ${db.description} (${options.databaseUrl !== undefined ? '--database-url' : 'DATABASE_URL'})\n`);
+    io.stderr.write(`database: ${db.description} (${options.databaseUrl !== undefined ? '--database-url' : 'DATABASE_URL'})\n`);
     return db;
   }
-  const db = await openEmbedded(EMBEDDED_DIR);
-  process.stderr.write(`database: ${db.description}; use --database-url or DATABASE_URL for a real project\n`);
+  const db = await openEmbedded(EMBEDDED_DIR, { cwd: io.cwd });
+  io.stderr.write(`database: ${db.description}; use --database-url or DATABASE_URL for a real project\n`);
   if (bootstrapEmbedded) {
     try {
-      printBootstrap(await bootstrap(db), false);
+      printBootstrap(io, await bootstrap(db), false);
     } catch (e) {
       await db.close();
-      throw e;
+      throw refused(db, e);
     }
   }
   return db;
 }
 
-/** Runs `work` against the database, turning database trouble into exit code 2 with a message. */
-async function withDatabase(options: DatabaseOptions, bootstrapEmbedded: boolean, work: (db: Database) => Promise<number>): Promise<number> {
-  let db: Database | undefined;
+/**
+ * What Postgres refused outside apply's own reporting (plan reading a catalog the role may not
+ * read, say), as a problem naming the database; anything else as it is.
+ */
+function refused(db: Database, e: unknown): unknown {
+  if (!(e instanceof DatabaseError)) return e;
+  const privilege = e.code === INSUFFICIENT_PRIVILEGE;
+  return new AltanError(`${db.description}: ${describeDatabaseError(e)}${privilege ? `\n${PRIVILEGE_HINT}` : ''}`, 'database', {
+    code: 'database-error',
+    message: e.message,
+    ...(e.code !== undefined ? { sqlstate: e.code } : {}),
+    ...(privilege ? { hint: PRIVILEGE_HINT } : e.hint !== undefined ? { hint: e.hint } : {}),
+  });
+}
+
+/** Runs `work` against the database, closing it whatever happens; what Postgres refused is thrown naming it. */
+async function withDatabase(io: CliIo, options: DatabaseOptions, bootstrapEmbedded: boolean, work: (db: Database) => Promise<Outcome>): Promise<Outcome> {
+  const db = await open(io, options, bootstrapEmbedded);
   try {
-    db = await open(options, bootstrapEmbedded);
     return await work(db);
   } catch (e) {
-    if (!(e instanceof ApplyError || e instanceof ConnectionError || e instanceof VerifyError || e instanceof PlanError)) throw e;
-    process.stderr.write(`altan-cloud: ${e.message}\n`);
-    return EXIT.database;
+    throw refused(db, e);
   } finally {
-    await db?.close();
+    await db.close();
   }
 }
 
@@ -70,20 +86,20 @@ export interface ApplyCommandOptions extends DatabaseOptions {
   readonly allowDestructive?: boolean;
 }
 
-export async function applyCommand(file: string, options: ApplyCommandOptions): Promise<number> {
+export async function applyCommand(io: CliIo, file: string, options: ApplyCommandOptions): Promise<Outcome> {
   // Compiled before any connection: an invalid file never reaches the database.
-  const compiled = await compileFile(file, options.target);
-  if (!compiled) return EXIT.invalid;
-  return withDatabase(options, true, async (db) => {
+  const compiled = await compileFile(io, file, options.target);
+  if (!compiled) return 'invalid';
+  return withDatabase(io, options, true, async (db) => {
     const dryRun = options.dryRun === true;
     let verified: VerifyReport | undefined;
     // A dry run is verified inside its own transaction, before the rollback; otherwise after the commit.
     const beforeEnd = options.verify && dryRun ? async (d: Database) => void (verified = await verify(d, compiled, { insideTransaction: true })) : undefined;
     const applied = await apply(db, compiled, { dryRun, allowDestructive: options.allowDestructive === true, ...(beforeEnd ? { beforeEnd } : {}) });
     if (options.verify && verified === undefined) verified = await verify(db, compiled);
-    if (options.json) process.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
-    else process.stdout.write(applyText(displayName(file), applied) + (verified ? `\n${formatReport(verified)}` : ''));
-    return verified?.status === 'failed' ? EXIT.invalid : EXIT.ok;
+    if (options.json) io.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
+    else io.stdout.write(applyText(displayName(file), applied) + (verified ? `\n${formatReport(verified)}` : ''));
+    return verified?.status === 'failed' ? 'verify-failed' : 'ok';
   });
 }
 
@@ -93,15 +109,15 @@ export interface PlanCommandOptions extends DatabaseOptions {
   readonly exitCode?: boolean;
 }
 
-/** Exit 0 (or 3 with --exit-code when there is something to do); 2 when the plan cannot run as it stands. */
-export async function planCommand(file: string, options: PlanCommandOptions): Promise<number> {
-  const compiled = await compileFile(file, options.target);
-  if (!compiled) return EXIT.invalid;
-  return withDatabase(options, true, async (db) => {
+/** `ok` (or `changes` with --exit-code when there is something to do); `blocked` when the plan cannot run as it stands. */
+export async function planCommand(io: CliIo, file: string, options: PlanCommandOptions): Promise<Outcome> {
+  const compiled = await compileFile(io, file, options.target);
+  if (!compiled) return 'invalid';
+  return withDatabase(io, options, true, async (db) => {
     const p = await plan(db, compiled);
-    process.stdout.write(options.json ? `${JSON.stringify(p, null, 2)}\n` : formatPlan(displayName(file), p));
-    if (p.blockers.length > 0) return EXIT.database;
-    return options.exitCode && p.status === 'changes' ? EXIT.changes : EXIT.ok;
+    io.stdout.write(options.json ? `${JSON.stringify(p, null, 2)}\n` : formatPlan(displayName(file), p));
+    if (p.blockers.length > 0) return 'blocked';
+    return options.exitCode && p.status === 'changes' ? 'changes' : 'ok';
   });
 }
 
@@ -109,14 +125,14 @@ export interface VerifyCommandOptions extends DatabaseOptions {
   readonly json?: boolean;
 }
 
-/** Exit 0 when every request came out as the access rules promise, 1 when one did not. */
-export async function verifyCommand(file: string, options: VerifyCommandOptions): Promise<number> {
-  const compiled = await compileFile(file, 'altan');
-  if (!compiled) return EXIT.invalid;
-  return withDatabase(options, true, async (db) => {
+/** `ok` when every request came out as the access rules promise, `verify-failed` when one did not. */
+export async function verifyCommand(io: CliIo, file: string, options: VerifyCommandOptions): Promise<Outcome> {
+  const compiled = await compileFile(io, file, 'altan');
+  if (!compiled) return 'invalid';
+  return withDatabase(io, options, true, async (db) => {
     const report = await verify(db, compiled);
-    process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-    return report.status === 'failed' ? EXIT.invalid : EXIT.ok;
+    io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    return report.status === 'failed' ? 'verify-failed' : 'ok';
   });
 }
 
@@ -134,21 +150,21 @@ function applyText(file: string, r: ApplyReport): string {
   return [head, ...changes, ...r.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
 }
 
-export async function bootstrapCommand(options: DatabaseOptions): Promise<number> {
-  return withDatabase(options, false, async (db) => {
-    printBootstrap(await bootstrap(db), true);
-    return EXIT.ok;
+export async function bootstrapCommand(io: CliIo, options: DatabaseOptions): Promise<Outcome> {
+  return withDatabase(io, options, false, async (db) => {
+    printBootstrap(io, await bootstrap(db), true);
+    return 'ok';
   });
 }
 
 /** What bootstrap did; `verbose` also lists what was already there (the embedded database's silent check does not). */
-function printBootstrap(r: BootstrapReport, verbose: boolean): void {
+function printBootstrap(io: CliIo, r: BootstrapReport, verbose: boolean): void {
   const lines: string[] = [];
   if (r.added.length > 0) lines.push(`bootstrap: added ${r.added.join(', ')}`);
   if (verbose && r.present.length > 0) lines.push(`bootstrap: already present ${r.present.join(', ')}`);
   if (verbose && r.added.length === 0) lines.push('bootstrap: nothing to add');
   // The embedded database's note (no pg_cron) is apply's to give, when there are jobs.
   if (verbose) lines.push(...r.notes.map((n) => `note: ${n}`));
-  const out = verbose ? process.stdout : process.stderr;
+  const out = verbose ? io.stdout : io.stderr;
   if (lines.length > 0) out.write(`${lines.join('\n')}\n`);
 }

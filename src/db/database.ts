@@ -62,7 +62,11 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /** One connection to a Postgres server. */
 export async function openPostgres(url: string): Promise<Database> {
   if (!/^postgres(ql)?:\/\//i.test(url)) {
-    throw new ConnectionError('the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)');
+    throw new ConnectionError(
+      'the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)',
+      'database-url-invalid',
+      'give --database-url (or DATABASE_URL) as postgres://user:password@host:5432/database',
+    );
   }
   const description = redactUrl(url);
   // Loaded on demand: node-postgres costs every command ~30 ms of start-up, and only these two need it.
@@ -88,8 +92,7 @@ export async function openPostgres(url: string): Promise<Database> {
   return {
     kind: 'postgres',
     description,
-    query: async <Row>(sql: string, params: readonly unknown[] = []) =>
-      translated(async () => (await client.query(sql, [...params])).rows as Row[]),
+    query: async <Row>(sql: string, params: readonly unknown[] = []) => translated(async () => (await client.query(sql, [...params])).rows as Row[]),
     exec: async (sql: string) => {
       await translated(() => client.query(sql));
     },
@@ -106,8 +109,7 @@ export async function pgliteDatabase(db: PGliteInstance, description: string, re
   return {
     kind: 'embedded',
     description,
-    query: async <Row>(sql: string, params: readonly unknown[] = []) =>
-      translated(async () => (await db.query<Row>(sql, [...params])).rows),
+    query: async <Row>(sql: string, params: readonly unknown[] = []) => translated(async () => (await db.query<Row>(sql, [...params])).rows),
     exec: async (sql: string) => {
       await translated(() => db.exec(sql));
     },
@@ -121,9 +123,12 @@ export async function pgliteDatabase(db: PGliteInstance, description: string, re
 // Loaded on demand: PGlite's WASM costs start-up time that a server user should not pay.
 const loadPGlite = async () => (await import('@electric-sql/pglite')).PGlite;
 
-/** The embedded database in `dir`, created on first use; one process at a time (a lock file beside it). */
-export async function openEmbedded(dir: string): Promise<Database> {
-  const path = resolve(dir);
+/**
+ * The embedded database in `dir`, created on first use; one process at a time (a lock file beside it).
+ * A relative `dir` is taken from `options.cwd` (default: the process's working directory); messages name it as given.
+ */
+export async function openEmbedded(dir: string, options: { readonly cwd?: string } = {}): Promise<Database> {
+  const path = resolve(options.cwd ?? '', dir);
   try {
     mkdirSync(path, { recursive: true });
   } catch (e) {

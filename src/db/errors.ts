@@ -1,7 +1,24 @@
 /** The errors of talking to a database, the same for pg and PGlite. */
+import { AltanError } from '../problems.js';
 
-/** An error Postgres reported, with the fields both drivers expose, positions as numbers. */
-export class DatabaseError extends Error {
+/** The first line of what Postgres said, with its SQLSTATE, detail, hint and context, one per line. */
+export function describeDatabaseError(e: DatabaseError): string {
+  const lines = [`${e.message}${e.code ? ` (SQLSTATE ${e.code})` : ''}`];
+  if (e.detail) lines.push(`detail: ${e.detail}`);
+  if (e.hint) lines.push(`hint: ${e.hint}`);
+  if (e.internalQuery) lines.push(`in: ${e.internalQuery.trim().split('\n')[0]}`);
+  if (e.where) lines.push(`context: ${e.where.split('\n')[0]}`);
+  return lines.join('\n');
+}
+
+/** SQLSTATE 42501: the connecting role lacks a privilege (to create a role, a schema, to read a table, …). */
+export const INSUFFICIENT_PRIVILEGE = '42501';
+
+/** What to do about an INSUFFICIENT_PRIVILEGE outside the file's own SQL. */
+export const PRIVILEGE_HINT = "the role altan-cloud connects as lacks a privilege this needs: connect as the database's owner (on Supabase: postgres)";
+
+/** An error Postgres reported, with the fields both drivers expose, positions as numbers (problem code `database-error`). */
+export class DatabaseError extends AltanError {
   constructor(
     message: string,
     readonly code: string | undefined,
@@ -15,15 +32,24 @@ export class DatabaseError extends Error {
     /** The constraint a violation names (23xxx errors). */
     readonly constraint?: string,
   ) {
-    super(message);
+    super(message, 'database', {
+      code: 'database-error',
+      message,
+      ...(code !== undefined ? { sqlstate: code } : {}),
+      ...(hint !== undefined ? { hint } : {}),
+    });
     this.name = 'DatabaseError';
   }
 }
 
-/** The database could not be reached or opened: nothing was run. */
-export class ConnectionError extends Error {
-  constructor(message: string) {
-    super(message);
+/**
+ * The database could not be reached or opened: nothing was run. Codes:
+ * `connection-failed`, `database-url-invalid`, `database-in-use` (the
+ * embedded database, held by another process).
+ */
+export class ConnectionError extends AltanError {
+  constructor(message: string, code: 'connection-failed' | 'database-url-invalid' | 'database-in-use' = 'connection-failed', hint?: string) {
+    super(message, 'connection', { code, message, ...(hint !== undefined ? { hint } : {}) });
     this.name = 'ConnectionError';
   }
 }

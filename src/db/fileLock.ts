@@ -73,7 +73,11 @@ export async function lockFile(path: string, waitMs = WAIT_MS): Promise<() => vo
       continue;
     }
     if (Date.now() > deadline) {
-      throw new ConnectionError(`the embedded database is in use by process ${pid} (lock file ${path})`);
+      throw new ConnectionError(
+        `the embedded database is in use by process ${pid} (lock file ${path})`,
+        'database-in-use',
+        `wait until process ${pid} is done, then run the command again`,
+      );
     }
     await sleep(POLL_MS);
   }

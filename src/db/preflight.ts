@@ -76,7 +76,7 @@ const REQUIREMENTS: readonly Requirement[] = [
     check: MAY_MANAGE_STORAGE_POLICIES,
     why:
       'bucket access is made of policies on storage.objects, which only its owner (supabase_storage_admin), a member of the owner, ' +
-      "a superuser, or a role supautils.policy_grants lists for it may create. On Supabase connect as `postgres` (not a custom role); " +
+      'a superuser, or a role supautils.policy_grants lists for it may create. On Supabase connect as `postgres` (not a custom role); ' +
       'on your own server, as the owner of storage.objects or a superuser, or GRANT the owner role to the role you connect as',
   },
   {
@@ -105,6 +105,9 @@ const REQUIREMENTS: readonly Requirement[] = [
 /** What the SQL for `model` needs and `db` lacks; empty when it can run. */
 export async function preflight(db: Database, model: Model, target: Target): Promise<Missing[]> {
   const needed = REQUIREMENTS.filter((r) => r.needed(model, target));
-  const found = await evaluate(db, needed.map((r) => r.check));
+  const found = await evaluate(
+    db,
+    needed.map((r) => r.check),
+  );
   return needed.filter((_r, i) => !found[i]).map(({ what, why }) => ({ what, why }));
 }

@@ -3,23 +3,26 @@
  * under the advisory lock that records what it applied. Any error rolls the
  * whole transaction back and is reported at its line in the generated SQL.
  */
-import type { CompileResult, SqlOrigin } from '../compile.js';
+import type { CompileResult, FilePosition } from '../compile.js';
+import { AltanError } from '../problems.js';
+import type { ProblemInput } from '../problems.js';
 import { VERSION } from '../version.js';
 import { EMBEDDED_CRON_NOTE } from './bootstrap.js';
 import type { Database } from '../db/database.js';
-import { DatabaseError } from '../db/errors.js';
+import { DatabaseError, INSUFFICIENT_PRIVILEGE, PRIVILEGE_HINT, describeDatabaseError } from '../db/errors.js';
 import { PlanError, planAgainst } from '../plan/plan.js';
 import type { Change, Plan } from '../plan/plan.js';
 import { describeChange } from '../plan/format.js';
 import { readRecord, record, RECORD_SQL, sqlSha256 } from '../db/record.js';
 import type { NewRecord } from '../db/record.js';
 import type { Inventory } from '../plan/inventory.js';
+import { storedInventory } from '../plan/inventory.js';
 import { LOCK_SQL } from '../db/lock.js';
 import { READING_SETTINGS_SQL } from '../render/readingSettings.js';
 import { preflight } from '../db/preflight.js';
 import type { Missing } from '../db/preflight.js';
-import { excerptAt, indexOfPosition, lineColumnAt, splitStatements, statementLabel, summarizeCreated } from './statements.js';
-import type { Statement } from './statements.js';
+import type { PlacedStatement } from '../render/script.js';
+import { excerptAt, indexOfPosition, lineColumnAt, summarizeCreated } from './statements.js';
 
 export interface ApplyOptions {
   /** Execute and report, then roll back. */
@@ -46,40 +49,62 @@ export interface ApplyReport {
   readonly appliedAt?: string;
 }
 
-/** Why an apply did not happen; every case leaves the database as it was. */
-export class ApplyError extends Error {
+type ApplyReason = 'preflight' | 'conflict' | 'blocked' | 'destructive' | 'database' | 'connection';
+
+/** Each reason's problem code and what to do, unless the throw site says more. */
+const APPLY_PROBLEMS: Readonly<Record<ApplyReason, { readonly code: string; readonly hint?: string }>> = {
+  preflight: { code: 'prerequisite-missing', hint: 'a local database gets what is missing from `altan-cloud bootstrap`' },
+  conflict: { code: 'record-without-inventory', hint: 'apply the recorded file again with this version first, then this one' },
+  blocked: { code: 'plan-blocked', hint: 'move what is in the way (`altan-cloud plan` lists it), then apply again' },
+  destructive: { code: 'destructive-change', hint: 'read `altan-cloud plan`, then apply with --allow-destructive to make them' },
+  database: { code: 'database-error' },
+  connection: { code: 'connection-lost', hint: 'nothing was applied: apply again once the database is reachable' },
+};
+
+/**
+ * Why an apply did not happen; every case leaves the database as it was.
+ * `reason` is the problem category; `problems` default to one with the reason's code.
+ */
+export class ApplyError extends AltanError {
   constructor(
     message: string,
-    readonly reason: 'preflight' | 'conflict' | 'blocked' | 'destructive' | 'database' | 'connection',
+    readonly reason: ApplyReason,
+    problems: readonly ProblemInput[] = [{ ...APPLY_PROBLEMS[reason], message }],
   ) {
-    super(message);
+    super(message, reason, problems);
     this.name = 'ApplyError';
   }
 }
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
 
-/** The statements between the script's own `BEGIN;` and `COMMIT;`: apply runs its own transaction around them. */
-function bodyOf(sql: string): { readonly start: number; readonly text: string; readonly statements: readonly Statement[] } {
-  const all = splitStatements(sql);
-  const begin = all.findIndex((s) => /^BEGIN\s*;$/i.test(s.text));
-  const commit = all.findLastIndex((s) => /^COMMIT\s*;$/i.test(s.text));
-  const statements = all.slice(begin + 1, commit);
-  const first = statements[0];
-  const commitStatement = all[commit];
-  if (begin < 0 || !first || !commitStatement) throw new Error('the SQL is not one BEGIN … COMMIT transaction');
-  return { start: first.start, text: sql.slice(first.start, commitStatement.start), statements };
+/** The statements of a script between its own `BEGIN;` and `COMMIT;` (its first and last): apply runs its own transaction around them. */
+interface Body {
+  readonly start: number;
+  readonly text: string;
+  readonly statements: readonly PlacedStatement[];
+}
+
+function bodyOf(sql: string, all: readonly PlacedStatement[]): Body {
+  const first = all[1];
+  const commit = all[all.length - 1];
+  if (!first || !commit || all[0]?.sql !== 'BEGIN;' || commit.sql !== 'COMMIT;') throw new Error('internal: the SQL is not one BEGIN … COMMIT transaction');
+  return { start: first.start, text: sql.slice(first.start, commit.start), statements: all.slice(1, -1) };
 }
 
 export async function apply(db: Database, compiled: CompileResult, options: ApplyOptions = {}): Promise<ApplyReport> {
   const started = performance.now();
   const { model } = compiled;
-  const missing = await preflight(db, model, compiled.target);
-  if (missing.length > 0) throw new ApplyError(missingMessage(db, missing), 'preflight');
+  // Reading the catalog may itself be refused (a role without USAGE on auth): a database problem, not a bug.
+  const missing = await step(db, () => preflight(db, model, compiled.target));
+  if (missing.length > 0)
+    throw new ApplyError(
+      missingMessage(db, missing),
+      'preflight',
+      missing.map((m) => ({ ...APPLY_PROBLEMS.preflight, message: `${m.what} is missing: ${m.why}` })),
+    );
 
-  const notes = db.kind === 'embedded' && model.jobs.length > 0
-    ? [EMBEDDED_CRON_NOTE]
-    : [];
+  const notes = db.kind === 'embedded' && model.jobs.length > 0 ? [EMBEDDED_CRON_NOTE] : [];
 
   let open = true;
   const rollback = async () => {
@@ -92,21 +117,42 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
     // Planned under the lock, in the transaction that runs it: nothing can change in between.
     const records = await step(db, () => readRecord(db, model.schema));
     const previous = records.last;
-    const { plan, inventory } = await step(db, () => planAgainst(db, compiled, records));
+    const { plan, inventory, statements } = await step(db, () => planAgainst(db, compiled, records));
     if (plan.status === 'up-to-date') {
       // A record from before inventories: keep the same file's inventory now, so its next change can be planned.
-      if (previous?.has_inventory === false && !options.dryRun) {
+      if (previous?.has_inventory === false && inventory && !options.dryRun) {
         await step(db, () => record(db, recordOf(compiled, compiled.sql, inventory, elapsed(started))));
         await step(db, () => db.exec('COMMIT'));
         open = false;
       }
       await rollback();
-      return { status: 'up-to-date', database: db.description, created: [], changes: [], notes: [], durationMs: elapsed(started), ...(previous ? { appliedAt: previous.applied_at } : {}) };
+      return {
+        status: 'up-to-date',
+        database: db.description,
+        created: [],
+        changes: [],
+        notes: [],
+        durationMs: elapsed(started),
+        ...(previous ? { appliedAt: previous.applied_at } : {}),
+      };
     }
-    if (plan.blockers.length > 0) throw new ApplyError(blockedMessage(model.schema, plan), 'blocked');
-    if (plan.destructive.length > 0 && !options.allowDestructive) throw new ApplyError(destructiveMessage(plan), 'destructive');
+    if (plan.blockers.length > 0)
+      throw new ApplyError(
+        blockedMessage(model.schema, plan),
+        'blocked',
+        plan.blockers.map((b) => ({ ...APPLY_PROBLEMS.blocked, message: b })),
+      );
+    if (plan.destructive.length > 0 && !options.allowDestructive) {
+      throw new ApplyError(
+        destructiveMessage(plan),
+        'destructive',
+        plan.destructive.map((c) => ({ ...APPLY_PROBLEMS.destructive, message: changeLine(c).trim() })),
+      );
+    }
 
-    const body = bodyOf(plan.sql);
+    // A plan with changes always comes with the inventory to record.
+    if (!inventory) throw new Error('internal: a plan with changes and no inventory');
+    const body = bodyOf(plan.sql, statements);
     try {
       await db.exec(body.text);
     } catch (e) {
@@ -114,16 +160,14 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
       throw await failure(db, compiled, plan.sql, body, e);
     }
     const durationMs = elapsed(started);
-    await step(db, () =>
-      record(db, recordOf(compiled, plan.sql, inventory, durationMs)),
-    );
+    await step(db, () => record(db, recordOf(compiled, plan.sql, inventory, durationMs)));
     if (options.beforeEnd) await options.beforeEnd(db);
     await step(db, () => db.exec(options.dryRun ? 'ROLLBACK' : 'COMMIT'));
     open = false;
     return {
       status: options.dryRun ? 'dry-run' : 'applied',
       database: db.description,
-      created: plan.fresh ? summarizeCreated(body.statements) : [],
+      created: plan.fresh ? summarizeCreated(model) : [],
       changes: plan.changes,
       notes,
       durationMs: elapsed(started),
@@ -136,8 +180,15 @@ export async function apply(db: Database, compiled: CompileResult, options: Appl
 function recordOf(compiled: CompileResult, sql: string, inventory: Inventory, durationMs: number): NewRecord {
   const { model } = compiled;
   return {
-    schema: model.schema, fileName: model.source.fileName, fileSha256: model.source.sha256, sqlSha256: sqlSha256(compiled.sql),
-    target: compiled.target, toolVersion: VERSION, durationMs, sql, inventory: JSON.stringify(inventory),
+    schema: model.schema,
+    fileName: model.source.fileName,
+    fileSha256: model.source.sha256,
+    sqlSha256: sqlSha256(compiled.sql),
+    target: compiled.target,
+    toolVersion: VERSION,
+    durationMs,
+    sql,
+    inventory: storedInventory(inventory),
   };
 }
 
@@ -165,18 +216,28 @@ function asApplyError(db: Database, e: unknown): unknown {
       'connection',
     );
   }
-  if (e instanceof DatabaseError) return new ApplyError(`${db.description}: ${describe(e)}`, 'database');
+  if (e instanceof DatabaseError) {
+    const privilege = e.code === INSUFFICIENT_PRIVILEGE;
+    return new ApplyError(`${db.description}: ${describeDatabaseError(e)}${privilege ? `\n${PRIVILEGE_HINT}` : ''}`, 'database', [
+      {
+        code: 'database-error',
+        message: e.message,
+        ...(e.code ? { sqlstate: e.code } : {}),
+        ...(privilege ? { hint: PRIVILEGE_HINT } : e.hint ? { hint: e.hint } : {}),
+      },
+    ]);
+  }
   return e;
 }
 
-/** The file's SQL failed: say where, in the generated SQL, and what Postgres said. */
-async function failure(db: Database, compiled: CompileResult, sql: string, body: { start: number; text: string; statements: readonly Statement[] }, e: unknown): Promise<unknown> {
+/** The file's SQL failed: say where, in the generated SQL and in the file, and what Postgres said. */
+async function failure(db: Database, compiled: CompileResult, sql: string, body: Body, e: unknown): Promise<unknown> {
   if (!(e instanceof DatabaseError) || isConnectionLoss(e)) return asApplyError(db, e);
   let at: number | undefined;
-  let statement: Statement | undefined;
+  let statement: PlacedStatement | undefined;
   if (e.position !== undefined) {
     at = body.start + indexOfPosition(body.text, e.position);
-    statement = body.statements.find((s) => s.start <= (at as number) && (at as number) < s.end);
+    statement = body.statements.find((s) => s.start <= (at as number) && (at as number) <= s.end);
   } else {
     // Postgres gave no position (e.g. "already exists"): find the statement by running them one by one.
     statement = await firstFailing(db, body.statements, e.code);
@@ -184,32 +245,46 @@ async function failure(db: Database, compiled: CompileResult, sql: string, body:
   }
   const position = at === undefined ? undefined : lineColumnAt(sql, at);
   const where = position === undefined ? '' : ` (generated SQL line ${position.line}:${position.column})`;
-  const label = statement ? ` in ${statementLabel(statement.text)}` : '';
+  const label = statement ? ` in ${statement.label}` : '';
   const excerpt = at === undefined ? '' : `\n${indent(excerptAt(sql, at))}`;
-  const origin = at === undefined ? undefined : originAt(compiled, sql, at);
+  const origin = statement && at !== undefined ? originAt(compiled, statement, at - statement.start) : undefined;
   const from = origin ? `\n  from ${origin.file}:${origin.line}:${origin.column}: the ${origin.what}` : '';
-  return new ApplyError(`apply failed${label}${where}:\n${indent(describe(e))}${excerpt}${from}\nNothing was applied: the transaction was rolled back.`, 'database');
+  return new ApplyError(
+    `apply failed${label}${where}:\n${indent(describeDatabaseError(e))}${excerpt}${from}\nNothing was applied: the transaction was rolled back.`,
+    'database',
+    [
+      {
+        code: 'apply-failed',
+        message: e.message,
+        ...(e.code ? { sqlstate: e.code } : {}),
+        ...(e.hint ? { hint: e.hint } : {}),
+        ...(position ? { sql: position } : {}),
+        ...(origin ? { file: origin.file, line: origin.line, column: origin.column } : {}),
+      },
+    ],
+  );
 }
 
-/** The author's SQL fragment that the generated SQL holds at `index`, if any. */
-function originAt(compiled: CompileResult, sql: string, index: number): SqlOrigin | undefined {
-  for (const origin of compiled.origins) {
-    if (origin.sql === '') continue;
-    for (let i = sql.indexOf(origin.sql); i >= 0; i = sql.indexOf(origin.sql, i + 1)) {
-      if (i <= index && index < i + origin.sql.length) return origin;
+/** The author's SQL inside the failing statement's object that holds offset `offset` of the statement, and where the file has it. */
+function originAt(compiled: CompileResult, statement: PlacedStatement, offset: number): (FilePosition & { what: string }) | undefined {
+  for (const f of statement.object?.fragments ?? []) {
+    const sql = f.sql.trim();
+    if (sql === '') continue;
+    for (let i = statement.sql.indexOf(sql); i >= 0; i = statement.sql.indexOf(sql, i + 1)) {
+      if (i <= offset && offset < i + sql.length) return { ...compiled.locate(f.path), what: f.what };
     }
   }
   return undefined;
 }
 
 /** The first statement that fails with `code`, replayed in a transaction that is always rolled back. */
-async function firstFailing(db: Database, statements: readonly Statement[], code: string | undefined): Promise<Statement | undefined> {
+async function firstFailing(db: Database, statements: readonly PlacedStatement[], code: string | undefined): Promise<PlacedStatement | undefined> {
   try {
     await db.exec('BEGIN');
     await db.exec(LOCK_SQL);
     for (const s of statements) {
       try {
-        await db.exec(s.text);
+        await db.exec(s.sql);
       } catch (e) {
         return e instanceof DatabaseError && e.code === code ? s : undefined;
       }
@@ -220,15 +295,6 @@ async function firstFailing(db: Database, statements: readonly Statement[], code
   } finally {
     await db.exec('ROLLBACK').catch(() => {});
   }
-}
-
-function describe(e: DatabaseError): string {
-  const lines = [`${e.message}${e.code ? ` (SQLSTATE ${e.code})` : ''}`];
-  if (e.detail) lines.push(`detail: ${e.detail}`);
-  if (e.hint) lines.push(`hint: ${e.hint}`);
-  if (e.internalQuery) lines.push(`in: ${e.internalQuery.trim().split('\n')[0]}`);
-  if (e.where) lines.push(`context: ${e.where.split('\n')[0]}`);
-  return lines.join('\n');
 }
 
 const indent = (text: string) => text.replace(/^/gm, '  ');

@@ -11,7 +11,9 @@
  */
 import type { Database } from '../db/database.js';
 import { evaluate, relationExists, roleExists, routineExists, schemaExists } from '../db/catalog.js';
+import { DatabaseError, INSUFFICIENT_PRIVILEGE } from '../db/errors.js';
 import { LOCK_SQL } from '../db/lock.js';
+import { AltanError } from '../problems.js';
 import * as sql from './bootstrapSql.js';
 
 export interface BootstrapReport {
@@ -31,7 +33,6 @@ export interface Component {
   /** Statements creating it; run only when `exists` is false. */
   readonly create: string;
 }
-
 
 /** In dependency order: roles before the grants naming them, schemas before their tables. */
 export const COMPONENTS: readonly Component[] = [
@@ -76,8 +77,7 @@ export const CRON_STAND_IN: Component = {
 };
 
 /** Said by bootstrap, and by apply when a file has jobs. */
-export const EMBEDDED_CRON_NOTE =
-  'the embedded database has no pg_cron: cron jobs are recorded in its stand-in cron.job table and never run there';
+export const EMBEDDED_CRON_NOTE = 'the embedded database has no pg_cron: cron jobs are recorded in its stand-in cron.job table and never run there';
 
 interface CronFacts {
   readonly installed: boolean;
@@ -115,22 +115,75 @@ async function cronPlan(db: Database): Promise<{ component?: Component; note?: s
   };
 }
 
-/** Creates what is missing, in one transaction; rolls everything back on any error and rethrows it. */
+/**
+ * Postgres refused the bootstrap a privilege (SQLSTATE 42501): the connecting role is not a superuser
+ * (code `bootstrap-needs-superuser`, category `database`). Nothing was changed.
+ */
+export class BootstrapError extends AltanError {
+  constructor(
+    message: string,
+    /** What Postgres said. */
+    readonly refused: DatabaseError,
+  ) {
+    super(message, 'database', {
+      code: 'bootstrap-needs-superuser',
+      message: refused.message,
+      sqlstate: INSUFFICIENT_PRIVILEGE,
+      hint: 'run bootstrap as a superuser (or a role with CREATEROLE that owns the database); on Supabase it is not needed',
+    });
+    this.name = 'BootstrapError';
+  }
+}
+
+/** One paragraph: what was refused, what bootstrap needs, and that Supabase has it all already. */
+function refusedMessage(db: Database, e: DatabaseError, adding: readonly Component[] | undefined): string {
+  const what = adding === undefined || adding.length === 0 ? '' : ` while adding ${adding.map((c) => c.name).join(', ')}`;
+  return (
+    `bootstrap was refused on ${db.description}${what}: ${e.message} (SQLSTATE ${INSUFFICIENT_PRIVILEGE}). ` +
+    'bootstrap creates the roles anon, authenticated, service_role and authenticator, the schemas auth and storage ' +
+    "with their tables and functions, and pg_cron, and reads the server's pg_cron settings: run it as a superuser, " +
+    'or as a role with CREATEROLE that owns the database (or may create schemas in it) and has pg_read_all_settings. ' +
+    'Nothing was changed. On Supabase the project already has all of this, so bootstrap is not needed there: ' +
+    'run `altan-cloud apply` directly.'
+  );
+}
+
+/**
+ * Creates what is missing, in one transaction; rolls everything back on any error and rethrows it
+ * (a privilege the connecting role lacks as a `BootstrapError`).
+ */
 export async function bootstrap(db: Database): Promise<BootstrapReport> {
+  let adding: readonly Component[] | undefined;
+  try {
+    return await bootstrapWith(db, (missing) => (adding = missing));
+  } catch (e) {
+    if (e instanceof DatabaseError && e.code === INSUFFICIENT_PRIVILEGE) throw new BootstrapError(refusedMessage(db, e, adding), e);
+    throw e;
+  }
+}
+
+async function bootstrapWith(db: Database, adding: (missing: readonly Component[]) => void): Promise<BootstrapReport> {
   const notes: string[] = [];
   const cron = await cronPlan(db);
   if (cron.note !== undefined) notes.push(cron.note);
   const components = cron.component === undefined ? COMPONENTS : [...COMPONENTS, cron.component];
   // Usually everything is there (the embedded database is bootstrapped on every open): then one
   // query answers, without a transaction or the lock. Otherwise all is checked again under the lock.
-  const before = await evaluate(db, components.map((c) => c.exists));
+  const before = await evaluate(
+    db,
+    components.map((c) => c.exists),
+  );
   if (before.every(Boolean)) return { added: [], present: components.map((c) => c.name), notes };
   await db.query('BEGIN');
   try {
     await db.query(LOCK_SQL);
     // Every check in one round trip, every missing piece in another.
-    const found = await evaluate(db, components.map((c) => c.exists));
+    const found = await evaluate(
+      db,
+      components.map((c) => c.exists),
+    );
     const missing = components.filter((_c, i) => !found[i]);
+    adding(missing);
     if (missing.length > 0) await db.exec(missing.map((c) => c.create).join('\n'));
     await db.query('COMMIT');
     return { added: missing.map((c) => c.name), present: components.filter((c) => !missing.includes(c)).map((c) => c.name), notes };

@@ -17,7 +17,10 @@ export const API_ROLES = 'anon, authenticated, service_role';
  * waited on the winner's uncommitted catalog row); either way the role exists.
  */
 export function createRole(name: string, options: string, grants = ''): string {
-  const grant = grants === '' ? '' : `
+  const grant =
+    grants === ''
+      ? ''
+      : `
   BEGIN
     GRANT ${grants} TO ${name};
   EXCEPTION WHEN unique_violation THEN

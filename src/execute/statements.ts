@@ -1,37 +1,8 @@
 /**
- * The generated SQL as statements with their offsets, so that an error
- * Postgres reports for the whole script can be shown at its line in the
- * generated SQL, and the report can say what was created.
+ * Positions in the generated SQL (Postgres's error cursor → line and column,
+ * with an excerpt), and what a first apply created, for the report.
  */
-import { skipAt } from '../sql/lexer.js';
-
-export interface Statement {
-  /** Index of its first character in the script (after leading blanks and comments). */
-  readonly start: number;
-  /** Index just past its `;` (or the end of the script). */
-  readonly end: number;
-  readonly text: string;
-}
-
-/** Splits at every `;` that is code, not inside a literal, quoted identifier, dollar quote or comment. */
-export function splitStatements(sql: string): Statement[] {
-  const statements: Statement[] = [];
-  let start = -1;
-  const close = (end: number) => {
-    if (start >= 0) statements.push({ start, end, text: sql.slice(start, end) });
-    start = -1;
-  };
-  for (let i = 0; i < sql.length; ) {
-    const skipped = skipAt(sql, i);
-    const end = skipped ? (skipped.end < 0 ? sql.length : skipped.end) : i + 1;
-    const isComment = skipped?.kind === 'line-comment' || skipped?.kind === 'block-comment';
-    if (start < 0 && !isComment && !/\s/.test(sql[i] as string)) start = i;
-    if (!skipped && sql[i] === ';') close(end);
-    i = end;
-  }
-  close(sql.length);
-  return statements;
-}
+import type { Model } from '../model/model.js';
 
 export interface LineColumn {
   readonly line: number;
@@ -62,34 +33,19 @@ export function excerptAt(text: string, index: number): string {
   return `${String(line).padStart(gutter)} | ${content}\n${' '.repeat(gutter)} | ${' '.repeat(column - 1)}^`;
 }
 
-/** A statement's first line, as a short name for it: `CREATE TABLE public.todos`. */
-export function statementLabel(statement: string): string {
-  const first = (statement.split('\n')[0] ?? '').replace(/\s*(\(|\bAS)?\s*;?\s*$/i, '');
-  return first.length > 100 ? `${first.slice(0, 97)}...` : first;
-}
-
-/** What kinds of objects a script creates, in the order a report lists them. */
-const CREATES: readonly (readonly [RegExp, string, string])[] = [
-  [/^CREATE TABLE/i, 'table', 'tables'],
-  [/^CREATE (OR REPLACE )?FUNCTION/i, 'function', 'functions'],
-  [/^CREATE POLICY/i, 'policy', 'policies'],
-  [/^CREATE (UNIQUE )?INDEX/i, 'index', 'indexes'],
-  [/^CREATE TRIGGER/i, 'trigger', 'triggers'],
-  [/^INSERT INTO storage\.buckets/i, 'bucket', 'buckets'],
-  [/^CREATE MATERIALIZED VIEW/i, 'materialized view', 'materialized views'],
-  [/^CREATE VIEW/i, 'view', 'views'],
-  [/^SELECT cron\.schedule/i, 'cron job', 'cron jobs'],
-];
-
-/** `3 tables, 8 policies, ...` for the statements of a script. */
-export function summarizeCreated(statements: readonly Statement[]): string[] {
-  const counts = new Map<string, number>();
-  for (const s of statements) {
-    const kind = CREATES.find(([re]) => re.test(s.text));
-    if (kind) counts.set(kind[1], (counts.get(kind[1]) ?? 0) + 1);
-  }
-  return CREATES.filter(([, one]) => counts.has(one)).map(([, one, many]) => {
-    const n = counts.get(one) as number;
-    return `${n} ${n === 1 ? one : many}`;
-  });
+/** `3 tables, 8 policies, ...`: what the model's SQL creates, in the order a report lists them. */
+export function summarizeCreated(model: Model): string[] {
+  const viewIndexes = model.views.reduce((n, v) => n + v.indexes.length + (v.uniqueIndex ? 1 : 0), 0);
+  const counts: readonly (readonly [number, string, string])[] = [
+    [model.tables.length, 'table', 'tables'],
+    [model.functions.length, 'function', 'functions'],
+    [model.tables.reduce((n, t) => n + t.policies.length, 0) + model.buckets.reduce((n, b) => n + b.policies.length, 0), 'policy', 'policies'],
+    [model.tables.reduce((n, t) => n + t.indexes.length, 0) + viewIndexes, 'index', 'indexes'],
+    [model.tables.reduce((n, t) => n + t.triggers.length, 0), 'trigger', 'triggers'],
+    [model.buckets.length, 'bucket', 'buckets'],
+    [model.views.length, 'materialized view', 'materialized views'],
+    [model.views.filter((v) => v.access !== 'none').length, 'view', 'views'],
+    [model.jobs.length, 'cron job', 'cron jobs'],
+  ];
+  return counts.filter(([n]) => n > 0).map(([n, one, many]) => `${n} ${n === 1 ? one : many}`);
 }

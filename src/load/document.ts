@@ -30,9 +30,7 @@ export interface LoadedDocument {
   locate(path: Path, part?: 'key' | 'value'): Position;
 }
 
-export type LoadResult =
-  | { readonly ok: true; readonly document: LoadedDocument }
-  | { readonly ok: false; readonly errors: readonly Diagnostic[] };
+export type LoadResult = { readonly ok: true; readonly document: LoadedDocument } | { readonly ok: false; readonly errors: readonly Diagnostic[] };
 
 function problem(fileName: string, rule: string, message: string, pos: Position = { line: 0, column: 0 }): Diagnostic {
   return { severity: 'error', rule, message, file: fileName, line: pos.line, column: pos.column, path: '' };
@@ -86,7 +84,15 @@ export function loadDocument(input: string | Uint8Array, fileName: string): Load
     const syntax = doc.errors.map((e) => problem(fileName, 'yaml-syntax', yamlMessage(e.code, e.message), at(e.pos[0])));
     // In a file that does not parse, alias findings may only come from the parts it lost.
     const found = treeProblems.filter((p) => doc.errors.length === 0 || p.rule === 'yaml-syntax');
-    return { ok: false, errors: [...syntax, ...found.map((p) => problem(fileName, p.rule, p.rule === 'yaml-aliases' ? `YAML aliases could not be expanded: ${p.message}` : p.message, at(p.offset)))] };
+    return {
+      ok: false,
+      errors: [
+        ...syntax,
+        ...found.map((p) =>
+          problem(fileName, p.rule, p.rule === 'yaml-aliases' ? `YAML aliases could not be expanded: ${p.message}` : p.message, at(p.offset)),
+        ),
+      ],
+    };
   }
   const { data, targets, textLength } = expanded.tree;
   return {

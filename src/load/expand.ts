@@ -63,7 +63,11 @@ export function expandTree(root: YamlNode | null, budget = MAX_EXPANDED_NODES): 
     const limit = `${budget.toLocaleString('en-US')} values (maps, lists and scalars, keys included)`;
     throw new Stop(
       alias
-        ? { rule: 'yaml-aliases', message: `this alias takes the expanded document past ${limit}: an alias counts as everything it copies`, offset: offsetOf(at) }
+        ? {
+            rule: 'yaml-aliases',
+            message: `this alias takes the expanded document past ${limit}: an alias counts as everything it copies`,
+            offset: offsetOf(at),
+          }
         : { rule: 'file-too-large', message: `the file holds more than ${limit}`, offset: offsetOf(at) },
     );
   };
@@ -73,7 +77,8 @@ export function expandTree(root: YamlNode | null, budget = MAX_EXPANDED_NODES): 
     if (node === null || node === undefined) return;
     if (isAlias(node)) {
       const target = anchors.get(node.source);
-      if (target === undefined) throw new Stop({ rule: 'yaml-aliases', message: `alias *${node.source} has no anchor &${node.source} before it`, offset: offsetOf(node) });
+      if (target === undefined)
+        throw new Stop({ rule: 'yaml-aliases', message: `alias *${node.source} has no anchor &${node.source} before it`, offset: offsetOf(node) });
       if (open.has(target)) throw new Stop({ rule: 'yaml-aliases', message: `alias *${node.source} is inside the node it names`, offset: offsetOf(node) });
       targets.set(node, target);
       const size = sizes.get(target) ?? { nodes: 1, chars: 0 };

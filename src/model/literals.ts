@@ -21,17 +21,26 @@ const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME_TEXT = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$/;
 const TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2})[ T]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
-const INTERVAL_UNIT = '(microseconds?|milliseconds?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|mons?|years?|yrs?|decades?|centuries|century|millennia|millennium)';
+const INTERVAL_UNIT =
+  '(microseconds?|milliseconds?|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|mons?|years?|yrs?|decades?|centuries|century|millennia|millennium)';
 const INTERVAL_TEXT = new RegExp(
   `^(?:(?:[-+]?\\d+(?:\\.\\d+)?\\s*${INTERVAL_UNIT}\\s*)+|[-+]?\\d+:[0-5]\\d(?::[0-5]\\d(?:\\.\\d+)?)?|P(?=\\d|T\\d)(?:\\d+Y)?(?:\\d+M)?(?:\\d+W)?(?:\\d+D)?(?:T(?:\\d+H)?(?:\\d+M)?(?:\\d+(?:\\.\\d+)?S)?)?)$`,
   'i',
 );
 /** The field each interval unit sets: Postgres refuses a field given twice ("1 day 2 days", "1 hr 3 hours"). */
 const INTERVAL_FIELDS: readonly (readonly [RegExp, string])[] = [
-  [/^microseconds?$/i, 'microsecond'], [/^milliseconds?$/i, 'millisecond'], [/^(seconds?|secs?)$/i, 'second'],
-  [/^(minutes?|mins?)$/i, 'minute'], [/^(hours?|hrs?)$/i, 'hour'], [/^days?$/i, 'day'], [/^weeks?$/i, 'week'],
-  [/^(months?|mons?)$/i, 'month'], [/^(years?|yrs?)$/i, 'year'], [/^decades?$/i, 'decade'],
-  [/^(centuries|century)$/i, 'century'], [/^(millennia|millennium)$/i, 'millennium'],
+  [/^microseconds?$/i, 'microsecond'],
+  [/^milliseconds?$/i, 'millisecond'],
+  [/^(seconds?|secs?)$/i, 'second'],
+  [/^(minutes?|mins?)$/i, 'minute'],
+  [/^(hours?|hrs?)$/i, 'hour'],
+  [/^days?$/i, 'day'],
+  [/^weeks?$/i, 'week'],
+  [/^(months?|mons?)$/i, 'month'],
+  [/^(years?|yrs?)$/i, 'year'],
+  [/^decades?$/i, 'decade'],
+  [/^(centuries|century)$/i, 'century'],
+  [/^(millennia|millennium)$/i, 'millennium'],
 ];
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/(3[0-2]|[12]?\d))?$/;
 const IPV6 = /^(?=.*:.*:)[0-9a-fA-F:]{2,39}(\/(12[0-8]|1[01]\d|[1-9]?\d))?$/;
@@ -170,18 +179,25 @@ function scalarLiteral(type: SqlType, value: JsonValue): LiteralResult {
     case 'timestamp':
     case 'timestamptz': {
       const m = typeof value === 'string' ? TIMESTAMP_TEXT.exec(value) : null;
-      return m && validDate(m[1] ?? '') ? ok(literal(value as string)) : fail(`expected an ISO 8601 timestamp (YYYY-MM-DD HH:MM[:SS][+HH:MM]), got ${describe(value)}`);
+      return m && validDate(m[1] ?? '')
+        ? ok(literal(value as string))
+        : fail(`expected an ISO 8601 timestamp (YYYY-MM-DD HH:MM[:SS][+HH:MM]), got ${describe(value)}`);
     }
     case 'interval': {
-      if (typeof value !== 'string' || !INTERVAL_TEXT.test(value.trim())) return fail(`expected an interval such as "90 days", "1 hour 30 minutes", "01:30:00" or "P1D", got ${describe(value)}`);
+      if (typeof value !== 'string' || !INTERVAL_TEXT.test(value.trim()))
+        return fail(`expected an interval such as "90 days", "1 hour 30 minutes", "01:30:00" or "P1D", got ${describe(value)}`);
       const clash = intervalClash(value);
       return clash === undefined ? ok(literal(value)) : fail(`interval ${JSON.stringify(value)} is not one Postgres accepts: ${clash}`);
     }
     case 'inet':
-      return typeof value === 'string' && (IPV4.test(value) || (IPV6.test(value) && value.split('::').length <= 2)) ? ok(literal(value)) : fail(`expected an IP address, got ${describe(value)}`);
+      return typeof value === 'string' && (IPV4.test(value) || (IPV6.test(value) && value.split('::').length <= 2))
+        ? ok(literal(value))
+        : fail(`expected an IP address, got ${describe(value)}`);
     case 'bytea':
       // The string's UTF-8 bytes, in bytea's hex input format.
-      return typeof value === 'string' ? ok(literal(`\\x${Buffer.from(value, 'utf8').toString('hex')}`)) : fail(`expected a string for bytea, got ${describe(value)}`);
+      return typeof value === 'string'
+        ? ok(literal(`\\x${Buffer.from(value, 'utf8').toString('hex')}`))
+        : fail(`expected a string for bytea, got ${describe(value)}`);
   }
 }
 

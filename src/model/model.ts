@@ -20,20 +20,46 @@ export interface Model {
   readonly tables: readonly Table[];
   /** Constraints that close a foreign-key cycle, added once every table exists. */
   readonly deferredForeignKeys: readonly ForeignKey[];
-  /** Helper functions in the private schema, each created when something uses it. */
-  readonly functions: {
-    readonly updatedAt: boolean;
-    readonly organizations: boolean;
-    /** The bucket an object was in before the statement, for bucket UPDATE policies. */
-    readonly objectBucket: boolean;
-    /** One per table whose rows reference rows of the same table that not every signed-in user may read. */
-    readonly readChecks: readonly ReadCheck[];
-  };
+  /** Helper functions in the private schema, each made when something uses it, in the order they are created. */
+  readonly functions: readonly HelperFunction[];
   readonly privateSchemaUsage: { readonly anon: boolean; readonly authenticated: boolean };
   readonly buckets: readonly Bucket[];
   readonly views: readonly MaterializedView[];
   readonly jobs: readonly CronJob[];
 }
+
+/** The names of the fixed helpers (a read-check helper's name is derived per table). */
+export const HELPER = {
+  setUpdatedAt: 'set_updated_at',
+  memberOrgIds: 'member_org_ids',
+  adminOrgIds: 'admin_org_ids',
+  addOrganizationCreator: 'add_organization_creator',
+  objectBucketId: 'object_bucket_id',
+} as const;
+
+/**
+ * A function altan-cloud keeps in the private schema. ONE list: the
+ * transaction, plan's inventory and verify's audit all read it.
+ */
+export interface HelperFunction {
+  readonly kind: 'helper-function';
+  readonly name: string;
+  /** Argument types, as a signature names them (`uuid`); empty for none. */
+  readonly args: readonly SqlType[];
+  /** What it does: the renderer writes its body from this. */
+  readonly body:
+    | { readonly kind: 'set-updated-at' }
+    | { readonly kind: 'member-org-ids' }
+    | { readonly kind: 'admin-org-ids' }
+    | { readonly kind: 'add-organization-creator' }
+    | { readonly kind: 'object-bucket-id' }
+    | ReadCheck;
+  /** API roles granted EXECUTE: those whose policies call it (none for trigger functions). */
+  readonly executableBy: readonly ApiRole[];
+}
+
+/** The model's read-check helpers. */
+export const readChecksOf = (model: Pick<Model, 'functions'>): ReadCheck[] => model.functions.flatMap((f) => (f.body.kind === 'read-check' ? [f.body] : []));
 
 /**
  * `<name>(key)`: may the caller read the row of `table` whose `column` is key?
@@ -106,7 +132,12 @@ export type Condition =
   | { readonly kind: 'org-member'; readonly column: string }
   | { readonly kind: 'org-admin'; readonly column: string }
   /** The referenced row is one the caller can see (its SELECT policies apply inside the subquery). */
-  | { readonly kind: 'visible-parent'; readonly table: string; readonly column: string; readonly target: { readonly schema: string; readonly table: string; readonly column: string } }
+  | {
+      readonly kind: 'visible-parent';
+      readonly table: string;
+      readonly column: string;
+      readonly target: { readonly schema: string; readonly table: string; readonly column: string };
+    }
   /** The referenced row of the same table is one the caller may read, asked through the table's read-check helper. */
   | { readonly kind: 'readable-parent'; readonly table: string; readonly column: string; readonly key: string; readonly check: string }
   /** The reference is unset: for a parent whose rows the policy's roles may not read, so no written row may point at one. */
@@ -172,7 +203,7 @@ export interface Trigger {
   readonly name: string;
   /** set_updated_at runs on INSERT too: a client's updated_at is never kept. */
   readonly timing: 'BEFORE INSERT OR UPDATE' | 'AFTER INSERT';
-  readonly function: 'set_updated_at' | 'add_organization_creator';
+  readonly function: typeof HELPER.setUpdatedAt | typeof HELPER.addOrganizationCreator;
 }
 
 export interface Bucket {

@@ -3,8 +3,9 @@
  * accepted the input; it resolves, it does not judge.
  */
 import type { RequirementsInput } from './input.js';
-import type { ForeignKey, Model, ReadCheck, Table } from './model.js';
-import { PRIVATE_SCHEMA } from './model.js';
+import type { ForeignKey, HelperFunction, Model, ReadCheck, Table } from './model.js';
+import { HELPER, PRIVATE_SCHEMA } from './model.js';
+import { UUID } from './sqlTypes.js';
 import { NameRegistry } from './names.js';
 import { foreignKeyOrder } from './order.js';
 import { organizationTables } from './organizations.js';
@@ -37,12 +38,12 @@ export function normalize(input: RequirementsInput, source: Source): Model {
   for (const job of Object.keys(input.jobs ?? {})) names.reserve(CRON_JOB_SPACE, job);
 
   // The tool's fixed helpers keep their names; a read-check helper steps aside.
-  for (const fn of ['set_updated_at', 'member_org_ids', 'admin_org_ids', 'add_organization_creator']) names.reserve(FUNCTION_SPACE, fn);
+  for (const fn of [HELPER.setUpdatedAt, HELPER.memberOrgIds, HELPER.adminOrgIds, HELPER.addOrganizationCreator]) names.reserve(FUNCTION_SPACE, fn);
   const readChecks: ReadCheck[] = [];
   const ctx = { input, schema, names, readChecks };
   const built: Table[] = [
     ...(withOrgs ? organizationTables(schema, names) : []),
-    ...tableNames.map((t) => entityTable(ctx, t, entities[t] as NonNullable<typeof entities[string]>)),
+    ...tableNames.map((t) => entityTable(ctx, t, entities[t] as NonNullable<(typeof entities)[string]>)),
   ];
   const byName = new Map(built.map((t) => [t.name, t]));
   const references = new Map(
@@ -57,7 +58,9 @@ export function normalize(input: RequirementsInput, source: Source): Model {
     return later.length === 0 ? table : { ...table, foreignKeys: table.foreignKeys.filter((fk) => !later.includes(fk)) };
   });
 
-  const buckets = Object.keys(input.buckets ?? {}).sort().map((id) => bucketModel(id, (input.buckets ?? {})[id] ?? {}, names));
+  const buckets = Object.keys(input.buckets ?? {})
+    .sort()
+    .map((id) => bucketModel(id, input.buckets?.[id] ?? {}, names));
   // Bucket UPDATE policies read an object's bucket before the statement through this helper.
   const objectBucketUsed = buckets.some((b) => b.policies.some((p) => usesCondition(p.check, 'stays-in-bucket')));
   const viewResult = viewModels(views, PRIVATE_SCHEMA, names);
@@ -69,19 +72,41 @@ export function normalize(input: RequirementsInput, source: Source): Model {
     privateSchema: PRIVATE_SCHEMA,
     tables,
     deferredForeignKeys,
-    functions: {
-      updatedAt: tables.some((t) => t.triggers.some((tr) => tr.function === 'set_updated_at')),
-      organizations: withOrgs,
-      objectBucket: objectBucketUsed,
-      readChecks: [...readChecks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-    },
+    functions: helperFunctions(
+      tables.some((t) => t.triggers.some((tr) => tr.function === HELPER.setUpdatedAt)),
+      withOrgs,
+      objectBucketUsed,
+      readChecks,
+    ),
     privateSchemaUsage: {
       anon: exposedViews.some((v) => v.access === 'public') || readChecks.some((c) => c.executableBy.includes('anon')),
-      authenticated:
-        withOrgs || exposedViews.length > 0 || objectBucketUsed || readChecks.some((c) => c.executableBy.includes('authenticated')),
+      authenticated: withOrgs || exposedViews.length > 0 || objectBucketUsed || readChecks.some((c) => c.executableBy.includes('authenticated')),
     },
     buckets,
     views: viewResult.views,
     jobs: [...viewResult.jobs, ...jobModels(input.jobs ?? {})],
   };
+}
+
+/** The helpers the model uses, in the order the transaction creates them. */
+function helperFunctions(updatedAt: boolean, organizations: boolean, objectBucket: boolean, readChecks: readonly ReadCheck[]): HelperFunction[] {
+  const helper = (
+    name: string,
+    body: HelperFunction['body'],
+    executableBy: HelperFunction['executableBy'] = [],
+    args: HelperFunction['args'] = [],
+  ): HelperFunction => ({ kind: 'helper-function', name, args, body, executableBy });
+  return [
+    ...(updatedAt ? [helper(HELPER.setUpdatedAt, { kind: 'set-updated-at' })] : []),
+    ...(organizations
+      ? [
+          helper(HELPER.memberOrgIds, { kind: 'member-org-ids' }, ['authenticated']),
+          helper(HELPER.adminOrgIds, { kind: 'admin-org-ids' }, ['authenticated']),
+          helper(HELPER.addOrganizationCreator, { kind: 'add-organization-creator' }),
+        ]
+      : []),
+    // Bucket UPDATE policies of signed-in users call it.
+    ...(objectBucket ? [helper(HELPER.objectBucketId, { kind: 'object-bucket-id' }, ['authenticated'], [UUID])] : []),
+    ...[...readChecks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((c) => helper(c.name, c, c.executableBy, [c.keyType])),
+  ];
 }

@@ -35,7 +35,10 @@ export function organizationTables(schema: string, names: NameRegistry): Table[]
     onDelete,
   });
   const index = (table: string, col: string): Index => ({
-    kind: 'index', name: names.derive(rel, [table, col], 'idx'), columns: [col], unique: false,
+    kind: 'index',
+    name: names.derive(rel, [table, col], 'idx'),
+    columns: [col],
+    unique: false,
   });
 
   const member = (col: string): Condition => ({ kind: 'org-member', column: col });
@@ -67,10 +70,23 @@ export function organizationTables(schema: string, names: NameRegistry): Table[]
       policyFor(pol(ORGANIZATIONS, 'DELETE'), 'DELETE', ['authenticated'], admin('id')),
     ],
     grants: { anon: [], authenticated: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
-    triggers: [{ kind: 'trigger', name: names.derive(tableSpace(schema, ORGANIZATIONS, 'trigger'), [ORGANIZATIONS], 'add_creator'), timing: 'AFTER INSERT', function: 'add_organization_creator' }],
+    triggers: [
+      {
+        kind: 'trigger',
+        name: names.derive(tableSpace(schema, ORGANIZATIONS, 'trigger'), [ORGANIZATIONS], 'add_creator'),
+        timing: 'AFTER INSERT',
+        function: 'add_organization_creator',
+      },
+    ],
   };
 
-  const roleCheck: Constraint = { kind: 'enum', name: names.derive(con(ORGANIZATION_MEMBERS), [ORGANIZATION_MEMBERS, 'role'], 'enum'), column: 'role', type: TEXT, values: [...MEMBER_ROLES] };
+  const roleCheck: Constraint = {
+    kind: 'enum',
+    name: names.derive(con(ORGANIZATION_MEMBERS), [ORGANIZATION_MEMBERS, 'role'], 'enum'),
+    column: 'role',
+    type: TEXT,
+    values: [...MEMBER_ROLES],
+  };
   const members: Table = {
     kind: 'table',
     name: ORGANIZATION_MEMBERS,

@@ -75,8 +75,13 @@ export function fieldSpec(field: string | FieldInput): FieldInput {
 }
 
 export function isSqlDefault(value: unknown): value is SqlDefault {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) &&
-    Object.keys(value).length === 1 && typeof (value as { sql?: unknown }).sql === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    typeof (value as { sql?: unknown }).sql === 'string'
+  );
 }
 
 /** Declared primary key fields, or undefined when the implicit `id` is used. */
@@ -95,12 +100,7 @@ export function ownerField(entity: EntityInput): string | undefined {
  * The SQL type of a field: declared, or taken from the referenced key.
  * Undefined when it cannot be resolved (the rules report why).
  */
-export function resolveFieldType(
-  input: RequirementsInput,
-  entityName: string,
-  fieldName: string,
-  seen: ReadonlySet<string> = new Set(),
-): SqlType | undefined {
+export function resolveFieldType(input: RequirementsInput, entityName: string, fieldName: string, seen: ReadonlySet<string> = new Set()): SqlType | undefined {
   const entity = input.entities?.[entityName];
   // Own keys only: a field named __proto__ or constructor must not find Object.prototype's.
   const raw = entity?.fields !== undefined && Object.hasOwn(entity.fields, fieldName) ? entity.fields[fieldName] : undefined;
@@ -136,10 +136,7 @@ export type ReferencedKey =
  * What `references: X` points at: `auth.users(id)`, or an entity's single
  * primary-key field. Undefined when X is unknown or has a composite key.
  */
-export function referencedKey(
-  input: RequirementsInput,
-  references: string,
-): ReferencedKey | undefined {
+export function referencedKey(input: RequirementsInput, references: string): ReferencedKey | undefined {
   if (references === AUTH_USERS) return { builtin: AUTH_USERS, field: 'id' };
   if (references === ORGANIZATIONS && usesOrganizations(input) && !input.entities?.[ORGANIZATIONS]) {
     return { builtin: ORGANIZATIONS, field: 'id' };

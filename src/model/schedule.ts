@@ -3,9 +3,7 @@
  * `every N minutes` (N divides 60) or a five-field cron expression, as
  * pg_cron 1.4 understands it.
  */
-export type Schedule =
-  | { readonly kind: 'hourly' | 'daily' }
-  | { readonly kind: 'cron'; readonly cron: string };
+export type Schedule = { readonly kind: 'hourly' | 'daily' } | { readonly kind: 'cron'; readonly cron: string };
 
 export type ParsedSchedule = { ok: true; schedule: Schedule } | { ok: false; message: string };
 

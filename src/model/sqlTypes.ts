@@ -3,10 +3,26 @@
  * aliases) into a canonical SQL type.
  */
 export type BaseType =
-  | 'text' | 'varchar' | 'char'
-  | 'smallint' | 'integer' | 'bigint' | 'numeric' | 'real' | 'double precision'
-  | 'boolean' | 'uuid' | 'date' | 'time' | 'timestamp' | 'timestamptz' | 'interval'
-  | 'json' | 'jsonb' | 'bytea' | 'inet';
+  | 'text'
+  | 'varchar'
+  | 'char'
+  | 'smallint'
+  | 'integer'
+  | 'bigint'
+  | 'numeric'
+  | 'real'
+  | 'double precision'
+  | 'boolean'
+  | 'uuid'
+  | 'date'
+  | 'time'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'interval'
+  | 'json'
+  | 'jsonb'
+  | 'bytea'
+  | 'inet';
 
 export interface SqlType {
   readonly base: BaseType;
@@ -20,8 +36,26 @@ export interface SqlType {
 }
 
 const BASE_TYPES: readonly BaseType[] = [
-  'text', 'varchar', 'char', 'smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision',
-  'boolean', 'uuid', 'date', 'time', 'timestamp', 'timestamptz', 'interval', 'json', 'jsonb', 'bytea', 'inet',
+  'text',
+  'varchar',
+  'char',
+  'smallint',
+  'integer',
+  'bigint',
+  'numeric',
+  'real',
+  'double precision',
+  'boolean',
+  'uuid',
+  'date',
+  'time',
+  'timestamp',
+  'timestamptz',
+  'interval',
+  'json',
+  'jsonb',
+  'bytea',
+  'inet',
 ];
 
 export const TYPE_ALIASES: Readonly<Record<string, BaseType>> = {

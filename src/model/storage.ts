@@ -32,9 +32,8 @@ export function bucketModel(id: string, input: BucketInput, names: NameRegistry)
   const ownFolder: Condition = { kind: 'all', of: [inBucket, { kind: 'owner-folder' }] };
   // What a signed-in user sees of a bucket they may not list: their own folder, and with
   // `upload: authenticated` the files they uploaded elsewhere (an upsert returns the new row).
-  const own: Condition = upload === 'authenticated'
-    ? { kind: 'all', of: [inBucket, { kind: 'any', of: [{ kind: 'owner-folder' }, { kind: 'uploader' }] }] }
-    : ownFolder;
+  const own: Condition =
+    upload === 'authenticated' ? { kind: 'all', of: [inBucket, { kind: 'any', of: [{ kind: 'owner-folder' }, { kind: 'uploader' }] }] } : ownFolder;
   const commands: readonly Policy['command'][] = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
   const policyNames = commands.map((c) => names.derive(STORAGE_POLICY_SPACE, ['bucket', id], c.toLowerCase()));
   const name = (command: Policy['command']) => policyNames[commands.indexOf(command)] as string;

@@ -10,8 +10,18 @@ import type { NameRegistry } from './names.js';
 import { accessCondition, entityPolicies, grantsFor } from './policies.js';
 import type { ParentReference } from './policies.js';
 import {
-  AUTH_USERS, ORG_FIELD, ORGANIZATIONS, columnNames, declaredPrimaryKey, effectiveAccess, fieldSpec,
-  involvesOrg, isSqlDefault, ownerField, referencedKey, resolveFieldType,
+  AUTH_USERS,
+  ORG_FIELD,
+  ORGANIZATIONS,
+  columnNames,
+  declaredPrimaryKey,
+  effectiveAccess,
+  fieldSpec,
+  involvesOrg,
+  isSqlDefault,
+  ownerField,
+  referencedKey,
+  resolveFieldType,
 } from './resolve.js';
 import type { EffectiveAccess } from './resolve.js';
 import { TEXT, TIMESTAMPTZ, UUID } from './sqlTypes.js';
@@ -56,9 +66,7 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
   const fields = entity.fields ?? {};
 
   const columns: Column[] = [];
-  const constraints: Constraint[] = [
-    { kind: 'primary-key', name: names.derive(relationSpace(schema), [name], 'pkey'), columns: primaryKey },
-  ];
+  const constraints: Constraint[] = [{ kind: 'primary-key', name: names.derive(relationSpace(schema), [name], 'pkey'), columns: primaryKey }];
   const foreignKeys: ForeignKey[] = [];
   const checks: Constraint[] = [];
 
@@ -89,7 +97,8 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
     const repeatsKey = primaryKey.length === 1 && primaryKey[0] === column;
     if (field.unique && !repeatsKey) constraints.push({ kind: 'unique', name: names.derive(relationSpace(schema), [name, column], 'key'), columns: [column] });
     if (field.enum) checks.push({ kind: 'enum', name: names.derive(constraintSpace, [name, column], 'enum'), column, type, values: field.enum });
-    if (field.check !== undefined) checks.push({ kind: 'check', name: names.derive(constraintSpace, [name, column], 'check'), column, sql: expression(field.check) });
+    if (field.check !== undefined)
+      checks.push({ kind: 'check', name: names.derive(constraintSpace, [name, column], 'check'), column, sql: expression(field.check) });
     if (field.references !== undefined) foreignKeys.push(foreignKey(ctx, name, column, field.references, field.on_delete));
   }
   constraints.push(...checks);
@@ -101,9 +110,17 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
     indexes.push({ kind: 'index', name: names.derive(relationSpace(schema), [name, column], 'idx'), columns: [column], unique: false });
   }
 
-  const triggers: Trigger[] = entity.timestamps === false ? [] : [
-    { kind: 'trigger', name: names.derive(tableSpace(schema, name, 'trigger'), [name], 'set_updated_at'), timing: 'BEFORE INSERT OR UPDATE', function: 'set_updated_at' },
-  ];
+  const triggers: Trigger[] =
+    entity.timestamps === false
+      ? []
+      : [
+          {
+            kind: 'trigger',
+            name: names.derive(tableSpace(schema, name, 'trigger'), [name], 'set_updated_at'),
+            timing: 'BEFORE INSERT OR UPDATE',
+            function: 'set_updated_at',
+          },
+        ];
   const seed = seedRows(entity, columns, primaryKey);
   const policyColumnsOf = { ...(owner ? { owner } : {}), ...(org ? { org } : {}) };
   return {
@@ -211,10 +228,10 @@ function unique<T>(items: readonly T[]): T[] {
 function seedRows(entity: EntityInput, columns: readonly Column[], primaryKey: readonly string[]): SeedRows | undefined {
   const rows = entity.rows ?? [];
   if (rows.length === 0) return undefined;
-  const used = columns.filter((c) => rows.some((r) => Object.prototype.hasOwnProperty.call(r, c.name)));
+  const used = columns.filter((c) => rows.some((r) => Object.hasOwn(r, c.name)));
   return {
     columns: used.map((c) => ({ name: c.name, type: c.type })),
-    rows: rows.map((r) => used.map((c) => (Object.prototype.hasOwnProperty.call(r, c.name) ? r[c.name] : undefined))),
+    rows: rows.map((r) => used.map((c) => (Object.hasOwn(r, c.name) ? r[c.name] : undefined))),
     conflictColumns: primaryKey,
   };
 }

@@ -67,9 +67,11 @@ export function viewModels(
 }
 
 export function jobModels(input: Readonly<Record<string, JobInput>>): CronJob[] {
-  return Object.keys(input).sort().map((name) => {
-    const job = input[name] as JobInput;
-    const source = scheduleOf(job.schedule);
-    return { kind: 'cron-job', name, schedule: cronOf(source, 0), action: { kind: 'sql', sql: job.sql.trim() } };
-  });
+  return Object.keys(input)
+    .sort()
+    .map((name) => {
+      const job = input[name] as JobInput;
+      const source = scheduleOf(job.schedule);
+      return { kind: 'cron-job', name, schedule: cronOf(source, 0), action: { kind: 'sql', sql: job.sql.trim() } };
+    });
 }

@@ -1,32 +1,79 @@
 /**
  * Two inventories (what the last apply made, what the file asks for now)
  * and the catalog's names → the changes, each with its statements in the
- * phase it must run in. Pure: the data a decision needs (rows, NULLs,
- * rows in a table) is asked for as `count` and settled by the planner.
+ * phase it must run in, and why. Minimal: an object is touched when its own
+ * fingerprint changed, or when something it reads changes under it (a column
+ * it compares changes type or goes; a view's `*` over a table that gains a
+ * column). Pure: the data a decision needs (rows, NULLs, rows in a table) is
+ * asked for as `count` and settled by the planner.
  */
 import type { ColumnShape, Entry, EntryKind, Inventory } from './inventory.js';
-import { catalogKey, entryKey } from './inventory.js';
+import { catalogKey, entryKey, readsOf } from './inventory.js';
+import type { PlanStep } from '../render/script.js';
 import { ident, qualified } from '../sql/quote.js';
 import { alterColumn } from './columns.js';
 
 /** The order statements run in: everything that goes or is replaced first, in reverse dependency order. */
 export const PHASES = [
-  'drop-views', 'drop-jobs', 'drop-policies', 'drop-triggers', 'drop-foreign-keys', 'drop-constraints', 'drop-indexes',
-  'drop-columns', 'drop-tables', 'drop-functions',
-  'tables', 'columns', 'constraints', 'foreign-keys', 'indexes', 'functions', 'security', 'triggers', 'comments', 'seeds',
-  'storage', 'views', 'jobs',
+  'drop-views',
+  'drop-jobs',
+  'drop-policies',
+  'drop-triggers',
+  'drop-foreign-keys',
+  'drop-constraints',
+  'drop-indexes',
+  'drop-columns',
+  'drop-tables',
+  'drop-functions',
+  'tables',
+  'columns',
+  'constraints',
+  'foreign-keys',
+  'indexes',
+  'functions',
+  'security',
+  'triggers',
+  'comments',
+  'seeds',
+  'storage',
+  'views',
+  'jobs',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
 const CREATE_PHASE: Readonly<Record<EntryKind, Phase>> = {
-  'schema-usage': 'security', table: 'tables', column: 'columns', constraint: 'constraints', 'foreign-key': 'foreign-keys',
-  index: 'indexes', rls: 'security', policy: 'security', grants: 'security', trigger: 'triggers', comment: 'comments',
-  seed: 'seeds', function: 'functions', bucket: 'storage', 'storage-policy': 'storage', view: 'views', job: 'jobs',
+  'schema-usage': 'security',
+  table: 'tables',
+  column: 'columns',
+  constraint: 'constraints',
+  'foreign-key': 'foreign-keys',
+  index: 'indexes',
+  rls: 'security',
+  policy: 'security',
+  grants: 'security',
+  trigger: 'triggers',
+  comment: 'comments',
+  seed: 'seeds',
+  function: 'functions',
+  bucket: 'storage',
+  'storage-policy': 'storage',
+  view: 'views',
+  job: 'jobs',
 };
 const DROP_PHASE: Readonly<Partial<Record<EntryKind, Phase>>> = {
-  view: 'drop-views', job: 'drop-jobs', policy: 'drop-policies', 'storage-policy': 'drop-policies', trigger: 'drop-triggers',
-  'foreign-key': 'drop-foreign-keys', constraint: 'drop-constraints', index: 'drop-indexes', column: 'drop-columns',
-  table: 'drop-tables', function: 'drop-functions', bucket: 'storage', comment: 'comments',
+  view: 'drop-views',
+  job: 'drop-jobs',
+  policy: 'drop-policies',
+  'storage-policy': 'drop-policies',
+  trigger: 'drop-triggers',
+  'foreign-key': 'drop-foreign-keys',
+  constraint: 'drop-constraints',
+  index: 'drop-indexes',
+  column: 'drop-columns',
+  table: 'drop-tables',
+  function: 'drop-functions',
+  bucket: 'storage',
+  comment: 'comments',
 };
 /** Kinds replaced by dropping and creating; the others are altered in place or re-run (idempotent). */
 const REPLACED = new Set<EntryKind>(['constraint', 'foreign-key', 'index', 'policy', 'storage-policy', 'trigger', 'view']);
@@ -56,7 +103,7 @@ export interface Change {
 
 export interface Diff {
   readonly changes: readonly Change[];
-  readonly steps: ReadonlyMap<Phase, readonly string[]>;
+  readonly steps: ReadonlyMap<Phase, readonly PlanStep[]>;
   /** New objects whose names the database already uses for something altan-cloud did not make. */
   readonly conflicts: readonly Entry[];
 }
@@ -84,12 +131,18 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
   const drops: { phase: Phase; sql: string; order: number }[] = [];
   const drop = (phase: Phase, e: Entry) => drops.push({ phase, sql: e.drop, order: before.get(key(e))?.i ?? 0 });
   const isPresent = (e: Entry) => e.presence.every((k) => present.has(k));
-  const steps = new Map<Phase, string[]>();
-  const run = (phase: Phase, sql: string) => {
-    if (sql === '') return;
+  const steps = new Map<Phase, PlanStep[]>();
+  const run = (phase: Phase, step: PlanStep) => {
+    if (step.sql === '') return;
     let list = steps.get(phase);
     if (!list) steps.set(phase, (list = []));
-    list.push(sql);
+    list.push(step);
+  };
+  /** The statements that make `e`; a helper function's comment above the first. */
+  const make = (phase: Phase, e: Entry) => {
+    const o = e.object;
+    if (!o) return;
+    o.statements.forEach((sql, i) => run(phase, { sql, object: o, ...(i === 0 && o.comment ? { comment: o.comment } : {}) }));
   };
   const changes: Change[] = [];
   const conflicts: Entry[] = [];
@@ -97,7 +150,9 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
   // Names the last apply's objects hold (a unique constraint's index too: it has the constraint's name). A new
   // object of another kind may take one over (a unique index renamed when a field becomes unique): the old one is
   // dropped first, so the name is no one else's.
-  const owned = new Set(previous.entries.flatMap((e) => (e.kind === 'constraint' ? [...e.presence, catalogKey('index', e.table as string, e.name)] : e.presence)));
+  const owned = new Set(
+    previous.entries.flatMap((e) => (e.kind === 'constraint' ? [...e.presence, catalogKey('index', e.table as string, e.name)] : e.presence)),
+  );
   const createdTables = new Set<string>();
   // A new table whose name the database already uses: reported once; its parts are not planned on someone else's table.
   const takenTables = new Set<string>();
@@ -112,17 +167,18 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
   const qtableOf = (e: Entry) => qualified(options.schema, tableOf(e) as string);
   const droppedTables = new Set(previous.entries.filter((e) => e.kind === 'table' && !after.has(key(e))).map((e) => e.name));
 
-  // Tables whose columns change type or go: what reads them must be dropped first and made again.
-  const reshaped = new Set<string>();
+  // Columns that change type or go: what reads them is dropped first and made again (Postgres refuses to alter
+  // a column a policy or view reads, and re-parses a CHECK's text into another expression than a fresh CREATE).
+  const changedColumns = new Map<string, string>();
   for (const e of previous.entries) {
     if (e.kind !== 'column' || droppedTables.has(e.table as string)) continue;
     const now = after.get(key(e));
-    if (now === undefined || now.column?.type.sql !== e.column?.type.sql) reshaped.add(e.table as string);
+    if (now === undefined) changedColumns.set(columnKey(e.table as string, e.name), 'which is dropped');
+    else if (now.column?.type.sql !== e.column?.type.sql) changedColumns.set(columnKey(e.table as string, e.name), 'whose type changes');
   }
-  // Tables that gain columns: a view's `*` stands for the columns there were when it was made, so it is made again too.
-  const grown = next.entries.filter((e) => e.kind === 'column' && !before.has(key(e))).map((e) => e.table as string);
-  const replacedViews = viewsToReplace(previous, next, new Set([...reshaped, ...grown]), droppedTables);
-
+  // Tables that gain columns: a view's `*` stands for the columns there were when it was made.
+  const grown = new Set(next.entries.filter((e) => e.kind === 'column' && !before.has(key(e))).map((e) => e.table as string));
+  const remade = remadeBy(previous, next, changedColumns, grown, droppedTables);
   for (const e of next.entries) {
     const old = before.get(key(e))?.e;
     const table = tableOf(e);
@@ -134,55 +190,58 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
     }
     if (e.kind === 'table') {
       if (createdTables.has(e.name)) {
-        run('tables', e.create);
+        make('tables', e);
         changes.push({ action: 'create', ...base, details: [], ...(old ? { drift: true } : {}) });
       }
       continue;
     }
     if (table !== undefined && createdTables.has(table)) {
       if (e.withTable) continue;
-      run(CREATE_PHASE[e.kind], e.create);
+      make(CREATE_PHASE[e.kind], e);
       if (!QUIET_WITH_TABLE.has(e.kind)) changes.push({ action: 'create', ...base, details: [] });
       continue;
     }
     if (old === undefined) {
       if (e.kind === 'schema-usage') {
-        run('security', e.create);
+        make('security', e);
         continue;
       }
       // Helper functions are shared by the files of every schema (same names, the tool's own private schema);
       // buckets are upserted by id, as on a first apply.
       if (e.kind !== 'function' && e.kind !== 'bucket' && e.presence.some((k) => present.has(k) && !owned.has(k))) conflicts.push(e);
-      run(CREATE_PHASE[e.kind], e.create);
+      make(CREATE_PHASE[e.kind], e);
       changes.push({ action: 'create', ...base, details: [], ...(e.kind === 'column' ? addCount(e, qtableOf(e)) : {}) });
       continue;
     }
-    const forced = (e.kind === 'view' && replacedViews.has(e.name)) || (e.refs ?? []).some((t) => reshaped.has(t));
-    if (old.create === e.create && !forced) {
+    const forced = remade.get(e);
+    if (old.fingerprint === e.fingerprint && forced === undefined) {
       if (isPresent(e)) continue;
-      run(CREATE_PHASE[e.kind], e.create);
+      make(CREATE_PHASE[e.kind], e);
       changes.push({ action: 'create', ...base, details: [], drift: true });
       continue;
     }
     if (e.kind === 'column') {
       if (!isPresent(e)) {
-        run('columns', e.create);
+        make('columns', e);
         changes.push({ action: 'create', ...base, details: [], drift: true });
         continue;
       }
       const a = alterColumn(qtableOf(e), e.name, old.column as ColumnShape, e.column as ColumnShape);
-      for (const s of a.sql) run('columns', s);
+      for (const sql of a.sql) run('columns', { sql, ...(e.object ? { object: e.object } : {}) });
       changes.push({
-        action: 'alter', ...base, details: a.details,
+        action: 'alter',
+        ...base,
+        details: a.details,
         ...(a.destructive ? { destructive: a.destructive } : {}),
         ...(a.setsNotNull ? { count: { sql: `SELECT count(*) FROM ${qtableOf(e)} WHERE ${ident(e.name)} IS NULL`, of: 'nulls' as const } } : {}),
       });
       continue;
     }
     if (REPLACED.has(e.kind)) drop(DROP_PHASE[e.kind] as Phase, old);
-    if (e.kind === 'schema-usage' && !options.privateSchemaShared) run('security', old.drop);
-    run(CREATE_PHASE[e.kind], e.create);
-    const why = old.create === e.create ? (e.kind === 'view' ? 'made again: a table it may read changes' : "made again: its table's columns change type or go") : REPLACED.has(e.kind) ? 'replaced' : 'updated';
+    if (e.kind === 'schema-usage' && !options.privateSchemaShared) run('security', { sql: old.drop });
+    make(CREATE_PHASE[e.kind], e);
+    // What it reads changing is the more telling reason (an enum's meaning holds its column's type, say).
+    const why = forced !== undefined ? `made again: ${forced}` : `${REPLACED.has(e.kind) ? 'replaced' : 'updated'}: the file changed it`;
     changes.push({ action: 'alter', ...base, details: [why] });
   }
 
@@ -204,7 +263,7 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
     const details = old.kind === 'bucket' ? [BUCKET_STAYS] : [];
     changes.push({ action: 'drop', ...base, details, ...dropEffects(old, isPresent(old), options.schema) });
   }
-  for (const d of drops.sort((a, b) => b.order - a.order)) run(d.phase, d.sql);
+  for (const d of drops.sort((a, b) => b.order - a.order)) run(d.phase, { sql: d.sql });
   return { changes: sortChanges(changes), steps, conflicts };
 }
 
@@ -219,7 +278,8 @@ function addCount(e: Entry, qtable: string): Pick<Change, 'count'> {
 }
 
 /** Storage refuses a direct DELETE of a bucket: what the plan says instead of deleting one. */
-const BUCKET_STAYS = 'its policies are dropped; the bucket stays, with its files (Storage refuses a direct DELETE: remove it with the Storage API or the dashboard)';
+const BUCKET_STAYS =
+  'its policies are dropped; the bucket stays, with its files (Storage refuses a direct DELETE: remove it with the Storage API or the dashboard)';
 
 /** What removing `old` loses; counts are asked only of objects that are there. */
 function dropEffects(old: Entry, present: boolean, schema: string): Pick<Change, 'destructive' | 'count'> {
@@ -239,38 +299,78 @@ function dropEffects(old: Entry, present: boolean, schema: string): Pick<Change,
   }
 }
 
+const columnKey = (table: string, column: string) => `${table}\u0000${column}`;
+
 /**
- * Views made again: those whose tables change shape (a view's query is the
- * author's SQL, so "may read" is "names the table"), and those that read a
- * view made again.
+ * The objects of the file made again although their own meaning is the same, and why: what reads a
+ * column that changes type or goes; a view whose query reads a table that goes, selects `*` from a
+ * table that gains a column, or reads a view made again. (A view's query is the author's SQL: the
+ * columns it references are matched by name against every table it names.)
  */
-function viewsToReplace(previous: Inventory, next: Inventory, reshaped: ReadonlySet<string>, dropped: ReadonlySet<string>): Set<string> {
-  const changedTables = [...reshaped, ...dropped].map((t) => t.toLowerCase());
-  const views = next.entries.filter((e) => e.kind === 'view');
-  const old = new Map(previous.entries.filter((e) => e.kind === 'view').map((e) => [e.name, e]));
-  const names = new Set<string>();
-  for (const v of views) {
-    const text = v.create.toLowerCase();
-    const was = old.get(v.name);
-    if (was && (was.create !== v.create || changedTables.some((t) => text.includes(t)))) names.add(v.name);
+function remadeBy(
+  previous: Inventory,
+  next: Inventory,
+  changedColumns: ReadonlyMap<string, string>,
+  grown: ReadonlySet<string>,
+  dropped: ReadonlySet<string>,
+): Map<Entry, string> {
+  const fingerprints = new Map(previous.entries.map((e) => [entryKey(e), e.fingerprint]));
+  const out = new Map<Entry, string>();
+  const views: { e: Entry; query: NonNullable<ReturnType<typeof readsOf>['query']> }[] = [];
+  for (const e of next.entries) {
+    if (!e.object || !fingerprints.has(entryKey(e)) || !FOLLOWS_READS.has(e.kind)) continue;
+    const reads = readsOf(e.object);
+    for (const r of reads.columns) {
+      const why = changedColumns.get(columnKey(r.table, r.column));
+      if (why !== undefined) {
+        out.set(e, `it reads ${r.table}.${r.column}, ${why}`);
+        break;
+      }
+    }
+    if (out.has(e) || !reads.query) continue;
+    views.push({ e, query: reads.query });
+    const q = reads.query;
+    const names = (t: string) => q.relations.has('*') || q.relations.has(t.toLowerCase()) || q.relations.has(t);
+    const changed = [...changedColumns].find(([k]) => {
+      const [table, column] = k.split('\u0000') as [string, string];
+      return names(table) && (q.star || q.columns.has(column));
+    });
+    const why = changed
+      ? `it reads ${changed[0].replace('\u0000', '.')}, ${changed[1]}`
+      : [...dropped].some(names)
+        ? `it reads table ${[...dropped].find(names)}, which is dropped`
+        : q.star && [...grown].some(names)
+          ? `it selects * from ${[...grown].find(names)}, which gains a column`
+          : undefined;
+    if (why !== undefined) out.set(e, why);
   }
+  // A view that reads a view made again is made again too.
   for (let grew = true; grew; ) {
     grew = false;
-    for (const v of views) {
-      if (names.has(v.name) || !old.has(v.name)) continue;
-      const text = v.create.toLowerCase();
-      if ([...names].some((n) => text.includes(n.toLowerCase()))) {
-        names.add(v.name);
+    for (const { e, query } of views) {
+      if (out.has(e)) continue;
+      // Made again for its own change or for something it reads: either way it is dropped, and its readers with it.
+      const source = views.find(
+        (v) => v.e !== e && (out.has(v.e) || fingerprints.get(entryKey(v.e)) !== v.e.fingerprint) && query.relations.has(v.e.name.toLowerCase()),
+      );
+      if (source) {
+        out.set(e, `it reads materialized view ${source.e.name}, which is made again`);
         grew = true;
       }
     }
   }
-  return names;
+  return out;
 }
+
+/** Kinds Postgres ties to the columns they read: made again when one changes type or goes. */
+const FOLLOWS_READS = new Set<EntryKind>(['policy', 'constraint', 'view']);
 
 const ACTION_ORDER = { drop: 0, alter: 1, create: 2 } as const;
 
 /** Stable reading order: removals, then changes, then additions, each in inventory order. */
 function sortChanges(changes: Change[]): Change[] {
-  return changes.map((c, i) => ({ c, i })).sort((a, b) => ACTION_ORDER[a.c.action] - ACTION_ORDER[b.c.action] || a.i - b.i).map((x) => x.c);
+  return changes
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => ACTION_ORDER[a.c.action] - ACTION_ORDER[b.c.action] || a.i - b.i)
+    .map((x) => x.c);
 }

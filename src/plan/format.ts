@@ -8,9 +8,23 @@ import type { Change, Plan } from './plan.js';
 const SIGN = { create: '+', alter: '~', drop: '-' } as const;
 
 const KIND_NAMES: Readonly<Record<Change['kind'], string>> = {
-  'schema-usage': 'usage of schema', table: 'table', column: 'column', constraint: 'constraint', 'foreign-key': 'foreign key',
-  index: 'index', rls: 'row level security', policy: 'policy', grants: 'grants', trigger: 'trigger', comment: 'comment',
-  seed: 'seed rows', function: 'function', bucket: 'bucket', 'storage-policy': 'storage policy', view: 'materialized view', job: 'job',
+  'schema-usage': 'usage of schema',
+  table: 'table',
+  column: 'column',
+  constraint: 'constraint',
+  'foreign-key': 'foreign key',
+  index: 'index',
+  rls: 'row level security',
+  policy: 'policy',
+  grants: 'grants',
+  trigger: 'trigger',
+  comment: 'comment',
+  seed: 'seed rows',
+  function: 'function',
+  bucket: 'bucket',
+  'storage-policy': 'storage policy',
+  view: 'materialized view',
+  job: 'job',
 };
 
 /** `column todos.title`, `policy todos_select on todos`, `grants on todos`. */

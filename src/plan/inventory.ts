@@ -1,217 +1,111 @@
 /**
- * The objects a compiled file owns, one entry each, with the SQL that creates
- * and removes it. apply records the inventory next to the SQL it ran; the
- * next plan compares the file's new inventory with the recorded one (equal
- * `create` text means unchanged) and with the catalog (presence), so it
- * touches only objects altan-cloud created.
+ * The inventory: the objects a compiled file owns, one entry each, as apply
+ * records it next to the SQL it ran. An entry is the object's identity (kind,
+ * table, name), a fingerprint of what it is, and how to remove it; the next
+ * plan compares the file's new inventory with the recorded one (equal
+ * fingerprints: unchanged) and with the catalog (presence), so it touches
+ * only objects altan-cloud created, and only those whose meaning changed.
+ *
+ * The fingerprint is a hash of the object's meaning (render/objects.ts): the
+ * model's nodes it is made from, with the author's SQL as Postgres parses it.
+ * The blueprints' spacing is not part of it; what an object is, is.
  */
-import type { Condition, Model, Table } from '../model/model.js';
-import type { SqlType } from '../model/sqlTypes.js';
-import { renderBlueprint } from '../render/blueprints.js';
-import { ident, literal, qualified } from '../sql/quote.js';
-import { defaultSql } from '../render/prepare/tables.js';
-import type { PreparedTable } from '../render/prepare/tables.js';
-import { preparedFor } from '../render/prepare/transaction.js';
-import type { PreparedTransaction } from '../render/prepare/transaction.js';
-import type { Target } from '../target.js';
+import { createHash } from 'node:crypto';
+import type { ColumnRef, ColumnShape, ObjectKind, SqlObject } from '../render/objects.js';
+import { catalogKey, RENDER_REVISION } from '../render/objects.js';
+import { sqlMeaning, sqlReads } from '../sql/meaning.js';
+import type { AuthorSqlKind } from '../sql/meaning.js';
 
-export type EntryKind =
-  | 'schema-usage' | 'table' | 'column' | 'constraint' | 'foreign-key' | 'index' | 'rls' | 'policy' | 'grants'
-  | 'trigger' | 'comment' | 'seed' | 'function' | 'bucket' | 'storage-policy' | 'view' | 'job';
+export { catalogKey };
+export type { ColumnShape };
+export type EntryKind = ObjectKind;
 
-/** What ALTER COLUMN needs to move a column from one definition to another. */
-export interface ColumnShape {
-  readonly type: SqlType;
-  readonly notNull: boolean;
-  /** The DEFAULT expression as rendered. */
-  readonly default?: string;
-}
+/** The format apply records today; format 1 (SQL text instead of fingerprints) is upgraded when read (upgrade.ts). */
+export const INVENTORY_FORMAT = 2;
 
-export interface Entry {
-  readonly kind: EntryKind;
-  /** The table a part belongs to. */
-  readonly table?: string;
-  readonly name: string;
-  /** The statements that create it; the same text in two inventories means the same object. */
-  readonly create: string;
-  /** The statements that remove it; '' for parts that only go with their table. */
-  readonly drop: string;
-  /** Catalog keys (see catalogKey) that exist while it does; empty: not visible by name. */
-  readonly presence: readonly string[];
-  /** Made by its table's CREATE TABLE when the table itself is created. */
-  readonly withTable?: boolean;
-  readonly column?: ColumnShape;
-  /**
-   * Tables of the schema a policy or a CHECK reads: it is dropped before their column types change
-   * and made again after (Postgres refuses to alter a column a policy reads, and re-parses a
-   * CHECK's text against the new types, into another expression than a fresh CREATE gives).
-   */
-  readonly refs?: readonly string[];
-  /** The materialized view a refresh job refreshes: the job comes and goes with it. */
-  readonly refreshes?: string;
+/** An object as the inventory keeps it: its identity, how to remove it, and what it is (fingerprint). */
+export interface Entry extends Pick<SqlObject, 'kind' | 'table' | 'name' | 'drop' | 'presence' | 'withTable' | 'column' | 'refreshes'> {
+  /** What it is: equal fingerprints in two inventories mean the same object. */
+  readonly fingerprint: string;
+  /** A usage grant's API roles: verify's audit of another file's schema reads them. */
+  readonly grantsTo?: readonly string[];
+  /** The file's object (only in the inventory of the file being planned, never recorded). */
+  readonly object?: SqlObject;
 }
 
 export interface Inventory {
-  readonly format: 1;
+  readonly format: typeof INVENTORY_FORMAT;
   readonly entries: readonly Entry[];
 }
 
-/**
- * How an object is named in the catalog: by kind, table ('' for schema-level
- * objects) and name. NUL cannot occur in a Postgres name, so it separates the
- * parts unambiguously (and cheaply, for 30,000 entries). Presence keys are
- * stored in the record: a change of this format needs a new inventory format.
- */
-export const catalogKey = (kind: string, table: string, name: string): string => `${kind}\u0000${table}\u0000${name}`;
 export const entryKey = (e: Pick<Entry, 'kind' | 'table' | 'name'>): string => `${e.kind}\u0000${e.table ?? ''}\u0000${e.name}`;
 
-const FUNCTION_GROUPS = {
-  updatedAt: ['set_updated_at'],
-  organizations: ['member_org_ids', 'admin_org_ids', 'add_organization_creator'],
-  objectBucket: ['object_bucket_id'],
-} as const;
-
-/** Tables a condition looks into besides its own (parents whose visibility it checks). */
-function parentsOf(c: Condition | undefined, schema: string): string[] {
-  if (c === undefined) return [];
-  if (c.kind === 'visible-parent') return c.target.schema === schema ? [c.target.table] : [];
-  if (c.kind === 'all' || c.kind === 'any') return c.of.flatMap((x) => parentsOf(x, schema));
-  return [];
+/** JSON with keys in order and undefined left out: the same meaning gives the same text, whatever built it. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  if (typeof record.authorSql === 'string') return sqlMeaning(record.authorSql, (record.as ?? 'expression') as AuthorSqlKind);
+  const keys = Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(record[k])}`).join(',')}}`;
 }
 
-function tableEntries(model: Model, t: Table, p: PreparedTable): Entry[] {
-  const { schema } = model;
-  const q = p.qname;
-  const part = (kind: EntryKind, name: string, create: string, drop: string, presence: readonly string[], extra: Partial<Entry> = {}): Entry => ({
-    kind, table: t.name, name, create, drop, presence, ...extra,
-  });
-  const constraintDrop = (name: string) => `ALTER TABLE ${q} DROP CONSTRAINT IF EXISTS ${ident(name)};`;
-  // The lines of the prepared CREATE TABLE, in order: columns, constraints, foreign keys.
-  const lines = new Map<object, string>([...t.columns, ...t.constraints, ...t.foreignKeys].map((node, i) => [node, p.lines[i] as string]));
-  const lineOf = (node: object) => lines.get(node) as string;
-  return [
-    { kind: 'table', name: t.name, create: renderBlueprint('table', p).trimEnd(), drop: `DROP TABLE IF EXISTS ${q};`, presence: [catalogKey('table', '', t.name)] },
-    ...t.columns.map((c) =>
-      part('column', c.name, `ALTER TABLE ${q} ADD COLUMN ${lineOf(c)};`, `ALTER TABLE ${q} DROP COLUMN IF EXISTS ${ident(c.name)};`, [catalogKey('column', t.name, c.name)], {
-        withTable: true,
-        column: { type: c.type, notNull: c.notNull, ...(c.default ? { default: defaultSql(c.type, c.default) } : {}) },
-      }),
-    ),
-    ...t.constraints.map((c) =>
-      part('constraint', c.name, `ALTER TABLE ${q} ADD ${lineOf(c)};`, constraintDrop(c.name), [catalogKey('constraint', t.name, c.name)], {
-        withTable: true,
-        ...(c.kind === 'check' || c.kind === 'enum' ? { refs: [t.name] } : {}),
-      }),
-    ),
-    ...t.foreignKeys.map((fk) => part('foreign-key', fk.name, `ALTER TABLE ${q} ADD ${lineOf(fk)};`, constraintDrop(fk.name), [catalogKey('constraint', t.name, fk.name)], { withTable: true })),
-    ...(t.description !== undefined ? [part('comment', '', `COMMENT ON TABLE ${q} IS ${literal(t.description)};`, `COMMENT ON TABLE ${q} IS NULL;`, [])] : []),
-    ...t.columns
-      .filter((c) => c.description !== undefined)
-      .map((c) => part('comment', c.name, `COMMENT ON COLUMN ${q}.${ident(c.name)} IS ${literal(c.description as string)};`, `COMMENT ON COLUMN ${q}.${ident(c.name)} IS NULL;`, [])),
-    part('rls', '', `ALTER TABLE ${q} ENABLE ROW LEVEL SECURITY;`, '', [catalogKey('rls', '', t.name)]),
-    ...t.policies.map((pol, n) =>
-      part('policy', pol.name, renderBlueprint('policy', { policy: p.policies[n], on: q }).trimEnd(), `DROP POLICY IF EXISTS ${ident(pol.name)} ON ${q};`, [catalogKey('policy', t.name, pol.name)], {
-        refs: [...new Set([t.name, ...parentsOf(pol.using, schema), ...parentsOf(pol.check, schema)])],
-      }),
-    ),
-    part('grants', '', p.grants.join('\n'), '', []),
-    ...t.indexes.map((i, n) => part('index', i.name, p.indexes[n] as string, `DROP INDEX IF EXISTS ${qualified(schema, i.name)};`, [catalogKey('index', t.name, i.name)])),
-    ...t.triggers.map((tr, n) => part('trigger', tr.name, p.triggers[n] as string, `DROP TRIGGER IF EXISTS ${ident(tr.name)} ON ${q};`, [catalogKey('trigger', t.name, tr.name)])),
-    ...(p.seed ? [part('seed', '', renderBlueprint('seed', p.seed).trimEnd(), '', [])] : []),
-  ];
+export function fingerprintOf(o: Pick<SqlObject, 'kind' | 'meaning'>): string {
+  return createHash('sha256')
+    .update(`${o.kind}\u0000${RENDER_REVISION[o.kind]}\u0000${canonical(o.meaning)}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** The inventory of the file's objects (parser loaded when any holds author SQL). */
+export function inventoryOf(objects: readonly SqlObject[]): Inventory {
+  return {
+    format: INVENTORY_FORMAT,
+    entries: objects.map((o) => ({
+      kind: o.kind,
+      ...(o.table !== undefined ? { table: o.table } : {}),
+      name: o.name,
+      fingerprint: fingerprintOf(o),
+      drop: o.drop,
+      presence: o.presence,
+      ...(o.withTable ? { withTable: true } : {}),
+      ...(o.column ? { column: o.column } : {}),
+      ...(o.refreshes !== undefined ? { refreshes: o.refreshes } : {}),
+      ...(o.grantsTo !== undefined ? { grantsTo: o.grantsTo } : {}),
+      object: o,
+    })),
+  };
+}
+
+/** The inventory as the record keeps it: without the file's objects. */
+export function storedInventory(inventory: Inventory): string {
+  return JSON.stringify({ format: inventory.format, entries: inventory.entries.map(({ object: _object, ...stored }) => stored) });
 }
 
 /**
- * Helper functions live in the private schema, which files for other schemas
- * share: one still used there (by a trigger or policy) stays.
+ * What an object reads that can change under it: columns of the file's
+ * schema (declared by the model, or referenced by the author's SQL of a
+ * check), and for a view, the relations of its query.
  */
-/** Argument types of the fixed helpers that take any (a DROP FUNCTION names the signature). */
-const FUNCTION_ARGUMENTS: Readonly<Record<string, string>> = { object_bucket_id: 'uuid' };
-
-function dropSharedFunction(qname: string, args = ''): string {
-  return `DO $drop$\nBEGIN\n  DROP FUNCTION IF EXISTS ${qname}(${args});\nEXCEPTION WHEN dependent_objects_still_exist THEN\n  NULL;\nEND\n$drop$;`;
+export interface Reads {
+  readonly columns: readonly ColumnRef[];
+  /** A view's query: the relations it names, the column names it references, and whether it selects `*`. */
+  readonly query?: { readonly relations: ReadonlySet<string>; readonly columns: ReadonlySet<string>; readonly star: boolean };
 }
 
-/** Every object the model's SQL creates, in the order the generated script creates them. */
-export function inventoryOf(model: Model, target: Target): Inventory {
-  const { schema, privateSchema } = model;
-  const prepared = preparedFor(model, target);
-  const entries: Entry[] = [
-    {
-      kind: 'schema-usage',
-      name: privateSchema,
-      create: `GRANT USAGE ON SCHEMA ${prepared.private.name} TO ${prepared.private.usage};`,
-      // Run before the new grant, and only while no file for another schema shares the private schema.
-      drop: `REVOKE USAGE ON SCHEMA ${prepared.private.name} FROM anon, authenticated;`,
-      presence: [],
-    },
-  ];
-  model.tables.forEach((t, i) => entries.push(...tableEntries(model, t, prepared.tables[i] as PreparedTable)));
-  model.deferredForeignKeys.forEach((fk, i) => {
-    entries.push({
-      kind: 'foreign-key', table: fk.table, name: fk.name,
-      create: prepared.deferred[i] as string,
-      drop: `ALTER TABLE ${qualified(schema, fk.table)} DROP CONSTRAINT IF EXISTS ${ident(fk.name)};`,
-      presence: [catalogKey('constraint', fk.table, fk.name)],
-    });
-  });
-  for (const group of ['updatedAt', 'organizations', 'objectBucket'] as const) {
-    if (!model.functions[group]) continue;
-    const names = FUNCTION_GROUPS[group];
-    const only = { updatedAt: group === 'updatedAt', organizations: group === 'organizations', objectBucket: group === 'objectBucket' };
-    entries.push({
-      kind: 'function',
-      name: names.join(', '),
-      create: renderBlueprint('functions', { ...prepared, functions: only, readChecks: [] }).trim(),
-      drop: names.map((n) => dropSharedFunction(qualified(privateSchema, n), FUNCTION_ARGUMENTS[n])).join('\n'),
-      presence: names.map((n) => catalogKey('function', '', n)),
-    });
+export function readsOf(o: SqlObject): Reads {
+  const columns = [...(o.reads ?? [])];
+  let query: Reads['query'];
+  for (const f of o.fragments ?? []) {
+    const r = sqlReads(f.sql, f.kind);
+    if (f.kind === 'query') {
+      // A query that does not parse is read as naming everything: made again whenever anything changes.
+      query = r ?? { relations: new Set(['*']), columns: new Set(), star: true };
+    } else if (o.kind === 'constraint' && o.table !== undefined && r) {
+      for (const column of r.columns) columns.push({ table: o.table, column });
+    }
   }
-  model.functions.readChecks.forEach((c, i) => {
-    const p = prepared.readChecks[i] as PreparedTransaction['readChecks'][number];
-    entries.push({
-      kind: 'function',
-      name: c.name,
-      create: renderBlueprint('functions', { ...prepared, functions: { updatedAt: false, organizations: false, objectBucket: false }, readChecks: [p] }).trim(),
-      drop: dropSharedFunction(qualified(privateSchema, c.name), c.keyType.sql),
-      presence: [catalogKey('function', '', c.name)],
-    });
-  });
-  model.buckets.forEach((b, i) => {
-    const p = prepared.buckets[i] as PreparedTransaction['buckets'][number];
-    entries.push({
-      kind: 'bucket', name: b.id, create: [p.insert, p.values, p.update].join('\n'),
-      // Storage refuses a direct DELETE of a bucket: one removed from the file stays, with its files (its policies go).
-      drop: '',
-      presence: [catalogKey('bucket', '', b.id)],
-    });
-    b.policies.forEach((pol, n) => {
-      entries.push({
-        kind: 'storage-policy', name: pol.name,
-        create: renderBlueprint('policy', { policy: p.policies[n], on: 'storage.objects' }).trimEnd(),
-        drop: `DROP POLICY IF EXISTS ${ident(pol.name)} ON storage.objects;`,
-        presence: [catalogKey('storage-policy', '', pol.name)],
-      });
-    });
-  });
-  model.views.forEach((v, i) => {
-    const p = prepared.views[i] as PreparedTransaction['views'][number];
-    entries.push({
-      kind: 'view', name: v.name,
-      create: renderBlueprint('view', p).trimEnd(),
-      drop: [...(p.exposed ? [`DROP VIEW IF EXISTS ${p.exposed};`] : []), `DROP MATERIALIZED VIEW IF EXISTS ${p.qname};`].join('\n'),
-      presence: [catalogKey('view', '', v.name)],
-    });
-  });
-  model.jobs.forEach((j, i) => {
-    entries.push({
-      kind: 'job', name: j.name,
-      create: prepared.jobs[i] as string,
-      // pg_cron raises for a name it does not know: a job unscheduled by hand is not an error.
-      drop: `SELECT cron.unschedule(jobname) FROM cron.job WHERE jobname = ${literal(j.name)};`,
-      presence: [catalogKey('job', '', j.name)],
-      ...(j.action.kind === 'refresh' ? { refreshes: j.action.view } : {}),
-    });
-  });
-  return { format: 1, entries };
+  return { columns, ...(query ? { query } : {}) };
 }

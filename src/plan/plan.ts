@@ -6,15 +6,19 @@
  */
 import type { CompileResult } from '../compile.js';
 import type { Database } from '../db/database.js';
+import { AltanError } from '../problems.js';
 import { preflight } from '../db/preflight.js';
 import { readRecord, recordedInventory, sqlSha256 } from '../db/record.js';
 import type { AppliedRecord, RecordState } from '../db/record.js';
-import { renderBlueprint } from '../render/blueprints.js';
-import { commentSafe, preparedFor } from '../render/prepare/transaction.js';
+import { commentSafe, headerLines } from '../render/prepare/transaction.js';
+import { planScript } from '../render/script.js';
+import type { PlacedStatement, PlanStep } from '../render/script.js';
+import { loadSqlParser } from '../sql/parser.js';
 import { presentObjects } from './catalog.js';
 import { diff, PHASES } from './diff.js';
 import type { Change, Phase } from './diff.js';
-import { inventoryOf } from './inventory.js';
+import { INVENTORY_FORMAT, inventoryOf } from './inventory.js';
+import { readInventory } from './upgrade.js';
 import type { Entry, Inventory } from './inventory.js';
 
 export type { Change };
@@ -37,15 +41,15 @@ export interface Plan {
   readonly lastApplied?: { readonly file: string; readonly at: string };
 }
 
-/** Why no plan can be made: the schema's record predates inventories and the file changed. */
-export class PlanError extends Error {
+/** Why no plan can be made: the schema's record predates inventories and the file changed (`record-without-inventory`). */
+export class PlanError extends AltanError {
   constructor(message: string) {
-    super(message);
+    super(message, 'conflict', { code: 'record-without-inventory', message, hint: 'apply the recorded file again with this version first, then this one' });
     this.name = 'PlanError';
   }
 }
 
-const EMPTY: Inventory = { format: 1, entries: [] };
+const EMPTY: Inventory = { format: INVENTORY_FORMAT, entries: [] };
 
 const SECTIONS: readonly (readonly [string, readonly Phase[]])[] = [
   ['Remove what changed or is gone (made again below where it changed)', PHASES.filter((p) => p.startsWith('drop-'))],
@@ -69,19 +73,57 @@ export async function plan(db: Database, compiled: CompileResult): Promise<Plan>
   return missing.length === 0 ? p : { ...p, blockers: [...missing.map((m) => `${m.what} is missing: ${m.why}`), ...p.blockers] };
 }
 
-/** The plan, and the inventory apply records once it ran; `records`: what the record says of the schema. */
-export async function planAgainst(db: Database, compiled: CompileResult, records: RecordState): Promise<{ plan: Plan; inventory: Inventory }> {
+/**
+ * What `plan` would make of `next` on a database that `previous` was applied
+ * to, left as that apply left it: no database is read (so no row is counted,
+ * and nothing dropped by hand is found). For previews and tests.
+ */
+export async function planBetween(previous: CompileResult, next: CompileResult): Promise<Pick<Plan, 'changes' | 'destructive' | 'sql'>> {
+  const fragments = [...previous.objects, ...next.objects].some((o) => o.fragments !== undefined && o.fragments.length > 0);
+  if (fragments) await loadSqlParser();
+  const before = inventoryOf(previous.objects);
+  const present = new Set(before.entries.flatMap((e) => e.presence));
+  const d = diff(before, inventoryOf(next.objects), present, { privateSchemaShared: false, schema: next.model.schema });
+  const changes = d.changes.map(({ count: _count, ...c }) => c);
+  const record = { id: '0', file_name: previous.model.source.fileName, sql_sha256: '', applied_at: '(the last apply)', has_inventory: true };
+  const sql = changes.length > 0 || d.steps.size > 0 ? renderPlan(next, d.steps, record).text : '';
+  return { changes, destructive: changes.filter((c) => c.destructive !== undefined), sql };
+}
+
+/** What planning gives apply: the plan, the inventory to record once it ran, and the statements of its SQL. */
+export interface Planned {
+  readonly plan: Plan;
+  /** What apply records; absent when the plan is up to date and the record already has an inventory. */
+  readonly inventory?: Inventory;
+  readonly statements: readonly PlacedStatement[];
+}
+
+/** The plan against what the record says of the schema (`records`). */
+export async function planAgainst(db: Database, compiled: CompileResult, records: RecordState): Promise<Planned> {
   const previous = records.last;
   const { model } = compiled;
-  const next = inventoryOf(model, compiled.target);
-  const prior = await previousInventory(db, compiled, next, previous);
+  // Fingerprints read the author's SQL as Postgres parses it.
+  if (compiled.objects.some((o) => o.fragments !== undefined && o.fragments.length > 0)) await loadSqlParser();
   const present = await presentObjects(db, model.schema, model.privateSchema);
-  // The same file as last time, every object still there: up to date, with no diff to make.
   const last = previous ? { lastApplied: { file: previous.file_name, at: previous.applied_at } } : {};
-  if (prior === next && next.entries.every((e) => e.presence.every((k) => present.has(k)))) {
-    const plan: Plan = { status: 'up-to-date', database: db.description, schema: model.schema, fresh: false, changes: [], destructive: [], blockers: [], sql: '', ...last };
-    return { plan, inventory: next };
+  // The same SQL as last time means the same objects, whichever version recorded it; all there: up to date,
+  // with no fingerprint to take and no diff to make (the inventory is made only for a record that has none).
+  if (previous && previous.sql_sha256 === sqlSha256(compiled.sql) && compiled.objects.every((o) => o.presence.every((k) => present.has(k)))) {
+    const plan: Plan = {
+      status: 'up-to-date',
+      database: db.description,
+      schema: model.schema,
+      fresh: false,
+      changes: [],
+      destructive: [],
+      blockers: [],
+      sql: '',
+      ...last,
+    };
+    return { plan, statements: [], ...(previous.has_inventory ? {} : { inventory: inventoryOf(compiled.objects) }) };
   }
+  const next = inventoryOf(compiled.objects);
+  const prior = previous && previous.sql_sha256 === sqlSha256(compiled.sql) ? next : await previousInventory(db, compiled, next, previous);
   const privateSchemaShared = prior !== undefined && records.otherSchemas;
   const d = diff(prior ?? EMPTY, next, present, { privateSchemaShared, schema: model.schema });
   const counts = await readCounts(db, d.changes);
@@ -89,7 +131,12 @@ export async function planAgainst(db: Database, compiled: CompileResult, records
   const changes = d.changes.map((c, i) => settle(c, counts[i], blockers));
   const fresh = prior === undefined;
   const pending = fresh || changes.length > 0 || d.steps.size > 0;
-  const sql = !pending ? '' : fresh ? compiled.sql : renderPlan(compiled, d.steps, previous as AppliedRecord);
+  const script = !pending
+    ? { text: '', statements: [] }
+    : fresh
+      ? { text: compiled.sql, statements: compiled.statements }
+      : renderPlan(compiled, d.steps, previous as AppliedRecord);
+  const sql = script.text;
   return {
     plan: {
       status: pending ? 'changes' : 'up-to-date',
@@ -103,16 +150,21 @@ export async function planAgainst(db: Database, compiled: CompileResult, records
       ...last,
     },
     inventory: next,
+    statements: script.statements,
   };
 }
 
 async function previousInventory(db: Database, compiled: CompileResult, next: Inventory, previous: AppliedRecord | undefined): Promise<Inventory | undefined> {
   if (previous === undefined) return undefined;
-  // The same SQL as last time means the same objects, whichever version recorded it.
-  if (previous.sql_sha256 === sqlSha256(compiled.sql)) return next;
   const text = await recordedInventory(db, previous);
-  const parsed = text === undefined ? undefined : (JSON.parse(text) as Inventory);
-  if (parsed?.format !== 1) {
+  const parsed = text === undefined ? undefined : readInventory(text, next);
+  if (text !== undefined && parsed === undefined) {
+    throw new PlanError(
+      `schema ${compiled.model.schema} holds ${previous.file_name} as applied at ${previous.applied_at} by an altan-cloud whose record ` +
+        'this version cannot read (a newer one?); plan and apply it with that version or a later one.',
+    );
+  }
+  if (parsed === undefined) {
     throw new PlanError(
       `schema ${compiled.model.schema} holds ${previous.file_name} as applied at ${previous.applied_at} by an earlier altan-cloud ` +
         'that did not record which objects it made, and this file differs; apply that file again with this version first ' +
@@ -140,12 +192,21 @@ function settle(c: Change, n: number | undefined, blockers: string[]): Change {
   const { count, ...rest } = c;
   const label = c.table === undefined ? c.name : `${c.table}.${c.name}`;
   if (count.of === 'nulls') {
-    if (n > 0) blockers.push(`column ${label} cannot be made NOT NULL: ${plural(n, 'row holds', 'rows hold')} NULL in it; set a value in them, or give the field a default, first`);
+    if (n > 0)
+      blockers.push(
+        `column ${label} cannot be made NOT NULL: ${plural(n, 'row holds', 'rows hold')} NULL in it; set a value in them, or give the field a default, first`,
+      );
     return rest;
   }
   if (c.kind === 'table') return { ...rest, details: [...c.details, `holds ${plural(n, 'row', 'rows')}`] };
-  if (n > 0 && count.default === undefined) blockers.push(`column ${label} is required and has no default, but ${c.table} holds ${plural(n, 'row', 'rows')}; give the field a default (or add it as optional and fill it) first`);
-  else if (n > 0) blockers.push(`column ${label} is required, but ${c.table} holds ${plural(n, 'row', 'rows')} and its default ${count.default} gives them no value (it is NULL outside a request); add the field as optional and fill it (or empty the table) first`);
+  if (n > 0 && count.default === undefined)
+    blockers.push(
+      `column ${label} is required and has no default, but ${c.table} holds ${plural(n, 'row', 'rows')}; give the field a default (or add it as optional and fill it) first`,
+    );
+  else if (n > 0)
+    blockers.push(
+      `column ${label} is required, but ${c.table} holds ${plural(n, 'row', 'rows')} and its default ${count.default} gives them no value (it is NULL outside a request); add the field as optional and fill it (or empty the table) first`,
+    );
   return rest;
 }
 
@@ -154,9 +215,9 @@ function conflictLine(e: Entry, schema: string): string {
   return `${what} already exists and altan-cloud did not create it (it never touches objects it did not make); rename one of them`;
 }
 
-function renderPlan(compiled: CompileResult, steps: ReadonlyMap<Phase, readonly string[]>, previous: AppliedRecord): string {
-  const prepared = preparedFor(compiled.model, compiled.target);
-  const sections = SECTIONS.map(([title, phases]) => ({ title, statements: phases.flatMap((p) => steps.get(p) ?? []) })).filter((s) => s.statements.length > 0);
-  const header = [...prepared.header, `-- Changes from the last apply: ${commentSafe(previous.file_name)} at ${previous.applied_at}`];
-  return renderBlueprint('plan', { ...prepared, header, sections });
+function renderPlan(compiled: CompileResult, steps: ReadonlyMap<Phase, readonly PlanStep[]>, previous: AppliedRecord) {
+  const sections = SECTIONS.map(([title, phases]) => ({ title, steps: phases.flatMap((p) => steps.get(p) ?? []) }));
+  const header = [...headerLines(compiled.model), `-- Changes from the last apply: ${commentSafe(previous.file_name)} at ${previous.applied_at}`];
+  const script = planScript(compiled.model, compiled.target, header, sections);
+  return { text: script.text, statements: script.statements };
 }

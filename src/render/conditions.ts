@@ -5,10 +5,8 @@
  * an array that an index on the compared column can use.
  */
 import type { Condition } from '../model/model.js';
+import { HELPER } from '../model/model.js';
 import { ident, literal, qualified } from '../sql/quote.js';
-
-/** The private helper that reads an object's bucket as it was before the statement. */
-export const OBJECT_BUCKET_FUNCTION = 'object_bucket_id';
 
 export function conditionSql(cond: Condition, privateSchema: string): string {
   const uid = '(select auth.uid())';
@@ -24,9 +22,9 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
     // table), while the array is computed once per statement and compared through
     // the index on the column (bench/RESULTS.md: 1M rows, 100 organizations).
     case 'org-member':
-      return `${ident(cond.column)} = ANY (ARRAY(SELECT ${qualified(privateSchema, 'member_org_ids')}()))`;
+      return `${ident(cond.column)} = ANY (ARRAY(SELECT ${qualified(privateSchema, HELPER.memberOrgIds)}()))`;
     case 'org-admin':
-      return `${ident(cond.column)} = ANY (ARRAY(SELECT ${qualified(privateSchema, 'admin_org_ids')}()))`;
+      return `${ident(cond.column)} = ANY (ARRAY(SELECT ${qualified(privateSchema, HELPER.adminOrgIds)}()))`;
     case 'visible-parent': {
       const outer = `${ident(cond.table)}.${ident(cond.column)}`;
       const parent = qualified(cond.target.schema, cond.target.table);
@@ -50,7 +48,7 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
     case 'uploader':
       return `owner_id = ${uid}::text`;
     case 'stays-in-bucket':
-      return `${qualified(privateSchema, OBJECT_BUCKET_FUNCTION)}(id) = ${literal(cond.bucket)}`;
+      return `${qualified(privateSchema, HELPER.objectBucketId)}(id) = ${literal(cond.bucket)}`;
     case 'all':
       return cond.of.map((c) => (c.kind === 'any' ? `(${conditionSql(c, privateSchema)})` : conditionSql(c, privateSchema))).join(' AND ');
     case 'any':
@@ -65,7 +63,5 @@ const LINE_WIDTH = 100;
 export function policyConditionSql(cond: Condition, privateSchema: string): string {
   const flat = conditionSql(cond, privateSchema);
   if (cond.kind !== 'all' || flat.length <= LINE_WIDTH) return flat;
-  return cond.of
-    .map((c) => (c.kind === 'any' ? `(${conditionSql(c, privateSchema)})` : conditionSql(c, privateSchema)))
-    .join('\n    AND ');
+  return cond.of.map((c) => (c.kind === 'any' ? `(${conditionSql(c, privateSchema)})` : conditionSql(c, privateSchema))).join('\n    AND ');
 }

@@ -39,7 +39,13 @@ export function renderWithinLimit<T extends { readonly sql: string }>(
   limit = MAX_SQL_CHARS,
 ): { readonly output: T } | { readonly error: Diagnostic } {
   if (expandedTextLength > limit) {
-    return { error: tooLarge(fileName, `the generated SQL would be larger than the limit: the file's text alone, aliases expanded, is ${count(expandedTextLength)} characters`, limit) };
+    return {
+      error: tooLarge(
+        fileName,
+        `the generated SQL would be larger than the limit: the file's text alone, aliases expanded, is ${count(expandedTextLength)} characters`,
+        limit,
+      ),
+    };
   }
   let output: T;
   try {

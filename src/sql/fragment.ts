@@ -25,7 +25,7 @@ import type { ParsedStatement, SqlNode, SqlToken } from './parser.js';
 export type FragmentKind = 'expression' | 'query' | 'statements';
 export type FragmentCheck =
   | { ok: true; sql: string; statements: readonly ParsedStatement[] }
-  | { ok: false; message: string; /** JavaScript index into the source as written. */ offset: number };
+  | { ok: false; message: string /** JavaScript index into the source as written. */; offset: number };
 
 /** What the wrapper an expression is parsed in adds before it. */
 const EXPRESSION_PREFIX = 'SELECT (';
@@ -33,7 +33,10 @@ const EXPRESSION_PREFIX = 'SELECT (';
 const BARE_SELECT_KEYS = new Set(['targetList', 'limitOption', 'op']);
 
 const STATEMENT_NAMES: Readonly<Record<string, string>> = {
-  InsertStmt: 'INSERT', UpdateStmt: 'UPDATE', DeleteStmt: 'DELETE', MergeStmt: 'MERGE',
+  InsertStmt: 'INSERT',
+  UpdateStmt: 'UPDATE',
+  DeleteStmt: 'DELETE',
+  MergeStmt: 'MERGE',
 };
 const EMPTY: Readonly<Record<FragmentKind, string>> = {
   expression: 'the SQL expression is empty',
@@ -77,10 +80,12 @@ export function checkSqlFragment(source: string, kind: FragmentKind): FragmentCh
   if (!parsed.ok) {
     const index = (parsed.index ?? wrapped.length) - prefix.length;
     // Postgres quotes the text at the error, which may run into the wrapper's ")": quote only the fragment's part.
-    const message = parsed.message.replace(/ at end of input$/, ` at the end of the ${NOUN[kind]}`).replace(/ at or near "([\s\S]*)"$/, (_all, near: string) => {
-      const own = near.slice(0, Math.max(0, text.length - index));
-      return own === '' ? ` at the end of the ${NOUN[kind]}` : ` at or near "${own}"`;
-    });
+    const message = parsed.message
+      .replace(/ at end of input$/, ` at the end of the ${NOUN[kind]}`)
+      .replace(/ at or near "([\s\S]*)"$/, (_all, near: string) => {
+        const own = near.slice(0, Math.max(0, text.length - index));
+        return own === '' ? ` at the end of the ${NOUN[kind]}` : ` at or near "${own}"`;
+      });
     return bad(message, index);
   }
   const statements = parsed.statements;
@@ -108,7 +113,8 @@ function checkTokens(tokens: readonly SqlToken[], kind: FragmentKind, end: numbe
     }
     if (/^[nN]?'/.test(t.text) && t.text.includes("\\'")) {
       return {
-        message: "a backslash before a quote in a '...' string ends the string elsewhere when standard_conforming_strings is off; double the quote ('') or write an E'...' string",
+        message:
+          "a backslash before a quote in a '...' string ends the string elsewhere when standard_conforming_strings is off; double the quote ('') or write an E'...' string",
         index: t.start,
       };
     }

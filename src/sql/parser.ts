@@ -21,7 +21,7 @@ export interface ParsedStatement {
 
 export type ParseOutcome =
   | { readonly ok: true; readonly statements: readonly ParsedStatement[] }
-  | { readonly ok: false; readonly message: string; /** JavaScript index into the text, when Postgres gave one. */ readonly index?: number };
+  | { readonly ok: false; readonly message: string /** JavaScript index into the text, when Postgres gave one. */; readonly index?: number };
 
 export interface SqlToken {
   /** Postgres's token name: `SCONST`, `IDENT`, `ASCII_40` for `(`, `SQL_COMMENT`, ... */

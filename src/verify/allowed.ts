@@ -9,8 +9,8 @@ import type { Allowance } from './platform.js';
 
 /**
  * The helper functions the file's SQL creates in the private schema, and
- * who may execute each. ONE place: a new helper is one entry here. Trigger
- * functions are executed by no API role.
+ * who may execute each: the model's list of helpers. Trigger functions are
+ * executed by no API role.
  */
 interface Helper {
   readonly name: string;
@@ -19,20 +19,7 @@ interface Helper {
 
 /** The helpers the model has, with their executors. */
 export function helpersOf(model: Model): Helper[] {
-  const { functions } = model;
-  return [
-    ...(functions.updatedAt ? [{ name: 'set_updated_at', executors: [] }] : []),
-    ...(functions.organizations
-      ? [
-          { name: 'member_org_ids', executors: ['authenticated'] as const },
-          { name: 'admin_org_ids', executors: ['authenticated'] as const },
-          { name: 'add_organization_creator', executors: [] },
-        ]
-      : []),
-    // Bucket UPDATE policies of signed-in users call it.
-    ...(functions.objectBucket ? [{ name: 'object_bucket_id', executors: ['authenticated'] as const }] : []),
-    ...functions.readChecks.map((c) => ({ name: c.name, executors: c.executableBy })),
-  ];
+  return model.functions.map((f) => ({ name: f.name, executors: f.executableBy }));
 }
 
 const ROLES: readonly ApiRole[] = ['anon', 'authenticated'];
@@ -55,8 +42,12 @@ export function fileAllowances(model: Model, target: Target): Allowance[] {
   const out: Allowance[] = [
     { kind: 'schema', schema, name: schema, roles: ROLES, privileges: ['USAGE'], by },
     {
-      kind: 'schema', schema: privateSchema, name: privateSchema,
-      roles: ROLES.filter((r) => model.privateSchemaUsage[r]), privileges: ['USAGE'], by,
+      kind: 'schema',
+      schema: privateSchema,
+      name: privateSchema,
+      roles: ROLES.filter((r) => model.privateSchemaUsage[r]),
+      privileges: ['USAGE'],
+      by,
     },
   ];
   const exposed = (name: string, roles: readonly ApiRole[], privileges: readonly Command[]): Allowance =>
@@ -81,6 +72,9 @@ export function fileAllowances(model: Model, target: Target): Allowance[] {
 interface RecordedEntry {
   readonly kind: string;
   readonly name: string;
+  /** Format 2: the API roles of a usage grant. */
+  readonly grantsTo?: readonly string[];
+  /** Format 1: the SQL that made it. */
   readonly create?: string;
 }
 
@@ -119,8 +113,14 @@ export function otherFilesOwn(files: readonly OtherFile[], privateSchema: string
       if (e.kind === 'function') for (const name of e.name.split(', ')) allowances.push(any('function', privateSchema, name));
       if (e.kind === 'storage-policy') storagePolicies.add(e.name);
       if (e.kind === 'schema-usage') {
-        // The recorded grant names its roles: `GRANT USAGE ON SCHEMA … TO anon, authenticated, service_role;`
-        const roles = /\bTO ([^;]*);/.exec(e.create ?? '')?.[1]?.split(',').map((r) => r.trim()) ?? [];
+        // Format 2 records the roles; format 1 the grant, which names them: `GRANT USAGE ON SCHEMA … TO anon, authenticated, service_role;`
+        const roles =
+          e.grantsTo ??
+          /\bTO ([^;]*);/
+            .exec(e.create ?? '')?.[1]
+            ?.split(',')
+            .map((r) => r.trim()) ??
+          [];
         const api = ROLES.filter((r) => roles.includes(r));
         allowances.push({ kind: 'schema', schema: privateSchema, name: privateSchema, roles: api, privileges: ['USAGE'], by });
       }

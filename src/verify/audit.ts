@@ -33,7 +33,15 @@ export interface AuditOutcome {
 
 const NOT_GRANTED = 'not granted by the file nor the platform';
 
-function finding(subject: string, actor: string, operation: string, expected: string, actual: string, line: string, status: VerifyResult['status'] = 'fail'): VerifyResult {
+function finding(
+  subject: string,
+  actor: string,
+  operation: string,
+  expected: string,
+  actual: string,
+  line: string,
+  status: VerifyResult['status'] = 'fail',
+): VerifyResult {
   return { subject, actor, operation, expected, actual, status, audit: line, ...(status === 'not-tested' ? { reason: line } : {}) };
 }
 
@@ -61,8 +69,15 @@ function privilegeFindings(model: Model, target: Target, held: readonly HeldPriv
     const someoneElses = !strict.has(h.schema) || (h.schema === model.schema && !ownedByFile(model, h));
     const why = someoneElses ? whyOnlyANote(h, group) : undefined;
     if (why !== undefined) {
-      return finding(h.object, h.role, privileges, 'not the file\'s nor the platform\'s', `granted ${routes}`,
-        `note: ${h.role} has ${privileges} on ${h.object} (${routes}): not the file's nor the platform's; ${why}`, 'not-tested');
+      return finding(
+        h.object,
+        h.role,
+        privileges,
+        "not the file's nor the platform's",
+        `granted ${routes}`,
+        `note: ${h.role} has ${privileges} on ${h.object} (${routes}): not the file's nor the platform's; ${why}`,
+        'not-tested',
+      );
     }
     return finding(h.object, h.role, privileges, NOT_GRANTED, `granted ${routes}`, `${h.role} has ${privileges} on ${h.object} (${routes}): ${NOT_GRANTED}`);
   });
@@ -81,7 +96,7 @@ function whyOnlyANote(h: HeldPrivilege, group: readonly HeldPrivilege[]): string
       // Supabase's default privileges give the API roles every sequence in public.
       return 'a sequence gives numbers, not rows';
     case 'function':
-      return 'a SECURITY DEFINER function runs with its owner\'s rights: review it';
+      return "a SECURITY DEFINER function runs with its owner's rights: review it";
     case 'relation':
       return h.guarded ? 'its own row-level security guards its rows, and verify does not judge those policies' : undefined;
   }
@@ -132,7 +147,16 @@ export async function audit(db: Database, model: Model, target: Target): Promise
     results.push(finding(`role ${role}`, role, fact, 'no', 'yes', `role ${role} ${fact}: ${NOT_GRANTED}`));
   }
   for (const relation of guards.rlsOff) {
-    results.push(finding(relation, 'everyone', 'row-level security', 'enabled', 'disabled', `${relation}: row-level security is disabled; ${relation.startsWith('storage.') ? 'the platform' : 'the file'} enables it`));
+    results.push(
+      finding(
+        relation,
+        'everyone',
+        'row-level security',
+        'enabled',
+        'disabled',
+        `${relation}: row-level security is disabled; ${relation.startsWith('storage.') ? 'the platform' : 'the file'} enables it`,
+      ),
+    );
   }
   results.push(...privilegeFindings(model, target, held, others));
   const byTable = new Map<string, PolicyRow[]>();

@@ -116,7 +116,13 @@ export function entityProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
     const mine = person ? rowOf(person) : undefined;
     if (person && mine && table.owner !== undefined) {
       const other = otherPerson(person);
-      update(actor, `hand own row to ${ACTOR_LABEL[other]}`, mine, { ...mine.facts, owner: other }, `${ident(table.owner)} = ${literal(ctx.world.users[other])}`);
+      update(
+        actor,
+        `hand own row to ${ACTOR_LABEL[other]}`,
+        mine,
+        { ...mine.facts, owner: other },
+        `${ident(table.owner)} = ${literal(ctx.world.users[other])}`,
+      );
     }
     if (mine && table.org !== undefined && mine.facts.org !== undefined) {
       const org = otherOrg(mine.facts.org);

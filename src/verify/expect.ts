@@ -82,5 +82,4 @@ export const canUpdate = (t: TableFacts, actor: Actor, before: RowFacts, after: 
   canRead(t, actor, after) &&
   parentsVisible(actor, after);
 
-export const canDelete = (t: TableFacts, actor: Actor, row: RowFacts): boolean =>
-  canRead(t, actor, row) && passes(t.access.delete, 'delete', actor, row, t);
+export const canDelete = (t: TableFacts, actor: Actor, row: RowFacts): boolean => canRead(t, actor, row) && passes(t.access.delete, 'delete', actor, row, t);

@@ -27,7 +27,10 @@ export function organizationProbes(schema: string, world: World): Probe[] {
   const probe = (subject: string, actor: Actor, operation: string, p: Omit<Probe, 'subject' | 'actor' | 'operation'>) =>
     probes.push({ subject, actor, operation, ...p });
 
-  const orgLabels = new Map([[world.orgs.X, 'X'], [world.orgs.Y, 'Y']]);
+  const orgLabels = new Map([
+    [world.orgs.X, 'X'],
+    [world.orgs.Y, 'Y'],
+  ]);
   const memberLabels = new Map(MEMBERSHIPS.map((m) => [`${world.orgs[m.org]}/${world.users[m.person]}`, m.label]));
   for (const actor of ACTORS) {
     probe(ORGANIZATIONS, actor, 'read', {

@@ -35,8 +35,23 @@ export const SERVER_SCHEMA_PATTERN = '^pg_(toast|temp_[0-9]+|toast_temp_[0-9]+)$
 
 /** Schemas the platform owns: an object there that no allowance names is a failure. */
 export const PLATFORM_SCHEMAS: readonly string[] = [
-  'auth', 'storage', 'extensions', 'graphql', 'graphql_public', 'realtime', '_realtime', 'supabase_functions',
-  'net', 'vault', 'pgsodium', 'pgsodium_masks', 'pgbouncer', 'cron', 'supabase_migrations', '_analytics', 'pgtle',
+  'auth',
+  'storage',
+  'extensions',
+  'graphql',
+  'graphql_public',
+  'realtime',
+  '_realtime',
+  'supabase_functions',
+  'net',
+  'vault',
+  'pgsodium',
+  'pgsodium_masks',
+  'pgbouncer',
+  'cron',
+  'supabase_migrations',
+  '_analytics',
+  'pgtle',
 ];
 
 const schemaUsage = (schema: string, by: string): Allowance => ({ kind: 'schema', schema, name: schema, roles: API, privileges: ['USAGE'], by });
@@ -46,9 +61,16 @@ export const PLATFORM_ALLOWANCES: readonly Allowance[] = [
   schemaUsage('public', 'Supabase: GRANT USAGE ON SCHEMA public'),
   // GoTrue: the schema, so that policies can call auth.uid() and friends; never its tables.
   schemaUsage('auth', 'Supabase: GRANT USAGE ON SCHEMA auth'),
-  ...['uid', 'role', 'email', 'jwt'].map((name): Allowance => ({
-    kind: 'function', schema: 'auth', name, roles: API, privileges: ['EXECUTE'], by: 'Postgres: EXECUTE to PUBLIC on auth.uid() and friends',
-  })),
+  ...['uid', 'role', 'email', 'jwt'].map(
+    (name): Allowance => ({
+      kind: 'function',
+      schema: 'auth',
+      name,
+      roles: API,
+      privileges: ['EXECUTE'],
+      by: 'Postgres: EXECUTE to PUBLIC on auth.uid() and friends',
+    }),
+  ),
   // Storage: default privileges give the API roles everything in the schema; RLS on its tables decides.
   schemaUsage('storage', 'Supabase: GRANT USAGE ON SCHEMA storage'),
   { kind: 'relation', schema: 'storage', name: '*', roles: API, privileges: '*', by: 'Supabase: default privileges in schema storage (RLS decides)' },
@@ -56,8 +78,8 @@ export const PLATFORM_ALLOWANCES: readonly Allowance[] = [
   { kind: 'function', schema: 'storage', name: '*', roles: API, privileges: ['EXECUTE'], by: 'Supabase: default privileges in schema storage' },
   // Extensions live in `extensions`: their functions run for PUBLIC, their views (pg_stat_statements) are readable.
   schemaUsage('extensions', 'Supabase: GRANT USAGE ON SCHEMA extensions'),
-  { kind: 'function', schema: 'extensions', name: '*', roles: API, privileges: ['EXECUTE'], by: 'Postgres: extensions\' functions are EXECUTE to PUBLIC' },
-  { kind: 'relation', schema: 'extensions', name: '*', roles: API, privileges: ['SELECT'], by: 'extensions\' own views, SELECT to PUBLIC' },
+  { kind: 'function', schema: 'extensions', name: '*', roles: API, privileges: ['EXECUTE'], by: "Postgres: extensions' functions are EXECUTE to PUBLIC" },
+  { kind: 'relation', schema: 'extensions', name: '*', roles: API, privileges: ['SELECT'], by: "extensions' own views, SELECT to PUBLIC" },
   // pg_graphql: the graphql endpoint for the API roles.
   schemaUsage('graphql_public', 'Supabase: GRANT USAGE ON SCHEMA graphql_public'),
   { kind: 'function', schema: 'graphql_public', name: '*', roles: API, privileges: ['EXECUTE'], by: 'Supabase: default privileges in schema graphql_public' },
@@ -67,7 +89,14 @@ export const PLATFORM_ALLOWANCES: readonly Allowance[] = [
   { kind: 'function', schema: 'graphql', name: '*', roles: API, privileges: ['EXECUTE'], by: 'Supabase: GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA graphql' },
   // Realtime: broadcast and presence authorization through RLS on realtime.messages.
   schemaUsage('realtime', 'Realtime: GRANT USAGE ON SCHEMA realtime'),
-  { kind: 'relation', schema: 'realtime', name: '*', roles: API, privileges: ['SELECT', 'INSERT', 'UPDATE'], by: 'Realtime: realtime.messages, guarded by RLS' },
+  {
+    kind: 'relation',
+    schema: 'realtime',
+    name: '*',
+    roles: API,
+    privileges: ['SELECT', 'INSERT', 'UPDATE'],
+    by: 'Realtime: realtime.messages, guarded by RLS',
+  },
   { kind: 'function', schema: 'realtime', name: '*', roles: API, privileges: ['EXECUTE'], by: 'Realtime: realtime.topic() and friends' },
   // pg_net and database webhooks.
   schemaUsage('net', 'Supabase: GRANT USAGE ON SCHEMA net'),

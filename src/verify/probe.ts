@@ -6,10 +6,7 @@ import { DatabaseError } from '../db/errors.js';
 import type { Actor } from './world.js';
 
 /** What a request may come to: rows seen, or a write allowed or refused. */
-export type Expected =
-  | { readonly kind: 'allowed' }
-  | { readonly kind: 'denied' }
-  | { readonly kind: 'rows'; readonly labels: readonly string[] };
+export type Expected = { readonly kind: 'allowed' } | { readonly kind: 'denied' } | { readonly kind: 'rows'; readonly labels: readonly string[] };
 
 export type Actual = Expected & { readonly detail?: string };
 

@@ -84,11 +84,17 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
           const built = insertRow(rowCtx, table, { ...own, set: { column: fk.column, sql: v.sql, ...(p ? { parent: p } : {}) } });
           if (!built.ok) continue;
           probes.push({
-            subject, actor, operation: `insert own row with ${fk.column} = ${v.label}`,
+            subject,
+            actor,
+            operation: `insert own row with ${fk.column} = ${v.label}`,
             // a missing id is a row nobody may be told about
             expected: expectIf(v.row !== undefined && canInsert(facts, actor, built.facts)),
             ...(old ? { prepare: `DELETE FROM ${target} WHERE ${key.match(old)}` } : {}),
-            run: (query) => probing(async () => (await query(built.sql), { kind: 'allowed' })),
+            run: (query) =>
+              probing(async () => {
+                await query(built.sql);
+                return { kind: 'allowed' };
+              }),
           });
         }
       }
@@ -98,7 +104,9 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
           const p = pointed(v);
           const after: RowFacts = { ...without(mine.facts, fk.column), parents: [...without(mine.facts, fk.column).parents, ...(p ? [p] : [])] };
           probes.push({
-            subject, actor, operation: `point ${mine.label} ${fk.column} at ${v.label}`,
+            subject,
+            actor,
+            operation: `point ${mine.label} ${fk.column} at ${v.label}`,
             expected: expectIf(v.row !== undefined && canUpdate(facts, actor, mine.facts, after)),
             run: (query) => probing(() => updating(query, `UPDATE ${target} SET ${ident(fk.column)} = ${v.sql} WHERE ${key.match(mine)}`)),
           });
@@ -125,18 +133,22 @@ function updatedAtProbe(ctx: ProbeContext, fixture: TableFixture, actors: readon
     if (!built.ok || !canInsert(facts, actor, built.facts)) continue;
     const old = person !== undefined && ownerIsUnique(table) ? fixture.rows.find((r) => r.facts.owner === person) : undefined;
     const target = qualified(ctx.schema, table.name);
-    return [{
-      subject: table.name, actor, operation: 'insert own row with updated_at of 2000',
-      expected: rowsOf(["the server's time"]),
-      ...(old ? { prepare: `DELETE FROM ${target} WHERE ${keyOf(table).match(old)}` } : {}),
-      run: async (query: Query): Promise<Actual> => {
-        await query(built.sql);
-        // read back as the tables' owner (the actor may not read rows back): the savepoint restores the role
-        await query('RESET ROLE');
-        const [row] = await query(`SELECT count(*)::int AS n FROM ${target} WHERE updated_at = ${CLIENT_TIME}`);
-        return rowsOf([Number(row?.n ?? 0) > 0 ? "the client's time" : "the server's time"]);
+    return [
+      {
+        subject: table.name,
+        actor,
+        operation: 'insert own row with updated_at of 2000',
+        expected: rowsOf(["the server's time"]),
+        ...(old ? { prepare: `DELETE FROM ${target} WHERE ${keyOf(table).match(old)}` } : {}),
+        run: async (query: Query): Promise<Actual> => {
+          await query(built.sql);
+          // read back as the tables' owner (the actor may not read rows back): the savepoint restores the role
+          await query('RESET ROLE');
+          const [row] = await query(`SELECT count(*)::int AS n FROM ${target} WHERE updated_at = ${CLIENT_TIME}`);
+          return rowsOf([Number(row?.n ?? 0) > 0 ? "the client's time" : "the server's time"]);
+        },
       },
-    }];
+    ];
   }
   return [];
 }

@@ -31,9 +31,7 @@ export interface RowPlan {
   readonly set?: { readonly column: string; readonly sql: string; readonly parent?: ParentFacts };
 }
 
-export type BuiltRow =
-  | { readonly ok: true; readonly sql: string; readonly facts: RowFacts }
-  | { readonly ok: false; readonly reason: string };
+export type BuiltRow = { readonly ok: true; readonly sql: string; readonly facts: RowFacts } | { readonly ok: false; readonly reason: string };
 
 /** Columns that must differ between rows: those of the primary key and of every unique constraint or index. */
 export function uniqueColumns(table: Table): ReadonlySet<string> {
@@ -90,7 +88,8 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
       } else {
         const parent = ctx.fixtures.get(fk.target.table);
         if (fk.target.table === table.name) return { ok: false, reason: `${column.name} must reference a row of the same table` };
-        if (parent === undefined || parent.rows.length === 0) return { ok: false, reason: `needs a row of ${fk.target.table}${parent?.untested ? ` (${parent.untested})` : ''}` };
+        if (parent === undefined || parent.rows.length === 0)
+          return { ok: false, reason: `needs a row of ${fk.target.table}${parent?.untested ? ` (${parent.untested})` : ''}` };
         const row = chooseParent(parent, plan, unique.has(column.name));
         const keyColumn = parent.table.columns.find((c) => c.name === fk.target.column);
         const text = row.keyValues[fk.target.column];

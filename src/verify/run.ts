@@ -8,6 +8,8 @@ import type { CompileResult } from '../compile.js';
 import { evaluate, relationExists } from '../db/catalog.js';
 import type { Database } from '../db/database.js';
 import { DatabaseError } from '../db/errors.js';
+import { AltanError } from '../problems.js';
+import type { ProblemCategory } from '../problems.js';
 import { literal, qualified } from '../sql/quote.js';
 import { audit } from './audit.js';
 import type { AuditSummary } from './audit.js';
@@ -53,10 +55,20 @@ export interface VerifyReport {
   readonly durationMs: number;
 }
 
-/** The database cannot be verified (nothing was run): what is missing. */
-export class VerifyError extends Error {
-  constructor(message: string) {
-    super(message);
+type VerifyProblem = 'not-applied' | 'storage-missing' | 'database-error';
+const VERIFY_CATEGORY: Readonly<Record<VerifyProblem, ProblemCategory>> = {
+  'not-applied': 'not-applied',
+  'storage-missing': 'preflight',
+  'database-error': 'database',
+};
+
+/**
+ * The database cannot be verified (nothing was run): what is missing (`not-applied`: the file's
+ * tables, its buckets, the API roles; `storage-missing`), or what Postgres refused (`database-error`).
+ */
+export class VerifyError extends AltanError {
+  constructor(message: string, code: VerifyProblem = 'not-applied', hint?: string) {
+    super(message, VERIFY_CATEGORY[code], { code, message, ...(hint !== undefined ? { hint } : {}) });
     this.name = 'VerifyError';
   }
 }
@@ -83,12 +95,25 @@ async function prerequisites(db: Database, compiled: CompileResult): Promise<voi
   // Buckets need storage.buckets before its rows can be looked up: a missing schema is its own message.
   if (model.buckets.length > 0) {
     const [storage] = await evaluate(db, [`${regclass('storage', 'buckets')} AND ${regclass('storage', 'objects')}`]);
-    if (!storage) throw new VerifyError('storage.buckets and storage.objects are missing: run `altan-cloud bootstrap`, or use a Supabase project');
+    if (!storage) {
+      throw new VerifyError(
+        'storage.buckets and storage.objects are missing: run `altan-cloud bootstrap`, or use a Supabase project',
+        'storage-missing',
+        'run `altan-cloud bootstrap`, or use a Supabase project',
+      );
+    }
   }
-  const present = await evaluate(db, checks.map(([, sql]) => sql));
+  const present = await evaluate(
+    db,
+    checks.map(([, sql]) => sql),
+  );
   const missing = checks.filter((_c, i) => !present[i]).map(([what]) => what);
   if (missing.length > 0) {
-    throw new VerifyError(`cannot verify ${db.description}: missing ${missing.join(', ')} (apply the file first: altan-cloud apply)`);
+    throw new VerifyError(
+      `cannot verify ${db.description}: missing ${missing.join(', ')} (apply the file first: altan-cloud apply)`,
+      'not-applied',
+      'apply the file first: altan-cloud apply',
+    );
   }
 }
 
@@ -128,7 +153,8 @@ async function runProbe(db: Database, world: World, probe: Probe): Promise<Verif
       await db.exec(enter);
     } catch (e) {
       // Only the preparation can fail here (setting claims and an API role cannot).
-      if (probe.prepare !== undefined && e instanceof DatabaseError) return result(probe, 'not-tested', '', `could not make room for the request: ${e.message}`);
+      if (probe.prepare !== undefined && e instanceof DatabaseError)
+        return result(probe, 'not-tested', '', `could not make room for the request: ${e.message}`);
       throw e;
     }
     let actual: Actual;
@@ -180,7 +206,7 @@ export async function verify(db: Database, compiled: CompileResult, options: Ver
   try {
     await prerequisites(db, compiled);
   } catch (e) {
-    if (e instanceof DatabaseError) throw new VerifyError(`cannot verify ${db.description}: ${e.message}`);
+    if (e instanceof DatabaseError) throw new VerifyError(`cannot verify ${db.description}: ${e.message}`, 'database-error');
     throw e;
   }
   const inside = options.insideTransaction === true;
@@ -196,7 +222,7 @@ export async function verify(db: Database, compiled: CompileResult, options: Ver
     results.push(...audited.results);
   } catch (e) {
     // The test world itself was refused (say, no INSERT on auth.users for this user): nothing to compare.
-    if (e instanceof DatabaseError) throw new VerifyError(`verify stopped on ${db.description}: ${e.message}`);
+    if (e instanceof DatabaseError) throw new VerifyError(`verify stopped on ${db.description}: ${e.message}`, 'database-error');
     throw e;
   } finally {
     await db.exec(inside ? 'ROLLBACK TO SAVEPOINT altan_verify; RELEASE SAVEPOINT altan_verify' : 'ROLLBACK').catch(() => {});

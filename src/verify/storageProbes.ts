@@ -24,7 +24,12 @@ interface TestFile {
 }
 
 function testFiles(world: World): TestFile[] {
-  const file = (folder: Person): TestFile => ({ label: `${OWNER_LABEL[folder]} file`, folder, uploader: folder, name: `${world.users[folder]}/verify-${world.tag}.txt` });
+  const file = (folder: Person): TestFile => ({
+    label: `${OWNER_LABEL[folder]} file`,
+    folder,
+    uploader: folder,
+    name: `${world.users[folder]}/verify-${world.tag}.txt`,
+  });
   return [file('a'), file('b'), { label: 'root file', uploader: 'a', name: `verify-${world.tag}.txt` }];
 }
 
@@ -74,16 +79,22 @@ export function bucketProbes(bucket: Bucket, world: World, otherBuckets: readonl
       run: async (query) => {
         const rows: Record<string, unknown>[] = [];
         for (const f of files) rows.push(...(await query(listSql(bucket.id, f.name))));
-        return seen(rows.map((r) => ({ key: r.name })).filter((r) => labels.has(String(r.key))), labels);
+        return seen(
+          rows.map((r) => ({ key: r.name })).filter((r) => labels.has(String(r.key))),
+          labels,
+        );
       },
     });
   }
   for (const actor of PLAIN_ACTORS) {
-    const folders: [string, Person | undefined][] = actor === 'anon' ? [['the bucket root', undefined]] : [
-      ['own folder', actor],
-      [`${ACTOR_LABEL[otherPerson(actor)]}'s folder`, otherPerson(actor)],
-      ['the bucket root', undefined],
-    ];
+    const folders: [string, Person | undefined][] =
+      actor === 'anon'
+        ? [['the bucket root', undefined]]
+        : [
+            ['own folder', actor],
+            [`${ACTOR_LABEL[otherPerson(actor)]}'s folder`, otherPerson(actor)],
+            ['the bucket root', undefined],
+          ];
     for (const [where, folder] of folders) {
       const name = (kind: string) => `${folder ? `${world.users[folder]}/` : ''}${kind}-${world.tag}.txt`;
       probe(actor, 'upload', `upload to ${where}`, {

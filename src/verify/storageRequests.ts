@@ -31,16 +31,20 @@ const where = (bucket: string, name: string) => `bucket_id = ${literal(bucket)} 
 
 /** Upload without upsert: a plain INSERT, no RETURNING (Storage keeps its own copy of the row). */
 export function uploadSql(bucket: string, name: string, uploader: Uploader): string {
-  return `INSERT INTO storage.objects (bucket_id, name, owner, owner_id, metadata, version) ` +
-    `VALUES (${literal(bucket)}, ${literal(name)}, ${owner(uploader)}, ${ownerId(uploader)}, ${METADATA}::jsonb, ${newVersion()})`;
+  return (
+    `INSERT INTO storage.objects (bucket_id, name, owner, owner_id, metadata, version) ` +
+    `VALUES (${literal(bucket)}, ${literal(name)}, ${owner(uploader)}, ${ownerId(uploader)}, ${METADATA}::jsonb, ${newVersion()})`
+  );
 }
 
 /** Upload with upsert (x-upsert: true): INSERT … ON CONFLICT DO UPDATE … RETURNING *. */
 export function upsertSql(bucket: string, name: string, uploader: Uploader): string {
-  return `INSERT INTO storage.objects (bucket_id, name, owner, owner_id, metadata, version) ` +
+  return (
+    `INSERT INTO storage.objects (bucket_id, name, owner, owner_id, metadata, version) ` +
     `VALUES (${literal(bucket)}, ${literal(name)}, ${owner(uploader)}, ${ownerId(uploader)}, ${METADATA}::jsonb, ${newVersion()}) ` +
     'ON CONFLICT (name, bucket_id) DO UPDATE SET metadata = EXCLUDED.metadata, version = EXCLUDED.version, ' +
-    'owner = EXCLUDED.owner, owner_id = EXCLUDED.owner_id RETURNING *';
+    'owner = EXCLUDED.owner, owner_id = EXCLUDED.owner_id RETURNING *'
+  );
 }
 
 /** Download of a private bucket's file, the source of a copy, a move's first look: one row by name. */
@@ -60,8 +64,10 @@ export function listSql(bucket: string, prefix: string): string {
 
 /** Move (rename), also across buckets with `destinationBucket`: Storage first tries this as the caller. */
 export function moveSql(bucket: string, name: string, toBucket: string, toName: string, uploader: Uploader): string {
-  return `UPDATE storage.objects SET name = ${literal(toName)}, version = ${newVersion()}, bucket_id = ${literal(toBucket)}, ` +
-    `owner = ${owner(uploader)}, owner_id = ${ownerId(uploader)} WHERE ${where(bucket, name)} RETURNING *`;
+  return (
+    `UPDATE storage.objects SET name = ${literal(toName)}, version = ${newVersion()}, bucket_id = ${literal(toBucket)}, ` +
+    `owner = ${owner(uploader)}, owner_id = ${ownerId(uploader)} WHERE ${where(bucket, name)} RETURNING *`
+  );
 }
 
 /** Metadata update. */

@@ -27,11 +27,13 @@ async function readable(query: Query, relation: string): Promise<Actual> {
 
 export function viewProbes(schema: string, view: MaterializedView): Probe[] {
   const subject = `view ${view.name}`;
-  return (['anon', 'a'] as const satisfies readonly Actor[]).map((actor): Probe => ({
-    subject,
-    actor,
-    operation: 'read',
-    expected: expectIf(view.access === 'public' || (view.access === 'authenticated' && actor !== 'anon')),
-    run: (q) => readable(q, qualified(schema, view.name)),
-  }));
+  return (['anon', 'a'] as const satisfies readonly Actor[]).map(
+    (actor): Probe => ({
+      subject,
+      actor,
+      operation: 'read',
+      expected: expectIf(view.access === 'public' || (view.access === 'authenticated' && actor !== 'anon')),
+      run: (q) => readable(q, qualified(schema, view.name)),
+    }),
+  );
 }

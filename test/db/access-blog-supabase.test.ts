@@ -38,7 +38,10 @@ describe.each(BACKENDS)('blog example, target supabase, on %s', (backend) => {
 
   it('anon reads posts but has no privilege to write them', async () => {
     expect(await b.query(anon, 'SELECT slug FROM public.posts')).toEqual([{ slug: 'hello' }]);
-    await expectPermissionDenied(b.query(anon, `INSERT INTO public.posts (author_id, category, slug, title) VALUES ($1, 'culture', 'x', 'X')`, [A]), /table posts/);
+    await expectPermissionDenied(
+      b.query(anon, `INSERT INTO public.posts (author_id, category, slug, title) VALUES ($1, 'culture', 'x', 'X')`, [A]),
+      /table posts/,
+    );
     await expectPermissionDenied(b.query(anon, `UPDATE public.posts SET title = 'anon'`), /table posts/);
     await expectPermissionDenied(b.query(anon, 'DELETE FROM public.posts'), /table posts/);
   });

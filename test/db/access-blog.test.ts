@@ -22,7 +22,6 @@ const ID = {
 } as const;
 const names = namer(ID);
 const A = user(ID.A);
-const B = user(ID.B);
 const C = user(ID.C);
 const CATEGORIES = ['culture', 'design', 'engineering'];
 

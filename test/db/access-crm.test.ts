@@ -54,9 +54,13 @@ async function seed(b: Backend): Promise<void> {
 describe.each(BACKENDS)('crm example on %s', (backend) => {
   const b = useBackend(backend, 'fresh', compiled, seed);
   const memberships = async () =>
-    (await b.db.query<{ org_id: string; user_id: string; role: string }>('SELECT org_id, user_id, role FROM public.organization_members ORDER BY org_id, user_id')).map(
-      (r) => `${names([r], 'org_id')[0]}:${names([r], 'user_id')[0]}:${r.role}`,
-    ).sort();
+    (
+      await b.db.query<{ org_id: string; user_id: string; role: string }>(
+        'SELECT org_id, user_id, role FROM public.organization_members ORDER BY org_id, user_id',
+      )
+    )
+      .map((r) => `${names([r], 'org_id')[0]}:${names([r], 'user_id')[0]}:${r.role}`)
+      .sort();
   const all = async () => {
     const tables = ['organizations', 'organization_members', 'companies', 'contacts', 'deals', 'notes'];
     return Promise.all(tables.map((t) => b.db.query(`SELECT * FROM public.${t} ORDER BY 1, 2`)));
@@ -188,9 +192,9 @@ describe.each(BACKENDS)('crm example on %s', (backend) => {
     expect(await all()).toEqual(before);
   });
 
-  it('notes are their writer\'s alone, even inside the organization, and never deleted through the API', async () => {
+  it("notes are their writer's alone, even inside the organization, and never deleted through the API", async () => {
     const before = await all();
-    await expectRlsViolation(b.query(A, 'INSERT INTO public.notes (user_id, deal_id, body) VALUES ($1, $2, $3)', [ID.M, ID.dA, 'in M\'s name']));
+    await expectRlsViolation(b.query(A, 'INSERT INTO public.notes (user_id, deal_id, body) VALUES ($1, $2, $3)', [ID.M, ID.dA, "in M's name"]));
     await expectRlsViolation(b.query(O, `INSERT INTO public.notes (deal_id, body) VALUES ($1, 'on a deal of X')`, [ID.dA]));
     await expectRlsViolation(b.query(A, 'UPDATE public.notes SET user_id = $1 WHERE id = $2', [ID.M, ID.nA]));
     const touched = [
@@ -204,9 +208,8 @@ describe.each(BACKENDS)('crm example on %s', (backend) => {
     expect(own).toEqual({ user_id: ID.M });
   });
 
-  it('only an admin changes an organization; nobody creates one in someone else\'s name', async () => {
-    const rename = (actor: Actor) =>
-      b.query(actor, `UPDATE public.organizations SET name = 'Renamed' WHERE id = $1 RETURNING id`, [ID.X], { rollback: true });
+  it("only an admin changes an organization; nobody creates one in someone else's name", async () => {
+    const rename = (actor: Actor) => b.query(actor, `UPDATE public.organizations SET name = 'Renamed' WHERE id = $1 RETURNING id`, [ID.X], { rollback: true });
     expect(names(await rename(A))).toEqual(['X']);
     expect([...(await rename(M)), ...(await rename(O)), ...(await rename(anon))]).toEqual([]);
     expect(await b.query(M, 'DELETE FROM public.organizations WHERE id = $1 RETURNING id', [ID.X])).toEqual([]);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKENDS, anon, compileExample, expectPermissionDenied, expectRlsViolation, failure, serviceRole, useBackend } from './access.js';
 import type { Actor } from './harness.js';
 import { STORAGE_REQUEST } from './roles.js';
-import { B, C, FILES, ID, S, V, runJob, seedMarketplace } from './marketplaceWorld.js';
+import { B, C, ID, S, V, runJob, seedMarketplace } from './marketplaceWorld.js';
 
 const compiled = await compileExample('marketplace');
 
@@ -35,7 +35,7 @@ describe.each(BACKENDS)('marketplace example, buckets and views, on %s', (backen
     expect(await b.query(B, 'SELECT name FROM storage.objects WHERE name = $1', [`${ID.C}/oC.pdf`])).toEqual([]);
   });
 
-  it('uploads go into the caller\'s own folder only: not another user\'s, not the bucket root', async () => {
+  it("uploads go into the caller's own folder only: not another user's, not the bucket root", async () => {
     const uploaded = await b.as(
       B,
       async (s) => {
@@ -72,7 +72,7 @@ describe.each(BACKENDS)('marketplace example, buckets and views, on %s', (backen
     expect(await objects()).toEqual(before);
   });
 
-  it('listing images: the owner replaces and removes their own, nobody touches or takes over another\'s', async () => {
+  it("listing images: the owner replaces and removes their own, nobody touches or takes over another's", async () => {
     const own = await b.as(
       S,
       async (s) => [

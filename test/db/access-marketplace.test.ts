@@ -15,8 +15,7 @@ const compiled = await compileExample('marketplace');
 
 describe.each(BACKENDS)('marketplace example, tables, on %s', (backend) => {
   const b = useBackend(backend, 'cron', compiled, seedMarketplace);
-  const all = async () =>
-    Promise.all(['listings', 'orders', 'reviews'].map((t) => b.db.query(`SELECT * FROM public.${t} ORDER BY id`)));
+  const all = async () => Promise.all(['listings', 'orders', 'reviews'].map((t) => b.db.query(`SELECT * FROM public.${t} ORDER BY id`)));
 
   it('anon and every user read all listings, drafts included, and all reviews', async () => {
     for (const actor of [anon, S, B, V]) {
@@ -25,7 +24,7 @@ describe.each(BACKENDS)('marketplace example, tables, on %s', (backend) => {
     }
   });
 
-  it('a listing inserted without seller_id is the caller\'s; naming another seller is refused', async () => {
+  it("a listing inserted without seller_id is the caller's; naming another seller is refused", async () => {
     const [row] = await b.query(S, `INSERT INTO public.listings (title, price_cents) VALUES ('Tent', 900) RETURNING seller_id, status`, [], { rollback: true });
     expect(row).toEqual({ seller_id: ID.S, status: 'draft' });
     await expectRlsViolation(b.query(S, `INSERT INTO public.listings (seller_id, title, price_cents) VALUES ($1, 'Fake', 1)`, [ID.B]));
@@ -85,16 +84,23 @@ describe.each(BACKENDS)('marketplace example, tables, on %s', (backend) => {
     expect(touched).toEqual([]);
     expect(await all()).toEqual(before);
     // the backend does write them
-    const [order] = await b.query(serviceRole, 'INSERT INTO public.orders (buyer_id, listing_id, total_cents) VALUES ($1, $2, 2000) RETURNING buyer_id', [ID.V, ID.lB], {
-      rollback: true,
-    });
+    const [order] = await b.query(
+      serviceRole,
+      'INSERT INTO public.orders (buyer_id, listing_id, total_cents) VALUES ($1, $2, 2000) RETURNING buyer_id',
+      [ID.V, ID.lB],
+      {
+        rollback: true,
+      },
+    );
     expect(order).toEqual({ buyer_id: ID.V });
   });
 
   it('reviews are created by the backend only, not by the buyer', async () => {
     // C has a paid order of lS1 and no review yet: still not theirs to create
     await expectRlsViolation(b.query(C, 'INSERT INTO public.reviews (listing_id, order_id, rating) VALUES ($1, $2, 5)', [ID.lS1, ID.oC]));
-    await expectRlsViolation(b.query(anon, 'INSERT INTO public.reviews (reviewer_id, listing_id, order_id, rating) VALUES ($1, $2, $3, 1)', [ID.C, ID.lS1, ID.oC]));
+    await expectRlsViolation(
+      b.query(anon, 'INSERT INTO public.reviews (reviewer_id, listing_id, order_id, rating) VALUES ($1, $2, $3, 1)', [ID.C, ID.lS1, ID.oC]),
+    );
     expect(names(await b.db.query('SELECT id FROM public.reviews'))).toEqual(['rB']);
   });
 
@@ -115,7 +121,12 @@ describe.each(BACKENDS)('marketplace example, tables, on %s', (backend) => {
     const before = await all();
     const touched = [];
     for (const actor of [B, S, C, anon]) {
-      for (const [column, value] of [['rating', 1], ['reviewer_id', ID.C], ['order_id', ID.oC], ['listing_id', ID.lB]] as const) {
+      for (const [column, value] of [
+        ['rating', 1],
+        ['reviewer_id', ID.C],
+        ['order_id', ID.oC],
+        ['listing_id', ID.lB],
+      ] as const) {
         touched.push(...(await b.query(actor, `UPDATE public.reviews SET ${column} = $1 WHERE id = $2 RETURNING id`, [value, ID.rB])));
       }
     }

@@ -12,6 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
+import { readChecksOf } from '../../src/model/model.js';
 import { DatabaseError } from '../../src/db/errors.js';
 import { BACKENDS, anon, useBackend, user, uuid } from './access.js';
 import type { Backend } from './access.js';
@@ -73,21 +74,47 @@ const memberOf = (who: Who, org: Org) => (org === 'X' ? who === 'A' : who === 'B
 const ACTORS: Readonly<Record<Who, Actor>> = { anon, A: user(ID.A), B: user(ID.B) };
 
 const READ: Readonly<Record<string, Level>> = {
-  p_public: 'public', p_auth: 'authenticated', p_owner: 'owner', p_org: 'org', p_none: 'none', organizations: 'org',
-  c_public: 'public', c_auth: 'authenticated', c_owner: 'owner', c_org: 'org',
+  p_public: 'public',
+  p_auth: 'authenticated',
+  p_owner: 'owner',
+  p_org: 'org',
+  p_none: 'none',
+  organizations: 'org',
+  c_public: 'public',
+  c_auth: 'authenticated',
+  c_owner: 'owner',
+  c_org: 'org',
 };
 const CHILDREN = ['c_public', 'c_auth', 'c_owner', 'c_org'] as const;
 type Child = (typeof CHILDREN)[number];
 const TARGET_OF: Readonly<Record<(typeof REFS)[number], string | undefined>> = {
-  ref_public: 'p_public', ref_auth: 'p_auth', ref_owner: 'p_owner', ref_org: 'p_org', ref_none: 'p_none', ref_orgs: 'organizations', parent_id: undefined,
+  ref_public: 'p_public',
+  ref_auth: 'p_auth',
+  ref_owner: 'p_owner',
+  ref_org: 'p_org',
+  ref_none: 'p_none',
+  ref_orgs: 'organizations',
+  parent_id: undefined,
 };
 
 let next = 0x100;
 const row = (table: string, owner?: 'A' | 'B', org?: Org): Row => ({ table, id: uuid(next++), ...(owner ? { owner } : {}), ...(org ? { org } : {}) });
 const ROWS: Row[] = [
-  row('p_public', 'A'), row('p_auth', 'A'), row('p_owner', 'A'), row('p_owner', 'B'), row('p_org', 'A', 'X'), row('p_org', 'B', 'Y'), row('p_none'),
-  { table: 'organizations', id: ID.X, org: 'X' }, { table: 'organizations', id: ID.Y, org: 'Y' },
-  row('c_public'), row('c_auth'), row('c_owner', 'A'), row('c_owner', 'B'), row('c_org', 'A', 'X'), row('c_org', 'B', 'Y'),
+  row('p_public', 'A'),
+  row('p_auth', 'A'),
+  row('p_owner', 'A'),
+  row('p_owner', 'B'),
+  row('p_org', 'A', 'X'),
+  row('p_org', 'B', 'Y'),
+  row('p_none'),
+  { table: 'organizations', id: ID.X, org: 'X' },
+  { table: 'organizations', id: ID.Y, org: 'Y' },
+  row('c_public'),
+  row('c_auth'),
+  row('c_owner', 'A'),
+  row('c_owner', 'B'),
+  row('c_org', 'A', 'X'),
+  row('c_org', 'B', 'Y'),
 ];
 
 /** The rule as docs/format.md states it: who may read a row. */
@@ -112,7 +139,9 @@ type Outcome = 'written' | '42501' | '23503' | string;
 async function attempt(b: Backend, who: Who, sql: string): Promise<Outcome> {
   const counted = /^(UPDATE|DELETE)/.test(sql);
   try {
-    const rows = await b.query<{ n: number }>(ACTORS[who], counted ? `WITH w AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM w` : sql, [], { rollback: true });
+    const rows = await b.query<{ n: number }>(ACTORS[who], counted ? `WITH w AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM w` : sql, [], {
+      rollback: true,
+    });
     return counted && rows[0]?.n === 0 ? '0 rows' : 'written';
   } catch (e) {
     if (e instanceof DatabaseError) return e.code === '42501' || e.code === '23503' ? e.code : `${e.code ?? ''} ${e.message}`;
@@ -146,8 +175,14 @@ describe.each(BACKENDS)('references written by anon, user A and user B on %s', (
     return REFS.flatMap((ref) => {
       const table = TARGET_OF[ref] ?? child;
       const targets = ROWS.filter((r) => r.table === table);
-      const expected = (r: Row | undefined): Outcome => !allowed ? '42501' : r === undefined ? (readsAll(who, table) ? '23503' : '42501') : mayRead(who, r) ? 'written' : '42501';
-      return [...targets, undefined].map((r) => ({ ref, id: r?.id ?? MISSING, label: `${ref} → ${r ? `${r.table} ${r.owner ?? ''}${r.org ?? ''}` : 'missing id'}`, expected: expected(r) }));
+      const expected = (r: Row | undefined): Outcome =>
+        !allowed ? '42501' : r === undefined ? (readsAll(who, table) ? '23503' : '42501') : mayRead(who, r) ? 'written' : '42501';
+      return [...targets, undefined].map((r) => ({
+        ref,
+        id: r?.id ?? MISSING,
+        label: `${ref} → ${r ? `${r.table} ${r.owner ?? ''}${r.org ?? ''}` : 'missing id'}`,
+        expected: expected(r),
+      }));
     });
   }
 
@@ -186,7 +221,7 @@ describe.each(BACKENDS)('references written by anon, user A and user B on %s', (
     }, 60_000);
   }
 
-  it('B cannot hang a row under A\'s row of the same table, so A still deletes it', async () => {
+  it("B cannot hang a row under A's row of the same table, so A still deletes it", async () => {
     const a = ROWS.find((r) => r.table === 'c_owner' && r.owner === 'A') as Row;
     expect(await attempt(b, 'B', `INSERT INTO public.c_owner (name, parent_id) VALUES ('under A', '${a.id}')`)).toBe('42501');
     expect(await attempt(b, 'B', `INSERT INTO public.c_owner (name, parent_id) VALUES ('under nothing', '${MISSING}')`)).toBe('42501');
@@ -197,7 +232,11 @@ describe.each(BACKENDS)('references written by anon, user A and user B on %s', (
   });
 
   it('the reference cycle p_owner ↔ c_owner is checked both ways without recursion', async () => {
-    const [pA, cA, cB] = [ROWS.find((r) => r.table === 'p_owner' && r.owner === 'A'), ROWS.find((r) => r.table === 'c_owner' && r.owner === 'A'), ROWS.find((r) => r.table === 'c_owner' && r.owner === 'B')] as Row[];
+    const [pA, cA, cB] = [
+      ROWS.find((r) => r.table === 'p_owner' && r.owner === 'A'),
+      ROWS.find((r) => r.table === 'c_owner' && r.owner === 'A'),
+      ROWS.find((r) => r.table === 'c_owner' && r.owner === 'B'),
+    ] as Row[];
     expect(await attempt(b, 'A', `UPDATE public.p_owner SET back_id = '${cA?.id}' WHERE id = '${pA?.id}'`)).toBe('written');
     expect(await attempt(b, 'A', `UPDATE public.p_owner SET back_id = '${cB?.id}' WHERE id = '${pA?.id}'`)).toBe('42501');
     expect(await attempt(b, 'A', `INSERT INTO public.p_owner (name, back_id) VALUES ('p', '${cA?.id}')`)).toBe('written');
@@ -211,20 +250,38 @@ describe.each(BACKENDS)('references written by anon, user A and user B on %s', (
              has_function_privilege('authenticated', p.oid, 'EXECUTE') AS authenticated,
              EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee = 0) AS public
       FROM pg_proc p WHERE p.pronamespace = 'altan_private'::regnamespace AND p.proname LIKE '%readable' ORDER BY 1`);
-    expect(rows).toEqual(['c_org', 'c_owner'].map((t) => ({ name: `public_${t}_readable`, definer: true, config: ['search_path=""'], anon: false, authenticated: true, public: false })));
-    expect(compiled.model.functions.readChecks.map((c) => [c.name, c.table, c.executableBy])).toEqual([
+    expect(rows).toEqual(
+      ['c_org', 'c_owner'].map((t) => ({
+        name: `public_${t}_readable`,
+        definer: true,
+        config: ['search_path=""'],
+        anon: false,
+        authenticated: true,
+        public: false,
+      })),
+    );
+    expect(readChecksOf(compiled.model).map((c) => [c.name, c.table, c.executableBy])).toEqual([
       ['public_c_org_readable', 'c_org', ['authenticated']],
       ['public_c_owner_readable', 'c_owner', ['authenticated']],
     ]);
   });
 
-  it('updated_at is the server\'s: a client\'s value is not kept on INSERT (nor on UPDATE)', async () => {
+  it("updated_at is the server's: a client's value is not kept on INSERT (nor on UPDATE)", async () => {
     const id = uuid(0xe1);
-    const [inserted] = await b.query<{ updated_at: string }>(ACTORS.A, `INSERT INTO public.c_owner (id, name, updated_at) VALUES ('${id}', 'stamped', '2000-01-01') RETURNING updated_at::text`);
+    const [inserted] = await b.query<{ updated_at: string }>(
+      ACTORS.A,
+      `INSERT INTO public.c_owner (id, name, updated_at) VALUES ('${id}', 'stamped', '2000-01-01') RETURNING updated_at::text`,
+    );
     expect(inserted?.updated_at.startsWith('2000')).toBe(false);
-    const [updated] = await b.query<{ updated_at: string }>(ACTORS.A, `UPDATE public.c_owner SET updated_at = '2000-01-01' WHERE id = '${id}' RETURNING updated_at::text`);
+    const [updated] = await b.query<{ updated_at: string }>(
+      ACTORS.A,
+      `UPDATE public.c_owner SET updated_at = '2000-01-01' WHERE id = '${id}' RETURNING updated_at::text`,
+    );
     expect(updated?.updated_at.startsWith('2000')).toBe(false);
-    const [anonRow] = await b.query<{ updated_at: string }>(anon, `INSERT INTO public.c_public (name, updated_at) VALUES ('stamped', '2000-01-01') RETURNING updated_at::text`);
+    const [anonRow] = await b.query<{ updated_at: string }>(
+      anon,
+      `INSERT INTO public.c_public (name, updated_at) VALUES ('stamped', '2000-01-01') RETURNING updated_at::text`,
+    );
     expect(anonRow?.updated_at.startsWith('2000')).toBe(false);
   });
 });

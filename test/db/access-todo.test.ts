@@ -94,7 +94,7 @@ describe.each(BACKENDS)('todo example on %s', (backend) => {
     ]);
   });
 
-  it('a to-do can only be put into a project of one\'s own, and probing for projects tells nothing', async () => {
+  it("a to-do can only be put into a project of one's own, and probing for projects tells nothing", async () => {
     await expectRlsViolation(b.query(A, `INSERT INTO public.todos (project_id, title) VALUES ($1, 'sneak in')`, [ID.pB]));
     await expectRlsViolation(b.query(A, 'UPDATE public.todos SET project_id = $1 WHERE id = $2', [ID.pB, ID.tA]));
     // a project that does not exist gives the same answer as another user's
@@ -151,7 +151,7 @@ describe.each(BACKENDS)('todo example on %s', (backend) => {
     expect(names(await rows('todos'))).toEqual(['tA', 'tB']);
   });
 
-  it('the record of applied files is out of the API roles\' reach', async () => {
+  it("the record of applied files is out of the API roles' reach", async () => {
     expect(await b.db.query('SELECT file_name FROM altan_meta.applied_files')).toEqual([{ file_name: 'altan.yaml' }]);
     for (const actor of [anon, A]) {
       await expectPermissionDenied(b.query(actor, 'SELECT * FROM altan_meta.applied_files'), /schema altan_meta/);

@@ -112,8 +112,7 @@ export const uuid = (n: number): string => `00000000-0000-4000-8000-${n.toString
  */
 export function namer(ids: Readonly<Record<string, string>>) {
   const byId = new Map(Object.entries(ids).map(([k, v]) => [v, k]));
-  return (rows: readonly Record<string, unknown>[], key = 'id'): string[] =>
-    rows.map((r) => byId.get(String(r[key])) ?? String(r[key])).sort();
+  return (rows: readonly Record<string, unknown>[], key = 'id'): string[] => rows.map((r) => byId.get(String(r[key])) ?? String(r[key])).sort();
 }
 
 export const anon: Actor = { role: 'anon' };

@@ -9,6 +9,7 @@ import { compile } from '../../src/compile.js';
 import type { CompileResult } from '../../src/compile.js';
 import type { Database } from '../../src/db/database.js';
 import type { Command } from '../../src/model/model.js';
+import { readChecksOf } from '../../src/model/model.js';
 import type { Target } from '../../src/target.js';
 import { qualified } from '../../src/sql/quote.js';
 import { EXAMPLES_DIR, entriesWithExpectedSql, listExamples } from '../helpers.js';
@@ -76,7 +77,11 @@ export async function catalogProblems(db: Database, compiled: CompileResult): Pr
     const found = expectPolicies(schema, t.name, t.policies);
     for (const p of found) if (!t.policies.some((w) => w.name === p.name)) problems.push(`unexpected policy ${p.name} on ${schema}.${t.name}`);
   }
-  expectPolicies('storage', 'objects', model.buckets.flatMap((b) => b.policies));
+  expectPolicies(
+    'storage',
+    'objects',
+    model.buckets.flatMap((b) => b.policies),
+  );
 
   // Foreign keys: the model's exist; each column of one starts a (non-partial) index.
   const foreignKeys = await db.query<{ table: string; name: string; column: string; indexed: boolean }>(
@@ -105,10 +110,10 @@ export async function catalogProblems(db: Database, compiled: CompileResult): Pr
       problems.push(`function ${f.fn} has no search_path setting (proconfig: ${f.config ?? 'null'})`);
     if (f.schema === schema && f.definer) problems.push(`function ${f.fn} in the exposed schema is SECURITY DEFINER`);
   }
-  if (model.functions.updatedAt && !functions.some((f) => f.fn === `${model.privateSchema}.set_updated_at()`))
+  if (model.functions.some((f) => f.name === 'set_updated_at') && !functions.some((f) => f.fn === `${model.privateSchema}.set_updated_at()`))
     problems.push(`${model.privateSchema}.set_updated_at() does not exist`);
   // Read-check helpers: each exists, executable by exactly the roles the model says (their policies' roles).
-  for (const c of model.functions.readChecks) {
+  for (const c of readChecksOf(model)) {
     const signature = `${qualified(model.privateSchema, c.name)}(${c.keyType.sql})`;
     const [row] = await db.query<{ present: boolean; anon: boolean | null; authenticated: boolean | null }>(
       `SELECT to_regprocedure($1) IS NOT NULL AS present, has_function_privilege('anon', to_regprocedure($1), 'EXECUTE') AS anon,
@@ -116,9 +121,10 @@ export async function catalogProblems(db: Database, compiled: CompileResult): Pr
       [signature],
     );
     if (!row?.present) problems.push(`read-check helper ${signature} does not exist`);
-    else for (const role of ['anon', 'authenticated'] as const) {
-      if (row[role] !== c.executableBy.includes(role)) problems.push(`read-check helper ${signature}: EXECUTE for ${role} is ${String(row[role])}`);
-    }
+    else
+      for (const role of ['anon', 'authenticated'] as const) {
+        if (row[role] !== c.executableBy.includes(role)) problems.push(`read-check helper ${signature}: EXECUTE for ${role} is ${String(row[role])}`);
+      }
   }
 
   // Materialized views: exactly the model's, all in the private schema.
@@ -128,7 +134,8 @@ export async function catalogProblems(db: Database, compiled: CompileResult): Pr
   );
   for (const v of views) if (v.schema !== model.privateSchema) problems.push(`materialized view ${v.schema}.${v.name} is outside ${model.privateSchema}`);
   for (const v of model.views)
-    if (!views.some((f) => f.schema === model.privateSchema && f.name === v.name)) problems.push(`materialized view ${model.privateSchema}.${v.name} does not exist`);
+    if (!views.some((f) => f.schema === model.privateSchema && f.name === v.name))
+      problems.push(`materialized view ${model.privateSchema}.${v.name} does not exist`);
 
   return problems;
 }

@@ -73,7 +73,9 @@ describe('the catalog checks see what they check', () => {
     expect((await apply(db, compiled)).status).toBe('applied');
     expect(await catalogProblems(db, compiled)).toEqual([]);
     // the default target ends with apply_postgrest_permissions(): blanket grants, which the supabase check would refuse
-    expect(await grantProblems(db, compiled)).toContain('anon on public.todos has {SELECT,INSERT,UPDATE,DELETE,TRUNCATE,REFERENCES,TRIGGER}, the file grants {}');
+    expect(await grantProblems(db, compiled)).toContain(
+      'anon on public.todos has {SELECT,INSERT,UPDATE,DELETE,TRUNCATE,REFERENCES,TRIGGER}, the file grants {}',
+    );
 
     await db.exec(`
       ALTER TABLE public.todos DISABLE ROW LEVEL SECURITY;

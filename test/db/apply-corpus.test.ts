@@ -60,7 +60,10 @@ describe('apply to PostgreSQL with pg_cron', () => {
       await cron.reset();
       const compiled = await compileItem(item);
       let verified: VerifyReport | undefined;
-      const report = await apply(cron.db, compiled, { dryRun: true, beforeEnd: async (db) => void (verified = await verify(db, compiled, { insideTransaction: true })) });
+      const report = await apply(cron.db, compiled, {
+        dryRun: true,
+        beforeEnd: async (db) => void (verified = await verify(db, compiled, { insideTransaction: true })),
+      });
       expect(report.status).toBe('dry-run');
       expect(verified && verifyProblems(verified)).toEqual([]);
       expect(await leftovers(cron.db, compiled)).toEqual([]);

@@ -43,7 +43,6 @@ materialized_views:
     refresh: hourly
 `;
 
-
 describe('failures leave the database as it was (Postgres)', () => {
   const cron = withCronDatabase();
 
@@ -52,7 +51,9 @@ describe('failures leave the database as it was (Postgres)', () => {
     const compiled = await compile(BAD_CHECK, { fileName: 'bad.yaml' });
     const error = await expectRefused(cron.db, () => apply(cron.db, compiled));
     expect(error.reason).toBe('database');
-    expect(error.message).toMatch(/^apply failed in CREATE TABLE public\.notes \(generated SQL line (\d+):(\d+)\):\n {2}operator does not exist: text > integer \(SQLSTATE 42883\)/);
+    expect(error.message).toMatch(
+      /^apply failed in CREATE TABLE public\.notes \(generated SQL line (\d+):(\d+)\):\n {2}operator does not exist: text > integer \(SQLSTATE 42883\)/,
+    );
     const [, line] = /line (\d+):/.exec(error.message) as RegExpExecArray;
     expect(compiled.sql.split('\n')[Number(line) - 1]).toContain('CHECK (body > 3)');
   });
@@ -61,7 +62,9 @@ describe('failures leave the database as it was (Postgres)', () => {
     await cron.reset();
     const compiled = await compile(BAD_VIEW, { fileName: 'view.yaml' });
     const error = await expectRefused(cron.db, () => apply(cron.db, compiled));
-    expect(error.message).toMatch(/^apply failed in CREATE MATERIALIZED VIEW altan_private\.stats \(generated SQL line \d+:\d+\):\n {2}column "no_such_column" does not exist \(SQLSTATE 42703\)/);
+    expect(error.message).toMatch(
+      /^apply failed in CREATE MATERIALIZED VIEW altan_private\.stats \(generated SQL line \d+:\d+\):\n {2}column "no_such_column" does not exist \(SQLSTATE 42703\)/,
+    );
     expect(error.message).toContain('\n  from view.yaml:8:12: the query of materialized view "stats"\nNothing was applied: the transaction was rolled back.');
   });
 
@@ -81,7 +84,9 @@ describe('failures leave the database as it was (Postgres)', () => {
     // A table named like the index apply creates: relation names are shared by tables and indexes.
     await cron.db.exec('CREATE TABLE public.todos_user_id_idx (id int)');
     const error = await expectRefused(cron.db, async () => apply(cron.db, await compile(TODOS)));
-    expect(error.message).toMatch(/^apply failed in CREATE INDEX todos_user_id_idx ON public\.todos \(user_id\) \(generated SQL line \d+:1\):\n {2}relation "todos_user_id_idx" already exists \(SQLSTATE 42P07\)/);
+    expect(error.message).toMatch(
+      /^apply failed in CREATE INDEX todos_user_id_idx ON public\.todos \(user_id\) \(generated SQL line \d+:1\):\n {2}relation "todos_user_id_idx" already exists \(SQLSTATE 42P07\)/,
+    );
     // Not the author's SQL: no line of the file to point at.
     expect(error.message).not.toContain('\n  from ');
   });
@@ -173,7 +178,9 @@ describe('failures leave the database as it was (PGlite)', () => {
 
   it('a CHECK that Postgres refuses', async () => {
     const error = await expectRefused(db, async () => apply(db, await compile(BAD_CHECK)));
-    expect(error.message).toMatch(/^apply failed in CREATE TABLE public\.notes \(generated SQL line \d+:\d+\):\n {2}operator does not exist: text > integer \(SQLSTATE 42883\)/);
+    expect(error.message).toMatch(
+      /^apply failed in CREATE TABLE public\.notes \(generated SQL line \d+:\d+\):\n {2}operator does not exist: text > integer \(SQLSTATE 42883\)/,
+    );
   });
 
   it('a materialized view whose query fails', async () => {

@@ -10,7 +10,7 @@ import { CRON_DATABASE_LOCK_KEY, connect, withCronDatabase } from './harness.js'
 const cron = withCronDatabase();
 
 const jobs = async () =>
-  (await cron.db.query<{ jobname: string; schedule: string; command: string }>('SELECT jobname, schedule, command FROM cron.job ORDER BY jobid'));
+  await cron.db.query<{ jobname: string; schedule: string; command: string }>('SELECT jobname, schedule, command FROM cron.job ORDER BY jobid');
 
 describe('bootstrap in the cron database', () => {
   it('has the real pg_cron, in pg_catalog, with cron.schedule(name, schedule, command)', async () => {

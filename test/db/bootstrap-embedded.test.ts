@@ -113,8 +113,7 @@ describe('the emulated platform on PGlite', () => {
     await db.exec(`SELECT set_config('request.jwt.claims', '', false), set_config('request.jwt.claim.sub', '', false)`);
   });
 
-  const claims = async (json: unknown) =>
-    db.query(`SELECT set_config('request.jwt.claims', $1, false)`, [JSON.stringify(json)]);
+  const claims = async (json: unknown) => db.query(`SELECT set_config('request.jwt.claims', $1, false)`, [JSON.stringify(json)]);
 
   it('auth.uid(), role(), email(), jwt() read request.jwt.claims', async () => {
     const sub = '6f1e2b0c-1111-4222-8333-944445555666';
@@ -134,9 +133,7 @@ describe('the emulated platform on PGlite', () => {
   });
 
   it('gives NULL when no claim is set (or the setting is empty)', async () => {
-    expect(await db.query('SELECT auth.uid() AS uid, auth.role() AS role, auth.jwt() AS jwt')).toEqual([
-      { uid: null, role: null, jwt: null },
-    ]);
+    expect(await db.query('SELECT auth.uid() AS uid, auth.role() AS role, auth.jwt() AS jwt')).toEqual([{ uid: null, role: null, jwt: null }]);
     await claims({ role: 'anon' });
     expect(await db.query('SELECT auth.uid() AS uid, auth.role() AS role')).toEqual([{ uid: null, role: 'anon' }]);
   });
@@ -149,10 +146,7 @@ describe('the emulated platform on PGlite', () => {
     ['a/b/', ['a', 'b'], '', ''],
     ['a/trailing.', ['a'], 'trailing.', ''],
   ])('storage path functions of %s', async (name, folders, file, extension) => {
-    const [row] = await db.query(
-      `SELECT storage.foldername($1) AS folders, storage.filename($1) AS file, storage.extension($1) AS extension`,
-      [name],
-    );
+    const [row] = await db.query(`SELECT storage.foldername($1) AS folders, storage.filename($1) AS file, storage.extension($1) AS extension`, [name]);
     expect(row).toEqual({ folders, file, extension });
   });
 
@@ -174,9 +168,7 @@ describe('the emulated platform on PGlite', () => {
 
   it('storage.objects generates path_tokens and keeps (bucket_id, name) unique', async () => {
     await db.exec(`INSERT INTO storage.buckets (id, name) VALUES ('avatars', 'avatars')`);
-    const [row] = await db.query(
-      `INSERT INTO storage.objects (bucket_id, name) VALUES ('avatars', 'u1/me.png') RETURNING path_tokens`,
-    );
+    const [row] = await db.query(`INSERT INTO storage.objects (bucket_id, name) VALUES ('avatars', 'u1/me.png') RETURNING path_tokens`);
     expect(row).toEqual({ path_tokens: ['u1', 'me.png'] });
     const [bucket] = await db.query(`SELECT public, avif_autodetection FROM storage.buckets WHERE id = 'avatars'`);
     expect(bucket).toEqual({ public: false, avif_autodetection: false });
@@ -187,11 +179,7 @@ describe('the emulated platform on PGlite', () => {
 
   it('RLS closes storage to the API roles until policies open it; service_role bypasses it', async () => {
     const user = await createUser(db);
-    const error = await failure(
-      asRole(db, { role: 'authenticated', sub: user }, (s) =>
-        s.query(`INSERT INTO storage.buckets (id, name) VALUES ('b', 'b')`),
-      ),
-    );
+    const error = await failure(asRole(db, { role: 'authenticated', sub: user }, (s) => s.query(`INSERT INTO storage.buckets (id, name) VALUES ('b', 'b')`)));
     expect(error.code).toBe('42501');
     const seen = await asRole(
       db,

@@ -82,10 +82,7 @@ describe('bootstrap on a vanilla server database', () => {
       await waiting; // unique_violation caught: no error
       await second.query('COMMIT');
       await second.query(sql); // now duplicate_object, caught too
-      const rows = await second.query(
-        `SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid WHERE m.member = $1::regrole`,
-        [role],
-      );
+      const rows = await second.query(`SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid WHERE m.member = $1::regrole`, [role]);
       expect(rows.rows).toEqual([{ rolname: 'anon' }]);
     } finally {
       await first.query('ROLLBACK').catch(() => {});

@@ -104,9 +104,7 @@ describe('public.apply_postgrest_permissions()', () => {
       REVOKE EXECUTE ON FUNCTION public.note_count() FROM PUBLIC;
       CREATE SCHEMA elsewhere;
       CREATE TABLE elsewhere.hidden (id int);`);
-    expect(await privileges()).toEqual([
-      { anon_table: false, view: false, sequence: false, routine: false, other_schema: false },
-    ]);
+    expect(await privileges()).toEqual([{ anon_table: false, view: false, sequence: false, routine: false, other_schema: false }]);
     await db.query('SELECT public.apply_postgrest_permissions()');
     expect(await privileges()).toEqual([{ anon_table: true, view: true, sequence: true, routine: true, other_schema: false }]);
   });

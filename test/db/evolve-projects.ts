@@ -60,7 +60,10 @@ export const STUDIO: Project = {
     { version: 'v3', destructive: [] },
     {
       version: 'v2',
-      destructive: ['- column documents.pinned: its values are deleted', '~ column posts.score: type bigint → integer: type bigint → integer may not hold every value'],
+      destructive: [
+        '- column documents.pinned: its values are deleted',
+        '~ column posts.score: type bigint → integer: type bigint → integer may not hold every value',
+      ],
     },
   ],
   async fill(db, ledger, v, user) {
@@ -70,6 +73,7 @@ export const STUDIO: Project = {
     if (v === 'v1') return;
     const org = await ledger.insert(db, 'organizations', { name: `org ${n}`, created_by: user });
     await ledger.insert(db, 'documents', { org_id: org, user_id: user, title: `doc ${n}`, body: `body ${n}`, ...(v === 'v3' ? { pinned: true } : {}) });
-    if (v === 'v2') await db.query(`INSERT INTO storage.objects (bucket_id, name, owner) VALUES ('docs', $1, $2) ON CONFLICT DO NOTHING`, [`${user}/doc.pdf`, user]);
+    if (v === 'v2')
+      await db.query(`INSERT INTO storage.objects (bucket_id, name, owner) VALUES ('docs', $1, $2) ON CONFLICT DO NOTHING`, [`${user}/doc.pdf`, user]);
   },
 };

@@ -157,7 +157,9 @@ describe('NOT NULL where data is missing', () => {
 
     const required = await compile(NOTES('      title: { type: text, required: true }\n'), { fileName: 'v2.yaml' });
     const planned = await plan(db, required);
-    expect(planned.blockers).toEqual(['column notes.title cannot be made NOT NULL: 2 rows hold NULL in it; set a value in them, or give the field a default, first']);
+    expect(planned.blockers).toEqual([
+      'column notes.title cannot be made NOT NULL: 2 rows hold NULL in it; set a value in them, or give the field a default, first',
+    ]);
     for (const options of [{}, { allowDestructive: true }]) {
       const refused = await expectRefused(db, () => apply(db, required, options));
       expect(refused.reason).toBe('blocked');
@@ -173,7 +175,10 @@ describe('NOT NULL where data is missing', () => {
     await db.exec("UPDATE public.notes SET title = 'filled' WHERE title IS NULL");
     await applyAndSettle(db, required);
     await db.exec('DELETE FROM public.notes');
-    await applyAndSettle(db, await compile(NOTES('      title: { type: text, required: true }\n      rank: { type: integer, required: true }\n'), { fileName: 'v4.yaml' }));
+    await applyAndSettle(
+      db,
+      await compile(NOTES('      title: { type: text, required: true }\n      rank: { type: integer, required: true }\n'), { fileName: 'v4.yaml' }),
+    );
   });
 });
 
@@ -207,4 +212,3 @@ entities:
     expect((await plan(db, await version('tasks', 'v1'))).status).toBe('up-to-date');
   });
 });
-

@@ -15,7 +15,13 @@ let db: Database;
 beforeAll(async () => {
   db = await memoryDatabase();
 }, 60_000);
-const backend = { get db() { return db; }, reset: () => resetDatabase(db), createUser: () => createUser(db) };
+const backend = {
+  get db() {
+    return db;
+  },
+  reset: () => resetDatabase(db),
+  createUser: () => createUser(db),
+};
 
 describe('evolving a file on PGlite', () => {
   for (const project of [TASKS, STUDIO]) {
@@ -28,7 +34,12 @@ describe('evolving a file on PGlite', () => {
       expect(jobs).toEqual(
         project === TASKS
           ? [['purge-done'], ['close-stale'], ['close-stale'], ['close-stale']]
-          : [['cleanup', 'refresh-top_posts'], ['digest', 'refresh-post_count', 'refresh-top_posts'], ['digest', 'refresh-post_count'], ['digest', 'refresh-post_count', 'refresh-top_posts']],
+          : [
+              ['cleanup', 'refresh-top_posts'],
+              ['digest', 'refresh-post_count', 'refresh-top_posts'],
+              ['digest', 'refresh-post_count'],
+              ['digest', 'refresh-post_count', 'refresh-top_posts'],
+            ],
       );
     }, 240_000);
   }

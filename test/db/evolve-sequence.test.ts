@@ -13,7 +13,13 @@ import { STUDIO, TASKS } from './evolve-projects.js';
 import { withCronDatabase } from './harness.js';
 
 const cron = withCronDatabase();
-const backend = { get db() { return cron.db; }, reset: () => cron.reset(), createUser: () => cron.createUser() };
+const backend = {
+  get db() {
+    return cron.db;
+  },
+  reset: () => cron.reset(),
+  createUser: () => cron.createUser(),
+};
 
 describe('evolving a file on PostgreSQL with pg_cron', () => {
   it('tasks: entities, fields, types, defaults, required, enum, check, access, indexes, comments, seeds and jobs change; rows survive', async () => {
@@ -42,8 +48,15 @@ describe('evolving a file on PostgreSQL with pg_cron', () => {
     // the bucket docs was dropped by v3 with its file, and made again empty by the last v2 (then filled)
     const docs = await cron.db.query<{ name: string }>("SELECT name FROM storage.objects WHERE bucket_id = 'docs'");
     expect(docs.length).toBe(1);
-    // the materialized views were made again with their data: refresh jobs run
-    const [counted] = await cron.db.query<{ n: number }>('SELECT n::int AS n FROM altan_private.post_count');
-    expect(counted?.n).toBe(3);
+    // post_count reads no column that changed (posts.score changes type): it is not made again, so it holds what it
+    // counted when it was made until its job refreshes it; a refresh counts the rows every version left
+    const [job] = await cron.db.query<{ n: number }>("SELECT count(*)::int AS n FROM cron.job WHERE jobname = 'refresh-post_count'");
+    expect(job?.n).toBe(1);
+    await cron.db.exec('REFRESH MATERIALIZED VIEW altan_private.post_count');
+    const [counted] = await cron.db.query<{ n: number; posts: number }>(
+      'SELECT n::int AS n, (SELECT count(*)::int FROM public.posts) AS posts FROM altan_private.post_count',
+    );
+    expect(counted?.n).toBe(counted?.posts);
+    expect(counted?.n).toBeGreaterThan(0);
   }, 240_000);
 });

@@ -4,12 +4,15 @@
  * plan replaces each trigger, apply makes it BEFORE INSERT OR UPDATE, rows are
  * kept, and the plan is empty after. On the test server and on PGlite.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
 import type { Database } from '../../src/db/database.js';
 import { RECORD_TABLE } from '../../src/db/record.js';
 import { describeChange } from '../../src/plan/format.js';
 import { plan } from '../../src/plan/plan.js';
+import { ROOT } from '../helpers.js';
 import { applyAndSettle, comparableSnapshot } from './evolve.js';
 import { connect, createUser, dropDatabase, freshDatabase, memoryDatabase } from './harness.js';
 
@@ -24,15 +27,21 @@ entities:
       label: text
 `;
 
-/** The database as the earlier version left it: its triggers, and its record of them and of the SQL it ran. */
+/**
+ * The database as the earlier version left it: its triggers, and its record of them and of the SQL it ran
+ * (inventory format 1, as that version wrote it for this file: test/fixtures/format-1/notes.json).
+ */
 async function asEarlierVersion(db: Database): Promise<void> {
+  const earlier = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'format-1', 'notes.json'), 'utf8')) as { file: string; record: { inventory: string } };
+  expect(earlier.file).toBe(FILE);
   await db.exec(`
     DROP TRIGGER notes_set_updated_at ON public.notes;
     CREATE TRIGGER notes_set_updated_at BEFORE UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
     DROP TRIGGER tags_set_updated_at ON public.tags;
-    CREATE TRIGGER tags_set_updated_at BEFORE UPDATE ON public.tags FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();
-    UPDATE ${RECORD_TABLE} SET inventory = replace(inventory, 'BEFORE INSERT OR UPDATE', 'BEFORE UPDATE'),
-      sql = replace(sql, 'BEFORE INSERT OR UPDATE', 'BEFORE UPDATE'), sql_sha256 = 'earlier version';`);
+    CREATE TRIGGER tags_set_updated_at BEFORE UPDATE ON public.tags FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at();`);
+  await db.query(`UPDATE ${RECORD_TABLE} SET inventory = $1, sql = replace(sql, 'BEFORE INSERT OR UPDATE', 'BEFORE UPDATE'), sql_sha256 = 'earlier version'`, [
+    earlier.record.inventory.replaceAll('BEFORE INSERT OR UPDATE', 'BEFORE UPDATE'),
+  ]);
 }
 
 const triggers = (db: Database) =>

@@ -149,7 +149,8 @@ export class Ledger {
         continue;
       }
       for (const [key, value] of Object.entries(kept.values)) {
-        if (JSON.stringify(found.row[key]) !== JSON.stringify(value)) problems.push(`${kept.table} ${kept.id}.${key} was ${JSON.stringify(value)}, is ${JSON.stringify(found.row[key])}`);
+        if (JSON.stringify(found.row[key]) !== JSON.stringify(value))
+          problems.push(`${kept.table} ${kept.id}.${key} was ${JSON.stringify(value)}, is ${JSON.stringify(found.row[key])}`);
       }
     }
     return problems;

@@ -53,10 +53,10 @@ function startTestCluster(): string {
 async function removeLeftovers(url: string): Promise<void> {
   const db = await openPostgres(databaseUrl(url, 'postgres'));
   try {
-    const rows = await db.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR starts_with(datname, $2)`,
-      [FRESH_PREFIX, TEMPLATE_PREFIX],
-    );
+    const rows = await db.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1) OR starts_with(datname, $2)`, [
+      FRESH_PREFIX,
+      TEMPLATE_PREFIX,
+    ]);
     for (const { datname } of rows) {
       const pid = freshDatabaseCreator(datname);
       const stale = pid !== undefined ? !processAlive(pid) : datname !== templateName();
@@ -82,7 +82,9 @@ export default async function setup(project: TestProject): Promise<() => void> {
     const unfinished = readdirSync(join(scratch, 'files'));
     rmSync(scratch, { recursive: true, force: true });
     if (unfinished.length > 0) {
-      console.warn(`removed the temporary directories of ${unfinished.length} test file(s) whose clean-up did not run (a worker that died?): ${unfinished.join(', ')}`);
+      console.warn(
+        `removed the temporary directories of ${unfinished.length} test file(s) whose clean-up did not run (a worker that died?): ${unfinished.join(', ')}`,
+      );
     }
   };
 }

@@ -264,10 +264,7 @@ export async function resetDatabase(db: Database): Promise<BootstrapReport> {
 
 /** A row in auth.users (id random unless given); returns its id. */
 export async function createUser(db: Database, id: string = randomUUID()): Promise<string> {
-  const [row] = await db.query<{ id: string }>(
-    'INSERT INTO auth.users (id, email) VALUES ($1, $2) RETURNING id::text AS id',
-    [id, `${id}@users.test`],
-  );
+  const [row] = await db.query<{ id: string }>('INSERT INTO auth.users (id, email) VALUES ($1, $2) RETURNING id::text AS id', [id, `${id}@users.test`]);
   if (row === undefined) throw new Error('createUser: no row returned');
   return row.id;
 }

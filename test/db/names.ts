@@ -23,7 +23,10 @@ const MAX_IDENTIFIER = 63;
 
 /** A database name unique in this process, readable in pg_database. */
 export function freshName(label: string, counter: number): string {
-  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+  const slug = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
   return `${FRESH_PREFIX}${process.pid}_${counter}_${slug}`.slice(0, MAX_IDENTIFIER);
 }
 

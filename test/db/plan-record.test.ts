@@ -41,7 +41,7 @@ describe('records from before plans', () => {
       'SELECT count(*)::int AS n, (array_agg(inventory ORDER BY id DESC))[1] AS inventory FROM altan_meta.applied_files',
     );
     expect(row?.n).toBe(2);
-    expect(JSON.parse(row?.inventory ?? 'null')).toMatchObject({ format: 1 });
+    expect(JSON.parse(row?.inventory ?? 'null')).toMatchObject({ format: 2 });
 
     const next = await plan(db, await compile(V2, { fileName: 'notes.yaml' }));
     expect(next.changes.map((c) => `${c.action} ${c.kind} ${c.table}.${c.name}`)).toEqual(['create column notes.body']);
@@ -56,7 +56,9 @@ describe('records from before plans', () => {
     const error = await apply(db, await compile(V2)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplyError);
     expect((error as ApplyError).reason).toBe('conflict');
-    expect((error as ApplyError).message).toMatch(/^schema public holds notes\.yaml as applied at .* by an earlier altan-cloud that did not record which objects it made, and this file differs; apply that file again with this version first/);
+    expect((error as ApplyError).message).toMatch(
+      /^schema public holds notes\.yaml as applied at .* by an earlier altan-cloud that did not record which objects it made, and this file differs; apply that file again with this version first/,
+    );
     const columns = await db.query<{ attname: string }>("SELECT attname FROM pg_attribute WHERE attrelid = 'public.notes'::regclass AND attname = 'body'");
     expect(columns).toEqual([]);
   });

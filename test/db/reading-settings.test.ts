@@ -52,7 +52,10 @@ entities:
 
 /** anon cannot read auth.users, and reads the seed row exactly as the file has it. */
 async function nothingReachedAnon(db: Database): Promise<void> {
-  await expectPermissionDenied(asRole(db, anon, (s) => s.query('SELECT email FROM auth.users')), /auth\.users|users/);
+  await expectPermissionDenied(
+    asRole(db, anon, (s) => s.query('SELECT email FROM auth.users')),
+    /auth\.users|users/,
+  );
   const rows = await asRole(db, anon, (s) => s.query<{ body: string; note: string; tag: string }>('SELECT body, note, tag FROM public.notes'));
   // With the setting off, 'a\b' would be read as a, backspace.
   expect(rows).toEqual([{ body: TRICKY, note: TRICKY, tag: 'a\\b\\' }]);

@@ -91,12 +91,7 @@ function serialized<T>(connection: Database, run: () => Promise<T>): Promise<T> 
  * Database, or a PGlite Database); commits unless `options.rollback`. An error
  * rolls back and is rethrown as it came (a DatabaseError for SQL errors).
  */
-export async function asRole<T>(
-  target: Database | string,
-  actor: Actor,
-  fn: (session: RoleSession) => Promise<T>,
-  options: AsRoleOptions = {},
-): Promise<T> {
+export async function asRole<T>(target: Database | string, actor: Actor, fn: (session: RoleSession) => Promise<T>, options: AsRoleOptions = {}): Promise<T> {
   // Interpolated into SET LOCAL ROLE below: only the three API roles.
   if (!ROLES.includes(actor.role)) throw new Error(`asRole: unknown role ${String(actor.role)}`);
   const claims = { ...actor.claims, role: actor.role, ...('sub' in actor ? { sub: actor.sub } : {}) };

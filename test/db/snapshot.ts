@@ -10,7 +10,8 @@
  */
 import type { Database } from '../../src/db/database.js';
 
-const USER_SCHEMAS = "n.nspname NOT IN ('information_schema', 'pg_catalog', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp%' AND n.nspname NOT LIKE 'pg\\_toast%'";
+const USER_SCHEMAS =
+  "n.nspname NOT IN ('information_schema', 'pg_catalog', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp%' AND n.nspname NOT LIKE 'pg\\_toast%'";
 
 /** An ACL as a sorted text list: the same privileges whatever order they were granted in. */
 const acl = (column: string) => `ARRAY(SELECT x::text FROM unnest(${column}) AS x ORDER BY 1)::text`;

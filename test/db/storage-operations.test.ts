@@ -7,9 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplyError, apply, compile, openPostgres, verify } from '../../src/index.js';
 import type { Database } from '../../src/index.js';
-import {
-  countedSql, deleteSql, findSql, listSql, metadataSql, moveSql, storageSettings, uploadSql, upsertSql,
-} from '../../src/verify/storageRequests.js';
+import { countedSql, deleteSql, findSql, listSql, metadataSql, moveSql, storageSettings, uploadSql, upsertSql } from '../../src/verify/storageRequests.js';
 import type { StorageOperation } from '../../src/verify/storageRequests.js';
 import { anon, failure, user, uuid } from './access.js';
 import { connect, dropDatabase, memoryDatabase } from './harness.js';
@@ -30,7 +28,8 @@ buckets:
   docs: {}
 `;
 
-const SEED = (db: Database) => db.exec(`
+const SEED = (db: Database) =>
+  db.exec(`
 INSERT INTO auth.users (id) VALUES ('${A}'), ('${B}');
 ${uploadSql('avatars', `${A}/a.png`, A)};
 ${uploadSql('dropbox', `${A}/a.txt`, A)};
@@ -62,10 +61,15 @@ describe.each(['postgres', 'pglite'] as const)('Storage operations on %s', (back
 
   /** Rows returned (RETURNING * counted, or a SELECT's), or the error code; always rolled back. */
   const run = (actor: Actor, operation: StorageOperation, sql: string): Promise<number | string> =>
-    asRole(target, actor, async (s) => {
-      const rows = await s.query(sql.startsWith('SELECT') ? sql : /RETURNING \*$/.test(sql) ? countedSql(sql) : `${sql} RETURNING 1`);
-      return sql.startsWith('SELECT') ? rows.length : Number(rows[0]?.n ?? rows.length);
-    }, { rollback: true, settings: storageSettings(operation) }).catch((e: unknown) => String((e as { code?: string }).code));
+    asRole(
+      target,
+      actor,
+      async (s) => {
+        const rows = await s.query(sql.startsWith('SELECT') ? sql : /RETURNING \*$/.test(sql) ? countedSql(sql) : `${sql} RETURNING 1`);
+        return sql.startsWith('SELECT') ? rows.length : Number(rows[0]?.n ?? rows.length);
+      },
+      { rollback: true, settings: storageSettings(operation) },
+    ).catch((e: unknown) => String((e as { code?: string }).code));
 
   it('apply as the non-superuser owner, then verify: every request as promised', async () => {
     const report = await verify(db, compiled);
@@ -111,9 +115,12 @@ describe.each(['postgres', 'pglite'] as const)('Storage operations on %s', (back
     expect(await run(user(B), 'copy', findSql('docs', `${A}/a.txt`))).toBe(0);
   });
 
-  it('the delete guard refuses a DELETE without Storage\'s setting, before any policy', async () => {
+  it("the delete guard refuses a DELETE without Storage's setting, before any policy", async () => {
     const e = await failure(asRole(target, user(A), (s) => s.query(deleteSql('docs', [`${A}/a.txt`])), { rollback: true }));
-    expect({ code: e.code, message: e.message }).toEqual({ code: '42501', message: expect.stringMatching(/^Direct deletion from storage tables is not allowed/) });
+    expect({ code: e.code, message: e.message }).toEqual({
+      code: '42501',
+      message: expect.stringMatching(/^Direct deletion from storage tables is not allowed/),
+    });
   });
 });
 
@@ -133,7 +140,9 @@ describe('Storage preflight on PostgreSQL', () => {
   it('preflight: a role that may not create policies on storage.objects is told what to do, nothing runs', async () => {
     const outsider = await openPostgres(outsiderUrl);
     try {
-      const e = await apply(outsider, await compile(FILE.replace('docs: {}', 'more: {}'), { fileName: 'storage.yaml', target: 'supabase' })).catch((x: unknown) => x);
+      const e = await apply(outsider, await compile(FILE.replace('docs: {}', 'more: {}'), { fileName: 'storage.yaml', target: 'supabase' })).catch(
+        (x: unknown) => x,
+      );
       expect(e).toBeInstanceOf(ApplyError);
       expect((e as Error).message).toMatch(/the right to create policies on storage\.objects: .*connect as `postgres`/);
     } finally {

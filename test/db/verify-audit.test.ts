@@ -80,8 +80,14 @@ describe.each(['postgres', 'pglite'] as const)('the privilege audit on every exa
     if (backend === 'postgres') await db.exec(CRON_STAND_IN.create);
   });
   it.each([
-    ['todo', 'altan'], ['blog', 'supabase'], ['crm', 'altan'], ['marketplace', 'supabase'],
-    ['todo', 'supabase'], ['blog', 'altan'], ['crm', 'supabase'], ['marketplace', 'altan'],
+    ['todo', 'altan'],
+    ['blog', 'supabase'],
+    ['crm', 'altan'],
+    ['marketplace', 'supabase'],
+    ['todo', 'supabase'],
+    ['blog', 'altan'],
+    ['crm', 'supabase'],
+    ['marketplace', 'altan'],
   ] as const)('%s (target %s): applied then verified, nothing beyond the file and the platform', { timeout: 120_000 }, async (example, target) => {
     await resetDatabase(db);
     const compiled = await compile(readFileSync(join(EXAMPLES_DIR, example, 'altan.yaml'), 'utf8'), { fileName: 'altan.yaml', target });
@@ -91,7 +97,9 @@ describe.each(['postgres', 'pglite'] as const)('the privilege audit on every exa
     expect(report.status).toBe('passed');
     expect(report.audit.failed).toBe(0);
     expect(report.audit.privileges).toBeGreaterThan(10);
-    expect(formatReport(report)).toMatch(/\nprivilege audit: \d+ privileges of anon and authenticated, \d+ policies: none beyond what the file and the platform grant\n/);
+    expect(formatReport(report)).toMatch(
+      /\nprivilege audit: \d+ privileges of anon and authenticated, \d+ policies: none beyond what the file and the platform grant\n/,
+    );
   });
 });
 
@@ -128,23 +136,44 @@ describe.each(['postgres', 'pglite'] as const)('the privilege audit on a databas
 
   it.each([
     ['GRANT SELECT ON auth.users TO anon', '✗ anon has SELECT on table auth.users (directly): not granted by the file nor the platform'],
-    ['GRANT SELECT (email) ON auth.users TO authenticated', '✗ authenticated has SELECT on table auth.users (on some columns): not granted by the file nor the platform'],
-    ['GRANT EXECUTE ON FUNCTION altan_private.admin_org_ids() TO anon', '✗ anon has EXECUTE on function altan_private.admin_org_ids() (directly): not granted by the file nor the platform'],
-    ['GRANT EXECUTE ON FUNCTION altan_private.set_updated_at() TO PUBLIC', '✗ anon has EXECUTE on function altan_private.set_updated_at() (through PUBLIC): not granted by the file nor the platform'],
+    [
+      'GRANT SELECT (email) ON auth.users TO authenticated',
+      '✗ authenticated has SELECT on table auth.users (on some columns): not granted by the file nor the platform',
+    ],
+    [
+      'GRANT EXECUTE ON FUNCTION altan_private.admin_org_ids() TO anon',
+      '✗ anon has EXECUTE on function altan_private.admin_org_ids() (directly): not granted by the file nor the platform',
+    ],
+    [
+      'GRANT EXECUTE ON FUNCTION altan_private.set_updated_at() TO PUBLIC',
+      '✗ anon has EXECUTE on function altan_private.set_updated_at() (through PUBLIC): not granted by the file nor the platform',
+    ],
     ['GRANT USAGE ON SCHEMA altan_private TO anon', '✗ anon has USAGE on schema altan_private (directly): not granted by the file nor the platform'],
     ['CREATE POLICY notes_open ON public.notes FOR SELECT USING (true)', "✗ policy notes_open on public.notes (FOR SELECT TO public): not the file's"],
     ['CREATE POLICY mine ON storage.objects FOR SELECT TO anon USING (true)', "✗ policy mine on storage.objects (FOR SELECT TO anon): not the file's"],
     ['ALTER TABLE public.categories DISABLE ROW LEVEL SECURITY', '✗ public.categories: row-level security is disabled; the file enables it'],
     ['ALTER TABLE storage.objects DISABLE ROW LEVEL SECURITY', '✗ storage.objects: row-level security is disabled; the platform enables it'],
-    ['CREATE SEQUENCE altan_private.counter; GRANT UPDATE ON SEQUENCE altan_private.counter TO authenticated', '✗ authenticated has UPDATE on sequence altan_private.counter (directly): not granted by the file nor the platform'],
-    ['CREATE MATERIALIZED VIEW altan_private.emails AS SELECT email FROM auth.users; GRANT SELECT ON altan_private.emails TO anon', '✗ anon has SELECT on materialized view altan_private.emails (directly): not granted by the file nor the platform'],
-    ['CREATE TABLE public.leak (x int); GRANT SELECT, INSERT ON public.leak TO anon', '✗ anon has INSERT, SELECT on table public.leak (directly): not granted by the file nor the platform'],
-    ['CREATE ROLE audit_helper_role; GRANT SELECT ON auth.users TO audit_helper_role; GRANT audit_helper_role TO authenticated', '✗ role authenticated is a member of role audit_helper_role: not granted by the file nor the platform'],
+    [
+      'CREATE SEQUENCE altan_private.counter; GRANT UPDATE ON SEQUENCE altan_private.counter TO authenticated',
+      '✗ authenticated has UPDATE on sequence altan_private.counter (directly): not granted by the file nor the platform',
+    ],
+    [
+      'CREATE MATERIALIZED VIEW altan_private.emails AS SELECT email FROM auth.users; GRANT SELECT ON altan_private.emails TO anon',
+      '✗ anon has SELECT on materialized view altan_private.emails (directly): not granted by the file nor the platform',
+    ],
+    [
+      'CREATE TABLE public.leak (x int); GRANT SELECT, INSERT ON public.leak TO anon',
+      '✗ anon has INSERT, SELECT on table public.leak (directly): not granted by the file nor the platform',
+    ],
+    [
+      'CREATE ROLE audit_helper_role; GRANT SELECT ON auth.users TO audit_helper_role; GRANT audit_helper_role TO authenticated',
+      '✗ role authenticated is a member of role audit_helper_role: not granted by the file nor the platform',
+    ],
   ])('%s: fails naming the object and the privilege', async (sql, line) => {
     const report = await verifyAfter(sql);
     expect(report.status).toBe('failed');
     expect(auditProblems(report)).toContain(line);
-    expect(formatReport(report).split("\nFailed:\n")[1]).toContain(`  ${line}\n`);
+    expect(formatReport(report).split('\nFailed:\n')[1]).toContain(`  ${line}\n`);
   });
 
   it('a role granted by membership: the table it reaches is named, with the route', async () => {
@@ -165,7 +194,9 @@ describe.each(['postgres', 'pglite'] as const)('the privilege audit on a databas
 
   it('a policy of the file changed to other roles: named with both shapes', async () => {
     const report = await verifyAfter('ALTER POLICY categories_select ON public.categories TO anon');
-    expect(auditProblems(report)).toEqual(['✗ policy categories_select on public.categories is FOR SELECT TO anon; the file says FOR SELECT TO anon, authenticated']);
+    expect(auditProblems(report)).toEqual([
+      '✗ policy categories_select on public.categories is FOR SELECT TO anon; the file says FOR SELECT TO anon, authenticated',
+    ]);
   });
 
   it("a user's own table with RLS enabled is a note, not a failure; the --json report carries it", async () => {
@@ -175,7 +206,9 @@ describe.each(['postgres', 'pglite'] as const)('the privilege audit on a databas
       "– note: anon has SELECT on table public.own (directly): not the file's nor the platform's; its own row-level security guards its rows, and verify does not judge those policies",
     ]);
     expect(report.audit.notes).toBe(1);
-    expect(JSON.parse(JSON.stringify(report)).results).toContainEqual(expect.objectContaining({ subject: 'table public.own', actor: 'anon', operation: 'SELECT', status: 'not-tested' }));
+    expect(JSON.parse(JSON.stringify(report)).results).toContainEqual(
+      expect.objectContaining({ subject: 'table public.own', actor: 'anon', operation: 'SELECT', status: 'not-tested' }),
+    );
   });
 
   it("another applied file's schema, tables and storage policies are its own: both files verify", async () => {

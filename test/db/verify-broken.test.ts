@@ -66,7 +66,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on a broken database (%s)
     ]);
   });
 
-  it('a policy widened to true: each user reads the other one\'s rows', async () => {
+  it("a policy widened to true: each user reads the other one's rows", async () => {
     const report = await verifyBroken(db, 'ALTER POLICY notes_select ON public.notes USING (true)');
     expect(verifyProblems(report)).toEqual([
       "✗ notes: user A read: expected A's row, got A's row, B's row",
@@ -82,7 +82,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on a broken database (%s)
         "✗ notes: user B update A's row: expected denied, got allowed (1 row)",
         "✗ notes: user A delete B's row: expected denied, got allowed (1 row)",
         '✗ notes: user A insert a row owned by user B: expected denied, got allowed',
-        "✗ notes: user A hand own row to user B: expected denied, got allowed (1 row)",
+        '✗ notes: user A hand own row to user B: expected denied, got allowed (1 row)',
       ]),
     );
     // and the privilege audit says why, once
@@ -112,11 +112,13 @@ describe.each(['postgres', 'pglite'] as const)('verify on a broken database (%s)
 
   it("an organization's rows opened to every signed-in user: the outsider reads them", async () => {
     const report = await verifyBroken(db, 'ALTER POLICY tasks_select ON public.tasks USING (true)');
-    expect(verifyProblems(report)).toEqual([
-      "✗ tasks: outsider read: expected outsider's row, got admin's row, member's row, outsider's row",
-      "✗ tasks: org admin read: expected admin's row, member's row, got admin's row, member's row, outsider's row",
-      "✗ tasks: org member read: expected admin's row, member's row, got admin's row, member's row, outsider's row",
-    ].sort(byActorOrder));
+    expect(verifyProblems(report)).toEqual(
+      [
+        "✗ tasks: outsider read: expected outsider's row, got admin's row, member's row, outsider's row",
+        "✗ tasks: org admin read: expected admin's row, member's row, got admin's row, member's row, outsider's row",
+        "✗ tasks: org member read: expected admin's row, member's row, got admin's row, member's row, outsider's row",
+      ].sort(byActorOrder),
+    );
   });
 
   it('membership open to self-service: the outsider joins X and user A makes themselves its admin', async () => {
@@ -154,7 +156,10 @@ describe('verify as a connecting user who may not build the test world (PostgreS
     // authenticator may switch to the API roles but owns nothing and may not write auth.users
     const limited = await openPostgres(userUrl(url, 'authenticator'));
     try {
-      const error = await verify(limited, compiled).then(() => undefined, (e: unknown) => e);
+      const error = await verify(limited, compiled).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(VerifyError);
       expect((error as Error).message).toMatch(/^(cannot verify|verify stopped on) postgres:\/\/authenticator@.*: permission denied for (table|schema) /);
     } finally {

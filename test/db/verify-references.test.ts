@@ -58,14 +58,16 @@ describe.each(['postgres', 'pglite'] as const)('verify on references and timesta
     const report = await verify(db, compiled);
     expect(verifyProblems(report)).toEqual([]);
     const operations = report.results.map((r) => `${r.subject}: ${r.actor} ${r.operation}`);
-    expect(operations).toEqual(expect.arrayContaining([
-      "signups: anon insert own row with event_id = A's row of events",
-      'signups: anon insert own row with event_id = a missing events id',
-      "folders: user B insert own row with parent_id = A's row of folders",
-      "folders: user B point B's row parent_id at a missing folders id",
-      "categories: outsider insert own row with parent_id = admin's row of categories",
-      'folders: user A insert own row with updated_at of 2000',
-    ]));
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        "signups: anon insert own row with event_id = A's row of events",
+        'signups: anon insert own row with event_id = a missing events id',
+        "folders: user B insert own row with parent_id = A's row of folders",
+        "folders: user B point B's row parent_id at a missing folders id",
+        "categories: outsider insert own row with parent_id = admin's row of categories",
+        'folders: user A insert own row with updated_at of 2000',
+      ]),
+    );
   });
 
   it('anon may link to rows only signed-in users read, and probe their ids', async () => {
@@ -78,25 +80,29 @@ describe.each(['postgres', 'pglite'] as const)('verify on references and timesta
   });
 
   it("a self-reference left unchecked: B hangs rows under A's and probes ids", async () => {
-    const report = await verifyBroken(db, `ALTER POLICY folders_insert ON public.folders WITH CHECK ((select auth.uid()) = user_id);
-      ALTER POLICY folders_update ON public.folders WITH CHECK ((select auth.uid()) = user_id)`);
+    const report = await verifyBroken(
+      db,
+      `ALTER POLICY folders_insert ON public.folders WITH CHECK ((select auth.uid()) = user_id);
+      ALTER POLICY folders_update ON public.folders WITH CHECK ((select auth.uid()) = user_id)`,
+    );
     expect(verifyProblems(report)).toEqual([
       "✗ folders: user A insert own row with parent_id = B's row of folders: expected denied, got allowed",
       '✗ folders: user A insert own row with parent_id = a missing folders id: expected denied, got allowed (the foreign key told the id does not exist)',
       "✗ folders: user A point A's row parent_id at B's row of folders: expected denied, got allowed (1 row)",
-      '✗ folders: user A point A\'s row parent_id at a missing folders id: expected denied, got allowed (the foreign key told the id does not exist)',
+      "✗ folders: user A point A's row parent_id at a missing folders id: expected denied, got allowed (the foreign key told the id does not exist)",
       "✗ folders: user B insert own row with parent_id = A's row of folders: expected denied, got allowed",
       '✗ folders: user B insert own row with parent_id = a missing folders id: expected denied, got allowed (the foreign key told the id does not exist)',
       "✗ folders: user B point B's row parent_id at A's row of folders: expected denied, got allowed (1 row)",
-      '✗ folders: user B point B\'s row parent_id at a missing folders id: expected denied, got allowed (the foreign key told the id does not exist)',
+      "✗ folders: user B point B's row parent_id at a missing folders id: expected denied, got allowed (the foreign key told the id does not exist)",
     ]);
   });
 
-  it('the timestamp trigger of an earlier version: a client\'s updated_at kept on INSERT', async () => {
-    const report = await verifyBroken(db, `DROP TRIGGER folders_set_updated_at ON public.folders;
-      CREATE TRIGGER folders_set_updated_at BEFORE UPDATE ON public.folders FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at()`);
-    expect(verifyProblems(report)).toEqual([
-      "✗ folders: user A insert own row with updated_at of 2000: expected the server's time, got the client's time",
-    ]);
+  it("the timestamp trigger of an earlier version: a client's updated_at kept on INSERT", async () => {
+    const report = await verifyBroken(
+      db,
+      `DROP TRIGGER folders_set_updated_at ON public.folders;
+      CREATE TRIGGER folders_set_updated_at BEFORE UPDATE ON public.folders FOR EACH ROW EXECUTE FUNCTION altan_private.set_updated_at()`,
+    );
+    expect(verifyProblems(report)).toEqual(["✗ folders: user A insert own row with updated_at of 2000: expected the server's time, got the client's time"]);
   });
 });

@@ -80,7 +80,10 @@ async function applyAndCheck(db: Database, label: string, file: GeneratedFile, c
   // Every request clients make comes out as the access rules promise ("not tested" is allowed here:
   // a random CHECK may refuse every value verify tries).
   const verified = await verify(db, compiled);
-  expect(verified.results.filter((r) => r.status === 'fail'), `${label}: verify`).toEqual([]);
+  expect(
+    verified.results.filter((r) => r.status === 'fail'),
+    `${label}: verify`,
+  ).toEqual([]);
   seen.verified += verified.passed;
 
   if (db.kind === 'postgres') {
@@ -97,24 +100,28 @@ async function applyAndCheck(db: Database, label: string, file: GeneratedFile, c
 }
 
 describe('random valid files apply on PostgreSQL (pg_cron) and PGlite', () => {
-  it('each applies, keeps the catalog guarantees, reads back every literal exactly, and its jobs run', async () => {
-    await fc.assert(
-      fc.asyncProperty(fileArb, async (file) => {
-        fc.pre(validate(file.text, { fileName: FILE }).errors.length === 0);
-        const compiled = compile(file.text, { fileName: FILE });
-        await applyAndCheck(cron.db, 'PostgreSQL', file, compiled);
-        await applyAndCheck(lite, 'PGlite', file, compiled);
-        seen.files++;
-      }),
-      // No shrinking: each step would apply twice more; the failure prints its file, ready to replay.
-      { numRuns: numRuns(RUNS), endOnFailure: true },
-    );
-    // The sample really exercised seeds, views and jobs (the counts are far above these floors).
-    expect(seen.files).toBe(numRuns(RUNS));
-    expect(seen.seedRows, 'seed rows').toBeGreaterThan(0);
-    expect(seen.literals, 'literals read back').toBeGreaterThan(numRuns(RUNS));
-    expect(seen.views, 'views refreshed').toBeGreaterThan(0);
-    expect(seen.jobs, 'jobs run').toBeGreaterThan(0);
-    expect(seen.verified, 'requests verified').toBeGreaterThan(numRuns(RUNS) * 10);
-  }, timeoutFor(RUNS, 300_000));
+  it(
+    'each applies, keeps the catalog guarantees, reads back every literal exactly, and its jobs run',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fileArb, async (file) => {
+          fc.pre(validate(file.text, { fileName: FILE }).errors.length === 0);
+          const compiled = compile(file.text, { fileName: FILE });
+          await applyAndCheck(cron.db, 'PostgreSQL', file, compiled);
+          await applyAndCheck(lite, 'PGlite', file, compiled);
+          seen.files++;
+        }),
+        // No shrinking: each step would apply twice more; the failure prints its file, ready to replay.
+        { numRuns: numRuns(RUNS), endOnFailure: true },
+      );
+      // The sample really exercised seeds, views and jobs (the counts are far above these floors).
+      expect(seen.files).toBe(numRuns(RUNS));
+      expect(seen.seedRows, 'seed rows').toBeGreaterThan(0);
+      expect(seen.literals, 'literals read back').toBeGreaterThan(numRuns(RUNS));
+      expect(seen.views, 'views refreshed').toBeGreaterThan(0);
+      expect(seen.jobs, 'jobs run').toBeGreaterThan(0);
+      expect(seen.verified, 'requests verified').toBeGreaterThan(numRuns(RUNS) * 10);
+    },
+    timeoutFor(RUNS, 300_000),
+  );
 });

@@ -109,15 +109,19 @@ export function buildFile(spec: FileSpec): GeneratedFile {
     if (p.owner?.declared) {
       const o = p.owner.name;
       const onDelete = es.ownerOnDelete === undefined ? {} : { on_delete: es.ownerOnDelete };
-      put(fields, o, p.profile
-        ? { type: 'uuid', references: 'auth.users', on_delete: 'cascade' }
-        : es.ownerStyle === 'uuid'
-          ? 'uuid'
-          : es.ownerStyle === 'map'
-            ? { type: 'uuid', required: true }
-            : es.ownerStyle === 'ref-auth'
-              ? { references: 'auth.users', ...onDelete }
-              : { type: 'uuid', references: 'auth.users', ...onDelete });
+      put(
+        fields,
+        o,
+        p.profile
+          ? { type: 'uuid', references: 'auth.users', on_delete: 'cascade' }
+          : es.ownerStyle === 'uuid'
+            ? 'uuid'
+            : es.ownerStyle === 'map'
+              ? { type: 'uuid', required: true }
+              : es.ownerStyle === 'ref-auth'
+                ? { references: 'auth.users', ...onDelete }
+                : { type: 'uuid', references: 'auth.users', ...onDelete },
+      );
       types.set(o, { written: 'uuid', sql: 'uuid', base: 'uuid', array: false });
     }
 
@@ -163,11 +167,7 @@ export function buildFile(spec: FileSpec): GeneratedFile {
         if (!t.array) return enumValues[k % enumValues.length] as Json;
         return enumValues.filter((_, i) => (k >> i) & 1);
       };
-      const fieldSamples: Json[] = uniqueBy(enumValues === undefined
-        ? f.samples
-        : t.array
-          ? f.picks.map((k) => pick(k))
-          : enumValues, (v) => sampleKey(t, v));
+      const fieldSamples: Json[] = uniqueBy(enumValues === undefined ? f.samples : t.array ? f.picks.map((k) => pick(k)) : enumValues, (v) => sampleKey(t, v));
       samples.set(f.name, fieldSamples);
       if (f.shorthand && !isPk) {
         put(fields, f.name, t.written);
@@ -237,7 +237,10 @@ export function buildFile(spec: FileSpec): GeneratedFile {
     for (const ix of es.indexes) {
       if (indexable.length === 0) break;
       const cols = [...new Set(ix.columns.map((k) => indexable[k % indexable.length] as string))];
-      const where = ix.where === undefined || ix.form === 'list' ? undefined : `${q(cols[0] as string)} IS NOT NULL${ix.where % 2 ? ` AND ${lit(String(ix.where))} <> ''` : ''}`;
+      const where =
+        ix.where === undefined || ix.form === 'list'
+          ? undefined
+          : `${q(cols[0] as string)} IS NOT NULL${ix.where % 2 ? ` AND ${lit(String(ix.where))} <> ''` : ''}`;
       let unique = ix.form === 'map' && ix.unique;
       if (unique && hasRows) {
         // Distinct rows: a column that is NULL in every row (a reference), or distinct in every row (the
@@ -254,7 +257,20 @@ export function buildFile(spec: FileSpec): GeneratedFile {
     }
 
     const rows = hasRows
-      ? buildRows({ table: p.name, spec: es, ...(p.pk ? { pk: p.pk } : {}), profile: p.profile, ...(p.owner ? { owner: p.owner.name } : {}), samples, types, needed, distinct }, checks)
+      ? buildRows(
+          {
+            table: p.name,
+            spec: es,
+            ...(p.pk ? { pk: p.pk } : {}),
+            profile: p.profile,
+            ...(p.owner ? { owner: p.owner.name } : {}),
+            samples,
+            types,
+            needed,
+            distinct,
+          },
+          checks,
+        )
       : [];
 
     tables.push({
@@ -300,7 +316,12 @@ export function buildFile(spec: FileSpec): GeneratedFile {
   if (spec.dollarSchema !== undefined) doc.$schema = spec.dollarSchema;
   doc.version = 1;
   if (schema !== undefined) doc.schema = schema;
-  for (const [key, map] of [['entities', entities], ['buckets', buckets], ['materialized_views', views], ['jobs', jobs]] as const) {
+  for (const [key, map] of [
+    ['entities', entities],
+    ['buckets', buckets],
+    ['materialized_views', views],
+    ['jobs', jobs],
+  ] as const) {
     const value = section(map);
     if (value !== undefined) doc[key] = value;
   }

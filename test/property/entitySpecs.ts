@@ -94,7 +94,10 @@ const plainFieldArb = fc.tuple(nameArb, typeArb).chain(([name, type]) =>
     check: fc.option(fc.nat(3), { nil: undefined, freq: 3 }),
     nasty: nastyString(4),
     description: fc.option(nastyString(8), { nil: undefined }),
-    samples: fc.uniqueArray(valueArb(type).filter((v) => v !== null), { maxLength: 4, selector: (v) => sampleKey(type, v) }),
+    samples: fc.uniqueArray(
+      valueArb(type).filter((v) => v !== null),
+      { maxLength: 4, selector: (v) => sampleKey(type, v) },
+    ),
   }),
 );
 export type PlainFieldSpec = ArbValue<typeof plainFieldArb>;

@@ -89,7 +89,12 @@ async function writeRows(db: Database, model: Model): Promise<number> {
             const [returned] = await db.query<{ key: string }>(`${built.sql} RETURNING ${keySql(primaryKey(table))} AS key`);
             await db.exec('RELEASE SAVEPOINT evolve_row');
             const texts = JSON.parse(returned?.key ?? '[]') as string[];
-            rows.push({ label: plan.label, facts: built.facts, keyValues: Object.fromEntries(primaryKey(table).map((c, i) => [c, texts[i] ?? ''])), keyText: returned?.key ?? '[]' });
+            rows.push({
+              label: plan.label,
+              facts: built.facts,
+              keyValues: Object.fromEntries(primaryKey(table).map((c, i) => [c, texts[i] ?? ''])),
+              keyText: returned?.key ?? '[]',
+            });
             written++;
             break;
           } catch (e) {
@@ -104,7 +109,11 @@ async function writeRows(db: Database, model: Model): Promise<number> {
       fixtures.set(table.name, { table, facts: tableFacts(table), rows, families, visibilityChecked: false });
     }
     for (const bucket of model.buckets) {
-      await db.query('INSERT INTO storage.objects (bucket_id, name, owner) VALUES ($1, $2, $3)', [bucket.id, `${world.users.a}/evolve-${world.tag}.txt`, world.users.a]);
+      await db.query('INSERT INTO storage.objects (bucket_id, name, owner) VALUES ($1, $2, $3)', [
+        bucket.id,
+        `${world.users.a}/evolve-${world.tag}.txt`,
+        world.users.a,
+      ]);
     }
     await db.exec('COMMIT');
   } catch (e) {
@@ -116,7 +125,10 @@ async function writeRows(db: Database, model: Model): Promise<number> {
 
 /** Rows per table of the schema. */
 async function rowCounts(db: Database, schema: string): Promise<Map<string, number>> {
-  const tables = await db.query<{ name: string }>("SELECT c.relname::text AS name FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind = 'r'", [schema]);
+  const tables = await db.query<{ name: string }>(
+    "SELECT c.relname::text AS name FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND c.relkind = 'r'",
+    [schema],
+  );
   const counts = new Map<string, number>();
   for (const { name } of tables) {
     const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${qualified(schema, name)}`);
@@ -143,9 +155,18 @@ async function emptyTables(db: Database, schema: string): Promise<void> {
 async function evolvedSnapshot(db: Database, model: Model): Promise<CatalogSnapshot> {
   const snapshot = await comparableSnapshot(db, model);
   snapshot.constraints = (snapshot.constraints ?? []).filter((c) => !String((c as Record<string, unknown>).pg_get_constraintdef).startsWith('NOT NULL '));
-  const lines = (definition: unknown) => (typeof definition === 'string' ? definition.split('\n').map((l) => l.trim().replace(/,$/, '')).sort() : definition);
+  const lines = (definition: unknown) =>
+    typeof definition === 'string'
+      ? definition
+          .split('\n')
+          .map((l) => l.trim().replace(/,$/, ''))
+          .sort()
+      : definition;
   for (const key of ['matviews', 'views']) {
-    snapshot[key] = (snapshot[key] ?? []).map((row) => ({ ...(row as Record<string, unknown>), definition: lines((row as Record<string, unknown>).definition) }));
+    snapshot[key] = (snapshot[key] ?? []).map((row) => ({
+      ...(row as Record<string, unknown>),
+      definition: lines((row as Record<string, unknown>).definition),
+    }));
   }
   return snapshot;
 }
@@ -191,7 +212,10 @@ async function evolve(db: Database, label: string, to: CompileResult, expected: 
     expect(lost, `${label}: rows lost`).toEqual([]);
   }
   const verified = await verify(db, to);
-  expect(verified.results.filter((r) => r.status === 'fail'), `${label}: verify`).toEqual([]);
+  expect(
+    verified.results.filter((r) => r.status === 'fail'),
+    `${label}: verify`,
+  ).toEqual([]);
   seen.verified += verified.passed;
 }
 
@@ -222,28 +246,31 @@ async function evolvePair(db: Database, backend: string, pair: EvolvedPair, a: C
 }
 
 describe('random files evolve on PostgreSQL (pg_cron) and PGlite', () => {
-  it('A → B → A with rows: applies (or is refused for the data alone, changing nothing), ends as a fresh apply, plans nothing more, keeps every access promise', async () => {
-    await fc.assert(
-      fc.asyncProperty(pairArb(fileArb), async (pair) => {
-        fc.pre(pair.edits.length > 0 && validate(pair.a.text, { fileName: 'a.yaml' }).errors.length === 0);
-        const a = compile(pair.a.text, { fileName: 'a.yaml' });
-        const b = compile(pair.b.text, { fileName: 'b.yaml' });
-        fc.pre(await evolvePair(cron.db, 'PostgreSQL', pair, a, b));
-        await evolvePair(lite, 'PGlite', pair, a, b);
-        seen.pairs++;
-        seen.edits += pair.edits.length;
-      }),
-      // No shrinking: each step applies eight times; the failure prints both files and the edits.
-      { numRuns: numRuns(RUNS), endOnFailure: true },
-    );
-    console.log(
-      `evolve-random: ${seen.pairs} pairs, ${seen.edits} edits, ${seen.evolved} evolutions (${seen.blocked} blocked, ${seen.refusedByData} refused by the data first), ` +
-        `${seen.rowsWritten} rows written, ${seen.verified} requests verified; ${seen.skipped.length} B files did not apply fresh` +
-        [...seen.skipped.slice(0, 5), ...seen.refusals.slice(0, 10)].map((s) => `\n  ${s}`).join(''),
-    );
-    expect(seen.pairs).toBe(numRuns(RUNS));
-    expect(seen.rowsWritten, 'rows written').toBeGreaterThan(numRuns(RUNS));
-    expect(seen.verified, 'requests verified').toBeGreaterThan(numRuns(RUNS) * 10);
-  }, timeoutFor(RUNS, 180_000));
+  it(
+    'A → B → A with rows: applies (or is refused for the data alone, changing nothing), ends as a fresh apply, plans nothing more, keeps every access promise',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(pairArb(fileArb), async (pair) => {
+          fc.pre(pair.edits.length > 0 && validate(pair.a.text, { fileName: 'a.yaml' }).errors.length === 0);
+          const a = compile(pair.a.text, { fileName: 'a.yaml' });
+          const b = compile(pair.b.text, { fileName: 'b.yaml' });
+          fc.pre(await evolvePair(cron.db, 'PostgreSQL', pair, a, b));
+          await evolvePair(lite, 'PGlite', pair, a, b);
+          seen.pairs++;
+          seen.edits += pair.edits.length;
+        }),
+        // No shrinking: each step applies eight times; the failure prints both files and the edits.
+        { numRuns: numRuns(RUNS), endOnFailure: true },
+      );
+      console.log(
+        `evolve-random: ${seen.pairs} pairs, ${seen.edits} edits, ${seen.evolved} evolutions (${seen.blocked} blocked, ${seen.refusedByData} refused by the data first), ` +
+          `${seen.rowsWritten} rows written, ${seen.verified} requests verified; ${seen.skipped.length} B files did not apply fresh` +
+          [...seen.skipped.slice(0, 5), ...seen.refusals.slice(0, 10)].map((s) => `\n  ${s}`).join(''),
+      );
+      expect(seen.pairs).toBe(numRuns(RUNS));
+      expect(seen.rowsWritten, 'rows written').toBeGreaterThan(numRuns(RUNS));
+      expect(seen.verified, 'requests verified').toBeGreaterThan(numRuns(RUNS) * 10);
+    },
+    timeoutFor(RUNS, 180_000),
+  );
 });
-

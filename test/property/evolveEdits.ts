@@ -43,7 +43,7 @@ export interface EvolvedPair {
 // Plain-data helpers
 
 const isMap = (v: unknown): v is Doc => typeof v === 'object' && v !== null && !Array.isArray(v);
-const has = (m: unknown, k: string): boolean => isMap(m) && Object.prototype.hasOwnProperty.call(m, k);
+const has = (m: unknown, k: string): boolean => isMap(m) && Object.hasOwn(m, k);
 const get = (m: unknown, k: string): unknown => (has(m, k) ? (m as Doc)[k] : undefined);
 const keysOf = (m: unknown): string[] => (isMap(m) ? Object.keys(m) : []);
 const pick = <T>(items: readonly T[], n: number): T | undefined => (items.length === 0 ? undefined : items[n % items.length]);
@@ -89,7 +89,8 @@ function fieldsOf(entity: Doc): Doc {
   return m;
 }
 
-const typeOfField = (f: unknown): string | undefined => (typeof f === 'string' ? f : typeof get(f, 'type') === 'string' ? (get(f, 'type') as string) : undefined);
+const typeOfField = (f: unknown): string | undefined =>
+  typeof f === 'string' ? f : typeof get(f, 'type') === 'string' ? (get(f, 'type') as string) : undefined;
 
 /** Primary-key field names of an entity (declared ones). */
 function pkOf(entity: Doc): string[] {
@@ -121,9 +122,32 @@ function dropSqlNaming(doc: Doc, word: string): void {
 // Types and values
 
 const TYPES = [
-  'text', 'varchar(20)', 'varchar(5)', 'char(3)', 'smallint', 'integer', 'bigint', 'numeric', 'numeric(10,2)', 'numeric(4,1)',
-  'real', 'double precision', 'boolean', 'uuid', 'date', 'time', 'timestamptz', 'timestamp', 'interval', 'jsonb', 'json', 'inet', 'bytea',
-  'text[]', 'integer[]', 'varchar(10)[]',
+  'text',
+  'varchar(20)',
+  'varchar(5)',
+  'char(3)',
+  'smallint',
+  'integer',
+  'bigint',
+  'numeric',
+  'numeric(10,2)',
+  'numeric(4,1)',
+  'real',
+  'double precision',
+  'boolean',
+  'uuid',
+  'date',
+  'time',
+  'timestamptz',
+  'timestamp',
+  'interval',
+  'jsonb',
+  'json',
+  'inet',
+  'bytea',
+  'text[]',
+  'integer[]',
+  'varchar(10)[]',
 ] as const;
 
 function baseOf(type: string): { base: string; array: boolean; length?: number } {
@@ -132,7 +156,14 @@ function baseOf(type: string): { base: string; array: boolean; length?: number }
   const bare = t.replace(/\s*\[\]$/, '');
   const m = /^([a-z ]+?)\s*(?:\((\d+)(?:,\s*\d+)?\))?$/.exec(bare);
   const name = (m?.[1] ?? bare).trim();
-  const aliases: Record<string, string> = { string: 'text', int: 'integer', decimal: 'numeric', float: 'double precision', bool: 'boolean', datetime: 'timestamptz' };
+  const aliases: Record<string, string> = {
+    string: 'text',
+    int: 'integer',
+    decimal: 'numeric',
+    float: 'double precision',
+    bool: 'boolean',
+    datetime: 'timestamptz',
+  };
   return { base: aliases[name] ?? name, array, ...(m?.[2] !== undefined ? { length: Number(m[2]) } : {}) };
 }
 
@@ -199,7 +230,12 @@ const ENUMS: Record<string, unknown[]> = {
 
 const DESCRIPTIONS = ['Shown in listings', "it's $$ a -- note /* */", 'changed', '日本語 😀'];
 const ACCESS: readonly unknown[] = [
-  'owner', 'public-read', 'authenticated-read', 'org', 'reference', 'private',
+  'owner',
+  'public-read',
+  'authenticated-read',
+  'org',
+  'reference',
+  'private',
   { read: 'public', create: 'authenticated', update: 'owner', delete: 'owner' },
   { read: 'authenticated', create: 'none', update: 'none', delete: 'none' },
   { read: 'org', create: 'org', update: 'org', delete: 'none' },
@@ -264,317 +300,394 @@ function removeField(doc: Doc, table: string, entity: Doc, name: string): void {
 
 const EDITS: readonly (readonly [number, Edit])[] = [
   // add a field
-  [4, (doc, e) => {
-    const found = someEntity(doc, e.a);
-    if (!found) return undefined;
-    const fields = fieldsOf(found.entity);
-    const name = `f${e.b % 30}`;
-    if (has(fields, name) || IMPLICIT.includes(name)) return undefined;
-    const type = pick(TYPES, e.c) as string;
-    const field: Doc = { type };
-    if (e.b % 3 === 0) field.required = true;
-    if (e.c % 4 < 2) {
-      const v = literalFor(type, e.b);
-      if (v !== undefined) field.default = v;
-    }
-    if (e.c % 7 === 0) field.unique = true;
-    put(fields, name, e.c % 5 === 0 && Object.keys(field).length === 1 ? type : field);
-    return `add field ${found.name}.${name} ${JSON.stringify(field)}`;
-  }],
-  // a field referencing another entity or auth.users
-  [1, (doc, e) => {
-    const found = someEntity(doc, e.a);
-    if (!found) return undefined;
-    const fields = fieldsOf(found.entity);
-    const name = `r${e.b % 10}`;
-    if (has(fields, name)) return undefined;
-    const target = pick([...keysOf(entitiesOf(doc)), 'auth.users'], e.c) as string;
-    const field: Doc = { references: target };
-    if (e.b % 3 === 0) field.on_delete = pick(['cascade', 'set null', 'restrict'], e.c);
-    put(fields, name, field);
-    return `add field ${found.name}.${name} referencing ${target}`;
-  }],
-  // remove a field
-  [3, (doc, e) => {
-    const f = someField(doc, e);
-    if (!f || pkOf(f.entity).includes(f.name)) return undefined;
-    removeField(doc, f.table, f.entity, f.name);
-    return `remove field ${f.table}.${f.name}`;
-  }],
-  // change a field's type
-  [4, (doc, e) => {
-    const f = someField(doc, e, true);
-    if (!f) return undefined;
-    const from = typeOfField(f.field);
-    const type = pick(TYPES, e.c) as string;
-    if (from === undefined || from === type) return undefined;
-    f.field.type = type;
-    if (e.c % 3 >= 1) delete f.field.default;
-    if (e.c % 3 === 2) delete f.field.enum;
-    const rows = get(f.entity, 'rows');
-    if (e.c % 2 === 1 && Array.isArray(rows) && !pkOf(f.entity).includes(f.name)) for (const row of rows) if (isMap(row)) delete row[f.name];
-    return `change type of ${f.table}.${f.name}: ${from} → ${type}`;
-  }],
-  // required on / off
-  [3, (doc, e) => {
-    const f = someField(doc, e);
-    if (!f) return undefined;
-    if (f.field.required === true) delete f.field.required;
-    else f.field.required = true;
-    return `${f.field.required ? 'require' : 'no longer require'} ${f.table}.${f.name}`;
-  }],
-  // default: set, change, remove, SQL
-  [3, (doc, e) => {
-    const f = someField(doc, e, true);
-    // Not the owner's: its default is auth.uid(), what lets a client insert its own row without naming itself
-    // (a file may set another, and verify then finds "insert own row" refused, fresh or evolved alike).
-    if (!f || f.name === (get(f.entity, 'owner') ?? 'user_id')) return undefined;
-    const type = typeOfField(f.field);
-    if (type === undefined) return undefined;
-    const mode = e.c % 4;
-    if (mode === 0) {
-      if (!has(f.field, 'default')) return undefined;
-      delete f.field.default;
-      return `remove default of ${f.table}.${f.name}`;
-    }
-    if (mode === 3) {
-      const { base, array } = baseOf(type);
-      const sql = array ? 'NULL' : base === 'timestamptz' || base === 'timestamp' ? 'now()' : base === 'uuid' ? 'gen_random_uuid()' : ['integer', 'bigint', 'smallint', 'numeric'].includes(base) ? '40 + 2' : undefined;
-      if (sql === undefined) return undefined;
-      f.field.default = { sql };
-      return `default of ${f.table}.${f.name}: SQL ${sql}`;
-    }
-    const enumValues = get(f.field, 'enum');
-    const v = Array.isArray(enumValues) && !baseOf(type).array ? pick(enumValues, e.b) : literalFor(type, e.b);
-    if (v === undefined) return undefined;
-    f.field.default = v;
-    return `default of ${f.table}.${f.name}: ${JSON.stringify(v)}`;
-  }],
-  // enum: set, change, remove
-  [2, (doc, e) => {
-    const f = someField(doc, e, true);
-    if (!f) return undefined;
-    const type = typeOfField(f.field);
-    if (type === undefined) return undefined;
-    if (e.c % 3 === 0) {
-      if (!has(f.field, 'enum')) return undefined;
-      delete f.field.enum;
-      return `remove enum of ${f.table}.${f.name}`;
-    }
-    const values = ENUMS[baseOf(type).base];
-    if (values === undefined) return undefined;
-    const chosen = values.filter((_, i) => ((e.b % 15) + 1) & (1 << i));
-    f.field.enum = chosen;
-    if (e.c % 3 === 2 && has(f.field, 'default')) f.field.default = baseOf(type).array ? [chosen[0]] : chosen[0];
-    return `enum of ${f.table}.${f.name}: ${JSON.stringify(chosen)}`;
-  }],
-  // check: set, change, remove
-  [2, (doc, e) => {
-    const f = someField(doc, e);
-    if (!f) return undefined;
-    if (e.c % 5 === 0) {
-      if (!has(f.field, 'check')) return undefined;
-      delete f.field.check;
-      return `remove check of ${f.table}.${f.name}`;
-    }
-    f.field.check = checkFor(f.name, e.c, pick(["it's", '', '$$'], e.b) as string);
-    return `check of ${f.table}.${f.name}: ${f.field.check as string}`;
-  }],
-  // unique on / off
-  [1, (doc, e) => {
-    const f = someField(doc, e);
-    if (!f) return undefined;
-    if (f.field.unique === true) delete f.field.unique;
-    else f.field.unique = true;
-    return `${f.field.unique ? 'unique' : 'not unique'} ${f.table}.${f.name}`;
-  }],
-  // access
-  [4, (doc, e) => {
-    const found = someEntity(doc, e.a);
-    if (!found) return undefined;
-    const access = repairAccess(clone(pick(ACCESS, e.b)) as never);
-    if (access === undefined) delete found.entity.access;
-    else found.entity.access = access;
-    if (e.c % 3 === 0) delete found.entity.owner;
-    return `access of ${found.name}: ${JSON.stringify(access)}`;
-  }],
-  // add an index
-  [2, (doc, e) => {
-    const found = someEntity(doc, e.a);
-    if (!found) return undefined;
-    const columns = [...keysOf(fieldsOf(found.entity)).filter((f) => !['json'].includes(baseOf(typeOfField(get(fieldsOf(found.entity), f)) ?? 'uuid').base)), 'created_at'];
-    const first = pick(columns, e.b) as string;
-    const second = pick(columns, e.c);
-    const cols = [...new Set([first, ...(e.c % 2 === 0 && second !== undefined ? [second] : [])])];
-    const indexes = Array.isArray(get(found.entity, 'indexes')) ? (get(found.entity, 'indexes') as unknown[]) : [];
-    const ix = e.c % 3 === 0 ? cols : { fields: cols, ...(e.b % 4 === 0 ? { unique: true } : {}), ...(e.c % 5 === 0 ? { where: `${q(first)} IS NOT NULL` } : {}) };
-    put(found.entity, 'indexes', [...indexes, ix]);
-    return `add index on ${found.name} ${JSON.stringify(ix)}`;
-  }],
-  // remove an index
-  [1, (doc, e) => {
-    const found = someEntity(doc, e.a);
-    const indexes = get(found?.entity, 'indexes');
-    if (!found || !Array.isArray(indexes) || indexes.length === 0) return undefined;
-    const i = e.b % indexes.length;
-    const kept = indexes.filter((_, n) => n !== i);
-    if (kept.length > 0) put(found.entity, 'indexes', kept);
-    else delete found.entity.indexes;
-    return `remove index ${i} of ${found.name}`;
-  }],
-  // add an entity
-  [2, (doc, e) => {
-    const entities = entitiesOf(doc);
-    const name = `e${e.a % 10}`;
-    if (has(entities, name) || has(get(doc, 'materialized_views'), name)) return undefined;
-    const fields: Doc = { title: { type: pick(TYPES, e.b) as string, ...(e.c % 2 ? { required: true } : {}) } };
-    const target = pick(keysOf(entities), e.c);
-    if (target !== undefined && e.b % 2 === 0) put(fields, 'parent', { references: target, on_delete: 'cascade' });
-    const entity: Doc = { fields };
-    const access = pick(ACCESS, e.c);
-    if (e.c % 4 !== 0) entity.access = repairAccess(clone(access) as never);
-    put(entities, name, entity);
-    return `add entity ${name} ${JSON.stringify(entity)}`;
-  }],
-  // remove an entity
-  [2, (doc, e) => {
-    const found = someEntity(doc, e.a);
-    if (!found) return undefined;
-    const entities = entitiesOf(doc);
-    delete entities[found.name];
-    for (const other of keysOf(entities)) {
-      const entity = get(entities, other);
-      const fields = get(entity, 'fields');
-      for (const f of keysOf(fields)) if (get(get(fields, f), 'references') === found.name) removeField(doc, other, entity as Doc, f);
-    }
-    dropSqlNaming(doc, found.name);
-    return `remove entity ${found.name}`;
-  }],
-  // descriptions
-  [2, (doc, e) => {
-    const description = e.c % 5 === 0 ? undefined : pick(DESCRIPTIONS, e.c);
-    if (e.b % 2 === 0) {
+  [
+    4,
+    (doc, e) => {
       const found = someEntity(doc, e.a);
       if (!found) return undefined;
-      if (description === undefined) delete found.entity.description;
-      else found.entity.description = description;
-      return `description of ${found.name}: ${JSON.stringify(description)}`;
-    }
-    const f = someField(doc, e);
-    if (!f) return undefined;
-    if (description === undefined) delete f.field.description;
-    else f.field.description = description;
-    return `description of ${f.table}.${f.name}: ${JSON.stringify(description)}`;
-  }],
+      const fields = fieldsOf(found.entity);
+      const name = `f${e.b % 30}`;
+      if (has(fields, name) || IMPLICIT.includes(name)) return undefined;
+      const type = pick(TYPES, e.c) as string;
+      const field: Doc = { type };
+      if (e.b % 3 === 0) field.required = true;
+      if (e.c % 4 < 2) {
+        const v = literalFor(type, e.b);
+        if (v !== undefined) field.default = v;
+      }
+      if (e.c % 7 === 0) field.unique = true;
+      put(fields, name, e.c % 5 === 0 && Object.keys(field).length === 1 ? type : field);
+      return `add field ${found.name}.${name} ${JSON.stringify(field)}`;
+    },
+  ],
+  // a field referencing another entity or auth.users
+  [
+    1,
+    (doc, e) => {
+      const found = someEntity(doc, e.a);
+      if (!found) return undefined;
+      const fields = fieldsOf(found.entity);
+      const name = `r${e.b % 10}`;
+      if (has(fields, name)) return undefined;
+      const target = pick([...keysOf(entitiesOf(doc)), 'auth.users'], e.c) as string;
+      const field: Doc = { references: target };
+      if (e.b % 3 === 0) field.on_delete = pick(['cascade', 'set null', 'restrict'], e.c);
+      put(fields, name, field);
+      return `add field ${found.name}.${name} referencing ${target}`;
+    },
+  ],
+  // remove a field
+  [
+    3,
+    (doc, e) => {
+      const f = someField(doc, e);
+      if (!f || pkOf(f.entity).includes(f.name)) return undefined;
+      removeField(doc, f.table, f.entity, f.name);
+      return `remove field ${f.table}.${f.name}`;
+    },
+  ],
+  // change a field's type
+  [
+    4,
+    (doc, e) => {
+      const f = someField(doc, e, true);
+      if (!f) return undefined;
+      const from = typeOfField(f.field);
+      const type = pick(TYPES, e.c) as string;
+      if (from === undefined || from === type) return undefined;
+      f.field.type = type;
+      if (e.c % 3 >= 1) delete f.field.default;
+      if (e.c % 3 === 2) delete f.field.enum;
+      const rows = get(f.entity, 'rows');
+      if (e.c % 2 === 1 && Array.isArray(rows) && !pkOf(f.entity).includes(f.name)) for (const row of rows) if (isMap(row)) delete row[f.name];
+      return `change type of ${f.table}.${f.name}: ${from} → ${type}`;
+    },
+  ],
+  // required on / off
+  [
+    3,
+    (doc, e) => {
+      const f = someField(doc, e);
+      if (!f) return undefined;
+      if (f.field.required === true) delete f.field.required;
+      else f.field.required = true;
+      return `${f.field.required ? 'require' : 'no longer require'} ${f.table}.${f.name}`;
+    },
+  ],
+  // default: set, change, remove, SQL
+  [
+    3,
+    (doc, e) => {
+      const f = someField(doc, e, true);
+      // Not the owner's: its default is auth.uid(), what lets a client insert its own row without naming itself
+      // (a file may set another, and verify then finds "insert own row" refused, fresh or evolved alike).
+      if (!f || f.name === (get(f.entity, 'owner') ?? 'user_id')) return undefined;
+      const type = typeOfField(f.field);
+      if (type === undefined) return undefined;
+      const mode = e.c % 4;
+      if (mode === 0) {
+        if (!has(f.field, 'default')) return undefined;
+        delete f.field.default;
+        return `remove default of ${f.table}.${f.name}`;
+      }
+      if (mode === 3) {
+        const { base, array } = baseOf(type);
+        const sql = array
+          ? 'NULL'
+          : base === 'timestamptz' || base === 'timestamp'
+            ? 'now()'
+            : base === 'uuid'
+              ? 'gen_random_uuid()'
+              : ['integer', 'bigint', 'smallint', 'numeric'].includes(base)
+                ? '40 + 2'
+                : undefined;
+        if (sql === undefined) return undefined;
+        f.field.default = { sql };
+        return `default of ${f.table}.${f.name}: SQL ${sql}`;
+      }
+      const enumValues = get(f.field, 'enum');
+      const v = Array.isArray(enumValues) && !baseOf(type).array ? pick(enumValues, e.b) : literalFor(type, e.b);
+      if (v === undefined) return undefined;
+      f.field.default = v;
+      return `default of ${f.table}.${f.name}: ${JSON.stringify(v)}`;
+    },
+  ],
+  // enum: set, change, remove
+  [
+    2,
+    (doc, e) => {
+      const f = someField(doc, e, true);
+      if (!f) return undefined;
+      const type = typeOfField(f.field);
+      if (type === undefined) return undefined;
+      if (e.c % 3 === 0) {
+        if (!has(f.field, 'enum')) return undefined;
+        delete f.field.enum;
+        return `remove enum of ${f.table}.${f.name}`;
+      }
+      const values = ENUMS[baseOf(type).base];
+      if (values === undefined) return undefined;
+      const chosen = values.filter((_, i) => ((e.b % 15) + 1) & (1 << i));
+      f.field.enum = chosen;
+      if (e.c % 3 === 2 && has(f.field, 'default')) f.field.default = baseOf(type).array ? [chosen[0]] : chosen[0];
+      return `enum of ${f.table}.${f.name}: ${JSON.stringify(chosen)}`;
+    },
+  ],
+  // check: set, change, remove
+  [
+    2,
+    (doc, e) => {
+      const f = someField(doc, e);
+      if (!f) return undefined;
+      if (e.c % 5 === 0) {
+        if (!has(f.field, 'check')) return undefined;
+        delete f.field.check;
+        return `remove check of ${f.table}.${f.name}`;
+      }
+      f.field.check = checkFor(f.name, e.c, pick(["it's", '', '$$'], e.b) as string);
+      return `check of ${f.table}.${f.name}: ${f.field.check as string}`;
+    },
+  ],
+  // unique on / off
+  [
+    1,
+    (doc, e) => {
+      const f = someField(doc, e);
+      if (!f) return undefined;
+      if (f.field.unique === true) delete f.field.unique;
+      else f.field.unique = true;
+      return `${f.field.unique ? 'unique' : 'not unique'} ${f.table}.${f.name}`;
+    },
+  ],
+  // access
+  [
+    4,
+    (doc, e) => {
+      const found = someEntity(doc, e.a);
+      if (!found) return undefined;
+      const access = repairAccess(clone(pick(ACCESS, e.b)) as never);
+      if (access === undefined) delete found.entity.access;
+      else found.entity.access = access;
+      if (e.c % 3 === 0) delete found.entity.owner;
+      return `access of ${found.name}: ${JSON.stringify(access)}`;
+    },
+  ],
+  // add an index
+  [
+    2,
+    (doc, e) => {
+      const found = someEntity(doc, e.a);
+      if (!found) return undefined;
+      const columns = [
+        ...keysOf(fieldsOf(found.entity)).filter((f) => !['json'].includes(baseOf(typeOfField(get(fieldsOf(found.entity), f)) ?? 'uuid').base)),
+        'created_at',
+      ];
+      const first = pick(columns, e.b) as string;
+      const second = pick(columns, e.c);
+      const cols = [...new Set([first, ...(e.c % 2 === 0 && second !== undefined ? [second] : [])])];
+      const indexes = Array.isArray(get(found.entity, 'indexes')) ? (get(found.entity, 'indexes') as unknown[]) : [];
+      const ix =
+        e.c % 3 === 0 ? cols : { fields: cols, ...(e.b % 4 === 0 ? { unique: true } : {}), ...(e.c % 5 === 0 ? { where: `${q(first)} IS NOT NULL` } : {}) };
+      put(found.entity, 'indexes', [...indexes, ix]);
+      return `add index on ${found.name} ${JSON.stringify(ix)}`;
+    },
+  ],
+  // remove an index
+  [
+    1,
+    (doc, e) => {
+      const found = someEntity(doc, e.a);
+      const indexes = get(found?.entity, 'indexes');
+      if (!found || !Array.isArray(indexes) || indexes.length === 0) return undefined;
+      const i = e.b % indexes.length;
+      const kept = indexes.filter((_, n) => n !== i);
+      if (kept.length > 0) put(found.entity, 'indexes', kept);
+      else delete found.entity.indexes;
+      return `remove index ${i} of ${found.name}`;
+    },
+  ],
+  // add an entity
+  [
+    2,
+    (doc, e) => {
+      const entities = entitiesOf(doc);
+      const name = `e${e.a % 10}`;
+      if (has(entities, name) || has(get(doc, 'materialized_views'), name)) return undefined;
+      const fields: Doc = { title: { type: pick(TYPES, e.b) as string, ...(e.c % 2 ? { required: true } : {}) } };
+      const target = pick(keysOf(entities), e.c);
+      if (target !== undefined && e.b % 2 === 0) put(fields, 'parent', { references: target, on_delete: 'cascade' });
+      const entity: Doc = { fields };
+      const access = pick(ACCESS, e.c);
+      if (e.c % 4 !== 0) entity.access = repairAccess(clone(access) as never);
+      put(entities, name, entity);
+      return `add entity ${name} ${JSON.stringify(entity)}`;
+    },
+  ],
+  // remove an entity
+  [
+    2,
+    (doc, e) => {
+      const found = someEntity(doc, e.a);
+      if (!found) return undefined;
+      const entities = entitiesOf(doc);
+      delete entities[found.name];
+      for (const other of keysOf(entities)) {
+        const entity = get(entities, other);
+        const fields = get(entity, 'fields');
+        for (const f of keysOf(fields)) if (get(get(fields, f), 'references') === found.name) removeField(doc, other, entity as Doc, f);
+      }
+      dropSqlNaming(doc, found.name);
+      return `remove entity ${found.name}`;
+    },
+  ],
+  // descriptions
+  [
+    2,
+    (doc, e) => {
+      const description = e.c % 5 === 0 ? undefined : pick(DESCRIPTIONS, e.c);
+      if (e.b % 2 === 0) {
+        const found = someEntity(doc, e.a);
+        if (!found) return undefined;
+        if (description === undefined) delete found.entity.description;
+        else found.entity.description = description;
+        return `description of ${found.name}: ${JSON.stringify(description)}`;
+      }
+      const f = someField(doc, e);
+      if (!f) return undefined;
+      if (description === undefined) delete f.field.description;
+      else f.field.description = description;
+      return `description of ${f.table}.${f.name}: ${JSON.stringify(description)}`;
+    },
+  ],
   // timestamps on / off
-  [1, (doc, e) => {
-    const found = someEntity(doc, e.a);
-    if (!found) return undefined;
-    found.entity.timestamps = get(found.entity, 'timestamps') === false;
-    if (found.entity.timestamps) dropSqlNaming(doc, 'created_at');
-    return `timestamps of ${found.name}: ${String(found.entity.timestamps)}`;
-  }],
+  [
+    1,
+    (doc, e) => {
+      const found = someEntity(doc, e.a);
+      if (!found) return undefined;
+      found.entity.timestamps = get(found.entity, 'timestamps') === false;
+      if (found.entity.timestamps) dropSqlNaming(doc, 'created_at');
+      return `timestamps of ${found.name}: ${String(found.entity.timestamps)}`;
+    },
+  ],
   // seed rows: drop one
-  [1, (doc, e) => {
-    const found = someEntity(doc, e.a);
-    const rows = get(found?.entity, 'rows');
-    if (!found || !Array.isArray(rows) || rows.length === 0) return undefined;
-    const kept = rows.filter((_, i) => i !== e.b % rows.length);
-    if (kept.length > 0) put(found.entity, 'rows', kept);
-    else delete found.entity.rows;
-    return `remove a seed row of ${found.name}`;
-  }],
+  [
+    1,
+    (doc, e) => {
+      const found = someEntity(doc, e.a);
+      const rows = get(found?.entity, 'rows');
+      if (!found || !Array.isArray(rows) || rows.length === 0) return undefined;
+      const kept = rows.filter((_, i) => i !== e.b % rows.length);
+      if (kept.length > 0) put(found.entity, 'rows', kept);
+      else delete found.entity.rows;
+      return `remove a seed row of ${found.name}`;
+    },
+  ],
   // buckets
-  [2, (doc, e) => {
-    const buckets = section(doc, 'buckets');
-    const ids = keysOf(buckets);
-    const mode = e.c % 4;
-    if (mode === 0 || ids.length === 0) {
-      const id = `bucket-${e.a % 5}`;
-      if (has(buckets, id)) return undefined;
-      const bucket: Doc = e.b % 2 ? { public: true } : { file_size_limit: pick(SIZES, e.b), allowed_mime_types: pick(MIMES, e.c) };
-      put(buckets, id, bucket);
-      return `add bucket ${id} ${JSON.stringify(bucket)}`;
-    }
-    const id = pick(ids, e.a) as string;
-    if (mode === 1) {
-      delete buckets[id];
-      return `remove bucket ${id}`;
-    }
-    const bucket = get(buckets, id) as Doc;
-    if (mode === 2) {
-      if (e.b % 3 === 0) delete bucket.file_size_limit;
-      else bucket.file_size_limit = pick(SIZES, e.b);
-      if (e.b % 2 === 0) bucket.allowed_mime_types = pick(MIMES, e.a);
-      else delete bucket.allowed_mime_types;
-      return `limits of bucket ${id}: ${JSON.stringify(bucket)}`;
-    }
-    bucket.public = e.b % 2 === 0;
-    bucket.access = pick([{ read: 'owner' }, { read: 'authenticated', upload: 'owner' }, { read: 'public', update: 'none', delete: 'owner' }], e.b);
-    return `access of bucket ${id}: ${JSON.stringify(bucket)}`;
-  }],
+  [
+    2,
+    (doc, e) => {
+      const buckets = section(doc, 'buckets');
+      const ids = keysOf(buckets);
+      const mode = e.c % 4;
+      if (mode === 0 || ids.length === 0) {
+        const id = `bucket-${e.a % 5}`;
+        if (has(buckets, id)) return undefined;
+        const bucket: Doc = e.b % 2 ? { public: true } : { file_size_limit: pick(SIZES, e.b), allowed_mime_types: pick(MIMES, e.c) };
+        put(buckets, id, bucket);
+        return `add bucket ${id} ${JSON.stringify(bucket)}`;
+      }
+      const id = pick(ids, e.a) as string;
+      if (mode === 1) {
+        delete buckets[id];
+        return `remove bucket ${id}`;
+      }
+      const bucket = get(buckets, id) as Doc;
+      if (mode === 2) {
+        if (e.b % 3 === 0) delete bucket.file_size_limit;
+        else bucket.file_size_limit = pick(SIZES, e.b);
+        if (e.b % 2 === 0) bucket.allowed_mime_types = pick(MIMES, e.a);
+        else delete bucket.allowed_mime_types;
+        return `limits of bucket ${id}: ${JSON.stringify(bucket)}`;
+      }
+      bucket.public = e.b % 2 === 0;
+      bucket.access = pick([{ read: 'owner' }, { read: 'authenticated', upload: 'owner' }, { read: 'public', update: 'none', delete: 'owner' }], e.b);
+      return `access of bucket ${id}: ${JSON.stringify(bucket)}`;
+    },
+  ],
   // materialized views
-  [3, (doc, e) => {
-    const views = section(doc, 'materialized_views');
-    const names = keysOf(views);
-    const mode = e.c % 5;
-    const entities = keysOf(entitiesOf(doc));
-    if (mode === 0 || names.length === 0) {
-      const name = `v${e.a % 5}`;
-      if (has(views, name) || entities.includes(name)) return undefined;
-      const table = pick(entities, e.b);
-      const query = table === undefined ? 'SELECT 1 AS n' : `SELECT count(*) AS n FROM ${q(schemaOf(doc))}.${q(table)}`;
-      const view: Doc = { query, ...(e.b % 2 ? { refresh: pick(SCHEDULES, e.b) } : {}), ...(e.b % 3 === 0 ? { unique_key: 'n' } : {}), ...(e.c % 3 === 0 ? { access: 'authenticated' } : {}) };
-      put(views, name, view);
-      return `add view ${name} ${JSON.stringify(view)}`;
-    }
-    const name = pick(names, e.a) as string;
-    const view = get(views, name) as Doc;
-    if (mode === 1) {
-      delete views[name];
-      const jobs = get(doc, 'jobs');
-      for (const j of keysOf(jobs)) if (mentions(get(get(jobs, j), 'sql'), name)) delete (jobs as Doc)[j];
-      return `remove view ${name}`;
-    }
-    if (mode === 2) {
-      if (e.b % 3 === 0) delete view.refresh;
-      else view.refresh = pick(SCHEDULES, e.b);
-      return `refresh of view ${name}: ${JSON.stringify(view.refresh)}`;
-    }
-    if (mode === 3) {
-      view.access = pick(['none', 'authenticated', 'public'], e.b);
-      return `access of view ${name}: ${view.access as string}`;
-    }
-    view.query = `SELECT ${lit(`changed ${e.b % 10}`)} AS label, 1 AS n`;
-    delete view.unique_key;
-    delete view.indexes;
-    return `query of view ${name}: ${view.query as string}`;
-  }],
+  [
+    3,
+    (doc, e) => {
+      const views = section(doc, 'materialized_views');
+      const names = keysOf(views);
+      const mode = e.c % 5;
+      const entities = keysOf(entitiesOf(doc));
+      if (mode === 0 || names.length === 0) {
+        const name = `v${e.a % 5}`;
+        if (has(views, name) || entities.includes(name)) return undefined;
+        const table = pick(entities, e.b);
+        const query = table === undefined ? 'SELECT 1 AS n' : `SELECT count(*) AS n FROM ${q(schemaOf(doc))}.${q(table)}`;
+        const view: Doc = {
+          query,
+          ...(e.b % 2 ? { refresh: pick(SCHEDULES, e.b) } : {}),
+          ...(e.b % 3 === 0 ? { unique_key: 'n' } : {}),
+          ...(e.c % 3 === 0 ? { access: 'authenticated' } : {}),
+        };
+        put(views, name, view);
+        return `add view ${name} ${JSON.stringify(view)}`;
+      }
+      const name = pick(names, e.a) as string;
+      const view = get(views, name) as Doc;
+      if (mode === 1) {
+        delete views[name];
+        const jobs = get(doc, 'jobs');
+        for (const j of keysOf(jobs)) if (mentions(get(get(jobs, j), 'sql'), name)) delete (jobs as Doc)[j];
+        return `remove view ${name}`;
+      }
+      if (mode === 2) {
+        if (e.b % 3 === 0) delete view.refresh;
+        else view.refresh = pick(SCHEDULES, e.b);
+        return `refresh of view ${name}: ${JSON.stringify(view.refresh)}`;
+      }
+      if (mode === 3) {
+        view.access = pick(['none', 'authenticated', 'public'], e.b);
+        return `access of view ${name}: ${view.access as string}`;
+      }
+      view.query = `SELECT ${lit(`changed ${e.b % 10}`)} AS label, 1 AS n`;
+      delete view.unique_key;
+      delete view.indexes;
+      return `query of view ${name}: ${view.query as string}`;
+    },
+  ],
   // jobs
-  [2, (doc, e) => {
-    const jobs = section(doc, 'jobs');
-    const names = keysOf(jobs);
-    const mode = e.c % 4;
-    if (mode === 0 || names.length === 0) {
-      const name = `job-${e.a % 5}`;
-      if (has(jobs, name)) return undefined;
-      const job = { schedule: pick(SCHEDULES, e.b), sql: pick(['SELECT 1', "SELECT 'it''s'; SELECT 2"], e.c) };
-      put(jobs, name, job);
-      return `add job ${name} ${JSON.stringify(job)}`;
-    }
-    const name = pick(names, e.a) as string;
-    const job = get(jobs, name) as Doc;
-    if (mode === 1) {
-      delete jobs[name];
-      return `remove job ${name}`;
-    }
-    if (mode === 2) {
-      job.schedule = pick(SCHEDULES, e.b);
-      return `schedule of job ${name}: ${job.schedule as string}`;
-    }
-    job.sql = `SELECT ${e.b % 100}`;
-    return `sql of job ${name}: ${job.sql as string}`;
-  }],
+  [
+    2,
+    (doc, e) => {
+      const jobs = section(doc, 'jobs');
+      const names = keysOf(jobs);
+      const mode = e.c % 4;
+      if (mode === 0 || names.length === 0) {
+        const name = `job-${e.a % 5}`;
+        if (has(jobs, name)) return undefined;
+        const job = { schedule: pick(SCHEDULES, e.b), sql: pick(['SELECT 1', "SELECT 'it''s'; SELECT 2"], e.c) };
+        put(jobs, name, job);
+        return `add job ${name} ${JSON.stringify(job)}`;
+      }
+      const name = pick(names, e.a) as string;
+      const job = get(jobs, name) as Doc;
+      if (mode === 1) {
+        delete jobs[name];
+        return `remove job ${name}`;
+      }
+      if (mode === 2) {
+        job.schedule = pick(SCHEDULES, e.b);
+        return `schedule of job ${name}: ${job.schedule as string}`;
+      }
+      job.sql = `SELECT ${e.b % 100}`;
+      return `sql of job ${name}: ${job.sql as string}`;
+    },
+  ],
 ];
 
 /** The edit an `op` number picks, by weight. */

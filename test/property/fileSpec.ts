@@ -19,7 +19,8 @@ const bucketSpecArb = fc.record({
   size: fc.option(
     fc.oneof(
       fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
-      fc.tuple(fc.integer({ min: 1, max: 1023 }), fc.option(digitsText(1, 3)), fc.constantFrom(' ', ''), fc.constantFrom('B', 'KB', 'mb', 'Gb', 'kB'))
+      fc
+        .tuple(fc.integer({ min: 1, max: 1023 }), fc.option(digitsText(1, 3)), fc.constantFrom(' ', ''), fc.constantFrom('B', 'KB', 'mb', 'Gb', 'kB'))
         .map(([n, f, sp, unit]) => `${n}${f === null ? '' : `.${f}`}${sp}${unit}`),
     ),
     { nil: undefined },

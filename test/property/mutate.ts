@@ -47,13 +47,39 @@ const kindOf = (v: Data): string => (v === null ? 'null' : Array.isArray(v) ? 'l
 
 /** Keys the format requires where they appear, and type (a field needs type or references). */
 const REQUIRED = new Set(['version', 'query', 'schedule', 'sql', 'fields', 'type']);
-const NEAR_MISSES = ['requird', 'acess', 'descripton', 'Type', 'primary-key', 'on-delete', 'uniqe', 'refrences', 'file_size', 'sceduled', 'unique_keys', '<<', ''];
+const NEAR_MISSES = [
+  'requird',
+  'acess',
+  'descripton',
+  'Type',
+  'primary-key',
+  'on-delete',
+  'uniqe',
+  'refrences',
+  'file_size',
+  'sceduled',
+  'unique_keys',
+  '<<',
+  '',
+];
 
 const mutationArb = fc.record({
   file: fileArb,
   kind: fc.constantFrom(
-    'replace-kind', 'replace-kind', 'replace-kind', 'wrong-scalar', 'wrong-scalar', 'delete-key', 'delete-required', 'unknown-key',
-    'nest', 'version', 'text-tab', 'text-duplicate-line', 'text-cut', 'text-insert',
+    'replace-kind',
+    'replace-kind',
+    'replace-kind',
+    'wrong-scalar',
+    'wrong-scalar',
+    'delete-key',
+    'delete-required',
+    'unknown-key',
+    'nest',
+    'version',
+    'text-tab',
+    'text-duplicate-line',
+    'text-cut',
+    'text-insert',
   ),
   pick: fc.nat(),
   pick2: fc.nat(),
@@ -111,7 +137,7 @@ function mutate(m: ArbValue<typeof mutationArb>): Mutated {
       const maps = [{ path: [] as Path, value: doc as Data }, ...all].filter((n) => kindOf(n.value) === 'map');
       const target = maps[m.pick2 % maps.length] as { path: Path; value: Data };
       const key = m.pick % 2 === 0 ? m.nearMiss : m.nasty;
-      if (Object.prototype.hasOwnProperty.call(target.value, key)) break;
+      if (Object.hasOwn(target.value as object, key)) break;
       put(target.value as Record<string, unknown>, key, m.pick % 3 === 0 ? m.number : m.nasty);
       return { text: toYaml(doc), what: `unknown key ${JSON.stringify(key)} in ${JSON.stringify(target.path)}` };
     }
@@ -146,7 +172,8 @@ function mutate(m: ArbValue<typeof mutationArb>): Mutated {
     case 'text-insert': {
       const first = m.file.text.indexOf('\n') + 1;
       const pos = first + (m.pick2 % Math.max(1, m.file.text.length - first));
-      const piece = m.pick % 3 === 0 ? m.nearMiss : m.pick % 3 === 1 ? m.nasty : ['"', "'", '{', '[', ': :', '&x', '*x', '\n---\n', '\t', '? '][m.pick % 10] as string;
+      const piece =
+        m.pick % 3 === 0 ? m.nearMiss : m.pick % 3 === 1 ? m.nasty : (['"', "'", '{', '[', ': :', '&x', '*x', '\n---\n', '\t', '? '][m.pick % 10] as string);
       return { text: m.file.text.slice(0, pos) + piece + m.file.text.slice(pos), what: `${JSON.stringify(piece)} inserted at offset ${pos}` };
     }
   }

@@ -10,26 +10,27 @@
  *   with those same problems, or, when the mutation happened to keep the file
  *   valid, gives SQL that Postgres's parser accepts. Most mutations must make
  *   the file invalid (counted), so the property does not test nothing.
- * - through the CLI (a few per run): `validate` and `generate` exit 1 with
+ * - through the CLI, called in process (a few per run): `validate` and `generate` exit 1 with
  *   nothing on stdout and exactly the in-process problems on stderr, one
  *   `file:line:col: message [rule]` per line, and never a stack trace.
  *
  * The mutations are drawn by mutate.ts; mutations-apply.test.ts applies them to databases.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { loadModule, parseSync } from 'libpg-query';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The synchronous forms: fast-check properties and filters are synchronous; the parser is loaded first.
 import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
 import { formatDiagnostic, InvalidRequirementsError } from '../../src/index.js';
 import { loadSqlParser } from '../../src/sql/parser.js';
 import type { Diagnostic } from '../../src/index.js';
-import { STACK_TRACE, cliBuilt, runCli } from '../helpers.js';
+import { removeTemporaryDirectories, runCliInProcess, STACK_TRACE, temporaryDirectory } from '../helpers.js';
 import { FUZZ_RUNS, numRuns, timeoutFor } from './arbitraries.js';
 import { mutatedArb } from './mutate.js';
+
+afterAll(removeTemporaryDirectories);
 
 const FILE = 'altan.yaml';
 const RUNS = 100;
@@ -68,67 +69,80 @@ function checkDiagnostics(errors: readonly Diagnostic[]): void {
       expect(d.column, shown).toBeGreaterThanOrEqual(1);
     }
   }
-  expect(errors.some((d) => d.line >= 1 && d.column >= 1), 'at least one problem has a position').toBe(true);
+  expect(
+    errors.some((d) => d.line >= 1 && d.column >= 1),
+    'at least one problem has a position',
+  ).toBe(true);
 }
 
 describe('mutations of valid files', () => {
-  it('in process: never a throw, always a positioned one-line problem (or, if still valid, SQL that parses)', () => {
-    let invalid = 0;
-    let total = 0;
-    fc.assert(
-      fc.property(mutatedArb, (mutated) => {
-        total++;
-        let checked: ReturnType<typeof validate> | undefined;
-        expect(() => {
-          checked = validate(mutated.text, { fileName: FILE });
-        }).not.toThrow();
-        const errors = checked?.errors ?? [];
-        if (errors.length === 0) {
-          // Still valid: then it compiles, and the SQL parses — unless the mutation changed
-          // SQL that the author writes (check, where, { sql: }, query), which no one parses
-          // before Postgres does.
-          const { sql } = compile(mutated.text, { fileName: FILE });
-          if (authorSql(checked?.input) === authorSql(mutated.original)) expect(() => parseSync(sql)).not.toThrow();
-          return;
-        }
-        invalid++;
-        checkDiagnostics(errors);
-        let thrown: unknown;
-        try {
-          compile(mutated.text, { fileName: FILE });
-        } catch (e) {
-          thrown = e;
-        }
-        expect(thrown).toBeInstanceOf(InvalidRequirementsError);
-        expect((thrown as InvalidRequirementsError).errors).toEqual(errors);
-      }),
-      { numRuns: numRuns(RUNS) },
-    );
-    // Most mutations must break the file, or the property above tests little.
-    expect(invalid / total, `${invalid} of ${total} mutated files were invalid`).toBeGreaterThan(0.5);
-  }, timeoutFor(RUNS));
-
-  it('through the CLI: exit 1, nothing on stdout, `file:line:col: message` lines on stderr, no stack trace', () => {
-    expect(cliBuilt(), 'run `npm run build` first').toBe(true);
-    const dir = mkdtempSync(join(tmpdir(), 'altan-mutations-'));
-    fc.assert(
-      fc.property(mutatedArb.filter((m) => validate(m.text, { fileName: FILE }).errors.length > 0), (mutated) => {
-        writeFileSync(join(dir, FILE), mutated.text);
-        const checked = validate(mutated.text, { fileName: FILE });
-        const expected = [...checked.errors, ...checked.warnings].map((d) => `${formatDiagnostic(d)}\n`).join('');
-        for (const command of ['validate', 'generate']) {
-          const r = runCli([command, FILE], { cwd: dir });
-          expect(r.stderr, `${command} stderr`).not.toMatch(STACK_TRACE);
-          expect(r.status, `${command} exit code; stderr:\n${r.stderr}`).toBe(1);
-          expect(r.stdout, `${command} stdout`).toBe('');
-          for (const line of r.stderr.trimEnd().split('\n')) {
-            expect(line, `${command}: every stderr line is one problem`).toMatch(/^[^:\n]+:\d+:\d+: \S/);
+  it(
+    'in process: never a throw, always a positioned one-line problem (or, if still valid, SQL that parses)',
+    () => {
+      let invalid = 0;
+      let total = 0;
+      fc.assert(
+        fc.property(mutatedArb, (mutated) => {
+          total++;
+          let checked: ReturnType<typeof validate> | undefined;
+          expect(() => {
+            checked = validate(mutated.text, { fileName: FILE });
+          }).not.toThrow();
+          const errors = checked?.errors ?? [];
+          if (errors.length === 0) {
+            // Still valid: then it compiles, and the SQL parses — unless the mutation changed
+            // SQL that the author writes (check, where, { sql: }, query), which no one parses
+            // before Postgres does.
+            const { sql } = compile(mutated.text, { fileName: FILE });
+            if (authorSql(checked?.input) === authorSql(mutated.original)) expect(() => parseSync(sql)).not.toThrow();
+            return;
           }
-          expect(r.stderr, `${command}: the problems validate() reports`).toBe(expected);
-        }
-      }),
-      // No shrinking: each step spawns the CLI twice; the counterexample is printed as a file anyway.
-      { numRuns: CLI_RUNS, endOnFailure: true },
-    );
-  }, timeoutFor(RUNS, 60_000));
+          invalid++;
+          checkDiagnostics(errors);
+          let thrown: unknown;
+          try {
+            compile(mutated.text, { fileName: FILE });
+          } catch (e) {
+            thrown = e;
+          }
+          expect(thrown).toBeInstanceOf(InvalidRequirementsError);
+          expect((thrown as InvalidRequirementsError).errors).toEqual(errors);
+        }),
+        { numRuns: numRuns(RUNS) },
+      );
+      // Most mutations must break the file, or the property above tests little.
+      expect(invalid / total, `${invalid} of ${total} mutated files were invalid`).toBeGreaterThan(0.5);
+    },
+    timeoutFor(RUNS),
+  );
+
+  it(
+    'through the CLI: exit 1, nothing on stdout, `file:line:col: message` lines on stderr, no stack trace',
+    async () => {
+      const dir = temporaryDirectory('altan-mutations-');
+      await fc.assert(
+        fc.asyncProperty(
+          mutatedArb.filter((m) => validate(m.text, { fileName: FILE }).errors.length > 0),
+          async (mutated) => {
+            writeFileSync(join(dir, FILE), mutated.text);
+            const checked = validate(mutated.text, { fileName: FILE });
+            const expected = [...checked.errors, ...checked.warnings].map((d) => `${formatDiagnostic(d)}\n`).join('');
+            for (const command of ['validate', 'generate']) {
+              const r = await runCliInProcess([command, FILE], { cwd: dir });
+              expect(r.stderr, `${command} stderr`).not.toMatch(STACK_TRACE);
+              expect(r.status, `${command} exit code; stderr:\n${r.stderr}`).toBe(1);
+              expect(r.stdout, `${command} stdout`).toBe('');
+              for (const line of r.stderr.trimEnd().split('\n')) {
+                expect(line, `${command}: every stderr line is one problem`).toMatch(/^[^:\n]+:\d+:\d+: \S/);
+              }
+              expect(r.stderr, `${command}: the problems validate() reports`).toBe(expected);
+            }
+          },
+        ),
+        // No shrinking: each step runs the CLI twice; the counterexample is printed as a file anyway.
+        { numRuns: CLI_RUNS, endOnFailure: true },
+      );
+    },
+    timeoutFor(RUNS, 60_000),
+  );
 });

@@ -12,11 +12,76 @@ import { KEYWORDS_NEEDING_QUOTES } from '../../src/sql/keywords.js';
 
 /** Pieces that have broken quoting somewhere, some time: quotes, escapes, dollar tags, comments, YAML syntax, template syntax. */
 export const NASTY_PIECES: readonly string[] = [
-  "'", "''", '"', '\\', '\\\\', "\\'", '$$', '$job$', '$job', '$job1$', '$fn$', '$sql$', '$1', '$', ';', '--', '/*', '*/',
-  '\n', '\r\n', '\r', '\t', ' ', '  ', 'é', 'ß', '日本語', '😀', '👩‍👩‍👧', '\u200b', '\u2028', '\u00a0', '\ufeff', '\u0085',
-  '\u007f', '\u0001', '\u001b[31m', "'); DROP TABLE users; --", "'; SELECT pg_sleep(10); --", 'E\'', "U&'", '%s',
-  '${x}', '<%= x %>', '<%- x %>', '<%', '%>', '{}', '[]', '{{', '#', ': ', '- ', '&a', '*a', '!!str', '? ', '|', '>',
-  'null', 'true', '~', '0x1F', '1e3', '.nan', 'NaN', '<<', '__proto__', 'constructor',
+  "'",
+  "''",
+  '"',
+  '\\',
+  '\\\\',
+  "\\'",
+  '$$',
+  '$job$',
+  '$job',
+  '$job1$',
+  '$fn$',
+  '$sql$',
+  '$1',
+  '$',
+  ';',
+  '--',
+  '/*',
+  '*/',
+  '\n',
+  '\r\n',
+  '\r',
+  '\t',
+  ' ',
+  '  ',
+  'é',
+  'ß',
+  '日本語',
+  '😀',
+  '👩‍👩‍👧',
+  '\u200b',
+  '\u2028',
+  '\u00a0',
+  '\ufeff',
+  '\u0085',
+  '\u007f',
+  '\u0001',
+  '\u001b[31m',
+  "'); DROP TABLE users; --",
+  "'; SELECT pg_sleep(10); --",
+  "E'",
+  "U&'",
+  '%s',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the text `${x}` itself is the hostile input
+  '${x}',
+  '<%= x %>',
+  '<%- x %>',
+  '<%',
+  '%>',
+  '{}',
+  '[]',
+  '{{',
+  '#',
+  ': ',
+  '- ',
+  '&a',
+  '*a',
+  '!!str',
+  '? ',
+  '|',
+  '>',
+  'null',
+  'true',
+  '~',
+  '0x1F',
+  '1e3',
+  '.nan',
+  'NaN',
+  '<<',
+  '__proto__',
+  'constructor',
 ];
 
 /** A string of nasty pieces, random code points (any plane, no lone surrogates) and graphemes; never NUL. */
@@ -49,10 +114,43 @@ const IDENT_REST = [...'abcdefghijklmnopqrstuvwxyz0123456789_'];
 /** 65 characters: long names are cut from it, so they share long prefixes (derived names then collide after byte 63). */
 const LONG = 'customer_subscription_billing_events_with_extended_audit_history_';
 /** Unreserved keywords (bare) and names that are special in JavaScript objects. */
-const SPECIAL_NAMES = ['name', 'text', 'type', 'data', 'key', 'action', 'comment', 'public', 'schema', 'role', 'owner', 'index', 'value',
-  'constructor', '__proto__', 'prototype', 'hasownproperty', 'tostring', 'valueof'];
-const DERIVED_SUFFIXES = ['_pkey', '_key', '_idx', '_fkey', '_check', '_enum', '_select', '_insert', '_update', '_delete',
-  '_set_updated_at', '_a_idx', '_b_key', '_a_b_idx'];
+const SPECIAL_NAMES = [
+  'name',
+  'text',
+  'type',
+  'data',
+  'key',
+  'action',
+  'comment',
+  'public',
+  'schema',
+  'role',
+  'owner',
+  'index',
+  'value',
+  'constructor',
+  '__proto__',
+  'prototype',
+  'hasownproperty',
+  'tostring',
+  'valueof',
+];
+const DERIVED_SUFFIXES = [
+  '_pkey',
+  '_key',
+  '_idx',
+  '_fkey',
+  '_check',
+  '_enum',
+  '_select',
+  '_insert',
+  '_update',
+  '_delete',
+  '_set_updated_at',
+  '_a_idx',
+  '_b_key',
+  '_a_b_idx',
+];
 
 /** Short names over a tiny alphabet: `t_a_b` and `t_a` + `b` collide when joined with `_`. */
 const tinyName = fc
@@ -76,10 +174,7 @@ export const nameArb: fc.Arbitrary<string> = fc
 
 /** A bucket id or job name: may hold `-`. */
 export const slugArb: fc.Arbitrary<string> = fc
-  .oneof(
-    { weight: 3, arbitrary: nameArb },
-    { weight: 2, arbitrary: fc.tuple(nameArb, nameArb).map(([a, b]) => `${a}-${b}`.slice(0, 63)) },
-  )
+  .oneof({ weight: 3, arbitrary: nameArb }, { weight: 2, arbitrary: fc.tuple(nameArb, nameArb).map(([a, b]) => `${a}-${b}`.slice(0, 63)) })
   .filter((n) => SLUG.test(n) && n.length <= 63);
 
 /** Double-quoted identifier: valid for every name the format allows. */

@@ -74,7 +74,9 @@ export function canonicalTimestamp(text: string): string {
 export function utcInstant(text: string): string {
   const m = TIMESTAMP.exec(text);
   if (!m) throw new Error(`utcInstant: not a timestamp: ${text}`);
-  const [h, mi, s] = canonicalTime(m[4] as string).split(/[:.]/).map(Number) as [number, number, number];
+  const [h, mi, s] = canonicalTime(m[4] as string)
+    .split(/[:.]/)
+    .map(Number) as [number, number, number];
   const micros = (/\.(\d+)/.exec(m[4] as string)?.[1] ?? '').padEnd(6, '0');
   const zone = m[5] ?? 'Z';
   const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(zone);
@@ -91,7 +93,10 @@ export function utcInstant(text: string): string {
 export function sortedJson(value: Json): string {
   if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${sortedJson(value[k] as Json)}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${sortedJson(value[k] as Json)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }

@@ -64,7 +64,10 @@ const columnsArb = fc.tuple(
 );
 const valueFileArb = fc.record({
   columns: columnsArb,
-  keys: fc.uniqueArray(nastyString(2).filter((k) => k !== PROBE), { minLength: 3, maxLength: 3 }),
+  keys: fc.uniqueArray(
+    nastyString(2).filter((k) => k !== PROBE),
+    { minLength: 3, maxLength: 3 },
+  ),
   style: fc.record({
     defaultStringType: fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE'),
     collectionStyle: fc.constantFrom('any', 'block', 'flow'),
@@ -100,23 +103,30 @@ async function applyValues(db: Database, text: string, doc: Record<string, unkno
 }
 
 describe('literal round trip on PostgreSQL and PGlite', () => {
-  it('every type and array type: seed values and defaults read back exactly as the file has them', async () => {
-    let checked = 0;
-    await fc.assert(
-      fc.asyncProperty(valueFileArb, async (spec) => {
-        const { doc, text } = valueFile(spec);
-        expect(validate(text, { fileName: FILE }).errors, text).toEqual([]);
-        for (const [label, db] of [['PostgreSQL', pg], ['PGlite', lite]] as const) {
-          const { literals, compiled } = await applyValues(db, text, doc);
-          expect(await literalMismatches(db, compiled.model, literals), label).toEqual([]);
-          checked += literals.length;
-        }
-      }),
-      { numRuns: numRuns(RUNS), endOnFailure: true },
-    );
-    // 40 columns: 3 seed values, a default read twice; and the key of 3 rows; on two backends.
-    expect(checked).toBe(numRuns(RUNS) * 2 * (40 * 5 + 3));
-  }, timeoutFor(RUNS, 120_000));
+  it(
+    'every type and array type: seed values and defaults read back exactly as the file has them',
+    async () => {
+      let checked = 0;
+      await fc.assert(
+        fc.asyncProperty(valueFileArb, async (spec) => {
+          const { doc, text } = valueFile(spec);
+          expect(validate(text, { fileName: FILE }).errors, text).toEqual([]);
+          for (const [label, db] of [
+            ['PostgreSQL', pg],
+            ['PGlite', lite],
+          ] as const) {
+            const { literals, compiled } = await applyValues(db, text, doc);
+            expect(await literalMismatches(db, compiled.model, literals), label).toEqual([]);
+            checked += literals.length;
+          }
+        }),
+        { numRuns: numRuns(RUNS), endOnFailure: true },
+      );
+      // 40 columns: 3 seed values, a default read twice; and the key of 3 rows; on two backends.
+      expect(checked).toBe(numRuns(RUNS) * 2 * (40 * 5 + 3));
+    },
+    timeoutFor(RUNS, 120_000),
+  );
 });
 
 /** Column → [stored value, the same value written otherwise, near misses that must be reported]. */
@@ -138,10 +148,27 @@ const STRICT: readonly [string, Json, readonly Json[], readonly Json[]][] = [
   ['timestamptz', '2024-01-31 10:00:00+01', ['2024-01-31T09:00:00Z', '2024-01-31 04:30-04:30'], ['2024-01-31 10:00:00Z', '2024-01-31 09:00:00.000001Z']],
   ['interval', '1 day', ['P1D'], ['24 hours', '1 day 1 microseconds']],
   ['inet', '0:0::1', ['::1', '::1/128'], ['::2', '::1/127']],
-  ['json', { b: 1, a: [1, 2] }, [{ a: [1, 2], b: 1 }], [{ b: '1', a: [1, 2] }, { b: 1, a: [2, 1] }]],
+  [
+    'json',
+    { b: 1, a: [1, 2] },
+    [{ a: [1, 2], b: 1 }],
+    [
+      { b: '1', a: [1, 2] },
+      { b: 1, a: [2, 1] },
+    ],
+  ],
   ['jsonb', -0, [0], [null, '0']],
   ['bytea', 'é\\x00', [], ['e\\x00', 'é\\x000']],
-  ['text[]', ['a', null, ''], [], [['a', '', ''], ['a', null], ['a', null, '', null]]],
+  [
+    'text[]',
+    ['a', null, ''],
+    [],
+    [
+      ['a', '', ''],
+      ['a', null],
+      ['a', null, '', null],
+    ],
+  ],
   ['integer[]', [], [], [[null]]],
 ];
 

@@ -45,8 +45,7 @@ export interface Literal {
 export const READ_SETTINGS = "SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'postgres'; SET extra_float_digits = 3; SET TimeZone = 'UTC'";
 
 type Doc = Record<string, unknown>;
-const own = (map: unknown, key: string): unknown =>
-  typeof map === 'object' && map !== null && Object.prototype.hasOwnProperty.call(map, key) ? (map as Doc)[key] : undefined;
+const own = (map: unknown, key: string): unknown => (typeof map === 'object' && map !== null && Object.hasOwn(map, key) ? (map as Doc)[key] : undefined);
 
 const columnOf = (table: Table, name: string): SqlType => {
   const column = table.columns.find((c) => c.name === name);
@@ -63,7 +62,7 @@ export function fileLiterals(doc: Doc, model: Model): Literal[] {
     for (const column of Object.keys(fields ?? {})) {
       const field = own(fields, column);
       const value = own(field, 'default');
-      if (typeof field !== 'object' || field === null || !Object.prototype.hasOwnProperty.call(field, 'default') || isSqlDefault(value)) continue;
+      if (typeof field !== 'object' || field === null || !Object.hasOwn(field, 'default') || isSqlDefault(value)) continue;
       out.push({ table: table.name, column, type: columnOf(table, column), value: value as Json, source: { kind: 'default' } });
     }
     const pk = table.constraints.find((c) => c.kind === 'primary-key')?.columns ?? [];
@@ -128,7 +127,9 @@ async function scalarMismatch(db: Database, t: SqlType, got: string, v: Json): P
   switch (t.base) {
     case 'text':
     case 'varchar':
-      return got === utf8(v as string) ? undefined : `expected the UTF-8 bytes ${utf8(v as string)}, read ${JSON.stringify(Buffer.from(got, 'hex').toString('utf8'))}`;
+      return got === utf8(v as string)
+        ? undefined
+        : `expected the UTF-8 bytes ${utf8(v as string)}, read ${JSON.stringify(Buffer.from(got, 'hex').toString('utf8'))}`;
     case 'char': {
       const padded = (v as string) + ' '.repeat(Math.max(0, (t.length ?? 1) - [...(v as string)].length));
       return got === utf8(padded) ? undefined : `expected ${JSON.stringify(padded)} (padded), read ${JSON.stringify(Buffer.from(got, 'hex').toString('utf8'))}`;
@@ -146,7 +147,9 @@ async function scalarMismatch(db: Database, t: SqlType, got: string, v: Json): P
     case 'bigint':
       return differs(BigInt(v as number | string).toString());
     case 'numeric':
-      return canonicalDecimal(got) === canonicalDecimal(v as number | string, numericScale(t)) ? undefined : `expected the decimal ${String(v)}${t.length === undefined ? '' : ` rounded to scale ${numericScale(t)}`}`;
+      return canonicalDecimal(got) === canonicalDecimal(v as number | string, numericScale(t))
+        ? undefined
+        : `expected the decimal ${String(v)}${t.length === undefined ? '' : ` rounded to scale ${numericScale(t)}`}`;
     case 'real':
       return Object.is(Math.fround(Number(got)), Math.fround(v as number)) ? undefined : `expected the float4 of ${String(v)}`;
     case 'double precision':
@@ -213,7 +216,10 @@ export async function literalMismatches(db: Database, model: Model, literals: re
   for (const l of literals) {
     if (l.source.kind !== 'row') continue;
     const where = l.source.key.map((k, i) => `${ident(k.column)} = $${i + 1}::${k.type.sql}`).join(' AND ');
-    const rows = await db.query<{ v: unknown }>(`SELECT ${readSql(l.type, ident(l.column))} AS v FROM ${schema}.${ident(l.table)} WHERE ${where}`, l.source.key.map((k) => param(k.value)));
+    const rows = await db.query<{ v: unknown }>(
+      `SELECT ${readSql(l.type, ident(l.column))} AS v FROM ${schema}.${ident(l.table)} WHERE ${where}`,
+      l.source.key.map((k) => param(k.value)),
+    );
     if (rows.length !== 1) {
       report(l, undefined, `${rows.length} rows have its primary key`);
       continue;

@@ -31,7 +31,7 @@ function dataOf(text: string): unknown {
 }
 
 describe('the precompiled schema validator', () => {
-  it('gives ajv\'s verdict on every example and case, valid ones included', () => {
+  it("gives ajv's verdict on every example and case, valid ones included", () => {
     const entries = [...listExamples(), ...listCases()];
     let valid = 0;
     for (const entry of entries) {
@@ -45,7 +45,7 @@ describe('the precompiled schema validator', () => {
     expect(valid).toBeLessThan(entries.length);
   });
 
-  it('gives ajv\'s verdict on random mutations of random valid files', { timeout: timeoutFor(200) }, () => {
+  it("gives ajv's verdict on random mutations of random valid files", { timeout: timeoutFor(200) }, () => {
     fc.assert(
       fc.property(mutatedArb, (m) => {
         const data = dataOf(m.text);

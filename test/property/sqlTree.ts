@@ -67,7 +67,9 @@ export function constant(node: JsonNode | undefined): Parsed {
 export function mismatch(expected: Expected, parsed: Parsed): string | undefined {
   const show = (p: Parsed): string => JSON.stringify(p);
   if (expected.kind === 'string') {
-    return parsed.kind === 'string' && parsed.value === expected.value ? undefined : `expected string ${JSON.stringify(expected.value)}, parsed ${show(parsed)}`;
+    return parsed.kind === 'string' && parsed.value === expected.value
+      ? undefined
+      : `expected string ${JSON.stringify(expected.value)}, parsed ${show(parsed)}`;
   }
   if (expected.kind === 'null') return parsed.kind === 'null' ? undefined : `expected NULL, parsed ${show(parsed)}`;
   // An empty array is written '{}'::type[] (an empty ARRAY[] has no type).
@@ -120,28 +122,17 @@ export function expectedHistogram(model: Model, target: 'altan' | 'supabase' = '
     add('AlterTableStmt'); // ENABLE ROW LEVEL SECURITY
     add('CreatePolicyStmt', t.policies.length);
     const same = t.grants.anon.join() === t.grants.authenticated.join();
-    const grants = 2 + (same && t.grants.anon.length > 0 ? 1 : 0) + (!same && t.grants.anon.length > 0 ? 1 : 0) + (!same && t.grants.authenticated.length > 0 ? 1 : 0);
+    const grants =
+      2 + (same && t.grants.anon.length > 0 ? 1 : 0) + (!same && t.grants.anon.length > 0 ? 1 : 0) + (!same && t.grants.authenticated.length > 0 ? 1 : 0);
     add('GrantStmt', grants);
     add('IndexStmt', t.indexes.length);
     add('CreateTrigStmt', t.triggers.length);
     if (t.seed) add('InsertStmt');
   }
   add('AlterTableStmt', model.deferredForeignKeys.length);
-  if (model.functions.updatedAt) {
+  for (const f of model.functions) {
     add('CreateFunctionStmt');
-    add('GrantStmt'); // REVOKE
-  }
-  if (model.functions.organizations) {
-    add('CreateFunctionStmt', 3);
-    add('GrantStmt', 5);
-  }
-  if (model.functions.objectBucket) {
-    add('CreateFunctionStmt');
-    add('GrantStmt', 2); // REVOKE, GRANT EXECUTE
-  }
-  for (const c of model.functions.readChecks) {
-    add('CreateFunctionStmt');
-    add('GrantStmt', 1 + (c.executableBy.length > 0 ? 1 : 0)); // REVOKE, GRANT EXECUTE
+    add('GrantStmt', 1 + (f.executableBy.length > 0 ? 1 : 0)); // REVOKE, GRANT EXECUTE
   }
   for (const b of model.buckets) {
     add('InsertStmt');
@@ -248,7 +239,8 @@ export function modelNameProblems(model: Model): string[] {
       claim(`constraints of ${t.name}`, c.name, `constraint (${c.kind})`);
       if (c.kind === 'primary-key' || c.kind === 'unique') claim(relations, c.name, `index of constraint ${c.kind}`);
     }
-    for (const fk of [...t.foreignKeys, ...model.deferredForeignKeys.filter((d) => d.table === t.name)]) claim(`constraints of ${t.name}`, fk.name, 'foreign key');
+    for (const fk of [...t.foreignKeys, ...model.deferredForeignKeys.filter((d) => d.table === t.name)])
+      claim(`constraints of ${t.name}`, fk.name, 'foreign key');
     for (const i of t.indexes) claim(relations, i.name, 'index');
     for (const p of t.policies) claim(`policies of ${t.name}`, p.name, 'policy');
     for (const tr of t.triggers) claim(`triggers of ${t.name}`, tr.name, 'trigger');
@@ -260,8 +252,6 @@ export function modelNameProblems(model: Model): string[] {
     for (const i of [...(v.uniqueIndex ? [v.uniqueIndex] : []), ...v.indexes]) claim(privateRelations, i.name, 'view index');
   }
   for (const j of model.jobs) claim('pg_cron jobs', j.name, 'cron job');
-  const fixed = [...(model.functions.updatedAt ? ['set_updated_at'] : []), ...(model.functions.organizations ? ['member_org_ids', 'admin_org_ids', 'add_organization_creator'] : [])];
-  for (const name of fixed) claim(`functions of ${model.privateSchema}`, name, 'helper function');
-  for (const c of model.functions.readChecks) claim(`functions of ${model.privateSchema}`, c.name, 'read-check helper');
+  for (const f of model.functions) claim(`functions of ${model.privateSchema}`, f.name, f.body.kind === 'read-check' ? 'read-check helper' : 'helper function');
   return problems;
 }

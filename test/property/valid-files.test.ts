@@ -30,8 +30,19 @@ import { fileArb, numRuns, timeoutFor } from './arbitraries.js';
 import { put, sameData, toYaml } from './documents.js';
 import type { GeneratedFile, LiteralCheck } from './expected.js';
 import {
-  constant, expectedHistogram, histogram, isObject, mismatch, modelNameProblems, nameCollisions, names, nodeType,
-  sortedHistogram, statements, stringConstants, walk,
+  constant,
+  expectedHistogram,
+  histogram,
+  isObject,
+  mismatch,
+  modelNameProblems,
+  nameCollisions,
+  names,
+  nodeType,
+  sortedHistogram,
+  statements,
+  stringConstants,
+  walk,
 } from './sqlTree.js';
 import type { JsonNode, JsonObject, RawStatement } from './sqlTree.js';
 
@@ -66,55 +77,67 @@ function reordered(file: GeneratedFile): string {
 const withoutSha = (sql: string) => sql.replace(/^-- Source sha256: [0-9a-f]{64}$/m, '-- Source sha256: <sha>');
 
 describe('random valid requirements files', () => {
-  it('the generator makes valid files (at least 90%), and YAML keeps every value', () => {
-    const files = fc.sample(fileArb, numRuns(CHEAP_RUNS));
-    const invalid: string[] = [];
-    for (const file of files) {
-      // The yaml package must give back exactly what was generated: otherwise a
-      // failure below would be the serializer's, not the compiler's.
-      expect(sameData(parseYaml(file.text), file.doc), `YAML round trip of:\n${file.text}`).toBe(true);
-      const errors = validate(file.text, { fileName: FILE }).errors;
-      if (errors.length > 0) invalid.push(`${errors.map((e) => `${e.line}:${e.column}: ${e.message} [${e.rule}]`).join('\n')}\n---\n${file.text}`);
-    }
-    const ratio = (files.length - invalid.length) / files.length;
-    expect(ratio, `valid ratio ${ratio}; first invalid file:\n${invalid[0] ?? ''}`).toBeGreaterThanOrEqual(0.9);
-  }, timeoutFor(CHEAP_RUNS));
+  it(
+    'the generator makes valid files (at least 90%), and YAML keeps every value',
+    () => {
+      const files = fc.sample(fileArb, numRuns(CHEAP_RUNS));
+      const invalid: string[] = [];
+      for (const file of files) {
+        // The yaml package must give back exactly what was generated: otherwise a
+        // failure below would be the serializer's, not the compiler's.
+        expect(sameData(parseYaml(file.text), file.doc), `YAML round trip of:\n${file.text}`).toBe(true);
+        const errors = validate(file.text, { fileName: FILE }).errors;
+        if (errors.length > 0) invalid.push(`${errors.map((e) => `${e.line}:${e.column}: ${e.message} [${e.rule}]`).join('\n')}\n---\n${file.text}`);
+      }
+      const ratio = (files.length - invalid.length) / files.length;
+      expect(ratio, `valid ratio ${ratio}; first invalid file:\n${invalid[0] ?? ''}`).toBeGreaterThanOrEqual(0.9);
+    },
+    timeoutFor(CHEAP_RUNS),
+  );
 
-  it('compile never throws, gives the same bytes twice, and ignores the order of sections; derived names fit and never collide', () => {
-    fc.assert(
-      fc.property(fileArb, (file) => {
-        fc.pre(isValid(file));
-        const first = compile(file.text, { fileName: FILE });
-        const again = compile(Buffer.from(file.text, 'utf8'), { fileName: FILE });
-        expect(again.sql).toBe(first.sql);
-        expect(again.cron).toEqual(first.cron);
-        expect(compile(file.text, { fileName: FILE, target: 'supabase' }).sql.length).toBeGreaterThan(0);
-        // Entities, buckets, views and jobs are ordered by name, never by position.
-        expect(withoutSha(compile(reordered(file), { fileName: FILE }).sql)).toBe(withoutSha(first.sql));
-        expect(modelNameProblems(first.model)).toEqual([]);
-      }),
-      { numRuns: numRuns(CHEAP_RUNS) },
-    );
-  }, timeoutFor(CHEAP_RUNS));
+  it(
+    'compile never throws, gives the same bytes twice, and ignores the order of sections; derived names fit and never collide',
+    () => {
+      fc.assert(
+        fc.property(fileArb, (file) => {
+          fc.pre(isValid(file));
+          const first = compile(file.text, { fileName: FILE });
+          const again = compile(Buffer.from(file.text, 'utf8'), { fileName: FILE });
+          expect(again.sql).toBe(first.sql);
+          expect(again.cron).toEqual(first.cron);
+          expect(compile(file.text, { fileName: FILE, target: 'supabase' }).sql.length).toBeGreaterThan(0);
+          // Entities, buckets, views and jobs are ordered by name, never by position.
+          expect(withoutSha(compile(reordered(file), { fileName: FILE }).sql)).toBe(withoutSha(first.sql));
+          expect(modelNameProblems(first.model)).toEqual([]);
+        }),
+        { numRuns: numRuns(CHEAP_RUNS) },
+      );
+    },
+    timeoutFor(CHEAP_RUNS),
+  );
 
-  it('the SQL parses into exactly the statements the model implies, and the file\'s values are the constants Postgres sees', () => {
-    fc.assert(
-      fc.property(fileArb, (file) => {
-        fc.pre(isValid(file));
-        const compiled = compile(file.text, { fileName: FILE });
-        const stmts = statements(compiled.sql);
-        checkShape(stmts);
-        expect(sortedHistogram(histogram(stmts)), 'statements by kind').toEqual(expectedHistogram(compiled.model));
-        expect(nameCollisions(stmts)).toEqual([]);
-        checkCron(stmts, compiled);
-        checkLiterals(stmts, compiled, file.checks);
+  it(
+    "the SQL parses into exactly the statements the model implies, and the file's values are the constants Postgres sees",
+    () => {
+      fc.assert(
+        fc.property(fileArb, (file) => {
+          fc.pre(isValid(file));
+          const compiled = compile(file.text, { fileName: FILE });
+          const stmts = statements(compiled.sql);
+          checkShape(stmts);
+          expect(sortedHistogram(histogram(stmts)), 'statements by kind').toEqual(expectedHistogram(compiled.model));
+          expect(nameCollisions(stmts)).toEqual([]);
+          checkCron(stmts, compiled);
+          checkLiterals(stmts, compiled, file.checks);
 
-        const supabase = compile(file.text, { fileName: FILE, target: 'supabase' });
-        expect(sortedHistogram(histogram(statements(supabase.sql))), 'statements by kind (supabase)').toEqual(expectedHistogram(supabase.model, 'supabase'));
-      }),
-      { numRuns: numRuns(PARSE_RUNS) },
-    );
-  }, timeoutFor(PARSE_RUNS));
+          const supabase = compile(file.text, { fileName: FILE, target: 'supabase' });
+          expect(sortedHistogram(histogram(statements(supabase.sql))), 'statements by kind (supabase)').toEqual(expectedHistogram(supabase.model, 'supabase'));
+        }),
+        { numRuns: numRuns(PARSE_RUNS) },
+      );
+    },
+    timeoutFor(PARSE_RUNS),
+  );
 });
 
 /** BEGIN first, COMMIT last, and no other transaction control in between. */
@@ -132,7 +155,10 @@ function checkCron(stmts: readonly RawStatement[], compiled: CompileResult): voi
     for (const node of walk(stmt)) {
       if (!isObject(node.FuncCall) || names(node.FuncCall.funcname).join('.') !== 'cron.schedule') continue;
       const args = Array.isArray(node.FuncCall.args) ? node.FuncCall.args.map((a) => constant(a)) : [];
-      expect(args.map((a) => a.kind), 'cron.schedule(name, schedule, command) with string constants').toEqual(['string', 'string', 'string']);
+      expect(
+        args.map((a) => a.kind),
+        'cron.schedule(name, schedule, command) with string constants',
+      ).toEqual(['string', 'string', 'string']);
       const [name, schedule, command] = args.map((a) => (a.kind === 'string' ? a.value : ''));
       scheduled.push({ name: name as string, schedule: schedule as string, command: command as string });
     }
@@ -154,10 +180,12 @@ function checkLiterals(stmts: readonly RawStatement[], compiled: CompileResult, 
       for (const node of walk(body)) {
         if (isObject(node.ColumnDef)) {
           for (const c of walk(node.ColumnDef.constraints)) {
-            if (isObject(c.Constraint) && c.Constraint.contype === 'CONSTR_DEFAULT') defaults.set(`${table}.${String(node.ColumnDef.colname)}`, c.Constraint.raw_expr ?? null);
+            if (isObject(c.Constraint) && c.Constraint.contype === 'CONSTR_DEFAULT')
+              defaults.set(`${table}.${String(node.ColumnDef.colname)}`, c.Constraint.raw_expr ?? null);
           }
         }
-        if (isObject(node.Constraint) && typeof node.Constraint.conname === 'string') constraints.set(`${table}.${node.Constraint.conname}`, node.Constraint.raw_expr ?? null);
+        if (isObject(node.Constraint) && typeof node.Constraint.conname === 'string')
+          constraints.set(`${table}.${node.Constraint.conname}`, node.Constraint.raw_expr ?? null);
       }
     }
     if (isObject(stmt.CommentStmt)) {
@@ -218,7 +246,10 @@ function checkLiterals(stmts: readonly RawStatement[], compiled: CompileResult, 
         expect(row, `storage.buckets row of ${check.id}`).toBeDefined();
         expect(constant(row?.[1])).toEqual({ kind: 'string', value: check.id });
         if (check.mimes) {
-          expect(mismatch({ kind: 'array', items: check.mimes.map((m) => ({ kind: 'string', value: m })) }, constant(row?.[4])), `mime types of ${check.id}`).toBeUndefined();
+          expect(
+            mismatch({ kind: 'array', items: check.mimes.map((m) => ({ kind: 'string', value: m })) }, constant(row?.[4])),
+            `mime types of ${check.id}`,
+          ).toBeUndefined();
         }
         break;
       }

@@ -12,8 +12,26 @@ import { canonicalDecimal, dbKey, numericScale } from './pgValues.js';
 // ---------------------------------------------------------------------------
 
 export type Base =
-  | 'text' | 'varchar' | 'char' | 'smallint' | 'integer' | 'bigint' | 'numeric' | 'real' | 'double precision'
-  | 'boolean' | 'uuid' | 'date' | 'time' | 'timestamp' | 'timestamptz' | 'interval' | 'json' | 'jsonb' | 'bytea' | 'inet';
+  | 'text'
+  | 'varchar'
+  | 'char'
+  | 'smallint'
+  | 'integer'
+  | 'bigint'
+  | 'numeric'
+  | 'real'
+  | 'double precision'
+  | 'boolean'
+  | 'uuid'
+  | 'date'
+  | 'time'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'interval'
+  | 'json'
+  | 'jsonb'
+  | 'bytea'
+  | 'inet';
 
 export interface TypeSpec {
   /** As written in the file (aliases, spaces). */
@@ -33,13 +51,36 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 
 /** Written name → base; `N`, `P`, `S` are parameters. */
 const TYPE_NAMES: readonly (readonly [string, Base])[] = [
-  ['text', 'text'], ['string', 'text'], ['varchar', 'varchar'], ['varchar(N)', 'varchar'], ['char(N)', 'char'],
-  ['smallint', 'smallint'], ['integer', 'integer'], ['int', 'integer'], ['bigint', 'bigint'],
-  ['numeric', 'numeric'], ['decimal', 'numeric'], ['numeric(P)', 'numeric'], ['numeric(P,S)', 'numeric'], ['decimal(P,S)', 'numeric'],
-  ['real', 'real'], ['double precision', 'double precision'], ['float', 'double precision'],
-  ['boolean', 'boolean'], ['bool', 'boolean'], ['uuid', 'uuid'], ['date', 'date'], ['time', 'time'],
-  ['timestamp', 'timestamp'], ['timestamptz', 'timestamptz'], ['datetime', 'timestamptz'], ['interval', 'interval'],
-  ['json', 'json'], ['jsonb', 'jsonb'], ['bytea', 'bytea'], ['inet', 'inet'],
+  ['text', 'text'],
+  ['string', 'text'],
+  ['varchar', 'varchar'],
+  ['varchar(N)', 'varchar'],
+  ['char(N)', 'char'],
+  ['smallint', 'smallint'],
+  ['integer', 'integer'],
+  ['int', 'integer'],
+  ['bigint', 'bigint'],
+  ['numeric', 'numeric'],
+  ['decimal', 'numeric'],
+  ['numeric(P)', 'numeric'],
+  ['numeric(P,S)', 'numeric'],
+  ['decimal(P,S)', 'numeric'],
+  ['real', 'real'],
+  ['double precision', 'double precision'],
+  ['float', 'double precision'],
+  ['boolean', 'boolean'],
+  ['bool', 'boolean'],
+  ['uuid', 'uuid'],
+  ['date', 'date'],
+  ['time', 'time'],
+  ['timestamp', 'timestamp'],
+  ['timestamptz', 'timestamptz'],
+  ['datetime', 'timestamptz'],
+  ['interval', 'interval'],
+  ['json', 'json'],
+  ['jsonb', 'jsonb'],
+  ['bytea', 'bytea'],
+  ['inet', 'inet'],
 ];
 
 /** The choices a type is made from; `pick` names it as the file writes it. */
@@ -94,14 +135,20 @@ const typeChoices = (names: readonly (readonly [string, Base])[], array: fc.Arbi
   });
 
 /** Any type the format has, written any way it allows; a quarter are arrays. */
-export const typeArb: fc.Arbitrary<TypeSpec> = typeChoices(TYPE_NAMES, fc.boolean().chain((b) => (b ? fc.boolean() : fc.constant(false)))).map(typeOf);
+export const typeArb: fc.Arbitrary<TypeSpec> = typeChoices(
+  TYPE_NAMES,
+  fc.boolean().chain((b) => (b ? fc.boolean() : fc.constant(false))),
+).map(typeOf);
 
 /** Every base type. */
 export const BASES: readonly Base[] = [...new Set(TYPE_NAMES.map(([, base]) => base))];
 
 /** A type of this base (any of its spellings and parameters), an array or not. */
 export const typeArbOf = (base: Base, array: boolean): fc.Arbitrary<TypeSpec> =>
-  typeChoices(TYPE_NAMES.filter(([, b]) => b === base), fc.constant(array)).map(typeOf);
+  typeChoices(
+    TYPE_NAMES.filter(([, b]) => b === base),
+    fc.constant(array),
+  ).map(typeOf);
 
 export const elementOf = (t: TypeSpec): TypeSpec => (t.array ? { ...t, array: false, sql: t.sql.slice(0, -2), written: t.written.replace(/\s*\[\]$/, '') } : t);
 
@@ -110,23 +157,49 @@ const dateText = fc
   .date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
   .map((d) => d.toISOString().slice(0, 10));
 const timeText = fc
-  .record({ h: fc.integer({ min: 0, max: 23 }), m: fc.integer({ min: 0, max: 59 }), s: fc.option(fc.integer({ min: 0, max: 59 })), f: fc.option(fc.integer({ min: 0, max: 999_999 })) })
+  .record({
+    h: fc.integer({ min: 0, max: 23 }),
+    m: fc.integer({ min: 0, max: 59 }),
+    s: fc.option(fc.integer({ min: 0, max: 59 })),
+    f: fc.option(fc.integer({ min: 0, max: 999_999 })),
+  })
   .map(({ h, m, s, f }) => `${pad(h)}:${pad(m)}${s === null ? '' : `:${pad(s)}${f === null ? '' : `.${String(f).slice(0, 6)}`}`}`);
 const timestampText = fc
   .tuple(dateText, fc.constantFrom(' ', 'T'), timeText, fc.constantFrom('', 'Z', '+02', '-0530', '+05:30', '-12:00'))
   .map(([d, sep, t, z]) => `${d}${sep}${t}${z}`);
 /** Unit spellings and the field each sets: Postgres takes a field once, and no ms or µs next to fractional seconds. */
 const INTERVAL_UNITS: readonly (readonly [string, string])[] = [
-  ['microseconds', 'us'], ['millisecond', 'ms'], ['seconds', 's'], ['sec', 's'], ['minute', 'min'], ['mins', 'min'], ['hours', 'h'], ['hr', 'h'],
-  ['days', 'd'], ['week', 'w'], ['months', 'mon'], ['mon', 'mon'], ['years', 'y'], ['decade', 'dec'], ['centuries', 'c'], ['millennium', 'mil'],
+  ['microseconds', 'us'],
+  ['millisecond', 'ms'],
+  ['seconds', 's'],
+  ['sec', 's'],
+  ['minute', 'min'],
+  ['mins', 'min'],
+  ['hours', 'h'],
+  ['hr', 'h'],
+  ['days', 'd'],
+  ['week', 'w'],
+  ['months', 'mon'],
+  ['mon', 'mon'],
+  ['years', 'y'],
+  ['decade', 'dec'],
+  ['centuries', 'c'],
+  ['millennium', 'mil'],
 ];
 const intervalText = fc.oneof(
-  fc.uniqueArray(fc.tuple(fc.constantFrom('', '-', '+'), fc.nat(1000), fc.option(fc.nat(99)), fc.constantFrom(...INTERVAL_UNITS)), { minLength: 1, maxLength: 3, selector: (p) => p[3][1] })
+  fc
+    .uniqueArray(fc.tuple(fc.constantFrom('', '-', '+'), fc.nat(1000), fc.option(fc.nat(99)), fc.constantFrom(...INTERVAL_UNITS)), {
+      minLength: 1,
+      maxLength: 3,
+      selector: (p) => p[3][1],
+    })
     .map((parts) => {
       const subSeconds = parts.some(([, , , [, field]]) => field === 'ms' || field === 'us');
       return parts.map(([sign, n, f, [unit, field]]) => `${sign}${n}${f === null || (field === 's' && subSeconds) ? '' : `.${f}`} ${unit}`).join(' ');
     }),
-  fc.tuple(fc.nat(100), fc.integer({ min: 0, max: 59 }), fc.option(fc.integer({ min: 0, max: 59 }))).map(([h, m, s]) => `${h}:${pad(m)}${s === null ? '' : `:${pad(s)}`}`),
+  fc
+    .tuple(fc.nat(100), fc.integer({ min: 0, max: 59 }), fc.option(fc.integer({ min: 0, max: 59 })))
+    .map(([h, m, s]) => `${h}:${pad(m)}${s === null ? '' : `:${pad(s)}`}`),
   fc.tuple(fc.nat(9), fc.nat(30), fc.nat(23)).map(([y, d, h]) => `P${y}Y${d}DT${h}H`),
 );
 const ipv4 = fc.tuple(fc.ipV4(), fc.option(fc.integer({ min: 0, max: 32 }))).map(([ip, n]) => (n === null ? ip : `${ip}/${n}`));
@@ -161,7 +234,8 @@ function numericArb(t: TypeSpec): fc.Arbitrary<Json> {
     return fc.oneof(
       fc.double({ noNaN: true, noDefaultInfinity: true }),
       fc.integer(),
-      fc.tuple(sign, digitsText(1, 25), fc.option(digitsText(0, 10)), fc.option(fc.integer({ min: -20, max: 20 })))
+      fc
+        .tuple(sign, digitsText(1, 25), fc.option(digitsText(0, 10)), fc.option(fc.integer({ min: -20, max: 20 })))
         .map(([s, i, f, e]) => `${s}${i}${f === null ? '' : `.${f}`}${e === null ? '' : `e${e}`}`),
       fc.tuple(sign, digitsText(1, 6)).map(([s, f]) => `${s}.${f}`),
     );
@@ -170,11 +244,16 @@ function numericArb(t: TypeSpec): fc.Arbitrary<Json> {
   const whole = room === 0 ? fc.constant('0') : digitsText(1, room);
   // Rounded to the scale, as Postgres rounds it, the value must still fit (9.96 overflows numeric(2,1)).
   const fits = (v: string) => {
-    const [digits = '', exponent = '0'] = canonicalDecimal(v, t.scale ?? 0).replace('-', '').split('e');
+    const [digits = '', exponent = '0'] = canonicalDecimal(v, t.scale ?? 0)
+      .replace('-', '')
+      .split('e');
     return digits === '0' || digits.length + Number(exponent) <= room;
   };
   return fc.oneof(
-    fc.tuple(sign, whole, digitsText(0, 6)).map(([s, w, f]) => `${s}${w}${f === '' ? '' : `.${f}`}`).filter(fits),
+    fc
+      .tuple(sign, whole, digitsText(0, 6))
+      .map(([s, w, f]) => `${s}${w}${f === '' ? '' : `.${f}`}`)
+      .filter(fits),
     room === 0 ? fc.constant(0) : fc.integer({ min: -(10 ** Math.min(room, 9)) + 1, max: 10 ** Math.min(room, 9) - 1 }),
   );
 }
@@ -262,7 +341,9 @@ export function enumArb(t: TypeSpec): fc.Arbitrary<Json[]> {
   const fits = (v: Json) => scale === undefined || canonicalDecimal(v as string | number) === canonicalDecimal(v as string | number, scale);
   const item: fc.Arbitrary<Json> =
     element.base === 'numeric' || element.base === 'smallint' || element.base === 'integer' || element.base === 'bigint'
-      ? scalarArb(element).map((v) => (typeof v === 'string' && element.base !== 'numeric' ? Number(BigInt(v) % 1000n) : v)).filter(fits)
+      ? scalarArb(element)
+          .map((v) => (typeof v === 'string' && element.base !== 'numeric' ? Number(BigInt(v) % 1000n) : v))
+          .filter(fits)
       : scalarArb(element);
   return fc.uniqueArray(item, { minLength: 1, maxLength: 4, selector: (v) => sampleKey(element, v) });
 }

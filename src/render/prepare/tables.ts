@@ -1,14 +1,15 @@
 /**
- * Tables of the model → the quoted pieces the table blueprints lay out.
- * Every string produced here is SQL text built by the quoting module.
+ * The nodes of a table (columns, constraints, policies, grants, indexes,
+ * triggers, seed rows) → SQL text, one node at a time. Every string produced
+ * here is built by the quoting module.
  */
-import type { Column, ColumnDefault, Constraint, ForeignKey, Grants, Index, Policy, SeedRows, Table } from '../../model/model.js';
+import type { Column, ColumnDefault, Constraint, ForeignKey, Grants, Index, Policy, SeedRows, Trigger } from '../../model/model.js';
 import { sqlLiteral } from '../../model/literals.js';
 import { elementType } from '../../model/sqlTypes.js';
 import type { JsonValue } from '../../model/input.js';
 import type { SqlType } from '../../model/sqlTypes.js';
 import { policyConditionSql } from '../conditions.js';
-import { ident, literal, qualified } from '../../sql/quote.js';
+import { ident, qualified } from '../../sql/quote.js';
 
 /** A value the file gave, as SQL; the validator has already checked that it fits. */
 export function valueSql(type: SqlType, value: JsonValue): string {
@@ -33,7 +34,8 @@ export function defaultSql(type: SqlType, d: ColumnDefault): string {
   }
 }
 
-function columnLine(c: Column): string {
+/** A column as CREATE TABLE and ADD COLUMN write it. */
+export function columnLine(c: Column): string {
   const parts = [ident(c.name), c.type.sql];
   if (c.notNull) parts.push('NOT NULL');
   if (c.default) parts.push(`DEFAULT ${defaultSql(c.type, c.default)}`);
@@ -42,7 +44,8 @@ function columnLine(c: Column): string {
 
 const columnList = (columns: readonly string[]) => columns.map(ident).join(', ');
 
-function constraintLine(c: Constraint): string {
+/** A constraint as CREATE TABLE and ADD write it. */
+export function constraintLine(c: Constraint): string {
   const head = `CONSTRAINT ${ident(c.name)}`;
   switch (c.kind) {
     case 'primary-key':
@@ -90,7 +93,8 @@ export function preparePolicy(p: Policy, privateSchema: string): PreparedPolicy 
   };
 }
 
-function grantLines(qname: string, grants: Grants): string[] {
+/** The API roles' privileges on a table, from nothing. */
+export function grantLines(qname: string, grants: Grants): string[] {
   // Start from nothing: Supabase's default privileges give the API roles everything on new tables.
   const lines = [`REVOKE ALL ON TABLE ${qname} FROM anon, authenticated;`];
   const same = grants.anon.join() === grants.authenticated.join();
@@ -101,8 +105,11 @@ function grantLines(qname: string, grants: Grants): string[] {
   return lines;
 }
 
-function seedSql(qname: string, seed: SeedRows): { head: string; rows: string[]; conflict: string } {
-  const rows = seed.rows.map((row) => `(${row.map((v, i) => (v === undefined ? 'DEFAULT' : valueSql((seed.columns[i] as { type: SqlType }).type, v))).join(', ')})`);
+/** The seed blueprint's pieces: an upsert of the file's rows by primary key. */
+export function seedSql(qname: string, seed: SeedRows): { head: string; rows: string[]; conflict: string } {
+  const rows = seed.rows.map(
+    (row) => `(${row.map((v, i) => (v === undefined ? 'DEFAULT' : valueSql((seed.columns[i] as { type: SqlType }).type, v))).join(', ')})`,
+  );
   const updatable = seed.columns.map((c) => c.name).filter((c) => !seed.conflictColumns.includes(c));
   const action = updatable.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${updatable.map((c) => `${ident(c)} = EXCLUDED.${ident(c)}`).join(', ')}`;
   return {
@@ -112,23 +119,6 @@ function seedSql(qname: string, seed: SeedRows): { head: string; rows: string[];
   };
 }
 
-export function prepareTable(schema: string, privateSchema: string, t: Table) {
-  const qname = qualified(schema, t.name);
-  const comments = [
-    ...(t.description !== undefined ? [`COMMENT ON TABLE ${qname} IS ${literal(t.description)};`] : []),
-    ...t.columns.filter((c) => c.description !== undefined).map((c) => `COMMENT ON COLUMN ${qname}.${ident(c.name)} IS ${literal(c.description as string)};`),
-  ];
-  return {
-    name: t.name,
-    qname,
-    lines: [...t.columns.map(columnLine), ...t.constraints.map(constraintLine), ...t.foreignKeys.map(foreignKeySql)],
-    comments,
-    policies: t.policies.map((p) => preparePolicy(p, privateSchema)),
-    grants: grantLines(qname, t.grants),
-    indexes: t.indexes.map((i) => indexSql(i, qname)),
-    triggers: t.triggers.map((tr) => `CREATE TRIGGER ${ident(tr.name)} ${tr.timing} ON ${qname} FOR EACH ROW EXECUTE FUNCTION ${qualified(privateSchema, tr.function)}();`),
-    seed: t.seed ? seedSql(qname, t.seed) : undefined,
-  };
+export function triggerSql(tr: Trigger, qname: string, privateSchema: string): string {
+  return `CREATE TRIGGER ${ident(tr.name)} ${tr.timing} ON ${qname} FOR EACH ROW EXECUTE FUNCTION ${qualified(privateSchema, tr.function)}();`;
 }
-
-export type PreparedTable = ReturnType<typeof prepareTable>;

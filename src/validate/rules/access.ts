@@ -37,11 +37,7 @@ export function writeAccess(ctx: RuleContext): void {
       } else if (level === 'public' || level === 'authenticated') {
         const who = level === 'public' ? 'any caller, even without signing in,' : 'any signed-in user';
         const what = op === 'create' ? 'insert rows' : `${op} any row, including other users' rows`;
-        ctx.warn(
-          'open-write',
-          `entity "${name}" gives ${op} access to ${level}: ${who} may ${what}; use owner or org unless that is intended`,
-          path,
-        );
+        ctx.warn('open-write', `entity "${name}" gives ${op} access to ${level}: ${who} may ${what}; use owner or org unless that is intended`, path);
       }
     }
   }

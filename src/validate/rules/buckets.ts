@@ -7,7 +7,7 @@ import { parseSize } from '../../model/sizes.js';
 import type { RuleContext } from './context.js';
 
 /** RFC 6838 restricted-name: a letter or digit, then up to 126 of these characters. */
-const MIME_NAME = "[a-z0-9][a-z0-9!#$&^_.+-]{0,126}";
+const MIME_NAME = '[a-z0-9][a-z0-9!#$&^_.+-]{0,126}';
 const MIME_TYPE = new RegExp(`^${MIME_NAME}/(?:${MIME_NAME}|\\*)$`, 'i');
 
 export function bucketSize(ctx: RuleContext): void {

@@ -32,10 +32,12 @@ function visible(text: string): string {
 }
 
 export function createContext(doc: LoadedDocument, input: RequirementsInput, sink: Diagnostic[]): RuleContext {
-  const report = (severity: Severity) => (rule: string, message: string, path: Path, part: Part = 'value') => {
-    const { line, column } = doc.locate(path, part);
-    sink.push({ severity, rule, message: visible(message), file: doc.fileName, line, column, path: visible(path.join('.')) });
-  };
+  const report =
+    (severity: Severity) =>
+    (rule: string, message: string, path: Path, part: Part = 'value') => {
+      const { line, column } = doc.locate(path, part);
+      sink.push({ severity, rule, message: visible(message), file: doc.fileName, line, column, path: visible(path.join('.')) });
+    };
   return { doc, input, usesOrg: usesOrganizations(input), error: report('error'), warn: report('warning') };
 }
 

@@ -37,18 +37,24 @@ export function onDelete(ctx: RuleContext): void {
     const label = fieldLabel(field.entityName, fieldName);
     const path = fieldKeyPath(field, 'on_delete');
     if (spec.references === undefined) {
-      ctx.error('on-delete', `${label} has on_delete but no references; on_delete only applies to a foreign key: add references or remove on_delete`, path, 'key');
+      ctx.error(
+        'on-delete',
+        `${label} has on_delete but no references; on_delete only applies to a foreign key: add references or remove on_delete`,
+        path,
+        'key',
+      );
       return;
     }
     if (spec.on_delete !== 'set null') return;
     // SET NULL on a NOT NULL column makes every delete of the referenced row fail.
-    const reason = spec.required === true
-      ? 'it is required (NOT NULL)'
-      : declaredPrimaryKey(entity)?.includes(fieldName)
-        ? 'it is part of the primary key, which cannot be null'
-        : ownerField(entity) === fieldName
-          ? 'it is the owner field, which must never be null (the row would belong to nobody)'
-          : undefined;
+    const reason =
+      spec.required === true
+        ? 'it is required (NOT NULL)'
+        : declaredPrimaryKey(entity)?.includes(fieldName)
+          ? 'it is part of the primary key, which cannot be null'
+          : ownerField(entity) === fieldName
+            ? 'it is the owner field, which must never be null (the row would belong to nobody)'
+            : undefined;
     if (reason !== undefined) {
       ctx.error('on-delete', `${label} has on_delete: set null, but ${reason}; use cascade, restrict or no action`, path);
     }

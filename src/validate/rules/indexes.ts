@@ -46,11 +46,10 @@ export function indexField(ctx: RuleContext): void {
       checkRepeats(ctx, what, shape.fields, shape.fieldsPath);
       shape.fields.forEach((field, j) => {
         if (columns.includes(field)) return;
-        ctx.error(
-          'index-field',
-          `${what} names "${field}", which is not a column of "${name}" (columns: ${columns.join(', ')})${didYouMean(field, columns)}`,
-          [...shape.fieldsPath, j],
-        );
+        ctx.error('index-field', `${what} names "${field}", which is not a column of "${name}" (columns: ${columns.join(', ')})${didYouMean(field, columns)}`, [
+          ...shape.fieldsPath,
+          j,
+        ]);
       });
     });
   }
@@ -89,11 +88,7 @@ export function duplicateIndex(ctx: RuleContext): void {
       seen.set(signature, i);
       const repeated = shape.where === undefined ? builtIn.get(shape.fields.join(',')) : undefined;
       if (repeated !== undefined) {
-        ctx.warn(
-          'duplicate-index',
-          `index ${i + 1} of entity "${name}" only repeats ${repeated}, which already has an index; remove it`,
-          path,
-        );
+        ctx.warn('duplicate-index', `index ${i + 1} of entity "${name}" only repeats ${repeated}, which already has an index; remove it`, path);
       }
     });
   }

@@ -3,9 +3,7 @@
  * primary key, the implicit `id`, timestamps, and the owner and org columns.
  * A declared field that the tool would also add is a conflict, not a merge.
  */
-import {
-  ORG_FIELD, effectiveAccess, fieldSpec, involvesOrg, involvesOwner, ownerField, resolveFieldType,
-} from '../../model/resolve.js';
+import { ORG_FIELD, effectiveAccess, fieldSpec, involvesOrg, involvesOwner, ownerField, resolveFieldType } from '../../model/resolve.js';
 import { didYouMean, entities, fieldLabel } from './context.js';
 import type { RuleContext } from './context.js';
 
@@ -93,8 +91,7 @@ export function ownerType(ctx: RuleContext): void {
     }
     const raw = Object.hasOwn(entity.fields ?? {}, owner) ? entity.fields?.[owner] : undefined;
     const implicit =
-      (owner === 'id' && entity.primary_key === undefined) ||
-      ((owner === 'created_at' || owner === 'updated_at') && entity.timestamps !== false);
+      (owner === 'id' && entity.primary_key === undefined) || ((owner === 'created_at' || owner === 'updated_at') && entity.timestamps !== false);
     if (raw === undefined && implicit) {
       ctx.error(
         'owner-type',

@@ -9,9 +9,25 @@ import type { RuleContext } from './context.js';
 
 /** Schemas owned by Postgres, Supabase or this tool: generating into them would clobber or expose platform objects. */
 const SYSTEM_SCHEMAS: ReadonlySet<string> = new Set([
-  'auth', 'storage', 'cron', 'extensions', 'graphql', 'graphql_public', 'realtime', 'vault',
-  'supabase_functions', 'supabase_migrations', 'pgbouncer', 'pgsodium', 'pgsodium_masks', 'net', '_realtime',
-  'information_schema', 'pg_catalog', 'altan_private', 'altan_cloud',
+  'auth',
+  'storage',
+  'cron',
+  'extensions',
+  'graphql',
+  'graphql_public',
+  'realtime',
+  'vault',
+  'supabase_functions',
+  'supabase_migrations',
+  'pgbouncer',
+  'pgsodium',
+  'pgsodium_masks',
+  'net',
+  '_realtime',
+  'information_schema',
+  'pg_catalog',
+  'altan_private',
+  'altan_cloud',
 ]);
 
 /** The schema is one the file may not use (the `reserved-schema` rule reports it). */
@@ -26,11 +42,9 @@ export function reservedSchema(ctx: RuleContext): void {
   const schema = ctx.input.schema;
   if (schema === undefined) return;
   if (isReservedSchema(schema)) {
-    ctx.error(
-      'reserved-schema',
-      `schema "${schema}" belongs to Postgres, Supabase or altan-cloud itself; use your own schema (the default is public)`,
-      ['schema'],
-    );
+    ctx.error('reserved-schema', `schema "${schema}" belongs to Postgres, Supabase or altan-cloud itself; use your own schema (the default is public)`, [
+      'schema',
+    ]);
   }
 }
 

@@ -5,9 +5,7 @@
  */
 import type { Path } from '../../load/document.js';
 import type { EntityInput, JsonValue } from '../../model/input.js';
-import {
-  ORG_FIELD, columnNames, declaredPrimaryKey, effectiveAccess, fieldSpec, involvesOrg, ownerField, resolveFieldType,
-} from '../../model/resolve.js';
+import { ORG_FIELD, columnNames, declaredPrimaryKey, effectiveAccess, fieldSpec, involvesOrg, ownerField, resolveFieldType } from '../../model/resolve.js';
 import { elementType } from '../../model/sqlTypes.js';
 import { didYouMean, entities, literalFor } from './context.js';
 import type { RuleContext } from './context.js';
@@ -64,18 +62,21 @@ export function seedRows(ctx: RuleContext): void {
         checkValue(ctx, name, column, value, `${label}, column "${column}"`, [...rowPath, column]);
         if (column === 'updated_at' && entity.timestamps !== false) {
           // The server sets it on every insert and update, the migration's own upserts included.
-          ctx.warn('seed-rows', `${label} sets "updated_at", which the server sets to the time of each insert and update: the value given is not kept; leave it out`, [...rowPath, column], 'key');
+          ctx.warn(
+            'seed-rows',
+            `${label} sets "updated_at", which the server sets to the time of each insert and update: the value given is not kept; leave it out`,
+            [...rowPath, column],
+            'key',
+          );
         }
       }
       // Own keys only: a row's `constructor` is Object's unless the file gives one.
-      const valueOf = (column: string) => (Object.hasOwn(row, column) ? row[column] : undefined);
+      const ownValue = (column: string) => (Object.hasOwn(row, column) ? row[column] : undefined);
       for (const column of pk) {
-        const value = valueOf(column);
+        const value = ownValue(column);
         if (value === undefined || value === null) {
           keyComplete = false;
-          const why = declaredPk === undefined
-            ? 'give each row a fixed id uuid (the generated one would differ on every run)'
-            : 'give it a value in every row';
+          const why = declaredPk === undefined ? 'give each row a fixed id uuid (the generated one would differ on every run)' : 'give it a value in every row';
           ctx.error('seed-rows', `${label} has no "${column}": rows are upserted by primary key, so ${why}`, rowPath);
           continue;
         }
@@ -85,14 +86,18 @@ export function seedRows(ctx: RuleContext): void {
         else keyComplete = false;
       }
       for (const [column, why] of needed) {
-        if (pk.includes(column) || (valueOf(column) !== undefined && valueOf(column) !== null)) continue;
+        if (pk.includes(column) || (ownValue(column) !== undefined && ownValue(column) !== null)) continue;
         ctx.error('seed-rows', `${label} has no value for "${column}", but ${why}; add "${column}" to the row`, rowPath);
       }
       if (!keyComplete) return;
       const key = keyParts.join(', ');
       const first = keys.get(key);
       if (first !== undefined) {
-        ctx.error('seed-rows', `rows ${first + 1} and ${i + 1} of entity "${name}" have the same primary key (${pk.join(', ')} = ${key}); remove or change one`, rowPath);
+        ctx.error(
+          'seed-rows',
+          `rows ${first + 1} and ${i + 1} of entity "${name}" have the same primary key (${pk.join(', ')} = ${key}); remove or change one`,
+          rowPath,
+        );
       } else {
         keys.set(key, i);
       }

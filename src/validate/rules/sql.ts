@@ -52,7 +52,12 @@ export function authorSql(input: RequirementsInput): AuthorSql[] {
   for (const [name, entity] of entities(input)) {
     (entity.indexes ?? []).forEach((index, i) => {
       if (Array.isArray(index) || index.where === undefined) return;
-      out.push({ source: index.where, kind: 'expression', what: `where of index ${i + 1} of entity "${name}"`, path: ['entities', name, 'indexes', i, 'where'] });
+      out.push({
+        source: index.where,
+        kind: 'expression',
+        what: `where of index ${i + 1} of entity "${name}"`,
+        path: ['entities', name, 'indexes', i, 'where'],
+      });
     });
   }
   for (const [name, view] of Object.entries(input.materialized_views ?? {})) {

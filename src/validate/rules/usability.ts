@@ -45,7 +45,8 @@ export function jsonEquality(ctx: RuleContext): void {
     (entity.indexes ?? []).forEach((index, i) => {
       const fields = Array.isArray(index) ? index : index.fields;
       const json = fields.find((f) => isJson(name, f));
-      if (json !== undefined) ctx.error('json-equality', `index ${i + 1} of entity "${name}" includes "${json}", but ${hint}`, ['entities', name, 'indexes', i]);
+      if (json !== undefined)
+        ctx.error('json-equality', `index ${i + 1} of entity "${name}" includes "${json}", but ${hint}`, ['entities', name, 'indexes', i]);
     });
   }
 }
@@ -54,11 +55,9 @@ export function jsonEquality(ctx: RuleContext): void {
 export function exposedSchema(ctx: RuleContext): void {
   const schema = ctx.input.schema;
   if (schema === undefined || schema === 'public' || isReservedSchema(schema)) return;
-  ctx.warn(
-    'exposed-schema',
-    `schema "${schema}" is reachable through the API only if PostgREST's db-schemas lists it (Supabase exposes public by default)`,
-    ['schema'],
-  );
+  ctx.warn('exposed-schema', `schema "${schema}" is reachable through the API only if PostgREST's db-schemas lists it (Supabase exposes public by default)`, [
+    'schema',
+  ]);
 }
 
 /** Supabase's advisors flag any API-readable view over auth.users: it exposes every user's email and metadata. */

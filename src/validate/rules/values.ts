@@ -36,7 +36,12 @@ export function enumType(ctx: RuleContext): void {
     const element = elementType(type);
     const enumPath = fieldKeyPath(field, 'enum');
     if (!ENUM_BASES.has(element.base)) {
-      ctx.error('enum-type', `enum on ${label} needs a text or number type (text, varchar, char, smallint, integer, bigint, numeric, or arrays of these), not ${type.sql}`, enumPath, 'key');
+      ctx.error(
+        'enum-type',
+        `enum on ${label} needs a text or number type (text, varchar, char, smallint, integer, bigint, numeric, or arrays of these), not ${type.sql}`,
+        enumPath,
+        'key',
+      );
       return;
     }
     const seen = new Map<string, number>();
@@ -75,7 +80,10 @@ export function enumDefault(ctx: RuleContext): void {
     for (const item of items) {
       const r = item === null ? undefined : literalFor(element, item);
       if (r?.ok && !allowed.has(r.sql)) {
-        const listed = values.filter((v) => v !== null).map((v) => JSON.stringify(v)).join(', ');
+        const listed = values
+          .filter((v) => v !== null)
+          .map((v) => JSON.stringify(v))
+          .join(', ');
         ctx.error(
           'enum-default',
           `default ${JSON.stringify(item)} of ${fieldLabel(field.entityName, field.fieldName)} is not one of its enum values (${listed}); use one of them`,

@@ -1,0 +1,133 @@
+/**
+ * The model's helper functions → objects: each a SECURITY DEFINER function
+ * with its search_path pinned, executable by PUBLIC, anon and authenticated
+ * only where the model says a role's policies call it. The comment printed
+ * above each says why it exists.
+ */
+import type { HelperFunction, Model } from '../model/model.js';
+import { ORGANIZATION_MEMBERS } from '../model/resolve.js';
+import { qualified } from '../sql/quote.js';
+import { renderBlueprint } from './blueprints.js';
+import type { SqlObject } from './objects.js';
+import { catalogKey } from './objects.js';
+import { prepareReadCheck } from './prepare/transaction.js';
+
+interface FunctionText {
+  readonly comment: readonly string[];
+  readonly params: string;
+  readonly returns: string;
+  readonly language: 'sql' | 'plpgsql';
+  readonly stable: boolean;
+  readonly body: string;
+}
+
+/** What each helper is, as SQL; `members` is the organization_members table. */
+function textOf(f: HelperFunction, model: Model): FunctionText {
+  const members = qualified(model.schema, ORGANIZATION_MEMBERS);
+  switch (f.body.kind) {
+    case 'set-updated-at':
+      return {
+        comment: ['-- Keeps updated_at current. Not executable by the API roles; search_path pinned.'],
+        params: '',
+        returns: 'trigger',
+        language: 'plpgsql',
+        stable: false,
+        body: 'BEGIN\n  NEW.updated_at := now();\n  RETURN NEW;\nEND;',
+      };
+    case 'member-org-ids':
+      return {
+        comment: [
+          '-- Organization membership, read by policies without recursing into the',
+          '-- policies of organization_members. Each runs once per statement.',
+        ],
+        params: '',
+        returns: 'SETOF uuid',
+        language: 'sql',
+        stable: true,
+        body: `  SELECT m.org_id FROM ${members} AS m WHERE m.user_id = auth.uid()`,
+      };
+    case 'admin-org-ids':
+      return {
+        comment: [],
+        params: '',
+        returns: 'SETOF uuid',
+        language: 'sql',
+        stable: true,
+        body: `  SELECT m.org_id FROM ${members} AS m WHERE m.user_id = auth.uid() AND m.role = 'admin'`,
+      };
+    case 'add-organization-creator':
+      return {
+        comment: [
+          '-- The creator of an organization becomes its first admin. Policies never let',
+          '-- anyone add members to an organization they do not administer.',
+        ],
+        params: '',
+        returns: 'trigger',
+        language: 'plpgsql',
+        stable: false,
+        body: `BEGIN\n  IF NEW.created_by IS NOT NULL THEN\n    INSERT INTO ${members} (org_id, user_id, role) VALUES (NEW.id, NEW.created_by, 'admin');\n  END IF;\n  RETURN NEW;\nEND;`,
+      };
+    case 'object-bucket-id':
+      return {
+        comment: [
+          '-- The bucket a stored object is in, as the running statement found it (STABLE:',
+          "-- it reads the statement's snapshot, so during an UPDATE it still sees the old",
+          "-- row). Bucket UPDATE policies compare it with the new row's bucket: an object",
+          '-- never moves into a bucket from another one. SECURITY DEFINER so that it reads',
+          '-- storage.objects past RLS without recursing into the policies that call it.',
+        ],
+        params: 'object_id uuid',
+        returns: 'text',
+        language: 'sql',
+        stable: true,
+        body: '  SELECT o.bucket_id FROM storage.objects AS o WHERE o.id = object_id',
+      };
+    case 'read-check': {
+      const c = prepareReadCheck(f.body, model.schema, model.privateSchema);
+      return {
+        comment: [
+          `-- May the caller read the row of ${c.table} with this key? The table's read`,
+          '-- rule, for the write policies that check a reference to the same table (a',
+          '-- policy that queried its own table would recurse). SECURITY DEFINER to read',
+          "-- the table without its policies; it answers no more than the caller's own",
+          '-- SELECT would. Executable by the roles whose policies call it; search_path pinned.',
+        ],
+        params: c.keyType,
+        returns: 'boolean',
+        language: 'sql',
+        stable: true,
+        body: `  SELECT EXISTS (SELECT 1 FROM ${c.table} WHERE ${c.column} = $1 AND ${c.condition})`,
+      };
+    }
+  }
+}
+
+/**
+ * A helper shared by the files of every schema (the private schema is the tool's own): its DROP gives way
+ * when another file's trigger or policy still uses it.
+ */
+function dropShared(signature: string): string {
+  return `DO $drop$\nBEGIN\n  DROP FUNCTION IF EXISTS ${signature};\nEXCEPTION WHEN dependent_objects_still_exist THEN\n  NULL;\nEND\n$drop$;`;
+}
+
+export function helperObjects(model: Model): SqlObject[] {
+  return model.functions.map((f) => {
+    const name = qualified(model.privateSchema, f.name);
+    const signature = `${name}(${f.args.map((a) => a.sql).join(', ')})`;
+    const text = textOf(f, model);
+    const create = renderBlueprint('function', { name, ...text }).trimEnd();
+    return {
+      kind: 'function',
+      name: f.name,
+      comment: text.comment,
+      statements: [
+        create,
+        `REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC, anon, authenticated;`,
+        ...(f.executableBy.length > 0 ? [`GRANT EXECUTE ON FUNCTION ${signature} TO ${f.executableBy.join(', ')};`] : []),
+      ],
+      drop: dropShared(signature),
+      presence: [catalogKey('function', '', f.name)],
+      meaning: { ...f, text: { ...text, comment: undefined } },
+    };
+  });
+}

@@ -204,4 +204,19 @@ describe('failures leave the database as it was (PGlite)', () => {
       expect(after[part], part).not.toEqual(before[part]);
     }
   });
+
+  it("the snapshot's roles are the platform's and those the database's objects refer to, not the cluster's others", async () => {
+    const names = async () => ((await catalogSnapshot(db)).roles as { rolname: string }[]).map((r) => r.rolname);
+    expect(await names()).toEqual(expect.arrayContaining(['anon', 'authenticated', 'authenticator', 'service_role']));
+    await db.exec('CREATE ROLE snapshot_unrelated; CREATE ROLE snapshot_grantee');
+    try {
+      expect(await names()).not.toContain('snapshot_unrelated');
+      expect(await names()).not.toContain('snapshot_grantee');
+      await db.exec('GRANT USAGE ON SCHEMA storage TO snapshot_grantee');
+      expect(await names()).toContain('snapshot_grantee');
+      expect(await names()).not.toContain('snapshot_unrelated');
+    } finally {
+      await db.exec('REVOKE USAGE ON SCHEMA storage FROM snapshot_grantee; DROP ROLE snapshot_grantee; DROP ROLE snapshot_unrelated');
+    }
+  });
 });

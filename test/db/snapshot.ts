@@ -3,15 +3,27 @@
  * exactly as it was: schemas, relations (with RLS), columns (with defaults),
  * constraints, indexes, comments, policies, functions (with bodies),
  * triggers, materialized views' queries, grants, buckets, cron jobs and
- * applied-file records — everything an apply could create or change. Columns
- * (and column comments) are listed by name, not position (ADD COLUMN appends), and privileges as
- * sorted lists (their order follows the history of GRANTs), so that a
- * database reached by several applies equals one made by a single apply.
+ * applied-file records and the roles the database refers to — everything
+ * an apply could create or change. Columns (and column comments) are listed
+ * by name, not position (ADD COLUMN appends), and privileges as sorted lists
+ * (their order follows the history of GRANTs), so that a database reached by
+ * several applies equals one made by a single apply.
  */
 import type { Database } from '../../src/db/database.js';
 
 const USER_SCHEMAS =
   "n.nspname NOT IN ('information_schema', 'pg_catalog', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_temp%' AND n.nspname NOT LIKE 'pg\\_toast%'";
+
+/**
+ * Roles belong to the cluster, which other test files change while this one
+ * runs (they make and drop login roles of their own): the roles that matter
+ * to this database are the platform's (the bootstrap makes them) and those
+ * its objects, or the database itself, refer to (owners, grants, policies'
+ * roles: pg_shdepend).
+ */
+const DATABASE_ROLES = `(r.rolname IN ('anon', 'authenticated', 'service_role', 'authenticator') OR EXISTS (
+    SELECT FROM pg_shdepend d, pg_database db WHERE db.datname = current_database() AND d.refclassid = 'pg_authid'::regclass AND d.refobjid = r.oid
+      AND (d.dbid = db.oid OR (d.classid = 'pg_database'::regclass AND d.objid = db.oid))))`;
 
 /** An ACL as a sorted text list: the same privileges whatever order they were granted in. */
 const acl = (column: string) => `ARRAY(SELECT x::text FROM unnest(${column}) AS x ORDER BY 1)::text`;
@@ -29,7 +41,7 @@ const QUERIES: Readonly<Record<string, string>> = {
     JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid WHERE ${USER_SCHEMAS} ORDER BY 1, 2, 3`,
   matviews: 'SELECT schemaname, matviewname, definition, ispopulated FROM pg_matviews ORDER BY 1, 2',
   views: `SELECT schemaname, viewname, definition FROM pg_views WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`,
-  roles: "SELECT rolname, rolcanlogin, rolbypassrls FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%' ORDER BY 1",
+  roles: `SELECT r.rolname, r.rolcanlogin, r.rolbypassrls FROM pg_roles r WHERE ${DATABASE_ROLES} ORDER BY 1`,
   buckets: 'SELECT id, name, public, file_size_limit, allowed_mime_types::text FROM storage.buckets ORDER BY 1',
   users: 'SELECT id::text FROM auth.users ORDER BY 1',
 };

@@ -106,3 +106,28 @@ describe.each(['postgres', 'pglite'] as const)('verify on references and timesta
     expect(verifyProblems(report)).toEqual(["✗ folders: user A insert own row with updated_at of 2000: expected the server's time, got the client's time"]);
   });
 });
+
+describe('verify on a varchar(N) key', () => {
+  // Found by the random files: a missing id longer than the key was refused for its length (22001).
+  const file = (n: number) => `version: 1
+entities:
+  parents:
+    access: owner
+    primary_key: code
+    fields:
+      code: { type: varchar(${n}) }
+  children:
+    fields:
+      parent_code: { type: varchar(${n}), references: parents }
+`;
+
+  it.each([11, 40])('passes on the database as applied (varchar(%i))', async (n) => {
+    const db = await memoryDatabase();
+    const compiled = await compile(file(n), { fileName: 'altan.yaml' });
+    await apply(db, compiled);
+    const report = await verify(db, compiled);
+    expect(verifyProblems(report)).toEqual([]);
+    expect(report.status).toBe('passed');
+    await db.close();
+  });
+});

@@ -8,8 +8,8 @@ import type { HelperFunction, Model } from '../model/model.js';
 import { ORGANIZATION_MEMBERS } from '../model/resolve.js';
 import { qualified } from '../sql/quote.js';
 import { renderBlueprint } from './blueprints.js';
-import type { SqlObject } from './objects.js';
-import { catalogKey } from './objects.js';
+import type { SqlObject } from './sqlObject.js';
+import { catalogKey } from './sqlObject.js';
 import { prepareReadCheck } from './prepare/transaction.js';
 
 interface FunctionText {

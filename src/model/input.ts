@@ -23,15 +23,39 @@ export interface FieldInput {
   enum?: Scalar[];
   check?: string;
   description?: string;
+  /** The API roles never write it; its default (or the service role) sets it. */
+  readonly?: boolean;
+  /** The API roles set it when they create the row, never change it. */
+  immutable?: boolean;
 }
 
 export type AccessLevel = 'public' | 'authenticated' | 'owner' | 'org' | 'none';
 export type AccessPreset = 'owner' | 'public-read' | 'authenticated-read' | 'org' | 'reference' | 'private';
+/** The roles of an organization's members. */
+export type OrgRole = 'admin' | 'member';
+/** `{ level: public, where: "status = 'published'" }`: that level, on the rows where the SQL holds. */
+export interface LevelTermInput {
+  level: 'public' | 'authenticated' | 'owner';
+  where?: string;
+}
+/** `{ user: seller_id }`: the user whose id is in the field. */
+export interface UserTermInput {
+  user: string;
+  where?: string;
+}
+/** `{ org: admin }`: members of the row's organization with one of the roles. */
+export interface OrgTermInput {
+  org: OrgRole | OrgRole[];
+  where?: string;
+}
+export type AccessTermInput = AccessLevel | LevelTermInput | UserTermInput | OrgTermInput;
+/** A term, or a list of terms any one of which grants (docs/format.md, "Access rules"). */
+export type AccessRuleInput = AccessTermInput | AccessTermInput[];
 export interface AccessMap {
-  read?: AccessLevel;
-  create?: AccessLevel;
-  update?: AccessLevel;
-  delete?: AccessLevel;
+  read?: AccessRuleInput;
+  create?: AccessRuleInput;
+  update?: AccessRuleInput;
+  delete?: AccessRuleInput;
 }
 
 export type IndexInput = string[] | { fields: string[]; unique?: boolean; where?: string };
@@ -64,7 +88,8 @@ export interface ViewInput {
   unique_key?: string[];
   indexes?: string[][];
   refresh?: string;
-  access?: 'none' | 'authenticated' | 'public';
+  /** `{ user: COLUMN }`: signed-in users read the rows whose column is their id. */
+  access?: 'none' | 'authenticated' | 'public' | { user: string };
 }
 
 export interface JobInput {

@@ -5,7 +5,8 @@
  * Every node is readonly and tagged with `kind`.
  */
 import type { SqlType } from './sqlTypes.js';
-import type { AccessLevel, JsonValue, OnDelete } from './input.js';
+import type { JsonValue, OnDelete } from './input.js';
+import type { EffectiveAccess } from './resolve.js';
 
 export const PRIVATE_SCHEMA = 'altan_private';
 
@@ -53,6 +54,7 @@ export interface HelperFunction {
     | { readonly kind: 'admin-org-ids' }
     | { readonly kind: 'add-organization-creator' }
     | { readonly kind: 'object-bucket-id' }
+    | ColumnGuard
     | ReadCheck;
   /** API roles granted EXECUTE: those whose policies call it (none for trigger functions). */
   readonly executableBy: readonly ApiRole[];
@@ -82,6 +84,23 @@ export interface ReadCheck {
    * whether the caller may read one row, which a SELECT tells them anyway.
    */
   readonly executableBy: readonly ApiRole[];
+}
+
+/**
+ * `<name>()`: the trigger function that keeps the API roles off a table's
+ * `readonly` and `immutable` columns (and, on a table whose access uses
+ * terms, its owner column). Column privileges say the same, but
+ * apply_postgrest_permissions() may grant every column again; the trigger
+ * survives it. Anything else (the service role, the tables' owner) writes freely.
+ */
+export interface ColumnGuard {
+  readonly kind: 'column-guard';
+  readonly name: string;
+  readonly table: string;
+  /** Never written by the API roles: a new row must hold the column's default. */
+  readonly readonly: readonly Column[];
+  /** Set on INSERT, never changed by UPDATE. */
+  readonly immutable: readonly string[];
 }
 
 export type ColumnDefault =
@@ -131,6 +150,12 @@ export type Condition =
   | { readonly kind: 'owner'; readonly column: string }
   | { readonly kind: 'org-member'; readonly column: string }
   | { readonly kind: 'org-admin'; readonly column: string }
+  /** A member of the row's organization whose role is `member` (not an admin). */
+  | { readonly kind: 'org-plain-member'; readonly column: string }
+  /** `{ user: FIELD }`: the caller's id is in the column. */
+  | { readonly kind: 'user'; readonly column: string }
+  /** A term's `where`: the author's boolean expression over the row's columns. */
+  | { readonly kind: 'where'; readonly sql: string }
   /** The referenced row is one the caller can see (its SELECT policies apply inside the subquery). */
   | {
       readonly kind: 'visible-parent';
@@ -168,6 +193,11 @@ export interface Policy {
 export interface Grants {
   readonly anon: readonly Command[];
   readonly authenticated: readonly Command[];
+  /**
+   * When some columns are `readonly` or `immutable`: the only columns the API
+   * roles may INSERT (UPDATE); their INSERT (UPDATE) is granted on these alone.
+   */
+  readonly columns?: { readonly insert: readonly string[]; readonly update: readonly string[] };
 }
 
 export interface SeedRows {
@@ -182,7 +212,9 @@ export interface Table {
   readonly name: string;
   readonly role: 'entity' | 'organizations' | 'organization_members';
   readonly description?: string;
-  readonly access?: Readonly<Record<'read' | 'create' | 'update' | 'delete', AccessLevel>>;
+  readonly access?: EffectiveAccess;
+  /** The `user` fields its access names (each indexed like the owner column). */
+  readonly userColumns?: readonly string[];
   /** The column policies compare with auth.uid(), when the access involves an owner. */
   readonly owner?: string;
   /** The organization column, for `org` access. */
@@ -203,7 +235,8 @@ export interface Trigger {
   readonly name: string;
   /** set_updated_at runs on INSERT too: a client's updated_at is never kept. */
   readonly timing: 'BEFORE INSERT OR UPDATE' | 'AFTER INSERT';
-  readonly function: typeof HELPER.setUpdatedAt | typeof HELPER.addOrganizationCreator;
+  /** A fixed helper, or the table's column guard (its name is derived per table). */
+  readonly function: string;
 }
 
 export interface Bucket {
@@ -233,6 +266,8 @@ export interface MaterializedView {
   readonly uniqueIndex?: Index;
   readonly indexes: readonly Index[];
   readonly access: 'none' | 'authenticated' | 'public';
+  /** `access: { user: COLUMN }` (then `access` is `authenticated`): the API view serves the caller's rows only. */
+  readonly userColumn?: string;
 }
 
 export interface CronJob {

@@ -3,7 +3,7 @@
  * accepted the input; it resolves, it does not judge.
  */
 import type { RequirementsInput } from './input.js';
-import type { ForeignKey, HelperFunction, Model, ReadCheck, Table } from './model.js';
+import type { ColumnGuard, ForeignKey, HelperFunction, Model, ReadCheck, Table } from './model.js';
 import { HELPER, PRIVATE_SCHEMA } from './model.js';
 import { UUID } from './sqlTypes.js';
 import { NameRegistry } from './names.js';
@@ -40,7 +40,8 @@ export function normalize(input: RequirementsInput, source: Source): Model {
   // The tool's fixed helpers keep their names; a read-check helper steps aside.
   for (const fn of [HELPER.setUpdatedAt, HELPER.memberOrgIds, HELPER.adminOrgIds, HELPER.addOrganizationCreator]) names.reserve(FUNCTION_SPACE, fn);
   const readChecks: ReadCheck[] = [];
-  const ctx = { input, schema, names, readChecks };
+  const guards: ColumnGuard[] = [];
+  const ctx = { input, schema, names, readChecks, guards };
   const built: Table[] = [
     ...(withOrgs ? organizationTables(schema, names) : []),
     ...tableNames.map((t) => entityTable(ctx, t, entities[t] as NonNullable<(typeof entities)[string]>)),
@@ -77,6 +78,7 @@ export function normalize(input: RequirementsInput, source: Source): Model {
       withOrgs,
       objectBucketUsed,
       readChecks,
+      guards,
     ),
     privateSchemaUsage: {
       anon: exposedViews.some((v) => v.access === 'public') || readChecks.some((c) => c.executableBy.includes('anon')),
@@ -89,7 +91,13 @@ export function normalize(input: RequirementsInput, source: Source): Model {
 }
 
 /** The helpers the model uses, in the order the transaction creates them. */
-function helperFunctions(updatedAt: boolean, organizations: boolean, objectBucket: boolean, readChecks: readonly ReadCheck[]): HelperFunction[] {
+function helperFunctions(
+  updatedAt: boolean,
+  organizations: boolean,
+  objectBucket: boolean,
+  readChecks: readonly ReadCheck[],
+  guards: readonly ColumnGuard[],
+): HelperFunction[] {
   const helper = (
     name: string,
     body: HelperFunction['body'],
@@ -108,5 +116,7 @@ function helperFunctions(updatedAt: boolean, organizations: boolean, objectBucke
     // Bucket UPDATE policies of signed-in users call it.
     ...(objectBucket ? [helper(HELPER.objectBucketId, { kind: 'object-bucket-id' }, ['authenticated'], [UUID])] : []),
     ...[...readChecks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((c) => helper(c.name, c, c.executableBy, [c.keyType])),
+    // Trigger functions: no API role executes them.
+    ...[...guards].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((g) => helper(g.name, g)),
   ];
 }

@@ -3,9 +3,9 @@
  * policy per command, naming its roles, so Postgres never ORs several
  * policies per row; conditions compare indexed columns with `auth.uid()`.
  */
-import type { AccessLevel } from './input.js';
+import type { AccessLevel, OrgRole } from './input.js';
 import type { ApiRole, Command, Condition, Grants, Policy } from './model.js';
-import type { EffectiveAccess, Operation } from './resolve.js';
+import type { AccessRule, AccessTerm, EffectiveAccess, Operation } from './resolve.js';
 import { OPERATIONS } from './resolve.js';
 import type { NameRegistry } from './names.js';
 
@@ -16,8 +16,10 @@ export const COMMAND_OF: Readonly<Record<Operation, Command>> = {
   delete: 'DELETE',
 };
 
-export function rolesFor(level: AccessLevel): readonly ApiRole[] {
-  return level === 'public' ? ['anon', 'authenticated'] : level === 'none' ? [] : ['authenticated'];
+/** The API roles a rule grants: both when a term is `public` (with or without `where`), else signed-in users. */
+export function rolesFor(rule: AccessRule): readonly ApiRole[] {
+  if (rule.length === 0) return [];
+  return rule.some((t) => t.kind === 'level' && t.level === 'public') ? ['anon', 'authenticated'] : ['authenticated'];
 }
 
 interface Columns {
@@ -26,7 +28,7 @@ interface Columns {
 }
 
 /** Who passes, per access level and operation. */
-export function accessCondition(level: AccessLevel, op: Operation, columns: Columns): Condition {
+export function accessCondition(level: Exclude<AccessLevel, 'none'>, op: Operation, columns: Columns): Condition {
   const owner: Condition = { kind: 'owner', column: columns.owner ?? '' };
   const member: Condition = { kind: 'org-member', column: columns.org ?? '' };
   // On a table with an org column, an owner acts only within organizations they belong to:
@@ -44,6 +46,44 @@ export function accessCondition(level: AccessLevel, op: Operation, columns: Colu
   const ownerStillMember: Condition = { kind: 'all', of: [owner, member] };
   if (op === 'create') return ownerStillMember;
   return { kind: 'any', of: [ownerStillMember, { kind: 'org-admin', column: columns.org ?? '' }] };
+}
+
+/** Both conditions; `always` drops out and nested ANDs stay flat. */
+export function both(a: Condition, b: Condition): Condition {
+  if (a.kind === 'always') return b;
+  if (b.kind === 'always') return a;
+  const parts = (c: Condition) => (c.kind === 'all' ? c.of : [c]);
+  return { kind: 'all', of: [...parts(a), ...parts(b)] };
+}
+
+/** Members of the row's organization holding one of the roles. */
+function orgRoleCondition(roles: readonly OrgRole[], column: string): Condition {
+  if (roles.includes('admin') && roles.includes('member')) return { kind: 'org-member', column };
+  return roles.includes('admin') ? { kind: 'org-admin', column } : { kind: 'org-plain-member', column };
+}
+
+/**
+ * Who one term lets do `op`, on which rows. On a table with an owner column,
+ * every create term also makes the caller the new row's owner.
+ */
+export function termCondition(term: AccessTerm, op: Operation, columns: Columns): Condition {
+  const owner: Condition = { kind: 'owner', column: columns.owner ?? '' };
+  let cond: Condition;
+  if (term.kind === 'level') cond = accessCondition(term.level, op, columns);
+  else if (term.kind === 'user') {
+    const user: Condition = { kind: 'user', column: term.column };
+    cond = op === 'create' && columns.owner !== undefined ? both(user, accessCondition('owner', op, columns)) : user;
+  } else {
+    const role = orgRoleCondition(term.roles, columns.org ?? '');
+    cond = op === 'create' ? both(owner, role) : role;
+  }
+  return term.where === undefined ? cond : both(cond, { kind: 'where', sql: term.where });
+}
+
+/** A rule's condition: any of its terms (one term is its own condition, as before lists existed). */
+export function ruleCondition(rule: AccessRule, op: Operation, columns: Columns): Condition {
+  const conds = rule.map((t) => termCondition(t, op, columns));
+  return conds.length === 1 ? (conds[0] as Condition) : { kind: 'any', of: conds };
 }
 
 /** Policy for one command: USING for what it sees, WITH CHECK for what it writes. */
@@ -64,10 +104,25 @@ export function policyFor(name: string, command: Command, roles: readonly ApiRol
 export interface ParentReference {
   readonly column: string;
   readonly target: { readonly schema: string; readonly table: string; readonly column: string };
-  /** The parent's read level (`org` for the generated organizations). */
-  readonly read: AccessLevel;
+  /** The parent's read rule (`organizations` for the generated table: its members, and its creator). */
+  readonly read: AccessRule | 'organizations';
   /** For a reference to the same table: the helper that evaluates its read rule (a subquery would recurse). */
   readonly readCheck?: string;
+}
+
+/** Which of a parent's rows each API role may read: every row, some rows, or none. */
+export interface ReadReach {
+  readonly anon: 'all' | 'some' | 'none';
+  readonly authenticated: 'all' | 'some' | 'none';
+}
+
+export function readReach(read: AccessRule | 'organizations'): ReadReach {
+  if (read === 'organizations') return { anon: 'none', authenticated: 'some' };
+  const plain = (t: AccessTerm, levels: readonly string[]) => t.kind === 'level' && levels.includes(t.level) && t.where === undefined;
+  const anonAll = read.some((t) => plain(t, ['public']));
+  const anonSome = read.some((t) => t.kind === 'level' && t.level === 'public');
+  const authAll = read.some((t) => plain(t, ['public', 'authenticated']));
+  return { anon: anonAll ? 'all' : anonSome ? 'some' : 'none', authenticated: authAll ? 'all' : read.length > 0 ? 'some' : 'none' };
 }
 
 /**
@@ -79,8 +134,9 @@ export interface ParentReference {
  * which ignores the policies, would tell the writer which ids exist.
  */
 export function parentCondition(table: string, p: ParentReference, role: ApiRole): Condition | undefined {
-  if (p.read === 'public' || (p.read === 'authenticated' && role === 'authenticated')) return undefined;
-  if (p.read === 'none' || role === 'anon' || p.read === 'authenticated') return { kind: 'no-parent', table, column: p.column };
+  const reach = readReach(p.read)[role];
+  if (reach === 'all') return undefined;
+  if (reach === 'none') return { kind: 'no-parent', table, column: p.column };
   if (p.readCheck !== undefined) return { kind: 'readable-parent', table, column: p.column, key: p.target.column, check: p.readCheck };
   return { kind: 'visible-parent', table, column: p.column, target: p.target };
 }
@@ -101,12 +157,12 @@ export function entityPolicies(
   // anon and authenticated may have to show different things: then each gets a policy of its own.
   const differ = JSON.stringify(forRole.anon) !== JSON.stringify(forRole.authenticated);
   for (const op of OPERATIONS) {
-    const level = access[op];
-    if (level === 'none') continue;
+    const rule = access[op];
+    if (rule.length === 0) continue;
     const command = COMMAND_OF[op];
     const name = names.derive(namespace, [table], command.toLowerCase());
-    const cond = accessCondition(level, op, columns);
-    const roles = rolesFor(level);
+    const cond = ruleCondition(rule, op, columns);
+    const roles = rolesFor(rule);
     const writes = command === 'INSERT' || command === 'UPDATE';
     const splitAnon = writes && roles.includes('anon') && differ;
     const own = splitAnon ? ['authenticated' as const] : roles;

@@ -5,19 +5,72 @@
  */
 import { parseType, TIMESTAMPTZ, UUID } from './sqlTypes.js';
 import type { SqlType } from './sqlTypes.js';
-import type { AccessLevel, AccessMap, EntityInput, FieldInput, RequirementsInput, SqlDefault } from './input.js';
+import type { AccessLevel, AccessMap, AccessRuleInput, AccessTermInput, EntityInput, FieldInput, OrgRole, RequirementsInput, SqlDefault } from './input.js';
 
 export const OPERATIONS = ['read', 'create', 'update', 'delete'] as const;
 export type Operation = (typeof OPERATIONS)[number];
-export type EffectiveAccess = Readonly<Record<Operation, AccessLevel>>;
+
+/**
+ * One term of a rule, resolved. A plain level (`owner`) is `{ kind: 'level' }`
+ * with no `where`; `none` is the empty rule. `at` is the term's index in the
+ * file's list (undefined when the rule is written as one term or a preset).
+ */
+export type AccessTerm =
+  | { readonly kind: 'level'; readonly level: Exclude<AccessLevel, 'none'>; readonly where?: string; readonly at?: number }
+  | { readonly kind: 'user'; readonly column: string; readonly where?: string; readonly at?: number }
+  | { readonly kind: 'org-role'; readonly roles: readonly OrgRole[]; readonly where?: string; readonly at?: number };
+/** The terms of one operation, any of which grants it; empty: nobody through the API. */
+export type AccessRule = readonly AccessTerm[];
+export type EffectiveAccess = Readonly<Record<Operation, AccessRule>>;
+
+/** The org roles in the order the format lists them (a term's roles are kept in this order). */
+export const ORG_ROLES: readonly OrgRole[] = ['admin', 'member'];
+
+/** One term as written → resolved (the schema has accepted its shape). */
+export function resolveTerm(term: AccessTermInput, at?: number): AccessTerm | undefined {
+  const place = at === undefined ? {} : { at };
+  if (typeof term === 'string') return term === 'none' ? undefined : { kind: 'level', level: term, ...place };
+  const where = term.where === undefined ? {} : { where: term.where.trim() };
+  if ('level' in term) return { kind: 'level', level: term.level, ...where, ...place };
+  if ('user' in term) return { kind: 'user', column: term.user, ...where, ...place };
+  const roles = typeof term.org === 'string' ? [term.org] : term.org;
+  return { kind: 'org-role', roles: ORG_ROLES.filter((r) => roles.includes(r)), ...where, ...place };
+}
+
+/** A rule as written → its terms (`none` alone, or in a list where validation refuses it, grants nothing). */
+export function resolveRule(rule: AccessRuleInput | undefined): AccessRule {
+  if (rule === undefined) return [];
+  if (!Array.isArray(rule)) return [resolveTerm(rule)].filter((t): t is AccessTerm => t !== undefined);
+  return rule.map((t, i) => resolveTerm(t, i)).filter((t): t is AccessTerm => t !== undefined);
+}
+
+/** The rule's level when it is one plain level (or `none`), as every file before access terms wrote it. */
+export function plainLevel(rule: AccessRule): AccessLevel | undefined {
+  if (rule.length === 0) return 'none';
+  const [only] = rule;
+  return rule.length === 1 && only?.kind === 'level' && only.where === undefined ? only.level : undefined;
+}
+
+/** Does the access use any of the terms beyond plain levels (a list, `where`, `user`, `{ org: ROLES }`)? */
+export function usesAccessTerms(access: EffectiveAccess): boolean {
+  return OPERATIONS.some((op) => plainLevel(access[op]) === undefined);
+}
+
+const level = (l: AccessLevel): AccessRule => (l === 'none' ? [] : [{ kind: 'level', level: l }]);
+const preset = (read: AccessLevel, write: AccessLevel): EffectiveAccess => ({
+  read: level(read),
+  create: level(write),
+  update: level(write),
+  delete: level(write),
+});
 
 export const PRESETS: Readonly<Record<string, EffectiveAccess>> = {
-  owner: { read: 'owner', create: 'owner', update: 'owner', delete: 'owner' },
-  'public-read': { read: 'public', create: 'owner', update: 'owner', delete: 'owner' },
-  'authenticated-read': { read: 'authenticated', create: 'owner', update: 'owner', delete: 'owner' },
-  org: { read: 'org', create: 'org', update: 'org', delete: 'org' },
-  reference: { read: 'public', create: 'none', update: 'none', delete: 'none' },
-  private: { read: 'none', create: 'none', update: 'none', delete: 'none' },
+  owner: preset('owner', 'owner'),
+  'public-read': preset('public', 'owner'),
+  'authenticated-read': preset('authenticated', 'owner'),
+  org: preset('org', 'org'),
+  reference: preset('public', 'none'),
+  private: preset('none', 'none'),
 };
 
 export const DEFAULT_SCHEMA = 'public';
@@ -45,16 +98,23 @@ function accessFrom(entity: EntityInput): EffectiveAccess {
   const access = entity.access ?? 'owner';
   if (typeof access === 'string') return PRESETS[access] ?? (PRESETS.owner as EffectiveAccess);
   const map: AccessMap = access;
-  return { read: map.read ?? 'none', create: map.create ?? 'none', update: map.update ?? 'none', delete: map.delete ?? 'none' };
+  return { read: resolveRule(map.read), create: resolveRule(map.create), update: resolveRule(map.update), delete: resolveRule(map.delete) };
 }
 
-/** Access involves an owner when any operation is `owner` or `org` (org rows have an owner too). */
+const anyTerm = (access: EffectiveAccess, test: (t: AccessTerm) => boolean): boolean => OPERATIONS.some((op) => access[op].some(test));
+
+/** Access involves an owner when any term is `owner`, `org` or `{ org: ROLES }` (org rows have an owner too). */
 export function involvesOwner(access: EffectiveAccess): boolean {
-  return OPERATIONS.some((op) => access[op] === 'owner' || access[op] === 'org');
+  return anyTerm(access, (t) => (t.kind === 'level' && (t.level === 'owner' || t.level === 'org')) || t.kind === 'org-role');
 }
 
 export function involvesOrg(access: EffectiveAccess): boolean {
-  return access.read === 'org' || access.create === 'org' || access.update === 'org' || access.delete === 'org';
+  return anyTerm(access, (t) => (t.kind === 'level' && t.level === 'org') || t.kind === 'org-role');
+}
+
+/** The `user` fields the access names, in the order first named (read, create, update, delete). */
+export function userColumns(access: EffectiveAccess): string[] {
+  return [...new Set(OPERATIONS.flatMap((op) => access[op].flatMap((t) => (t.kind === 'user' ? [t.column] : []))))];
 }
 
 /** Asked once per reference while resolving types: remembered per input, which is never mutated. */

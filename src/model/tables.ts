@@ -3,11 +3,11 @@
  * constraints, foreign keys, indexes, policies, grants, triggers, seed rows.
  */
 import type { EntityInput, FieldInput, RequirementsInput } from './input.js';
-import type { Column, ColumnDefault, Condition, Constraint, ForeignKey, Index, ReadCheck, SeedRows, Table, Trigger } from './model.js';
+import type { Column, ColumnDefault, ColumnGuard, Condition, Constraint, ForeignKey, Grants, Index, ReadCheck, SeedRows, Table, Trigger } from './model.js';
 import { PRIVATE_SCHEMA } from './model.js';
 import { relationSpace, tableSpace } from './names.js';
 import type { NameRegistry } from './names.js';
-import { accessCondition, entityPolicies, grantsFor } from './policies.js';
+import { entityPolicies, grantsFor, readReach, rolesFor, ruleCondition } from './policies.js';
 import type { ParentReference } from './policies.js';
 import {
   AUTH_USERS,
@@ -19,10 +19,14 @@ import {
   fieldSpec,
   involvesOrg,
   isSqlDefault,
+  OPERATIONS,
   ownerField,
   referencedKey,
   resolveFieldType,
+  usesAccessTerms,
+  userColumns,
 } from './resolve.js';
+import { sqlReads } from '../sql/meaning.js';
 import type { EffectiveAccess } from './resolve.js';
 import { TEXT, TIMESTAMPTZ, UUID } from './sqlTypes.js';
 
@@ -32,6 +36,8 @@ export interface TableContext {
   readonly names: NameRegistry;
   /** Read-check helpers the tables' policies call, collected for the model's functions. */
   readonly readChecks: ReadCheck[];
+  /** Column guards of the tables with read-only or immutable columns, collected likewise. */
+  readonly guards: ColumnGuard[];
 }
 
 /** Names of the functions in the private schema (shared by the files of every schema). */
@@ -104,7 +110,8 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
   constraints.push(...checks);
 
   const indexes = declaredIndexes(ctx, name, entity);
-  const policyColumns = [owner, org].filter((c): c is string => c !== undefined);
+  const users = userColumns(access);
+  const policyColumns = [...[owner, org].filter((c): c is string => c !== undefined), ...users, ...whereColumns(access, columns)];
   for (const column of unique([...foreignKeys.map((fk) => fk.column), ...policyColumns])) {
     if (covered(column, constraints, indexes)) continue;
     indexes.push({ kind: 'index', name: names.derive(relationSpace(schema), [name, column], 'idx'), columns: [column], unique: false });
@@ -121,6 +128,15 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
             function: 'set_updated_at',
           },
         ];
+  const guard = columnGuard(ctx, name, entity, columns, owner, usesAccessTerms(access));
+  if (guard) {
+    triggers.push({
+      kind: 'trigger',
+      name: names.derive(tableSpace(schema, name, 'trigger'), [name], 'guard_columns'),
+      timing: 'BEFORE INSERT OR UPDATE',
+      function: guard.name,
+    });
+  }
   const seed = seedRows(entity, columns, primaryKey);
   const policyColumnsOf = { ...(owner ? { owner } : {}), ...(org ? { org } : {}) };
   return {
@@ -131,6 +147,7 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
     access,
     ...(owner ? { owner } : {}),
     ...(org ? { org } : {}),
+    ...(users.length > 0 ? { userColumns: users } : {}),
     columns,
     constraints,
     foreignKeys,
@@ -143,7 +160,7 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
       names,
       tableSpace(schema, name, 'policy'),
     ),
-    grants: grantsFor(access),
+    grants: withColumnGrants(grantsFor(access), columns, guard),
     triggers,
     ...(seed ? { seed } : {}),
   };
@@ -166,30 +183,90 @@ function parentReferences(
   policyColumns: { readonly owner?: string; readonly org?: string },
 ): ParentReference[] {
   // Only write policies check references: a table nobody writes through the API needs no helper.
-  const writes = access.create !== 'none' || access.update !== 'none';
+  const writers = new Set([...rolesFor(access.create), ...rolesFor(access.update)]);
   return foreignKeys
     .filter((fk) => fk.target.schema === ctx.schema && fk.column !== org)
     .map((fk) => {
       const parent = ctx.input.entities?.[fk.target.table];
       // the generated organizations table: readable by members (and its creator)
-      const read = parent ? effectiveAccess(parent).read : 'org';
-      const self = writes && fk.target.table === table && (read === 'owner' || read === 'org');
-      const readCheck = self ? readCheckOf(ctx, table, fk.target.column, columns, accessCondition(access.read, 'read', policyColumns)).name : undefined;
+      const read = parent ? effectiveAccess(parent).read : 'organizations';
+      const reach = readReach(read);
+      // A role that reads some rows of its own table, and writes it, asks the helper.
+      const callers = (['anon', 'authenticated'] as const).filter((r) => writers.has(r) && reach[r] === 'some');
+      const self = fk.target.table === table && callers.length > 0;
+      const readCheck = self ? readCheckOf(ctx, table, fk.target.column, columns, ruleCondition(access.read, 'read', policyColumns), callers).name : undefined;
       return { column: fk.column, target: fk.target, read, ...(readCheck !== undefined ? { readCheck } : {}) };
     });
 }
 
 /** The table's read-check helper, made once (several columns may reference the same table). */
-function readCheckOf(ctx: TableContext, table: string, column: string, columns: readonly Column[], condition: Condition): ReadCheck {
+function readCheckOf(
+  ctx: TableContext,
+  table: string,
+  column: string,
+  columns: readonly Column[],
+  condition: Condition,
+  callers: ReadCheck['executableBy'],
+): ReadCheck {
   const made = ctx.readChecks.find((c) => c.table === table);
   if (made) return made;
   const keyType = columns.find((c) => c.name === column)?.type ?? UUID;
   // Named after the schema too: the private schema is shared by the files of every schema.
   const name = ctx.names.derive(FUNCTION_SPACE, [ctx.schema, table], 'readable');
-  // Only signed-in users' policies call it: anon reads no owner or org row, so its references stay unset.
-  const check: ReadCheck = { kind: 'read-check', name, table, column, keyType, condition, executableBy: ['authenticated'] };
+  // Only the roles whose write policies call it: anon reads no owner or org row, so its references stay unset.
+  const check: ReadCheck = { kind: 'read-check', name, table, column, keyType, condition, executableBy: callers };
   ctx.readChecks.push(check);
   return check;
+}
+
+/** Columns the terms' `where` conditions compare: indexed like the owner column. */
+function whereColumns(access: EffectiveAccess, columns: readonly Column[]): string[] {
+  const names = new Set(columns.map((c) => c.name));
+  const out: string[] = [];
+  for (const op of OPERATIONS) {
+    for (const term of access[op]) {
+      if (term.where === undefined) continue;
+      for (const column of sqlReads(term.where, 'expression')?.columns ?? []) if (names.has(column)) out.push(column);
+    }
+  }
+  return out;
+}
+
+/**
+ * The table's column guard, when the API roles must not write some columns:
+ * `readonly` fields, `immutable` ones, and the owner column of a table whose
+ * access uses terms (a seller who may update an order must not hand it to
+ * another buyer).
+ */
+function columnGuard(
+  ctx: TableContext,
+  table: string,
+  entity: EntityInput,
+  columns: readonly Column[],
+  owner: string | undefined,
+  terms: boolean,
+): ColumnGuard | undefined {
+  const fields = entity.fields ?? {};
+  const flag = (c: Column, key: 'readonly' | 'immutable') => {
+    const raw = Object.hasOwn(fields, c.name) ? fields[c.name] : undefined;
+    return raw !== undefined && fieldSpec(raw)[key] === true;
+  };
+  const readonly = columns.filter((c) => flag(c, 'readonly'));
+  const immutable = columns.filter((c) => !flag(c, 'readonly') && (flag(c, 'immutable') || (terms && c.name === owner))).map((c) => c.name);
+  if (readonly.length === 0 && immutable.length === 0) return undefined;
+  const name = ctx.names.derive(FUNCTION_SPACE, [ctx.schema, table], 'guard');
+  const guard: ColumnGuard = { kind: 'column-guard', name, table, readonly, immutable };
+  ctx.guards.push(guard);
+  return guard;
+}
+
+/** INSERT and UPDATE granted on the columns the API roles may write, when a guard keeps them off some. */
+function withColumnGrants(grants: Grants, columns: readonly Column[], guard: ColumnGuard | undefined): Grants {
+  if (!guard) return grants;
+  const readonly = new Set(guard.readonly.map((c) => c.name));
+  const insert = columns.map((c) => c.name).filter((c) => !readonly.has(c));
+  const update = insert.filter((c) => !guard.immutable.includes(c));
+  return { ...grants, columns: { insert, update } };
 }
 
 function implicitColumn(column: string, roles: { owner?: string; org?: string }): Column {

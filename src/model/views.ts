@@ -53,8 +53,14 @@ export function viewModels(
       name,
       query: query.ok ? query.sql : view.query.trim(),
       ...(view.unique_key ? { uniqueIndex: index(view.unique_key, true) } : {}),
-      indexes: (view.indexes ?? []).map((cols) => index(cols, false)),
-      access: view.access ?? 'none',
+      indexes: [
+        ...(view.indexes ?? []).map((cols) => index(cols, false)),
+        // The per-user filter compares this column on every read: indexed unless a key or index leads with it.
+        ...(userColumnOf(view) !== undefined && ![view.unique_key ?? [], ...(view.indexes ?? [])].some((cols) => cols[0] === userColumnOf(view))
+          ? [index([userColumnOf(view) as string], false)]
+          : []),
+      ],
+      ...viewAccess(view.access),
     });
     jobs.push({
       kind: 'cron-job',
@@ -75,3 +81,12 @@ export function jobModels(input: Readonly<Record<string, JobInput>>): CronJob[] 
       return { kind: 'cron-job', name, schedule: cronOf(source, 0), action: { kind: 'sql', sql: job.sql.trim() } };
     });
 }
+
+/** The readers of a view's API view, and the column that filters it per user. */
+function viewAccess(access: ViewInput['access']): Pick<MaterializedView, 'access' | 'userColumn'> {
+  if (access === undefined) return { access: 'none' };
+  if (typeof access === 'string') return { access };
+  return { access: 'authenticated', userColumn: access.user };
+}
+
+const userColumnOf = (view: ViewInput): string | undefined => (typeof view.access === 'object' ? view.access.user : undefined);

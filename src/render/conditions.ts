@@ -25,6 +25,14 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
       return `${ident(cond.column)} = ANY (ARRAY(SELECT ${qualified(privateSchema, HELPER.memberOrgIds)}()))`;
     case 'org-admin':
       return `${ident(cond.column)} = ANY (ARRAY(SELECT ${qualified(privateSchema, HELPER.adminOrgIds)}()))`;
+    // Members who are not admins: the two helpers' sets, one less the other, still computed once.
+    case 'org-plain-member':
+      return `${ident(cond.column)} = ANY (ARRAY(SELECT ${qualified(privateSchema, HELPER.memberOrgIds)}() EXCEPT SELECT ${qualified(privateSchema, HELPER.adminOrgIds)}()))`;
+    case 'user':
+      return `${uid} = ${ident(cond.column)}`;
+    // The author's expression, in parentheses: its own ORs never mix with the policy's.
+    case 'where':
+      return `(${cond.sql})`;
     case 'visible-parent': {
       const outer = `${ident(cond.table)}.${ident(cond.column)}`;
       const parent = qualified(cond.target.schema, cond.target.table);

@@ -4,9 +4,10 @@
  * only where the model says a role's policies call it. The comment printed
  * above each says why it exists.
  */
-import type { HelperFunction, Model } from '../model/model.js';
+import type { ColumnGuard, HelperFunction, Model } from '../model/model.js';
 import { ORGANIZATION_MEMBERS } from '../model/resolve.js';
-import { qualified } from '../sql/quote.js';
+import { ident, literal, qualified } from '../sql/quote.js';
+import { defaultSql } from './prepare/tables.js';
 import { renderBlueprint } from './blueprints.js';
 import type { SqlObject } from './sqlObject.js';
 import { catalogKey } from './sqlObject.js';
@@ -18,6 +19,8 @@ interface FunctionText {
   readonly returns: string;
   readonly language: 'sql' | 'plpgsql';
   readonly stable: boolean;
+  /** SECURITY INVOKER instead: a function that must see who is calling (current_user). */
+  readonly invoker?: boolean;
   readonly body: string;
 }
 
@@ -82,6 +85,23 @@ function textOf(f: HelperFunction, model: Model): FunctionText {
         stable: true,
         body: '  SELECT o.bucket_id FROM storage.objects AS o WHERE o.id = object_id',
       };
+    case 'column-guard': {
+      const table = qualified(model.schema, f.body.table);
+      return {
+        comment: [
+          `-- Keeps the API roles off the read-only and immutable columns of ${table}, with`,
+          '-- the error a missing column privilege gives (42501): the column grants say the',
+          '-- same, but apply_postgrest_permissions() may grant every column again. SECURITY',
+          '-- INVOKER, to see the calling role; the service role and the owner write freely.',
+        ],
+        params: '',
+        returns: 'trigger',
+        language: 'plpgsql',
+        stable: false,
+        invoker: true,
+        body: guardBody(f.body),
+      };
+    }
     case 'read-check': {
       const c = prepareReadCheck(f.body, model.schema, model.privateSchema);
       return {
@@ -100,6 +120,38 @@ function textOf(f: HelperFunction, model: Model): FunctionText {
       };
     }
   }
+}
+
+/** The guard's body: on INSERT a read-only column must hold its default; on UPDATE neither kind may change. */
+function guardBody(g: ColumnGuard): string {
+  const readonlyHint = 'the column is read-only: its default or the service role sets it';
+  const test = (pad: string, condition: string, column: string, hint: string) => [
+    `${pad}IF ${condition} THEN`,
+    `${pad}  RAISE EXCEPTION USING ERRCODE = '42501',`,
+    `${pad}    MESSAGE = ${literal(`permission denied for column ${column} of table ${g.table}`)},`,
+    `${pad}    HINT = ${literal(hint)};`,
+    `${pad}END IF;`,
+  ];
+  const onInsert = g.readonly.flatMap((c) =>
+    test('    ', `NEW.${ident(c.name)} IS DISTINCT FROM ${c.default ? defaultSql(c.type, c.default) : 'NULL'}`, c.name, readonlyHint),
+  );
+  const onUpdate = [
+    ...g.readonly.map((c) => [c.name, readonlyHint] as const),
+    ...g.immutable.map((c) => [c, 'the column is set when the row is created and never changes'] as const),
+  ].flatMap(([c, hint]) => test('  ', `NEW.${ident(c)} IS DISTINCT FROM OLD.${ident(c)}`, c, hint));
+  return [
+    'BEGIN',
+    "  IF current_user NOT IN ('anon', 'authenticated') THEN",
+    '    RETURN NEW;',
+    '  END IF;',
+    "  IF TG_OP = 'INSERT' THEN",
+    ...onInsert,
+    '    RETURN NEW;',
+    '  END IF;',
+    ...onUpdate,
+    '  RETURN NEW;',
+    'END;',
+  ].join('\n');
 }
 
 /**

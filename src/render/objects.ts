@@ -8,6 +8,7 @@
 import type { Model, Table } from '../model/model.js';
 import type { Path } from '../load/document.js';
 import { ident, literal, qualified } from '../sql/quote.js';
+import { sqlReads } from '../sql/meaning.js';
 import { helperObjects } from './functions.js';
 import { catalogKey } from './sqlObject.js';
 import type { ColumnRef, Fragment, ObjectKind, SqlObject } from './sqlObject.js';
@@ -188,7 +189,12 @@ function policyReads(table: string, pol: Table['policies'][number], schema: stri
       case 'owner':
       case 'org-member':
       case 'org-admin':
+      case 'org-plain-member':
+      case 'user':
         out.push({ table, column: c.column });
+        return;
+      case 'where':
+        for (const column of sqlReads(c.sql, 'expression')?.columns ?? []) out.push({ table, column });
         return;
       case 'visible-parent':
         out.push({ table: c.table, column: c.column });

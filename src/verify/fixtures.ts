@@ -7,7 +7,7 @@
 import type { Database } from '../db/database.js';
 import { DatabaseError } from '../db/errors.js';
 import type { Model, Table } from '../model/model.js';
-import { ORGANIZATION_MEMBERS, ORGANIZATIONS } from '../model/resolve.js';
+import { ORGANIZATION_MEMBERS, ORGANIZATIONS, plainLevel } from '../model/resolve.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import type { RowFacts, TableFacts } from './expect.js';
 import { insertRow } from './rows.js';
@@ -62,7 +62,13 @@ export async function createWorld(db: Database, model: Model, world: World): Pro
 
 export function tableFacts(table: Table): TableFacts {
   return {
-    access: table.access ?? { read: 'none', create: 'none', update: 'none', delete: 'none' },
+    // Interim: terms beyond plain levels are not probed yet.
+    access: {
+      read: plainLevel(table.access?.read ?? []) ?? 'none',
+      create: plainLevel(table.access?.create ?? []) ?? 'none',
+      update: plainLevel(table.access?.update ?? []) ?? 'none',
+      delete: plainLevel(table.access?.delete ?? []) ?? 'none',
+    },
     hasOwner: table.owner !== undefined,
     hasOrg: table.org !== undefined,
   };

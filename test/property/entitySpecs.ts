@@ -4,7 +4,7 @@
  * access repairs that keep a map clear of what the `write-access` rule refuses.
  */
 import fc from 'fast-check';
-import { PRESETS as PRESET_ACCESS } from '../../src/model/resolve.js';
+import { PRESETS as PRESET_ACCESS, plainLevel } from '../../src/model/resolve.js';
 import { dollar, lit, nameArb, nastyString, q } from './names.js';
 import { ENUM_BASES, enumArb, sampleKey, typeArb, valueArb } from './values.js';
 import type { ArbValue, TypeSpec } from './values.js';
@@ -167,7 +167,11 @@ export function repairAccess(access: EntitySpec['access']): EntitySpec['access']
 
 export function effective(access: EntitySpec['access']): Record<Op, Level> {
   // The presets are the format's own table (src/model/resolve.ts): the generator plans with the same meaning.
-  if (access === undefined) return PRESET_ACCESS.owner as Record<Op, Level>;
-  if (typeof access === 'string') return PRESET_ACCESS[access] as Record<Op, Level>;
+  const levels = (preset: string): Record<Op, Level> => {
+    const rules = PRESET_ACCESS[preset];
+    return Object.fromEntries(OPS.map((op) => [op, (rules ? plainLevel(rules[op]) : undefined) ?? 'none'])) as Record<Op, Level>;
+  };
+  if (access === undefined) return levels('owner');
+  if (typeof access === 'string') return levels(access);
   return { read: access.read ?? 'none', create: access.create ?? 'none', update: access.update ?? 'none', delete: access.delete ?? 'none' };
 }

@@ -97,10 +97,21 @@ export function preparePolicy(p: Policy, privateSchema: string): PreparedPolicy 
 export function grantLines(qname: string, grants: Grants): string[] {
   // Start from nothing: Supabase's default privileges give the API roles everything on new tables.
   const lines = [`REVOKE ALL ON TABLE ${qname} FROM anon, authenticated;`];
+  // INSERT and UPDATE on the writable columns only, when some are read-only or immutable.
+  const privileges = (commands: readonly string[]) =>
+    commands
+      .map((c) =>
+        grants.columns && c === 'INSERT'
+          ? `INSERT (${columnList(grants.columns.insert)})`
+          : grants.columns && c === 'UPDATE'
+            ? `UPDATE (${columnList(grants.columns.update)})`
+            : c,
+      )
+      .join(', ');
   const same = grants.anon.join() === grants.authenticated.join();
-  if (same && grants.anon.length > 0) lines.push(`GRANT ${grants.anon.join(', ')} ON TABLE ${qname} TO anon, authenticated;`);
-  if (!same && grants.anon.length > 0) lines.push(`GRANT ${grants.anon.join(', ')} ON TABLE ${qname} TO anon;`);
-  if (!same && grants.authenticated.length > 0) lines.push(`GRANT ${grants.authenticated.join(', ')} ON TABLE ${qname} TO authenticated;`);
+  if (same && grants.anon.length > 0) lines.push(`GRANT ${privileges(grants.anon)} ON TABLE ${qname} TO anon, authenticated;`);
+  if (!same && grants.anon.length > 0) lines.push(`GRANT ${privileges(grants.anon)} ON TABLE ${qname} TO anon;`);
+  if (!same && grants.authenticated.length > 0) lines.push(`GRANT ${privileges(grants.authenticated)} ON TABLE ${qname} TO authenticated;`);
   lines.push(`GRANT ALL ON TABLE ${qname} TO service_role;`);
   return lines;
 }

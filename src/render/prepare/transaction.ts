@@ -74,7 +74,10 @@ export function viewSql(v: MaterializedView, schema: string, privateSchema: stri
       ...(exposed === undefined
         ? []
         : [
-            `CREATE VIEW ${exposed} WITH (security_invoker = true) AS SELECT * FROM ${qname};`,
+            // Per user: the caller's rows only, compared the way policies compare (auth.uid() once per statement).
+            v.userColumn === undefined
+              ? `CREATE VIEW ${exposed} WITH (security_invoker = true) AS SELECT * FROM ${qname};`
+              : `CREATE VIEW ${exposed} WITH (security_invoker = true) AS SELECT * FROM ${qname} WHERE ${ident(v.userColumn)} = (select auth.uid());`,
             `REVOKE ALL ON TABLE ${exposed} FROM anon, authenticated;`,
             `GRANT SELECT ON TABLE ${exposed} TO ${readers}service_role;`,
           ]),

@@ -19,9 +19,9 @@ import type { RuleContext } from './context.js';
 export function writeWithoutRead(ctx: RuleContext): void {
   for (const [name, entity] of entities(ctx.input)) {
     const access = effectiveAccess(entity);
-    if (access.read !== 'none') continue;
+    if (access.read.length > 0) continue;
     for (const op of ['update', 'delete'] as const) {
-      if (access[op] === 'none') continue;
+      if (access[op].length === 0) continue;
       const path: Path = typeof entity.access === 'object' ? ['entities', name, 'access', op] : ['entities', name, 'access'];
       ctx.warn(
         'write-without-read',

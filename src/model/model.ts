@@ -101,6 +101,8 @@ export interface ColumnGuard {
   readonly readonly: readonly Column[];
   /** Set on INSERT, never changed by UPDATE. */
   readonly immutable: readonly string[];
+  /** The columns of both lists, with their types (json ones are compared as text). */
+  readonly columns: readonly Column[];
 }
 
 export type ColumnDefault =

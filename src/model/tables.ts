@@ -255,7 +255,14 @@ function columnGuard(
   const immutable = columns.filter((c) => !flag(c, 'readonly') && (flag(c, 'immutable') || (terms && c.name === owner))).map((c) => c.name);
   if (readonly.length === 0 && immutable.length === 0) return undefined;
   const name = ctx.names.derive(FUNCTION_SPACE, [ctx.schema, table], 'guard');
-  const guard: ColumnGuard = { kind: 'column-guard', name, table, readonly, immutable };
+  const guard: ColumnGuard = {
+    kind: 'column-guard',
+    name,
+    table,
+    readonly,
+    immutable,
+    columns: columns.filter((c) => readonly.includes(c) || immutable.includes(c.name)),
+  };
   ctx.guards.push(guard);
   return guard;
 }

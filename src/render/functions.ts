@@ -132,13 +132,15 @@ function guardBody(g: ColumnGuard): string {
     `${pad}    HINT = ${literal(hint)};`,
     `${pad}END IF;`,
   ];
-  const onInsert = g.readonly.flatMap((c) =>
-    test('    ', `NEW.${ident(c.name)} IS DISTINCT FROM ${c.default ? defaultSql(c.type, c.default) : 'NULL'}`, c.name, readonlyHint),
-  );
+  // json has no equality operator: its values are compared as the text they were given as.
+  const json = new Set(g.columns.filter((c) => c.type.base === 'json').map((c) => c.name));
+  const value = (column: string, sql: string) => (json.has(column) ? `(${sql})::text` : sql);
+  const differs = (column: string, from: string) => `${value(column, `NEW.${ident(column)}`)} IS DISTINCT FROM ${value(column, from)}`;
+  const onInsert = g.readonly.flatMap((c) => test('    ', differs(c.name, c.default ? defaultSql(c.type, c.default) : 'NULL'), c.name, readonlyHint));
   const onUpdate = [
     ...g.readonly.map((c) => [c.name, readonlyHint] as const),
     ...g.immutable.map((c) => [c, 'the column is set when the row is created and never changes'] as const),
-  ].flatMap(([c, hint]) => test('  ', `NEW.${ident(c)} IS DISTINCT FROM OLD.${ident(c)}`, c, hint));
+  ].flatMap(([c, hint]) => test('  ', differs(c, `OLD.${ident(c)}`), c, hint));
   return [
     'BEGIN',
     "  IF current_user NOT IN ('anon', 'authenticated') THEN",

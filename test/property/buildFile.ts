@@ -14,6 +14,7 @@ import { buildRows, seedable, uniqueBy } from './buildRows.js';
 import { buildViews, jobSql } from './buildViews.js';
 import type { TableInfo } from './buildViews.js';
 import { lit, q } from './names.js';
+import { withTerms } from './accessTerms.js';
 import { ENUM_BASES, PK_BASES, elementOf, sampleKey } from './values.js';
 import type { Json, TypeSpec } from './values.js';
 
@@ -97,6 +98,8 @@ export function buildFile(spec: FileSpec): GeneratedFile {
     const distinct = new Set<string>();
     /** Reference fields: seed rows never give them, so they are NULL there (and never collide in a unique index). */
     const refs = new Set<string>();
+    /** Declared references to auth.users: what `{ user: FIELD }` terms may name. */
+    const userFields: string[] = [];
     if (es.description !== undefined) {
       entity.description = es.description;
       checks.push({ kind: 'table-comment', table: p.name, value: es.description });
@@ -152,6 +155,9 @@ export function buildFile(spec: FileSpec): GeneratedFile {
           field.description = f.description;
           checks.push({ kind: 'column-comment', table: p.name, column: f.name, value: f.description });
         }
+        // A read-only reference has no default: only one the API leaves unset.
+        if (f.flag === 'immutable' || (f.flag === 'readonly' && !required)) field[f.flag] = true;
+        if (references === 'auth.users') userFields.push(f.name);
         refs.add(f.name);
         put(fields, f.name, field);
         continue;
@@ -217,6 +223,10 @@ export function buildFile(spec: FileSpec): GeneratedFile {
         checks.push({ kind: 'enum', table: p.name, column: f.name, values: enumValues as string[] });
       }
       if (required && !hasDefault) needed.add(f.name);
+      // readonly: the guard compares a new row's value with the default, which must give the same value twice
+      // (gen_random_uuid() does not); a required one needs a default.
+      const stableDefault = !(defaultKind === 'sql' && t.base === 'uuid' && !t.array);
+      if (f.flag === 'immutable' || (f.flag === 'readonly' && !isPk && stableDefault && (!required || hasDefault))) field[f.flag] = true;
       put(fields, f.name, field);
     }
 
@@ -281,6 +291,9 @@ export function buildFile(spec: FileSpec): GeneratedFile {
       key: p.pk ?? ['id'],
       timestamps: es.timestamps !== false,
     });
+    if (typeof p.access === 'object' && p.access !== null) {
+      entity.access = withTerms(p.access, es.terms, { hasOwner: p.hasOwner, usesOrg: p.usesOrg, columns, userFields });
+    }
     if (Object.keys(fields).length > 0 || es.emptyForm === 'fields') entity.fields = fields;
     if (indexes.length > 0) entity.indexes = indexes;
     if (rows.length > 0) entity.rows = rows;

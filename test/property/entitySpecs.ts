@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { PRESETS as PRESET_ACCESS, plainLevel } from '../../src/model/resolve.js';
 import { dollar, lit, nameArb, nastyString, q } from './names.js';
+import { fieldFlagArb, termSpecArb } from './accessTerms.js';
 import { ENUM_BASES, enumArb, sampleKey, typeArb, valueArb } from './values.js';
 import type { ArbValue, TypeSpec } from './values.js';
 
@@ -94,6 +95,7 @@ const plainFieldArb = fc.tuple(nameArb, typeArb).chain(([name, type]) =>
     check: fc.option(fc.nat(3), { nil: undefined, freq: 3 }),
     nasty: nastyString(4),
     description: fc.option(nastyString(8), { nil: undefined }),
+    flag: fieldFlagArb,
     samples: fc.uniqueArray(
       valueArb(type).filter((v) => v !== null),
       { maxLength: 4, selector: (v) => sampleKey(type, v) },
@@ -114,6 +116,7 @@ const refFieldArb = fc.record({
   check: fc.option(fc.nat(3), { nil: undefined, freq: 4 }),
   nasty: nastyString(3),
   description: fc.option(nastyString(6), { nil: undefined }),
+  flag: fieldFlagArb,
 });
 export type RefFieldSpec = ArbValue<typeof refFieldArb>;
 export type FieldSpec = PlainFieldSpec | RefFieldSpec;
@@ -128,6 +131,8 @@ const indexSpecArb = fc.record({
 export const entitySpecArb = fc.record({
   description: fc.option(nastyString(8), { nil: undefined }),
   access: accessArb,
+  /** Terms added to a map's operations once the fields are known (accessTerms.ts). */
+  terms: fc.array(termSpecArb, { maxLength: 4 }),
   ownerMode: fc.constantFrom('default', 'default', 'named', 'declared', 'declared-default', 'profile'),
   ownerName: nameArb,
   ownerStyle: fc.constantFrom('uuid', 'map', 'ref-auth', 'typed-ref'),

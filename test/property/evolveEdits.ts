@@ -19,6 +19,7 @@ import { put, sameData, toYaml } from './documents.js';
 import { checkFor, repairAccess } from './entitySpecs.js';
 import type { GeneratedFile } from './expected.js';
 import { lit, q } from './names.js';
+import { TERM_ACCESS, toggleFlag } from './evolveTermEdits.js';
 
 type Doc = Record<string, unknown>;
 
@@ -241,6 +242,7 @@ const ACCESS: readonly unknown[] = [
   { read: 'org', create: 'org', update: 'org', delete: 'none' },
   { read: 'owner', create: 'owner' },
   { read: 'public' },
+  ...TERM_ACCESS,
 ];
 const SCHEDULES = ['hourly', 'daily', 'every 5 minutes', '0 3 * * *', '*/10 * * * *'];
 const MIMES = [['image/png'], ['image/*', 'application/pdf'], ['text/plain']];
@@ -299,6 +301,14 @@ function removeField(doc: Doc, table: string, entity: Doc, name: string): void {
 }
 
 const EDITS: readonly (readonly [number, Edit])[] = [
+  // a field becomes readonly, immutable, or neither
+  [
+    2,
+    (doc, e) => {
+      const found = someField(doc, e);
+      return found && `${found.table}.${found.name}: ${toggleFlag(found.field, e.c)}`;
+    },
+  ],
   // add a field
   [
     4,

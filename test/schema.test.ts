@@ -164,7 +164,7 @@ describe('rejected files', () => {
     const text = ['version: 1', 'entities:', '  todos:', '    access: { reed: public, delete: nobody }'].join('\n');
     expect(check(text).map((d) => `${d.at} ${d.rule}: ${d.message}`)).toEqual([
       '4:15 unknown-key: unknown key "reed" in "access" in entity "todos" (did you mean "read"?); allowed: read, create, update, delete',
-      '4:37 invalid-value: "access.delete" in entity "todos" must be one of public, authenticated, owner, org, none; got "nobody"',
+      '4:37 invalid-value: "access.delete" in entity "todos" must be one of public, authenticated, owner, org, none, or a map { level | user | org }; got "nobody"',
     ]);
   });
 

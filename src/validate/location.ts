@@ -73,6 +73,12 @@ export function describePath(path: Path): string {
   const { thing, rest } = nearestThing(path);
   if (rest.length === 0) return thing;
   const last = rest[rest.length - 1];
+  // A key of a map inside a list: `"where" in item 2 of "access.read" in entity "posts"`.
+  let item = rest.length - 2;
+  while (item >= 0 && typeof rest[item] !== 'number') item--;
+  if (item >= 0 && typeof last === 'string') {
+    return `${quote(dottedPath(rest.slice(item + 1)))} in ${describePath(path.slice(0, path.length - rest.length + item + 1))}`;
+  }
   if (typeof last === 'number') {
     // A position in a list: `item 2 of "enum" in field "t.f"`, or `item 1 of index 1 of entity "t"`.
     if (rest.length === 1) return `item ${last + 1} of ${thing}`;

@@ -11,25 +11,12 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { sortDiagnostics } from '../diagnostics.js';
 import type { LoadedDocument, Path } from '../load/document.js';
+import { pickBranches } from './branches.js';
+import type { BranchChoice } from './branches.js';
 import { describePath, dottedPath, insidePath, isPlainMap, pointerToPath, quote, valueAt } from './location.js';
+import type { Issue, SchemaNode } from './schemaWords.js';
+import { describeValue, resolveRef as resolve, showValue, typeNoun } from './schemaWords.js';
 import { suggest } from './suggest.js';
-
-/** The parts of a schema object this module reads. */
-interface SchemaNode {
-  readonly $ref?: string;
-  readonly title?: string;
-  readonly type?: string | readonly string[];
-  readonly properties?: Record<string, SchemaNode>;
-  readonly $defs?: Record<string, SchemaNode>;
-}
-
-interface Issue {
-  readonly rule: string;
-  readonly message: string;
-  readonly path: Path;
-  /** Point at the key itself (unknown or badly named keys) rather than its value. */
-  readonly part?: 'key' | 'value';
-}
 
 const SCHEMA_URL = new URL('../../schemas/requirements.schema.json', import.meta.url);
 const require = createRequire(import.meta.url);
@@ -116,17 +103,24 @@ function schemaIssues(data: unknown): Issue[] {
   const paths = new Map(errors.map((e) => [e, pointerToPath(e.instancePath, data)] as const));
   const dropped = new Set<ErrorObject>();
   const issues: Issue[] = [];
-  for (const e of errors) {
-    if (e.keyword === 'oneOf' || e.keyword === 'anyOf') {
-      const issue = pickBranches(e, errors, dropped, root, valueAt(data, paths.get(e) ?? []), paths.get(e) ?? []);
-      if (issue) issues.push(issue);
-      dropped.add(e);
+  /** Per value: map forms also taken where a string was written (for the enum's message). */
+  const alternatives = new Map<string, NonNullable<BranchChoice['alternatives']>>();
+  // ajv lists a oneOf's error after those of its branches, nested oneOfs first: sort out the
+  // outermost first, so that a value no branch takes is one sentence, not one per level.
+  for (const e of [...errors].reverse()) {
+    if (e.keyword !== 'oneOf' && e.keyword !== 'anyOf') continue;
+    if (!dropped.has(e)) {
+      const path = paths.get(e) ?? [];
+      const choice = pickBranches(e, errors, dropped, root, valueAt(data, path), path);
+      issues.push(...choice.issues);
+      if (choice.alternatives) alternatives.set(e.instancePath, choice.alternatives);
     }
+    dropped.add(e);
+  }
+  for (const e of errors) {
     // `if` only says "the then-branch failed"; the then-branch's own errors say why.
     // A propertyNames sub-error repeats what the propertyNames error reports.
     if (e.keyword === 'if' || e.propertyName !== undefined) dropped.add(e);
-  }
-  for (const e of errors) {
     // A value with a fixed list of choices is best answered with the choices,
     // which the enum error lists, whatever type was written.
     if (e.keyword === 'type' && Array.isArray((e.parentSchema as { enum?: unknown }).enum)) dropped.add(e);
@@ -136,46 +130,14 @@ function schemaIssues(data: unknown): Issue[] {
     if (dropped.has(e)) continue;
     // enum and const also fire on a value of the wrong type; the type error says it better.
     if ((e.keyword === 'enum' || e.keyword === 'const') && typed.has(e.instancePath)) continue;
-    issues.push(describeError(e, paths.get(e) ?? [], data, root));
+    const also = alternatives.get(e.instancePath);
+    issues.push(describeError(e, paths.get(e) ?? [], data, root, also !== undefined && also.schema === e.parentSchema ? also.text : undefined));
   }
   return issues;
 }
 
-/**
- * A oneOf fails with the errors of every branch. Only the branch meant for the
- * kind of value written (a map, a list, a string, ...) is relevant: keep its
- * errors and drop the others. When no branch takes that kind, say what was
- * expected in one sentence.
- */
-function pickBranches(
-  e: ErrorObject,
-  errors: readonly ErrorObject[],
-  dropped: Set<ErrorObject>,
-  root: SchemaNode,
-  value: unknown,
-  path: Path,
-): Issue | undefined {
-  if (!Array.isArray(e.schema)) return undefined;
-  const branches = (e.schema as SchemaNode[]).map((b) => {
-    const schema = resolve(b, root);
-    return { schema, title: b.title ?? schema.title, types: typesOf(schema) };
-  });
-  const kind = kindOf(value);
-  const chosen = branches.findIndex((b) => b.types.some((t) => t === kind || (t === 'number' && kind === 'integer')));
-  // Errors below this value can only come from the branch whose type matched
-  // (ajv descends into maps and lists only after the type check), so only the
-  // errors about the value itself need sorting out, by the schema they came from.
-  for (const other of errors) {
-    if (other === e || other.instancePath !== e.instancePath) continue;
-    const from = branches.findIndex((b) => b.schema === other.parentSchema);
-    if (from >= 0 && from !== chosen) dropped.add(other);
-  }
-  if (chosen >= 0) return undefined;
-  const expected = branches.map((b) => b.title ?? typeNoun(b.types)).join(' or ');
-  return { rule: 'wrong-type', message: `expected ${expected} for ${describePath(path)}, got ${describeValue(value)}`, path };
-}
-
-function describeError(e: ErrorObject, path: Path, data: unknown, root: SchemaNode): Issue {
+/** `alternative`: the map forms also taken here, for a string outside its allowed set (`a map { level | user | org }`). */
+function describeError(e: ErrorObject, path: Path, data: unknown, root: SchemaNode, alternative?: string): Issue {
   const params = e.params as Record<string, unknown>;
   const parent = e.parentSchema as SchemaNode | undefined;
   const value = valueAt(data, path);
@@ -205,7 +167,8 @@ function describeError(e: ErrorObject, path: Path, data: unknown, root: SchemaNo
       const allowed = (params.allowedValues as unknown[]).map(String);
       const hint = typeof value === 'string' ? suggest(value, allowed) : undefined;
       const mean = hint === undefined ? '' : ` (did you mean ${quote(hint)}?)`;
-      return issue('invalid-value', `${subject} must be one of ${allowed.join(', ')}; got ${showValue(value)}${mean}`);
+      const or = alternative === undefined ? '' : `, or ${alternative}`;
+      return issue('invalid-value', `${subject} must be one of ${allowed.join(', ')}${or}; got ${showValue(value)}${mean}`);
     }
     case 'const':
       return issue('invalid-value', `${subject} must be ${showValue(params.allowedValue)}; got ${showValue(value)}`);
@@ -223,6 +186,8 @@ function describeError(e: ErrorObject, path: Path, data: unknown, root: SchemaNo
     case 'minLength':
       return issue('invalid-value', `${subject} must not be empty`);
     case 'minItems':
+      // An access rule's list: "nobody" has its own word.
+      if (parent?.items?.$ref === '#/$defs/accessTerm') return issue('invalid-value', `${subject} must not be an empty list; write none to grant nobody`);
       return issue('invalid-value', `${subject} must not be an empty list`);
     case 'minProperties':
       return issue('invalid-value', `${subject} must set at least one of ${Object.keys(parent?.properties ?? {}).join(', ')}`);
@@ -238,18 +203,6 @@ function describeError(e: ErrorObject, path: Path, data: unknown, root: SchemaNo
       // keyword from being silently ignored.
       return issue('schema', `${subject} ${e.message ?? 'is invalid'}`);
   }
-}
-
-/** Follows local `#/$defs/...` references to the schema object ajv reports errors against. */
-function resolve(node: SchemaNode, root: SchemaNode): SchemaNode {
-  let current = node;
-  for (let hops = 0; current.$ref !== undefined && hops < 10; hops++) {
-    const name = /^#\/\$defs\/([^/]+)$/.exec(current.$ref)?.[1];
-    const target = name === undefined ? undefined : root.$defs?.[name];
-    if (!target) break;
-    current = target;
-  }
-  return current;
 }
 
 /** The naming rule, when `schema` is one of the name definitions; undefined otherwise. */
@@ -271,49 +224,4 @@ function nameWhere(path: Path): string {
   // The map of fields is `"fields" in entity "x"`: name the entity, not the map.
   const owner = path[path.length - 1] === 'fields' ? path.slice(0, -1) : path;
   return ` in ${describePath(owner)}`;
-}
-
-function typesOf(schema: SchemaNode): string[] {
-  if (schema.type === undefined) return [];
-  return typeof schema.type === 'string' ? [schema.type] : [...schema.type];
-}
-
-function kindOf(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value;
-}
-
-const TYPE_NOUNS: Record<string, string> = {
-  object: 'a map',
-  array: 'a list',
-  string: 'a string',
-  boolean: 'a boolean',
-  integer: 'a whole number',
-  number: 'a number',
-  null: 'an empty value',
-};
-
-/** `a string`, `a string, a number or a boolean`. */
-function typeNoun(types: readonly string[]): string {
-  const nouns = types.map((t) => TYPE_NOUNS[t] ?? t);
-  return nouns.length <= 1 ? (nouns[0] ?? 'a value') : `${nouns.slice(0, -1).join(', ')} or ${nouns[nouns.length - 1]}`;
-}
-
-/** What was written, for "got ...": `string "yes"`, `number 5`, `a list`. */
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined) return 'an empty value';
-  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
-  if (typeof value === 'object') return 'a map';
-  return `${typeof value} ${showValue(value)}`;
-}
-
-/** A value as it would be quoted in a message; long text is cut so messages stay one line. */
-function showValue(value: unknown): string {
-  if (typeof value === 'string') return quote(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (value === null || value === undefined) return 'an empty value';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  return String(value);
 }

@@ -12,11 +12,15 @@ import { duplicateIndex, indexField } from './indexes.js';
 import { implicitColumn, implicitId, ownerType, ownerWithoutOwnerAccess, primaryKey } from './keys.js';
 import { nameCollision, reservedEntity, reservedSchema } from './names.js';
 import { compositeReference, referenceType, unknownReference } from './references.js';
+import { accessDuplicateTerm, accessNoneInList, accessRedundantTerm } from './lists.js';
+import { readonlyDefault, readonlyImmutable } from './readonly.js';
 import { seedRows } from './rows.js';
 import { sqlFragment } from './sql.js';
 import { enumDefault, enumType, defaultType } from './values.js';
 import { schedule, viewRefresh } from './views-jobs.js';
 import { exposedSchema, jsonEquality, publicBucketRead, viewOverAuthUsers, writeWithoutRead } from './usability.js';
+import { userField, viewUserColumn } from './users.js';
+import { accessWhere } from './where.js';
 
 export interface NamedRule {
   /** The rule name its diagnostics carry (`write-access` also emits `open-write` warnings). */
@@ -50,6 +54,14 @@ export const RULES: readonly NamedRule[] = [
   { name: 'bucket-size', check: bucketSize },
   { name: 'mime-type', check: mimeType },
   { name: 'write-access', check: writeAccess },
+  { name: 'user-field', check: userField },
+  { name: 'access-where', check: accessWhere },
+  { name: 'access-none-in-list', check: accessNoneInList },
+  { name: 'access-duplicate-term', check: accessDuplicateTerm },
+  { name: 'access-redundant-term', check: accessRedundantTerm },
+  { name: 'readonly-default', check: readonlyDefault },
+  { name: 'readonly-immutable', check: readonlyImmutable },
+  { name: 'view-user-column', check: viewUserColumn },
   { name: 'view-refresh', check: viewRefresh },
   { name: 'nul-character', check: nulCharacter },
   { name: 'write-without-read', check: writeWithoutRead },

@@ -10,6 +10,7 @@ import type { FragmentKind } from '../../sql/fragment.js';
 import { eachField, entities, fieldKeyPath, fieldLabel } from './context.js';
 import type { RuleContext } from './context.js';
 import type { RequirementsInput } from '../../model/input.js';
+import { eachTerm, termLabel } from './terms.js';
 
 const EXPECTED: Readonly<Record<FragmentKind, string>> = {
   expression: 'one SQL expression',
@@ -36,7 +37,7 @@ export interface AuthorSql {
   readonly path: Path;
 }
 
-/** Every piece of author SQL in the file: checks, SQL defaults, index conditions, view queries, jobs. */
+/** Every piece of author SQL in the file: checks, SQL defaults, index conditions, access conditions, view queries, jobs. */
 export function authorSql(input: RequirementsInput): AuthorSql[] {
   const out: AuthorSql[] = [];
   eachField(input, (field) => {
@@ -60,6 +61,12 @@ export function authorSql(input: RequirementsInput): AuthorSql[] {
       });
     });
   }
+  eachTerm(input, (t) => {
+    if (t.term?.where === undefined || typeof t.written !== 'object') return;
+    // The text as written (resolveTerm trims it), so that a place inside it counts from its start.
+    const source = (t.written as { where?: string }).where ?? t.term.where;
+    out.push({ source, kind: 'expression', what: `where of ${termLabel(t)}`, path: [...t.path, 'where'] });
+  });
   for (const [name, view] of Object.entries(input.materialized_views ?? {})) {
     out.push({ source: view.query, kind: 'query', what: `query of materialized view "${name}"`, path: ['materialized_views', name, 'query'] });
   }

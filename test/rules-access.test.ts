@@ -169,6 +169,18 @@ describe('access-where', () => {
     ]);
   });
 
+  it('refuses asking who the caller is: auth functions, JWT claims, current_user', () => {
+    const text = orders(
+      'read: [owner, { level: authenticated, where: "seller_id = auth.uid()" }]',
+      "update: { user: seller_id, where: \"current_setting('request.jwt.claims', true) IS NOT NULL OR current_user = 'x'\" }",
+    );
+    expect(of(text, 'access-where').map((d) => d.message.replace(/, which asks who.*?(\(column)/, ' … $1'))).toEqual([
+      'where of item 2 of "access.read" in entity "orders" calls auth.uid() … (column 13)',
+      expect.stringContaining('where of "access.update" in entity "orders" asks who the caller is (current_user and the like)'),
+      'where of "access.update" in entity "orders" calls current_setting() … (column 1)',
+    ]);
+  });
+
   it('leaves what does not parse to sql-fragment, which names the term', () => {
     const text = orders('read: [owner, { level: owner, where: "paid; SELECT 1" }, { level: owner, where: "paid AND (SELECT true)" }]');
     expect(of(text, 'access-where')).toEqual([]);

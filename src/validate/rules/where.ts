@@ -79,6 +79,8 @@ function columnFindings(expression: SqlNode, entityName: string, entity: EntityI
     if (isSqlObject(node.ParamRef)) {
       found.push({ message: 'has a parameter, which has no value in a policy', location: locationOf(node.ParamRef) });
     }
+    const call = callerFinding(node);
+    if (call) found.push(call);
     const ref = node.ColumnRef;
     if (!isSqlObject(ref) || !Array.isArray(ref.fields)) continue;
     const parts = ref.fields.map((f) => (isSqlObject(f) && isSqlObject(f.String) && typeof f.String.sval === 'string' ? f.String.sval : '*'));
@@ -98,6 +100,33 @@ function columnFindings(expression: SqlNode, entityName: string, entity: EntityI
     }
   }
   return found;
+}
+
+/** Functions that tell who is calling: the terms say that, never a where (nor a JWT claim, which policies never read). */
+const CALLER_FUNCTIONS = new Set(['current_setting', 'set_config']);
+
+/**
+ * A call that asks who the caller is: `auth.uid()`, `auth.jwt()`, `current_setting('request.jwt.claims')`.
+ * Who may pass is the term's (owner, { user }, { org }); a where only chooses rows by their own values.
+ * (A bare auth.uid() in a policy would also run once per row: Supabase's advisors warn of it.)
+ */
+function callerFinding(node: SqlObject): Finding | undefined {
+  const value = node.SQLValueFunction;
+  if (isSqlObject(value) && typeof value.op === 'string' && /USER|ROLE/.test(value.op)) {
+    return {
+      message: 'asks who the caller is (current_user and the like): the term says who may pass; a where only chooses rows by their own columns',
+      location: locationOf(value),
+    };
+  }
+  const call = node.FuncCall;
+  if (!isSqlObject(call) || !Array.isArray(call.funcname)) return undefined;
+  const parts = call.funcname.map((f) => (isSqlObject(f) && isSqlObject(f.String) && typeof f.String.sval === 'string' ? f.String.sval : ''));
+  const name = parts[parts.length - 1] ?? '';
+  if (parts[0] !== 'auth' && !CALLER_FUNCTIONS.has(name)) return undefined;
+  return {
+    message: `calls ${parts.join('.')}(), which asks who the caller is: the term says who may pass (owner, { user: FIELD }, { org: ROLES }); a where only chooses rows by their own columns`,
+    location: locationOf(call),
+  };
 }
 
 /** The expression, and each operand of AND, OR and NOT, must be able to be true or false. */

@@ -116,8 +116,9 @@ function columnFindings(model: Model, target: Target, held: readonly HeldColumnP
     const table = model.tables.find((t) => t.name === h.table);
     const columns = table?.grants.columns;
     if (table === undefined || columns === undefined) continue;
-    const granted = table.grants[h.role].includes(h.privilege as Command) ? (h.privilege === 'INSERT' ? columns.insert : columns.update) : [];
-    if (granted.includes(h.column)) continue;
+    // a command the file does not grant the role at all is the table-level finding's (privilegeFindings)
+    if (!table.grants[h.role].includes(h.privilege as Command)) continue;
+    if ((h.privilege === 'INSERT' ? columns.insert : columns.update).includes(h.column)) continue;
     const key = `${h.table}\u0000${h.role}\u0000${h.privilege}\u0000${h.route}`;
     groups.set(key, [...(groups.get(key) ?? []), h]);
   }

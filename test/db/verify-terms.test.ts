@@ -157,9 +157,14 @@ describe.each(['postgres', 'pglite'] as const)('verify on every access term (%s)
   });
 
   it('the audit: a column privilege the file does not grant (supabase), the guard made executable', { timeout: 120_000 }, async () => {
-    const grants = await broken('GRANT UPDATE (total_cents) ON public.orders TO authenticated; GRANT INSERT ON public.profiles TO authenticated', 'supabase');
+    const grants = await broken(
+      'GRANT UPDATE (total_cents) ON public.orders TO authenticated; GRANT INSERT ON public.profiles TO authenticated; GRANT UPDATE (title) ON public.posts TO anon',
+      'supabase',
+    );
     expect(verifyProblems(grants)).toEqual([
       VIEW_NOT_TESTED,
+      // a command the file grants anon on no column at all: one finding, for the table
+      '✗ anon has UPDATE on table public.posts (on some columns): not granted by the file nor the platform',
       '✗ authenticated has UPDATE on column total_cents of table public.orders (directly): not granted by the file nor the platform',
       '✗ authenticated has INSERT on column is_verified of table public.profiles (on the whole table): not granted by the file nor the platform',
     ]);

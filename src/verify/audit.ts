@@ -9,11 +9,11 @@
  */
 import type { Database } from '../db/database.js';
 import { RECORD_SCHEMA } from '../db/record.js';
-import type { Model, Policy } from '../model/model.js';
+import type { Command, Model, Policy } from '../model/model.js';
 import type { Target } from '../target.js';
 import { fileAllowances, otherFilesOwn } from './allowed.js';
-import { guardFacts, heldPrivileges, otherFiles } from './auditCatalog.js';
-import type { HeldPrivilege, PolicyRow } from './auditCatalog.js';
+import { guardFacts, heldColumnPrivileges, heldPrivileges, otherFiles } from './auditCatalog.js';
+import type { HeldColumnPrivilege, HeldPrivilege, PolicyRow } from './auditCatalog.js';
 import { PLATFORM_ALLOWANCES, PLATFORM_SCHEMAS, allowanceIndex } from './platform.js';
 import type { VerifyResult } from './run.js';
 
@@ -102,6 +102,41 @@ function whyOnlyANote(h: HeldPrivilege, group: readonly HeldPrivilege[]): string
   }
 }
 
+/**
+ * On `supabase`, a table whose file keeps the API roles off some columns
+ * (read-only and immutable fields) must grant INSERT and UPDATE on the other
+ * columns only: any more is a failure naming table, columns and privilege.
+ * (On `altan`, apply_postgrest_permissions() may grant every column: the
+ * guard trigger keeps them, and the requests show it.)
+ */
+function columnFindings(model: Model, target: Target, held: readonly HeldColumnPrivilege[]): VerifyResult[] {
+  if (target !== 'supabase') return [];
+  const groups = new Map<string, HeldColumnPrivilege[]>();
+  for (const h of held) {
+    const table = model.tables.find((t) => t.name === h.table);
+    const columns = table?.grants.columns;
+    if (table === undefined || columns === undefined) continue;
+    // a command the file does not grant the role at all is the table-level finding's (privilegeFindings)
+    if (!table.grants[h.role].includes(h.privilege as Command)) continue;
+    if ((h.privilege === 'INSERT' ? columns.insert : columns.update).includes(h.column)) continue;
+    const key = `${h.table}\u0000${h.role}\u0000${h.privilege}\u0000${h.route}`;
+    groups.set(key, [...(groups.get(key) ?? []), h]);
+  }
+  return [...groups.values()].map((group) => {
+    const h = group[0] as HeldColumnPrivilege;
+    const names = group.map((g) => g.column);
+    const object = `${names.length === 1 ? 'column' : 'columns'} ${names.join(', ')} of table ${model.schema}.${h.table}`;
+    return finding(
+      `${model.schema}.${h.table}`,
+      h.role,
+      h.privilege,
+      NOT_GRANTED,
+      `granted ${h.route}`,
+      `${h.role} has ${h.privilege} on ${object} (${h.route}): ${NOT_GRANTED}`,
+    );
+  });
+}
+
 /** A relation or function of the exposed schema that the file makes. */
 function ownedByFile(model: Model, h: HeldPrivilege): boolean {
   if (h.kind === 'schema') return true;
@@ -141,6 +176,7 @@ function policyFindings(on: string, wanted: readonly Policy[], found: readonly P
 /** The privilege audit, inside verify's transaction (it reads the catalog only). */
 export async function audit(db: Database, model: Model, target: Target): Promise<AuditOutcome> {
   const [held, guards, files] = [await heldPrivileges(db, model), await guardFacts(db, model), await otherFiles(db, model.schema)];
+  const columns = await heldColumnPrivileges(db, model);
   const others = otherFilesOwn(files, model.privateSchema);
   const results: VerifyResult[] = [];
   for (const { role, fact } of guards.roleFacts) {
@@ -158,7 +194,7 @@ export async function audit(db: Database, model: Model, target: Target): Promise
       ),
     );
   }
-  results.push(...privilegeFindings(model, target, held, others));
+  results.push(...privilegeFindings(model, target, held, others), ...columnFindings(model, target, columns));
   const byTable = new Map<string, PolicyRow[]>();
   for (const p of guards.policies) {
     const key = `${p.schema}.${p.table}`;

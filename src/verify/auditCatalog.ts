@@ -156,3 +156,39 @@ export async function otherFiles(db: Database, schema: string): Promise<OtherFil
     return { schema: r.schema_name, ...(inventory.entries ? { entries: inventory.entries } : {}) };
   });
 }
+
+export interface HeldColumnPrivilege {
+  readonly role: ApiRole;
+  readonly table: string;
+  readonly column: string;
+  /** INSERT or UPDATE. */
+  readonly privilege: string;
+  /** 'directly' | 'through PUBLIC' | 'on the whole table' | 'through role membership'. */
+  readonly route: string;
+}
+
+/**
+ * INSERT and UPDATE of anon and authenticated per column (pg_attribute.attacl,
+ * or a grant on the whole table) on the file's tables that grant them on some
+ * columns only: a column the file keeps them off must not be writable.
+ */
+export async function heldColumnPrivileges(db: Database, model: Model): Promise<HeldColumnPrivilege[]> {
+  const tables = model.tables.filter((t) => t.grants.columns !== undefined).map((t) => t.name);
+  if (tables.length === 0) return [];
+  return db.query<HeldColumnPrivilege>(`
+SELECT r.rolname AS role, c.relname AS "table", a.attname AS "column", p.privilege,
+  CASE
+    WHEN EXISTS (SELECT FROM pg_catalog.aclexplode(a.attacl) AS x WHERE x.grantee = r.oid AND x.privilege_type = p.privilege) THEN 'directly'
+    WHEN EXISTS (SELECT FROM pg_catalog.aclexplode(a.attacl) AS x WHERE x.grantee = 0 AND x.privilege_type = p.privilege) THEN 'through PUBLIC'
+    WHEN pg_catalog.has_table_privilege(r.oid, c.oid, p.privilege) THEN 'on the whole table'
+    ELSE 'through role membership'
+  END AS route
+FROM pg_catalog.pg_class AS c
+JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+CROSS JOIN (VALUES ('INSERT'), ('UPDATE')) AS p(privilege)
+JOIN pg_catalog.pg_roles AS r ON r.rolname IN ('anon', 'authenticated')
+WHERE n.nspname = ${literal(model.schema)} AND c.relname IN (${list(tables)})
+  AND pg_catalog.has_column_privilege(r.oid, c.oid, a.attnum, p.privilege)
+ORDER BY c.relname, r.rolname, p.privilege, a.attnum`);
+}

@@ -7,13 +7,17 @@
 import type { ForeignKey, Table } from '../model/model.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import type { RowFacts } from './expect.js';
-import { canDelete, canInsert, canRead, canUpdate } from './expect.js';
+import { canDelete, canInsert, canRead, canUpdate, decide } from './expect.js';
+import { fixedColumnUpdates, readonlyInserts } from './columnProbes.js';
 import { keySql, primaryKey } from './fixtures.js';
 import type { FixtureRow, TableFixture } from './fixtures.js';
 import { deleting, expectIf, rowsOf, seen, untested, updating } from './probe.js';
 import type { Probe } from './probe.js';
 import { insertRow, typedText } from './rows.js';
 import type { RowPlan } from './rows.js';
+import { userPlan } from './termFixtures.js';
+import { termInserts, termUpdates, whereCoverage } from './termProbes.js';
+import { afterFacts, judge, measured } from './whereFacts.js';
 import type { Actor, Person, World } from './world.js';
 import { ACTOR_LABEL, ORG_ACTORS, PLAIN_ACTORS, homeOrg, otherOrg, otherPerson } from './world.js';
 
@@ -38,11 +42,11 @@ export function keyOf(table: Table) {
   return { names, values, select: `${keySql(columns)} AS key`, match: (row: FixtureRow) => `${names} = ${values(row)}` };
 }
 
-/** The column a harmless PATCH sets to its own value: not the key, owner, organization or a reference. */
-function patchColumn(table: Table): string {
+/** The column a harmless PATCH sets to its own value: not the key, owner, organization, a reference or a column the API never writes. */
+function patchColumn(table: Table, fixed: readonly string[]): string {
   const key = new Set(primaryKey(table));
   const fks = new Set(table.foreignKeys.map((f) => f.column));
-  const column = table.columns.find((c) => !key.has(c.name) && c.name !== table.owner && c.name !== table.org && !fks.has(c.name));
+  const column = table.columns.find((c) => !key.has(c.name) && c.name !== table.owner && c.name !== table.org && !fks.has(c.name) && !fixed.includes(c.name));
   return (column ?? table.columns[0]!).name;
 }
 
@@ -51,91 +55,181 @@ export function ownerIsUnique(table: Table): boolean {
   return table.constraints.some((c) => (c.kind === 'primary-key' || c.kind === 'unique') && c.columns.length === 1 && c.columns[0] === table.owner);
 }
 
+/**
+ * Who makes a table's requests: anon, A and B; on `org` tables the
+ * organization's admin, member and an outsider; with `user` fields also a
+ * third user whom no row names (the outsider).
+ */
+export function actorsOf(table: Table): readonly Actor[] {
+  if (table.org !== undefined) return ORG_ACTORS;
+  return (table.userColumns ?? []).some((c) => c !== table.owner) ? [...PLAIN_ACTORS, 'outsider'] : PLAIN_ACTORS;
+}
+
+/** What the probes of one entity share: its rows, the requests' shapes, and where each probe goes. */
+export interface EntityKit {
+  readonly ctx: ProbeContext;
+  readonly fixture: TableFixture;
+  readonly actors: readonly Actor[];
+  readonly target: string;
+  readonly key: ReturnType<typeof keyOf>;
+  readonly probes: Probe[];
+  /** The row a client sends as `actor`: their own, in their organization, naming whom the fixtures name. */
+  ownPlan(actor: Actor): RowPlan;
+  /** The first fixture row of `person`. */
+  rowOf(person: Person): FixtureRow | undefined;
+  /** An INSERT; `sent`: the columns it sends beyond what a client must (a read-only one). */
+  insert(actor: Actor, operation: string, plan: RowPlan, makeRoomFor?: Person, sent?: readonly string[]): void;
+  /** An UPDATE of `row` setting `set`, which changes `changed` columns and the facts by `change`. */
+  update(actor: Actor, operation: string, row: FixtureRow, change: Partial<RowFacts>, set: string, changed: readonly string[]): void;
+  /** The rules may let the actor insert their own row (whatever a `where` says of it). */
+  mayInsert(actor: Actor): boolean;
+  /** The rules let the actor update the row as it is. */
+  mayUpdate(actor: Actor, row: FixtureRow): boolean;
+}
+
+function entityKit(ctx: ProbeContext, fixture: TableFixture): EntityKit {
+  const { table, facts, rows } = fixture;
+  const target = qualified(ctx.schema, table.name);
+  const key = keyOf(table);
+  const probes: Probe[] = [];
+  const rowOf = (person: Person) => rows.find((r) => r.facts.owner === person);
+  const probe = (actor: Actor, operation: string, p: Omit<Probe, 'subject' | 'actor' | 'operation'>) =>
+    probes.push({ subject: table.name, actor, operation, ...p });
+  const rowCtx = { schema: ctx.schema, world: ctx.world, fixtures: ctx.fixtures, families: fixture.families };
+  const kit: EntityKit = {
+    ctx,
+    fixture,
+    actors: actorsOf(table),
+    target,
+    key,
+    probes,
+    rowOf,
+    ownPlan(actor) {
+      const person = actor === 'anon' ? undefined : actor;
+      const org = table.org !== undefined ? homeOrg(actor) : undefined;
+      // A parent other than the one the person's fixture row uses, so that a key made of references differs.
+      const parentSlot = rows.findIndex((r) => r.facts.owner === person) + 1;
+      const users = userPlan(table, person);
+      return {
+        ...(person ? { person } : {}),
+        owner: 'default',
+        ...(org ? { org } : {}),
+        slot: REQUEST_SLOT,
+        parentSlot,
+        viewer: actor,
+        ...(users ? { users } : {}),
+      };
+    },
+    insert(actor, operation, plan, makeRoomFor, sent = []) {
+      const built = insertRow(rowCtx, table, plan);
+      if (!built.ok) {
+        probes.push(untested(table.name, actor, operation, built.reason));
+        return;
+      }
+      const old = makeRoomFor !== undefined && ownerIsUnique(table) ? rowOf(makeRoomFor) : undefined;
+      probe(actor, operation, {
+        ...judge(table, built.sql, (w) => canInsert(facts, actor, measured(built.facts, w), sent)),
+        ...(old ? { prepare: `DELETE FROM ${target} WHERE ${key.match(old)}` } : {}),
+        run: async (query) => {
+          await query(built.sql);
+          return { kind: 'allowed' };
+        },
+      });
+    },
+    update(actor, operation, row, change, set, changed) {
+      const after = afterFacts(table, row.facts, change, changed);
+      const statement = `UPDATE ${target} SET ${set} WHERE ${key.match(row)}`;
+      probe(actor, operation, {
+        ...judge(table, statement, (w) => canUpdate(facts, actor, row.facts, measured(after, w), changed)),
+        run: (query) => updating(query, statement),
+      });
+    },
+    mayInsert(actor) {
+      const built = insertRow(rowCtx, table, kit.ownPlan(actor));
+      return built.ok && decide(() => canInsert(facts, actor, built.facts)) !== false;
+    },
+    mayUpdate: (actor, row) => decide(() => canUpdate(facts, actor, row.facts, row.facts)) === true,
+  };
+  return kit;
+}
+
+/** A fixture row on which a term's `where` could not be measured (it is, after the rows exist). */
+const UNMEASURED = 'a where of its terms was not measured on the test rows';
+
 export function entityProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] {
   const { table, facts } = fixture;
   const subject = table.name;
   if (fixture.untested !== undefined) {
     return [untested(subject, undefined, 'every request', fixture.untested)];
   }
-  const target = qualified(ctx.schema, table.name);
-  const key = keyOf(table);
+  const kit = entityKit(ctx, fixture);
+  const { actors, target, key, probes, rowOf } = kit;
   const rows = fixture.rows;
   const labels = new Map(rows.map((r) => [r.keyText, r.label]));
-  const actors = table.org !== undefined ? ORG_ACTORS : PLAIN_ACTORS;
-  const rowOf = (person: Person) => rows.find((r) => r.facts.owner === person);
-  const probes: Probe[] = [];
-  const probe = (actor: Actor, operation: string, p: Omit<Probe, 'subject' | 'actor' | 'operation'>) => probes.push({ subject, actor, operation, ...p });
 
   for (const actor of actors) {
-    probe(actor, 'read', {
-      expected: rowsOf(rows.filter((r) => canRead(facts, actor, r.facts)).map((r) => r.label)),
+    const readable = rows.map((r) => decide(() => canRead(facts, actor, r.facts)));
+    if (readable.includes(undefined)) {
+      probes.push(untested(subject, actor, 'read', UNMEASURED));
+      continue;
+    }
+    probes.push({
+      subject,
+      actor,
+      operation: 'read',
+      expected: rowsOf(rows.filter((_r, i) => readable[i]).map((r) => r.label)),
       run: async (query) => seen(await query(`SELECT ${key.select} FROM ${target} WHERE ${key.names} IN (${rows.map(key.values).join(', ')})`), labels),
     });
   }
 
-  const insert = (actor: Actor, operation: string, plan: RowPlan, makeRoomFor?: Person) => {
-    const built = insertRow({ schema: ctx.schema, world: ctx.world, fixtures: ctx.fixtures, families: fixture.families }, table, plan);
-    if (!built.ok) {
-      probes.push(untested(subject, actor, operation, built.reason));
-      return;
-    }
-    const old = makeRoomFor !== undefined && ownerIsUnique(table) ? rowOf(makeRoomFor) : undefined;
-    probe(actor, operation, {
-      expected: expectIf(canInsert(facts, actor, built.facts)),
-      ...(old ? { prepare: `DELETE FROM ${target} WHERE ${key.match(old)}` } : {}),
-      run: async (query) => {
-        await query(built.sql);
-        return { kind: 'allowed' };
-      },
-    });
-  };
   for (const actor of actors) {
     const person = actor === 'anon' ? undefined : actor;
-    const org = table.org !== undefined ? homeOrg(actor) : undefined;
-    // A parent other than the one the person's fixture row uses, so that a key made of references differs.
-    const parentSlot = rows.findIndex((r) => r.facts.owner === person) + 1;
-    const own: RowPlan = { ...(person ? { person } : {}), owner: 'default', ...(org ? { org } : {}), slot: REQUEST_SLOT, parentSlot, viewer: actor };
-    insert(actor, 'insert own row', own, person);
+    const own = kit.ownPlan(actor);
+    kit.insert(actor, 'insert own row', own, person);
     if (person === undefined) continue;
     if (table.owner !== undefined) {
-      const other = otherPerson(person);
-      insert(actor, `insert a row owned by ${ACTOR_LABEL[other]}`, { ...own, owner: other }, other);
+      const other = otherPerson(person, table.org === undefined);
+      kit.insert(actor, `insert a row owned by ${ACTOR_LABEL[other]}`, { ...own, owner: other }, other);
     }
-    if (org !== undefined) insert(actor, 'insert into another organization', { ...own, org: otherOrg(org) });
+    if (own.org !== undefined) kit.insert(actor, 'insert into another organization', { ...own, org: otherOrg(own.org) });
   }
+  termInserts(kit);
+  readonlyInserts(kit);
 
-  const update = (actor: Actor, operation: string, row: FixtureRow, after: RowFacts, set: string) =>
-    probe(actor, operation, {
-      expected: expectIf(canUpdate(facts, actor, row.facts, after)),
-      run: (query) => updating(query, `UPDATE ${target} SET ${set} WHERE ${key.match(row)}`),
-    });
-  const patch = ident(patchColumn(table));
+  const patch = ident(patchColumn(table, facts.fixed));
   for (const actor of actors) {
-    for (const row of rows) update(actor, `update ${row.label}`, row, row.facts, `${patch} = ${patch}`);
+    for (const row of rows) kit.update(actor, `update ${row.label}`, row, {}, `${patch} = ${patch}`, []);
     const person = actor === 'anon' ? undefined : actor;
     const mine = person ? rowOf(person) : undefined;
     if (person && mine && table.owner !== undefined) {
-      const other = otherPerson(person);
-      update(
-        actor,
-        `hand own row to ${ACTOR_LABEL[other]}`,
-        mine,
-        { ...mine.facts, owner: other },
-        `${ident(table.owner)} = ${literal(ctx.world.users[other])}`,
-      );
+      const other = otherPerson(person, table.org === undefined);
+      kit.update(actor, `hand own row to ${ACTOR_LABEL[other]}`, mine, { owner: other }, `${ident(table.owner)} = ${literal(ctx.world.users[other])}`, [
+        table.owner,
+      ]);
     }
     if (mine && table.org !== undefined && mine.facts.org !== undefined) {
       const org = otherOrg(mine.facts.org);
-      update(actor, 'move own row to another organization', mine, { ...mine.facts, org }, `${ident(table.org)} = ${literal(ctx.world.orgs[org])}`);
+      kit.update(actor, 'move own row to another organization', mine, { org }, `${ident(table.org)} = ${literal(ctx.world.orgs[org])}`, [table.org]);
     }
   }
+  termUpdates(kit);
+  fixedColumnUpdates(kit);
   for (const actor of actors) {
     for (const row of rows) {
-      probe(actor, `delete ${row.label}`, {
-        expected: expectIf(canDelete(facts, actor, row.facts)),
+      const may = decide(() => canDelete(facts, actor, row.facts));
+      if (may === undefined) {
+        probes.push(untested(subject, actor, `delete ${row.label}`, UNMEASURED));
+        continue;
+      }
+      probes.push({
+        subject,
+        actor,
+        operation: `delete ${row.label}`,
+        expected: expectIf(may),
         run: (query) => deleting(query, `DELETE FROM ${target} WHERE ${key.match(row)}`),
       });
     }
   }
+  probes.push(...whereCoverage(table, rows));
   return probes;
 }

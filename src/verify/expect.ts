@@ -1,20 +1,31 @@
 /**
  * What the access rules promise, written from the format's documentation
- * (docs/format.md, "What each level does"), independently of the code that
- * generates the policies: a second reading of the same contract, so that a
- * wrong policy, a dropped one or a database changed by hand shows up as a
- * difference. It also knows what Postgres adds: an UPDATE or DELETE reaches
- * only rows its caller can read, and an updated row must stay readable.
+ * (docs/format.md, "What each level does"; ../shared/access-rules.md §1 for
+ * terms), independently of the code that generates the policies: a second
+ * reading of the same contract, so that a wrong policy, a dropped one or a
+ * database changed by hand shows up as a difference. It also knows what
+ * Postgres adds: an UPDATE or DELETE reaches only rows its caller can read,
+ * and an updated row must stay readable.
+ *
+ * A term's `where` is not read here: its value on each row is measured on
+ * the database without the policies (`wheres`, see whereFacts.ts). A row
+ * whose value was not measured yet makes a decision throw `UnknownWhere`
+ * (`decide` turns it into undefined), so that a request asks for it only
+ * when the answer depends on it.
  */
-import type { AccessLevel } from '../model/input.js';
-import type { Operation } from '../model/resolve.js';
+import type { AccessLevel, OrgRole } from '../model/input.js';
+import type { AccessRule, AccessTerm, Operation } from '../model/resolve.js';
 import type { Actor, OrgName, Person } from './world.js';
 import { CREATOR, isAdmin, isMember } from './world.js';
 
-/** A row as the rules see it: whose it is and which organization it is in. */
+/** A row as the rules see it: whose it is, which organization it is in, who its user fields name. */
 export interface RowFacts {
   readonly owner?: Person;
   readonly org?: OrgName;
+  /** The person each `user` field names (a field left NULL is absent). */
+  readonly users?: Readonly<Record<string, Person>>;
+  /** Whether each `where` of the table's terms holds on the row (NULL: not), by its SQL; absent until measured. */
+  readonly wheres?: Readonly<Record<string, boolean>>;
   /** Rows it references whose visibility a write must show (see `visibleParents`). */
   readonly parents: readonly ParentFacts[];
 }
@@ -22,21 +33,47 @@ export interface RowFacts {
 export interface ParentFacts {
   /** The referencing column (a request that changes it replaces this parent). */
   readonly column?: string;
-  /** The parent's read level; `organizations` for the generated table. */
-  readonly read: AccessLevel | 'organizations';
+  /** The parent's read rule; `organizations` for the generated table. */
+  readonly read: AccessRule | 'organizations';
   readonly row: RowFacts;
   readonly hasOwner: boolean;
   readonly hasOrg: boolean;
 }
 
 export interface TableFacts {
-  readonly access: Readonly<Record<Operation, AccessLevel>>;
+  readonly access: Readonly<Record<Operation, AccessRule>>;
   readonly hasOwner: boolean;
   readonly hasOrg: boolean;
+  /** `readonly` fields: no API role sets them (a new row holds their default). */
+  readonly readonly: readonly string[];
+  /**
+   * Columns no API role ever changes: `readonly` and `immutable` fields, and
+   * the owner field of an entity whose access uses terms.
+   */
+  readonly fixed: readonly string[];
+}
+
+type Shape = Pick<TableFacts, 'hasOwner' | 'hasOrg'>;
+
+/** A decision needed a `where` not measured on the row yet. */
+export class UnknownWhere extends Error {
+  constructor(readonly where: string) {
+    super(`the value of ${where} on the row is not known`);
+  }
+}
+
+/** The decision, or undefined when it depends on a `where` not measured yet. */
+export function decide(decision: () => boolean): boolean | undefined {
+  try {
+    return decision();
+  } catch (e) {
+    if (e instanceof UnknownWhere) return undefined;
+    throw e;
+  }
 }
 
 /** Does `actor` pass `level` for `op` on `row`? */
-export function passes(level: AccessLevel, op: Operation, actor: Actor, row: RowFacts, table: Omit<TableFacts, 'access'>): boolean {
+export function passes(level: AccessLevel, op: Operation, actor: Actor, row: RowFacts, table: Shape): boolean {
   const signedIn = actor !== 'anon';
   const own = signedIn && table.hasOwner && row.owner === actor;
   const inOrg = signedIn && table.hasOrg && row.org !== undefined && isMember(actor, row.org);
@@ -59,27 +96,84 @@ export function passes(level: AccessLevel, op: Operation, actor: Actor, row: Row
   }
 }
 
-/** Rows referenced through a foreign key to rows not everyone may read must be visible to the writer. */
+/** Holds the actor one of the roles in the organization? `member` is a member who is not an admin. */
+function holdsRole(actor: Actor, org: OrgName, roles: readonly OrgRole[]): boolean {
+  const admin = isAdmin(actor, org);
+  return (roles.includes('admin') && admin) || (roles.includes('member') && isMember(actor, org) && !admin);
+}
+
+function whereHolds(term: AccessTerm, row: RowFacts): boolean {
+  if (term.where === undefined) return true;
+  const holds = row.wheres?.[term.where];
+  if (holds === undefined) throw new UnknownWhere(term.where);
+  return holds;
+}
+
+/**
+ * One term: who it names, then (only for them) its `where` on the row. On an
+ * entity with an owner every create term also makes the caller the new row's
+ * owner (inside an organization they belong to, on an entity with one: the
+ * organization is a row they must be able to read).
+ */
+export function termPasses(term: AccessTerm, op: Operation, actor: Actor, row: RowFacts, table: Shape): boolean {
+  const ownsNew = op !== 'create' || !table.hasOwner || passes('owner', 'create', actor, row, table);
+  let who: boolean;
+  if (term.kind === 'level') who = passes(term.level, op, actor, row, table);
+  else if (term.kind === 'user') who = actor !== 'anon' && row.users?.[term.column] === actor && ownsNew;
+  else who = actor !== 'anon' && row.org !== undefined && holdsRole(actor, row.org, term.roles) && ownsNew;
+  return who && whereHolds(term, row);
+}
+
+/** Any of the rule's terms; unknown only when no term passes and one of them is unknown. */
+export function rulePasses(rule: AccessRule, op: Operation, actor: Actor, row: RowFacts, table: Shape): boolean {
+  let unknown: UnknownWhere | undefined;
+  for (const term of rule) {
+    try {
+      if (termPasses(term, op, actor, row, table)) return true;
+    } catch (e) {
+      if (!(e instanceof UnknownWhere)) throw e;
+      unknown = e;
+    }
+  }
+  if (unknown !== undefined) throw unknown;
+  return false;
+}
+
+/** Everyone reads every row of a table with this rule (signed in, when `signedIn`): no reference to it needs checking. */
+export function readsEveryRow(rule: AccessRule | 'organizations', signedIn: boolean): boolean {
+  if (rule === 'organizations') return false;
+  const plain = (t: AccessTerm, level: AccessLevel) => t.kind === 'level' && t.level === level && t.where === undefined;
+  return rule.some((t) => plain(t, 'public') || (signedIn && plain(t, 'authenticated')));
+}
+
+/** Rows referenced through a foreign key must be rows the writer may read (access-rules.md §1). */
 function parentsVisible(actor: Actor, row: RowFacts): boolean {
   return row.parents.every((p) => {
     if (p.read === 'organizations') {
       const org = p.row.org;
       return org !== undefined && (isMember(actor, org) || CREATOR[org] === actor);
     }
-    return passes(p.read, 'read', actor, p.row, p);
+    return rulePasses(p.read, 'read', actor, p.row, p);
   });
 }
 
-export const canRead = (t: TableFacts, actor: Actor, row: RowFacts): boolean => passes(t.access.read, 'read', actor, row, t);
+export const canRead = (t: TableFacts, actor: Actor, row: RowFacts): boolean => rulePasses(t.access.read, 'read', actor, row, t);
 
-export const canInsert = (t: TableFacts, actor: Actor, row: RowFacts): boolean =>
-  passes(t.access.create, 'create', actor, row, t) && parentsVisible(actor, row);
+/** An insert that sends `sent` columns beyond what a client must: none of them `readonly`. */
+export const canInsert = (t: TableFacts, actor: Actor, row: RowFacts, sent: readonly string[] = []): boolean =>
+  !sent.some((c) => t.readonly.includes(c)) && rulePasses(t.access.create, 'create', actor, row, t) && parentsVisible(actor, row);
 
-export const canUpdate = (t: TableFacts, actor: Actor, before: RowFacts, after: RowFacts): boolean =>
+/**
+ * An update that sets `changed` columns: none of them fixed; the row passes
+ * an update term before and one after (the same or another), and stays readable.
+ */
+export const canUpdate = (t: TableFacts, actor: Actor, before: RowFacts, after: RowFacts, changed: readonly string[] = []): boolean =>
+  !changed.some((c) => t.fixed.includes(c)) &&
   canRead(t, actor, before) &&
-  passes(t.access.update, 'update', actor, before, t) &&
-  passes(t.access.update, 'update', actor, after, t) &&
+  rulePasses(t.access.update, 'update', actor, before, t) &&
+  rulePasses(t.access.update, 'update', actor, after, t) &&
   canRead(t, actor, after) &&
   parentsVisible(actor, after);
 
-export const canDelete = (t: TableFacts, actor: Actor, row: RowFacts): boolean => canRead(t, actor, row) && passes(t.access.delete, 'delete', actor, row, t);
+export const canDelete = (t: TableFacts, actor: Actor, row: RowFacts): boolean =>
+  canRead(t, actor, row) && rulePasses(t.access.delete, 'delete', actor, row, t);

@@ -6,13 +6,16 @@
  */
 import type { Database } from '../db/database.js';
 import { DatabaseError } from '../db/errors.js';
-import type { Model, Table } from '../model/model.js';
-import { ORGANIZATION_MEMBERS, ORGANIZATIONS, plainLevel } from '../model/resolve.js';
+import type { ColumnGuard, Model, Table } from '../model/model.js';
+import { OPERATIONS, ORGANIZATION_MEMBERS, ORGANIZATIONS } from '../model/resolve.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import type { RowFacts, TableFacts } from './expect.js';
-import { insertRow } from './rows.js';
+import { readsEveryRow } from './expect.js';
+import { insertRow, typedText } from './rows.js';
 import type { RowPlan } from './rows.js';
+import { userPlan, variantPlans } from './termFixtures.js';
 import { FAMILIES, constrainedColumn } from './values.js';
+import { measureWheres, tableWheres } from './whereFacts.js';
 import type { OrgName, Person, World } from './world.js';
 import { CREATOR, OWNER_LABEL, PERSONS } from './world.js';
 
@@ -60,29 +63,54 @@ export async function createWorld(db: Database, model: Model, world: World): Pro
   await db.exec(statements.join(';\n'));
 }
 
-export function tableFacts(table: Table): TableFacts {
+/** The file's column flags, as the model keeps them for the table's column guard. */
+function guardOf(table: Table, functions: Model['functions']): ColumnGuard | undefined {
+  for (const f of functions) if (f.body.kind === 'column-guard' && f.body.table === table.name) return f.body;
+  return undefined;
+}
+
+/** Any operation whose rule is not one plain level (or none): a list, a `where`, a `user` or `{ org: ROLES }` term. */
+function usesTerms(access: NonNullable<Table['access']>): boolean {
+  return OPERATIONS.some((op) => access[op].length > 1 || access[op].some((t) => t.kind !== 'level' || t.where !== undefined));
+}
+
+/**
+ * What the oracle knows of a table: its rules, whether it has an owner and an
+ * organization, and the columns the API never writes. `functions`: the
+ * model's, where the read-only and immutable fields are listed.
+ */
+export function tableFacts(table: Table, functions: Model['functions'] = []): TableFacts {
+  const access = table.access ?? { read: [], create: [], update: [], delete: [] };
+  const guard = guardOf(table, functions);
+  const readonly = (guard?.readonly ?? []).map((c) => c.name);
+  const immutable = (guard?.immutable ?? []).filter((c) => c !== table.owner);
+  // access-rules.md §1: on an entity that uses terms, the owner field never changes through the API.
+  const owner = table.owner !== undefined && usesTerms(access) ? [table.owner] : [];
   return {
-    // Interim: terms beyond plain levels are not probed yet.
-    access: {
-      read: plainLevel(table.access?.read ?? []) ?? 'none',
-      create: plainLevel(table.access?.create ?? []) ?? 'none',
-      update: plainLevel(table.access?.update ?? []) ?? 'none',
-      delete: plainLevel(table.access?.delete ?? []) ?? 'none',
-    },
+    access,
     hasOwner: table.owner !== undefined,
     hasOrg: table.org !== undefined,
+    readonly,
+    fixed: [...new Set([...readonly, ...immutable, ...owner])],
   };
 }
 
-/** The fixture rows of a table: whose they are, labelled. */
+/** The fixture rows of a table: whose they are, labelled; `user` fields name someone else than the owner. */
 export function fixturePlans(table: Table): readonly (RowPlan & { readonly label: string })[] {
-  const row = (person: Person, org: OrgName | undefined, slot: number) => ({ label: `${OWNER_LABEL[person]} row`, person, ...(org ? { org } : {}), slot });
+  const row = (person: Person, org: OrgName | undefined, slot: number) => {
+    const users = userPlan(table, person);
+    return { label: `${OWNER_LABEL[person]} row`, person, ...(org ? { org } : {}), slot, ...(users ? { users } : {}) };
+  };
   if (table.org !== undefined) return [row('admin', 'X', 0), row('member', 'X', 1), row('outsider', 'Y', 2)];
   if (table.owner !== undefined) return [row('a', undefined, 0), row('b', undefined, 1)];
   // Rows nobody owns; a and b only decide what a required user reference points at.
+  const users = (person: Person) => {
+    const named = userPlan(table, person);
+    return named ? { users: named } : {};
+  };
   return [
-    { label: 'row 1', person: 'a', slot: 0 },
-    { label: 'row 2', person: 'b', slot: 1 },
+    { label: 'row 1', person: 'a', slot: 0, ...users('a') },
+    { label: 'row 2', person: 'b', slot: 1, ...users('b') },
   ];
 }
 
@@ -103,10 +131,9 @@ export async function createFixtures(db: Database, model: Model, world: World): 
 }
 
 async function tableFixture(db: Database, model: Model, world: World, table: Table, fixtures: ReadonlyMap<string, TableFixture>): Promise<TableFixture> {
-  const facts = tableFacts(table);
-  const read = facts.access.read;
-  // Rows only signed-in users may read are no rows anon may point at (or probe for).
-  const base = { table, facts, visibilityChecked: read !== 'public' };
+  const facts = tableFacts(table, model.functions);
+  // Rows only some may read are rows a write must show its writer can read (or probe for).
+  const base = { table, facts, visibilityChecked: !readsEveryRow(facts.access.read, false) };
   const families = new Map<string, number>();
   const key = primaryKey(table);
   const returning = `${keySql(key)} AS key`;
@@ -121,12 +148,11 @@ async function tableFixture(db: Database, model: Model, world: World, table: Tab
           return { ...base, rows: [], families, untested: built.reason };
         }
         const [returned] = await db.query<{ key: string }>(`${built.sql} RETURNING ${returning}`);
-        const keyText = returned?.key ?? '[]';
-        const texts = JSON.parse(keyText) as string[];
-        rows.push({ label: plan.label, facts: built.facts, keyValues: Object.fromEntries(key.map((c, i) => [c, texts[i] ?? ''])), keyText });
+        rows.push(fixtureRow(plan.label, built.facts, key, returned?.key));
       }
       await db.exec('RELEASE SAVEPOINT altan_verify_fixture');
-      return { ...base, rows, families };
+      rows.push(...(await variantRows(db, model, world, table, fixtures, families)));
+      return { ...base, rows: await withWheres(db, model, table, rows), families };
     } catch (e) {
       await db.exec('ROLLBACK TO SAVEPOINT altan_verify_fixture; RELEASE SAVEPOINT altan_verify_fixture');
       if (!(e instanceof DatabaseError)) throw e;
@@ -137,4 +163,52 @@ async function tableFixture(db: Database, model: Model, world: World, table: Tab
       families.set(column, next);
     }
   }
+}
+
+function fixtureRow(label: string, facts: RowFacts, key: readonly string[], keyText = '[]'): FixtureRow {
+  const texts = JSON.parse(keyText) as string[];
+  return { label, facts, keyValues: Object.fromEntries(key.map((c, i) => [c, texts[i] ?? ''])), keyText };
+}
+
+/** The rows a `where` needs besides the base ones (termFixtures.ts); one the database refuses is left out. */
+async function variantRows(
+  db: Database,
+  model: Model,
+  world: World,
+  table: Table,
+  fixtures: ReadonlyMap<string, TableFixture>,
+  families: ReadonlyMap<string, number>,
+): Promise<FixtureRow[]> {
+  const rows: FixtureRow[] = [];
+  const key = primaryKey(table);
+  for (const plan of variantPlans(table, fixturePlans(table))) {
+    const built = insertRow({ schema: model.schema, world, fixtures, families }, table, plan);
+    if (!built.ok) continue;
+    await db.exec('SAVEPOINT altan_verify_variant');
+    try {
+      const [returned] = await db.query<{ key: string }>(`${built.sql} RETURNING ${keySql(key)} AS key`);
+      await db.exec('RELEASE SAVEPOINT altan_verify_variant');
+      rows.push(fixtureRow(plan.label, built.facts, key, returned?.key));
+    } catch (e) {
+      await db.exec('ROLLBACK TO SAVEPOINT altan_verify_variant; RELEASE SAVEPOINT altan_verify_variant');
+      if (!(e instanceof DatabaseError)) throw e;
+    }
+  }
+  return rows;
+}
+
+/** The rows with each `where` of the table's terms measured on them (whereFacts.ts). */
+async function withWheres(db: Database, model: Model, table: Table, rows: readonly FixtureRow[]): Promise<FixtureRow[]> {
+  const wheres = tableWheres(table);
+  if (wheres.length === 0 || rows.length === 0) return [...rows];
+  // the fixture rows only, by key: a real table may be large
+  const key = primaryKey(table);
+  const tuple = (parts: readonly string[]) => (parts.length === 1 ? (parts[0] as string) : `(${parts.join(', ')})`);
+  const typed = (r: FixtureRow) => tuple(key.map((c) => typedText(r.keyValues[c] ?? '', table.columns.find((col) => col.name === c) ?? table.columns[0]!)));
+  const from = `${qualified(model.schema, table.name)} WHERE ${tuple(key.map(ident))} IN (${rows.map(typed).join(', ')})`;
+  const measuredRows = await measureWheres(db, from, `${keySql(key)} AS key`, wheres);
+  return rows.map((r) => {
+    const values = measuredRows.get(r.keyText);
+    return values === undefined ? r : { ...r, facts: { ...r.facts, wheres: values } };
+  });
 }

@@ -13,13 +13,28 @@ export type Actual = Expected & { readonly detail?: string };
 /** Runs SQL in the request's transaction, as the actor; returns the rows. */
 export type Query = (sql: string) => Promise<Record<string, unknown>[]>;
 
+/**
+ * How a request's expected outcome is found when it depends on the row it
+ * writes (a term's `where`): `sql` writes that row first as the connection's
+ * own user — the tables' owner, whom RLS does not restrict — with the
+ * request's claims (so a default such as auth.uid() is the caller's), in a
+ * savepoint rolled back before the request; `expected` reads what it returned.
+ */
+export interface Oracle {
+  readonly sql: string;
+  /** The expected outcome, or why it cannot be known (the request is then not tested). */
+  readonly expected: (rows: readonly Record<string, unknown>[]) => Expected | { readonly untested: string };
+}
+
 export interface Probe {
   /** `todos`, `bucket avatars`, `organizations`, `view stats`. */
   readonly subject: string;
   /** Undefined for a line about every actor (a table whose requests cannot be made). */
   readonly actor?: Actor;
   readonly operation: string;
+  /** The outcome the rules promise; replaced by the oracle's answer when there is one. */
   readonly expected: Expected;
+  readonly oracle?: Oracle;
   /** SQL run as the connection's own user in the request's savepoint first (e.g. make room for a row). */
   readonly prepare?: string;
   /** Transaction-local settings of the request besides claims and role (Storage's, for bucket requests). */

@@ -12,16 +12,18 @@ import { DatabaseError } from '../db/errors.js';
 import type { Column, ForeignKey, Table } from '../model/model.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import type { RowFacts } from './expect.js';
-import { canInsert, canUpdate } from './expect.js';
-import { REQUEST_SLOT, keyOf, ownerIsUnique } from './entityProbes.js';
+import { canInsert, canUpdate, decide, readsEveryRow } from './expect.js';
+import { REQUEST_SLOT, actorsOf, keyOf, ownerIsUnique } from './entityProbes.js';
 import type { ProbeContext } from './entityProbes.js';
 import type { FixtureRow, TableFixture } from './fixtures.js';
-import { expectIf, rowsOf, updating } from './probe.js';
+import { denied, rowsOf, updating } from './probe.js';
 import type { Actual, Probe, Query } from './probe.js';
 import { insertRow, parentFacts, typedText } from './rows.js';
 import type { RowPlan } from './rows.js';
 import type { Actor } from './world.js';
-import { ORG_ACTORS, PLAIN_ACTORS, homeOrg } from './world.js';
+import { homeOrg } from './world.js';
+import { userPlan } from './termFixtures.js';
+import { afterFacts, judge, measured } from './whereFacts.js';
 
 /** A write whose foreign key said the id does not exist: the caller learned something the policy should have hidden. */
 async function probing(run: () => Promise<Actual>): Promise<Actual> {
@@ -54,7 +56,7 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
   const subject = table.name;
   const target = qualified(ctx.schema, table.name);
   const key = keyOf(table);
-  const actors = table.org !== undefined ? ORG_ACTORS : PLAIN_ACTORS;
+  const actors = actorsOf(table);
   const rowCtx = { schema: ctx.schema, world: ctx.world, fixtures: ctx.fixtures, families: fixture.families };
   const probes: Probe[] = [];
   const foreignKeys: readonly ForeignKey[] = [...table.foreignKeys, ...(ctx.deferredForeignKeys ?? []).filter((fk) => fk.table === table.name)];
@@ -62,7 +64,15 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
   for (const actor of actors) {
     const person = actor === 'anon' ? undefined : actor;
     const org = table.org !== undefined ? homeOrg(actor) : undefined;
-    const own: RowPlan = { ...(person ? { person } : {}), owner: 'default', ...(org ? { org } : {}), slot: REQUEST_SLOT, viewer: actor };
+    const users = userPlan(table, person);
+    const own: RowPlan = {
+      ...(person ? { person } : {}),
+      owner: 'default',
+      ...(org ? { org } : {}),
+      slot: REQUEST_SLOT,
+      viewer: actor,
+      ...(users ? { users } : {}),
+    };
     const base = insertRow(rowCtx, table, own);
     const old = person !== undefined && ownerIsUnique(table) ? fixture.rows.find((r) => r.facts.owner === person) : undefined;
     const mine = fixture.rows.find((r) => (table.owner === undefined ? true : r.facts.owner === person));
@@ -73,7 +83,8 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
       if (parent === undefined || !parent.visibilityChecked || parent.rows.length === 0) continue;
       const keyColumn = parent.table.columns.find((c) => c.name === fk.target.column);
       if (keyColumn === undefined) continue;
-      const readsAll = parent.facts.access.read === 'authenticated' && actor !== 'anon';
+      // every row of it is readable by the actor (an `authenticated` parent, signed in): nothing to hide
+      const readsAll = readsEveryRow(parent.facts.access.read, actor !== 'anon');
       const values: { label: string; sql: string; row?: FixtureRow }[] = parent.rows.map((row) => ({
         label: `${row.label} of ${parent.table.name}`,
         sql: typedText(row.keyValues[fk.target.column] ?? '', keyColumn),
@@ -84,7 +95,7 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
       const pointed = (v: (typeof values)[number]) => (v.row ? parentFacts(parent, v.row, fk.column) : undefined);
 
       // Inserts, when the actor may insert a row of their own at all.
-      if (base.ok && canInsert(facts, actor, without(base.facts, fk.column))) {
+      if (base.ok && decide(() => canInsert(facts, actor, without(base.facts, fk.column))) !== false) {
         for (const v of values) {
           const p = pointed(v);
           const built = insertRow(rowCtx, table, { ...own, set: { column: fk.column, sql: v.sql, ...(p ? { parent: p } : {}) } });
@@ -94,7 +105,7 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
             actor,
             operation: `insert own row with ${fk.column} = ${v.label}`,
             // a missing id is a row nobody may be told about
-            expected: expectIf(v.row !== undefined && canInsert(facts, actor, built.facts)),
+            ...(v.row === undefined ? { expected: denied } : judge(table, built.sql, (w) => canInsert(facts, actor, measured(built.facts, w)))),
             ...(old ? { prepare: `DELETE FROM ${target} WHERE ${key.match(old)}` } : {}),
             run: (query) =>
               probing(async () => {
@@ -105,16 +116,20 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
         }
       }
       // Updates of a row the actor may update as it is.
-      if (mine !== undefined && canUpdate(facts, actor, mine.facts, mine.facts)) {
+      if (mine !== undefined && decide(() => canUpdate(facts, actor, mine.facts, mine.facts)) === true) {
         for (const v of values) {
           const p = pointed(v);
-          const after: RowFacts = { ...without(mine.facts, fk.column), parents: [...without(mine.facts, fk.column).parents, ...(p ? [p] : [])] };
+          const parents = [...without(mine.facts, fk.column).parents, ...(p ? [p] : [])];
+          const after = afterFacts(table, mine.facts, { parents }, [fk.column]);
+          const statement = `UPDATE ${target} SET ${ident(fk.column)} = ${v.sql} WHERE ${key.match(mine)}`;
           probes.push({
             subject,
             actor,
             operation: `point ${mine.label} ${fk.column} at ${v.label}`,
-            expected: expectIf(v.row !== undefined && canUpdate(facts, actor, mine.facts, after)),
-            run: (query) => probing(() => updating(query, `UPDATE ${target} SET ${ident(fk.column)} = ${v.sql} WHERE ${key.match(mine)}`)),
+            ...(v.row === undefined
+              ? { expected: denied }
+              : judge(table, statement, (w) => canUpdate(facts, actor, mine.facts, measured(after, w), [fk.column]))),
+            run: (query) => probing(() => updating(query, statement)),
           });
         }
       }
@@ -135,16 +150,35 @@ function updatedAtProbe(ctx: ProbeContext, fixture: TableFixture, actors: readon
     const person = actor === 'anon' ? undefined : actor;
     const org = table.org !== undefined ? homeOrg(actor) : undefined;
     const own: RowPlan = { ...(person ? { person } : {}), owner: 'default', ...(org ? { org } : {}), slot: REQUEST_SLOT, viewer: actor };
-    const built = insertRow(rowCtx, table, { ...own, set: { column: 'updated_at', sql: CLIENT_TIME } });
-    if (!built.ok || !canInsert(facts, actor, built.facts)) continue;
+    const users = userPlan(table, person);
+    const built = insertRow(rowCtx, table, { ...own, ...(users ? { users } : {}), set: { column: 'updated_at', sql: CLIENT_TIME } });
+    // a row whose where is not known yet: the first actor who may insert it as far as the rules tell
+    if (!built.ok || decide(() => canInsert(facts, actor, built.facts)) === false) continue;
     const old = person !== undefined && ownerIsUnique(table) ? fixture.rows.find((r) => r.facts.owner === person) : undefined;
     const target = qualified(ctx.schema, table.name);
+    const serverTime = rowsOf(["the server's time"]);
+    const { oracle } = judge(table, built.sql, (w) => canInsert(facts, actor, measured(built.facts, w)));
     return [
       {
         subject: table.name,
         actor,
         operation: 'insert own row with updated_at of 2000',
-        expected: rowsOf(["the server's time"]),
+        expected: serverTime,
+        ...(oracle === undefined
+          ? {}
+          : {
+              oracle: {
+                sql: oracle.sql,
+                expected: (rows) => {
+                  const may = oracle.expected(rows);
+                  return 'untested' in may || may.kind === 'allowed'
+                    ? 'untested' in may
+                      ? may
+                      : serverTime
+                    : { untested: 'the rules do not let this actor insert the row' };
+                },
+              },
+            }),
         ...(old ? { prepare: `DELETE FROM ${target} WHERE ${keyOf(table).match(old)}` } : {}),
         run: async (query: Query): Promise<Actual> => {
           await query(built.sql);

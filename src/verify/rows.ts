@@ -10,7 +10,7 @@ import type { Column, Table } from '../model/model.js';
 import { ORGANIZATIONS } from '../model/resolve.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import type { ParentFacts, RowFacts } from './expect.js';
-import { canRead } from './expect.js';
+import { canRead, decide } from './expect.js';
 import type { FixtureRow, TableFixture } from './fixtures.js';
 import { enumOf, synthesize } from './values.js';
 import type { Actor, OrgName, Person, World } from './world.js';
@@ -29,6 +29,10 @@ export interface RowPlan {
   readonly viewer?: Actor;
   /** A column the request sets to a given value (a reference to a chosen or missing row, a client's updated_at). */
   readonly set?: { readonly column: string; readonly sql: string; readonly parent?: ParentFacts };
+  /** Whom `user` fields name (access-rules.md: a's order sold by b); a required one left out names `person`. */
+  readonly users?: Readonly<Record<string, Person>>;
+  /** More columns set to given SQL values (a value a term's `where` reads, a read-only column). */
+  readonly columns?: Readonly<Record<string, string>>;
 }
 
 export type BuiltRow = { readonly ok: true; readonly sql: string; readonly facts: RowFacts } | { readonly ok: false; readonly reason: string };
@@ -58,6 +62,8 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
   const names: string[] = [];
   const values: string[] = [];
   const parents: ParentFacts[] = [];
+  const users: Record<string, Person> = {};
+  const userColumns = new Set(table.userColumns ?? []);
   const owner = plan.owner === undefined || plan.owner === 'default' ? plan.person : plan.owner;
   for (const column of table.columns) {
     const set = (sql: string) => {
@@ -66,11 +72,24 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
     };
     if (column.name === table.owner) {
       if (plan.owner !== 'default' && owner !== undefined) set(literal(ctx.world.users[owner]));
+      // a `user` term may name the owner field itself
+      if (userColumns.has(column.name) && owner !== undefined) users[column.name] = owner;
       continue;
     }
     if (plan.set !== undefined && column.name === plan.set.column) {
       set(plan.set.sql);
       if (plan.set.parent) parents.push(plan.set.parent);
+      continue;
+    }
+    const named = plan.users?.[column.name];
+    if (named !== undefined) {
+      set(literal(ctx.world.users[named]));
+      if (userColumns.has(column.name)) users[column.name] = named;
+      continue;
+    }
+    const given = plan.columns?.[column.name];
+    if (given !== undefined) {
+      set(given);
       continue;
     }
     if (column.name === table.org) {
@@ -80,8 +99,11 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
     const needed = (column.notNull && column.default === undefined) || (unique.has(column.name) && column.default?.kind === 'literal');
     const fk = table.foreignKeys.find((f) => f.column === column.name);
     if (fk && needed) {
-      if (fk.target.schema === 'auth') set(literal(ctx.world.users[plan.person ?? 'a']));
-      else if (fk.target.table === ORGANIZATIONS && !ctx.fixtures.has(fk.target.table)) {
+      if (fk.target.schema === 'auth') {
+        const person = plan.person ?? 'a';
+        set(literal(ctx.world.users[person]));
+        if (userColumns.has(column.name)) users[column.name] = person;
+      } else if (fk.target.table === ORGANIZATIONS && !ctx.fixtures.has(fk.target.table)) {
         const org = plan.org ?? 'X';
         set(literal(ctx.world.orgs[org]));
         parents.push({ column: column.name, read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true });
@@ -112,7 +134,13 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
   }
   const target = qualified(ctx.schema, table.name);
   const sql = names.length === 0 ? `INSERT INTO ${target} DEFAULT VALUES` : `INSERT INTO ${target} (${names.join(', ')}) VALUES (${values.join(', ')})`;
-  return { ok: true, sql, facts: { ...(owner !== undefined && table.owner !== undefined ? { owner } : {}), ...(plan.org ? { org: plan.org } : {}), parents } };
+  const facts: RowFacts = {
+    ...(owner !== undefined && table.owner !== undefined ? { owner } : {}),
+    ...(plan.org ? { org: plan.org } : {}),
+    ...(userColumns.size > 0 ? { users } : {}),
+    parents,
+  };
+  return { ok: true, sql, facts };
 }
 
 /** What a reference to `row` of `parent` through `column` asks of its writer. */
@@ -129,7 +157,7 @@ export function parentFacts(parent: TableFixture, row: FixtureRow, column: strin
  */
 function chooseParent(parent: TableFixture, plan: RowPlan, varying: boolean) {
   const viewer = plan.viewer;
-  const visible = viewer === undefined ? parent.rows : parent.rows.filter((r) => canRead(parent.facts, viewer, r.facts));
+  const visible = viewer === undefined ? parent.rows : parent.rows.filter((r) => decide(() => canRead(parent.facts, viewer, r.facts)) === true);
   const pool = visible.length > 0 ? visible : parent.rows;
   const who = viewer ?? plan.person;
   const mine = pool.find((r) => r.facts.owner !== undefined && r.facts.owner === who);

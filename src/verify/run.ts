@@ -10,6 +10,7 @@ import type { Database } from '../db/database.js';
 import { DatabaseError } from '../db/errors.js';
 import { AltanError } from '../problems.js';
 import type { ProblemCategory } from '../problems.js';
+import { loadSqlParser } from '../sql/parser.js';
 import { literal, qualified } from '../sql/quote.js';
 import { audit } from './audit.js';
 import type { AuditSummary } from './audit.js';
@@ -18,9 +19,10 @@ import { referenceProbes } from './referenceProbes.js';
 import { createFixtures, createWorld, hasOrganizationTables } from './fixtures.js';
 import { organizationProbes } from './orgProbes.js';
 import { describe, sameOutcome } from './probe.js';
-import type { Actual, Probe } from './probe.js';
+import type { Actual, Expected, Oracle, Probe } from './probe.js';
 import { bucketProbes, createTestFiles } from './storageProbes.js';
-import { viewProbes } from './viewProbes.js';
+import { viewProbes, viewUserProbes } from './viewProbes.js';
+import { tableWheres } from './whereFacts.js';
 import { ACTOR_LABEL, claimsOf, newWorld } from './world.js';
 import type { World } from './world.js';
 
@@ -136,17 +138,32 @@ function brief(message: string): string {
 
 const shown = (a: Actual): string => `${describe(a)}${a.detail ? ` (${a.detail})` : ''}`;
 
-async function runProbe(db: Database, world: World, probe: Probe): Promise<VerifyResult> {
+/** The oracle's row, written as the connection's own user and rolled back: the expected outcome, or why there is none. */
+async function askOracle(db: Database, oracle: Oracle): Promise<Expected | { readonly untested: string }> {
+  await db.exec('SAVEPOINT altan_verify_oracle');
+  try {
+    return oracle.expected(await db.query(oracle.sql));
+  } catch (e) {
+    if (!(e instanceof DatabaseError)) throw e;
+    return { untested: `the row it writes could not be made to judge its where: ${e.message}` };
+  } finally {
+    await db.exec('ROLLBACK TO SAVEPOINT altan_verify_oracle; RELEASE SAVEPOINT altan_verify_oracle');
+  }
+}
+
+async function runProbe(db: Database, world: World, request: Probe): Promise<VerifyResult> {
+  let probe = request;
   if (probe.untested !== undefined) return result(probe, 'not-tested', '', probe.untested);
   const actor = probe.actor ?? 'anon';
   const role = actor === 'anon' ? 'anon' : 'authenticated';
-  // Savepoint, the owner's preparation, then the request's claims and role: one round trip.
+  // Savepoint, the owner's preparation, then the request's claims and role: one round trip
+  // (the role comes after the oracle's row, when there is one).
   const enter = [
     'SAVEPOINT altan_verify_request',
     ...(probe.prepare !== undefined ? [probe.prepare] : []),
     `SELECT pg_catalog.set_config('request.jwt.claims', ${literal(claimsOf(world, actor))}, true)`,
     ...Object.entries(probe.settings ?? {}).map(([name, value]) => `SELECT pg_catalog.set_config(${literal(name)}, ${literal(value)}, true)`),
-    `SET LOCAL ROLE ${role}`,
+    ...(probe.oracle === undefined ? [`SET LOCAL ROLE ${role}`] : []),
   ].join(';\n');
   try {
     try {
@@ -156,6 +173,12 @@ async function runProbe(db: Database, world: World, probe: Probe): Promise<Verif
       if (probe.prepare !== undefined && e instanceof DatabaseError)
         return result(probe, 'not-tested', '', `could not make room for the request: ${e.message}`);
       throw e;
+    }
+    if (probe.oracle !== undefined) {
+      const judged = await askOracle(db, probe.oracle);
+      if ('untested' in judged) return result(probe, 'not-tested', '', judged.untested);
+      probe = { ...probe, expected: judged };
+      await db.exec(`SET LOCAL ROLE ${role}`);
     }
     let actual: Actual;
     try {
@@ -177,6 +200,8 @@ async function runProbe(db: Database, world: World, probe: Probe): Promise<Verif
 /** All requests for the compiled file's entities, organizations, buckets and views. */
 async function probesFor(db: Database, compiled: CompileResult, world: World): Promise<Probe[]> {
   const { model } = compiled;
+  // which columns a term's `where` reads is Postgres's parser's answer (whereFacts.ts)
+  if (model.tables.some((t) => tableWheres(t).length > 0)) await loadSqlParser();
   await createWorld(db, model, world);
   const fixtures = await createFixtures(db, model, world);
   const ctx = { schema: model.schema, world, fixtures, deferredForeignKeys: model.deferredForeignKeys };
@@ -196,7 +221,7 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
     const others = model.buckets.filter((b) => b !== bucket);
     probes.push(...bucketProbes(bucket, world, others).map((p) => (filesRefused ? { ...p, untested: filesRefused } : p)));
   }
-  for (const view of model.views) probes.push(...viewProbes(model.schema, view));
+  for (const view of model.views) probes.push(...viewProbes(model.schema, view), ...(await viewUserProbes(db, model.schema, model.privateSchema, view)));
   return probes;
 }
 

@@ -3,11 +3,21 @@
  * promise is that a view is readable through the API only when its `access`
  * says so. (The materialized view itself sits in a schema PostgREST does not
  * expose; readers of its exposed view need SELECT on it, so it is not probed.)
+ *
+ * A view readable per user (`access: { user: COLUMN }`) must serve each user
+ * only the rows whose column is their id. verify does not REFRESH it: the
+ * refresh would recompute the whole query and hold an ACCESS EXCLUSIVE lock
+ * on the view, blocking the API's reads of it until verify's transaction
+ * ends. So the test users, who are new, own none of its rows; what verify
+ * shows is that user A is served none of the rows it holds for others —
+ * when it holds any (refreshed by its job since rows exist), else the
+ * request is not tested, saying so.
  */
+import type { Database } from '../db/database.js';
 import type { MaterializedView } from '../model/model.js';
 import { qualified } from '../sql/quote.js';
 import { DatabaseError } from '../db/errors.js';
-import { expectIf } from './probe.js';
+import { expectIf, rowsOf, untested } from './probe.js';
 import type { Actual, Probe, Query } from './probe.js';
 import type { Actor } from './world.js';
 
@@ -36,4 +46,42 @@ export function viewProbes(schema: string, view: MaterializedView): Probe[] {
       run: (q) => readable(q, qualified(schema, view.name)),
     }),
   );
+}
+
+/** Why the rows of others cannot be shown hidden from user A, or undefined when the view holds some. */
+async function nothingToHide(db: Database, privateSchema: string, view: MaterializedView): Promise<string | undefined> {
+  await db.exec('SAVEPOINT altan_verify_view');
+  try {
+    const [row] = await db.query<{ some: boolean }>(`SELECT EXISTS (SELECT FROM ${qualified(privateSchema, view.name)}) AS some`);
+    return row?.some
+      ? undefined
+      : 'the materialized view holds no rows yet (verify does not refresh it: a refresh would lock it against the API until verify ends)';
+  } catch (e) {
+    if (!(e instanceof DatabaseError)) throw e;
+    return `its materialized view cannot be read: ${e.message}`;
+  } finally {
+    await db.exec('ROLLBACK TO SAVEPOINT altan_verify_view; RELEASE SAVEPOINT altan_verify_view');
+  }
+}
+
+/** For a per-user view: user A, a new user, is served none of its rows (all of them someone else's). */
+export async function viewUserProbes(db: Database, schema: string, privateSchema: string, view: MaterializedView): Promise<Probe[]> {
+  if (view.userColumn === undefined) return [];
+  const subject = `view ${view.name}`;
+  const operation = `read rows whose ${view.userColumn} is another user`;
+  const why = await nothingToHide(db, privateSchema, view);
+  if (why !== undefined) return [untested(subject, 'a', operation, why)];
+  return [
+    {
+      subject,
+      actor: 'a',
+      operation,
+      expected: rowsOf([]),
+      run: async (q) => {
+        const [row] = await q(`SELECT count(*)::int AS n FROM ${qualified(schema, view.name)}`);
+        const n = Number(row?.n ?? 0);
+        return rowsOf(n === 0 ? [] : [`${n} of others`]);
+      },
+    },
+  ];
 }

@@ -50,9 +50,12 @@ export const otherOrg = (org: OrgName): OrgName => (org === 'X' ? 'Y' : 'X');
 export const PLAIN_ACTORS: readonly Actor[] = ['anon', 'a', 'b'];
 export const ORG_ACTORS: readonly Actor[] = ['anon', 'admin', 'member', 'outsider'];
 
-/** Another user of the same table, for "insert a row owned by someone else" and "hand a row over". */
-export function otherPerson(person: Person): Person {
-  const others: Readonly<Record<Person, Person>> = { a: 'b', b: 'a', admin: 'member', member: 'admin', outsider: 'admin' };
+/**
+ * Another user of the same table, for "insert a row owned by someone else" and "hand a row over".
+ * On a table without organizations (`plain`) the outsider is the third user beside A and B.
+ */
+export function otherPerson(person: Person, plain = false): Person {
+  const others: Readonly<Record<Person, Person>> = { a: 'b', b: 'a', admin: 'member', member: 'admin', outsider: plain ? 'a' : 'admin' };
   return others[person];
 }
 

@@ -38,8 +38,11 @@ function otherValue(kit: EntityKit, column: Column): string | undefined {
   }
   const [x, y] = pair;
   if (x === undefined) return undefined;
-  const name = ident(column.name);
-  return `CASE WHEN ${name} IS DISTINCT FROM ${x} THEN ${x} ELSE ${y ?? 'NULL'} END`;
+  // json has no equality operator: compared as text.
+  const name = column.type.base === 'json' ? `${ident(column.name)}::text` : ident(column.name);
+  const compared = column.type.base === 'json' ? `(${x})::text` : x;
+  // Cast: two untyped literals would make the CASE text, which no column of another type takes.
+  return `(CASE WHEN ${name} IS DISTINCT FROM ${compared} THEN ${x} ELSE ${y ?? 'NULL'} END)::${column.type.sql}`;
 }
 
 /** Inserts that set a read-only field to a value other than its default: refused. */

@@ -95,7 +95,7 @@ function entityKit(ctx: ProbeContext, fixture: TableFixture): EntityKit {
   const rowOf = (person: Person) => rows.find((r) => r.facts.owner === person);
   const probe = (actor: Actor, operation: string, p: Omit<Probe, 'subject' | 'actor' | 'operation'>) =>
     probes.push({ subject: table.name, actor, operation, ...p });
-  const rowCtx = { schema: ctx.schema, world: ctx.world, fixtures: ctx.fixtures, families: fixture.families };
+  const rowCtx = { schema: ctx.schema, world: ctx.world, fixtures: ctx.fixtures, families: fixture.families, readonly: fixture.facts.readonly };
   const kit: EntityKit = {
     ctx,
     fixture,

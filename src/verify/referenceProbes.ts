@@ -57,7 +57,7 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
   const target = qualified(ctx.schema, table.name);
   const key = keyOf(table);
   const actors = actorsOf(table);
-  const rowCtx = { schema: ctx.schema, world: ctx.world, fixtures: ctx.fixtures, families: fixture.families };
+  const rowCtx = { schema: ctx.schema, world: ctx.world, fixtures: ctx.fixtures, families: fixture.families, readonly: fixture.facts.readonly };
   const probes: Probe[] = [];
   const foreignKeys: readonly ForeignKey[] = [...table.foreignKeys, ...(ctx.deferredForeignKeys ?? []).filter((fk) => fk.table === table.name)];
 
@@ -94,8 +94,11 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
       if (missing !== undefined) values.push({ label: `a missing ${parent.table.name} id`, sql: missing });
       const pointed = (v: (typeof values)[number]) => (v.row ? parentFacts(parent, v.row, fk.column) : undefined);
 
+      // A read-only or immutable reference is never written by a client: columnProbes.ts asks that, with a value
+      // sure to differ (pointing a row at the parent it already has changes nothing, and passes the guard).
+      const fixed = facts.fixed.includes(fk.column);
       // Inserts, when the actor may insert a row of their own at all.
-      if (base.ok && decide(() => canInsert(facts, actor, without(base.facts, fk.column))) !== false) {
+      if (!facts.readonly.includes(fk.column) && base.ok && decide(() => canInsert(facts, actor, without(base.facts, fk.column))) !== false) {
         for (const v of values) {
           const p = pointed(v);
           const built = insertRow(rowCtx, table, { ...own, set: { column: fk.column, sql: v.sql, ...(p ? { parent: p } : {}) } });
@@ -116,7 +119,7 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
         }
       }
       // Updates of a row the actor may update as it is.
-      if (mine !== undefined && decide(() => canUpdate(facts, actor, mine.facts, mine.facts)) === true) {
+      if (!fixed && mine !== undefined && decide(() => canUpdate(facts, actor, mine.facts, mine.facts)) === true) {
         for (const v of values) {
           const p = pointed(v);
           const parents = [...without(mine.facts, fk.column).parents, ...(p ? [p] : [])];
@@ -145,7 +148,7 @@ const CLIENT_TIME = "'2000-01-01 00:00:00+00'::timestamptz";
 function updatedAtProbe(ctx: ProbeContext, fixture: TableFixture, actors: readonly Actor[]): Probe[] {
   const { table, facts } = fixture;
   if (!hasServerTimestamp(table)) return [];
-  const rowCtx = { schema: ctx.schema, world: ctx.world, fixtures: ctx.fixtures, families: fixture.families };
+  const rowCtx = { schema: ctx.schema, world: ctx.world, fixtures: ctx.fixtures, families: fixture.families, readonly: fixture.facts.readonly };
   for (const actor of actors) {
     const person = actor === 'anon' ? undefined : actor;
     const org = table.org !== undefined ? homeOrg(actor) : undefined;

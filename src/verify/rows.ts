@@ -54,6 +54,12 @@ export interface RowContext {
   readonly fixtures: ReadonlyMap<string, TableFixture>;
   /** Chosen value family per column (see values.ts). */
   readonly families: ReadonlyMap<string, number>;
+  /**
+   * The table's read-only columns, for a request's row: a client leaves them to their
+   * defaults (writing one is a request of its own). The fixtures, written by the tables'
+   * owner, give them values like any column.
+   */
+  readonly readonly?: readonly string[];
 }
 
 /** An INSERT of one row into `table` following `plan`. */
@@ -96,6 +102,7 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
       set(literal(ctx.world.orgs[plan.org ?? 'X']));
       continue;
     }
+    if (ctx.readonly?.includes(column.name)) continue;
     const needed = (column.notNull && column.default === undefined) || (unique.has(column.name) && column.default?.kind === 'literal');
     const fk = table.foreignKeys.find((f) => f.column === column.name);
     if (fk && needed) {

@@ -106,6 +106,11 @@ describe.each(BACKENDS)('orders example on %s', (backend) => {
   it('the seller moves their order on: its status, and nothing else (42501 for buyer_id, seller_id, item, total_cents)', async () => {
     const shipped = await b.query(S, `UPDATE public.orders SET status = 'paid' WHERE id = $1 RETURNING id, status`, [ID.o1], { rollback: true });
     expect(shipped).toEqual([{ id: ID.o1, status: 'paid' }]);
+    // the guard compares values: an immutable column written with its own value is no change
+    const same = await b.query(S, `UPDATE public.orders SET status = 'paid', seller_id = $1, item = 'Bike' WHERE id = $2 RETURNING id`, [ID.S, ID.o1], {
+      rollback: true,
+    });
+    expect(names(same)).toEqual(['o1']);
     const before = await all();
     for (const [column, value] of [
       ['buyer_id', ID.C],

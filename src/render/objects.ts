@@ -5,11 +5,12 @@
  * is (its meaning, which plan fingerprints). The transaction's layout, plan's
  * inventory and apply's error mapping all read this list.
  */
-import type { Condition, Model, Table } from '../model/model.js';
+import type { Model, Table } from '../model/model.js';
 import type { Path } from '../load/document.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import { sqlReads } from '../sql/meaning.js';
 import { helperObjects } from './functions.js';
+import { policyMeaning, whereFragments } from './policyMeaning.js';
 import { catalogKey } from './sqlObject.js';
 import type { ColumnRef, Fragment, ObjectKind, SqlObject } from './sqlObject.js';
 
@@ -22,33 +23,6 @@ import { columnLine, constraintLine, defaultSql, foreignKeySql, grantLines, inde
 
 /** Author SQL in a meaning: plan compares it by Postgres's parse tree, not by its spacing. */
 const authorSql = (sql: string, as: Fragment['kind'] = 'expression') => ({ authorSql: sql, as });
-
-/** A policy's condition with each term's `where` as author SQL: respacing a where changes no policy. */
-function conditionMeaning(c: Condition | undefined): unknown {
-  if (c === undefined) return undefined;
-  if (c.kind === 'where') return { ...c, sql: authorSql(c.sql) };
-  if (c.kind === 'all' || c.kind === 'any') return { ...c, of: c.of.map(conditionMeaning) };
-  return c;
-}
-
-const OPERATION_OF = { SELECT: 'read', INSERT: 'create', UPDATE: 'update', DELETE: 'delete' } as const;
-
-/** The `where` of each term of the operation a policy serves: a database error in one points into the file. */
-function whereFragments(t: Table, command: keyof typeof OPERATION_OF): Fragment[] {
-  const op = OPERATION_OF[command];
-  return (t.access?.[op] ?? []).flatMap((term): Fragment[] =>
-    term.where === undefined
-      ? []
-      : [
-          {
-            sql: term.where,
-            what: `where of ${term.at !== undefined ? `term ${term.at + 1} of ` : ''}access.${op} of entity "${t.name}"`,
-            path: ['entities', t.name, 'access', op, ...(term.at !== undefined ? [term.at] : []), 'where'],
-            kind: 'expression',
-          },
-        ],
-  );
-}
 
 function tableObjects(model: Model, t: Table): SqlObject[] {
   const { schema, privateSchema } = model;
@@ -172,7 +146,7 @@ function tableObjects(model: Model, t: Table): SqlObject[] {
         [renderBlueprint('policy', { policy: preparePolicy(pol, privateSchema), on: q }).trimEnd()],
         `DROP POLICY IF EXISTS ${ident(pol.name)} ON ${q};`,
         [catalogKey('policy', t.name, pol.name)],
-        { ...pol, using: conditionMeaning(pol.using), check: conditionMeaning(pol.check), privateSchema },
+        policyMeaning(pol, privateSchema),
         {
           reads: policyReads(t.name, pol, schema),
           path: [...entity, 'access'],

@@ -249,6 +249,25 @@ describe('cli: validate and generate', () => {
   );
 
   it(
+    "a new process indexes the columns of a term's where, when that is the file's only SQL (the parser is loaded for it)",
+    () => {
+      const input = [
+        'version: 1',
+        'entities:',
+        '  posts:',
+        '    access: { read: [owner, { level: public, where: "status = \'published\'" }], create: owner }',
+        '    fields:',
+        '      status: { type: text, enum: [draft, published], default: draft, required: true }',
+        '',
+      ].join('\n');
+      const r = runCli(['generate', '-'], { cwd: tempDir(), input });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('\nCREATE INDEX posts_status_idx ON public.posts (status);\n');
+    },
+    TIMEOUT,
+  );
+
+  it(
     'an invalid file from stdin is reported like any other',
     async () => {
       const r = await runCliInProcess(['validate', '-'], { cwd: tempDir(), input: 'version: 1\nentities:\n  t:\n    fields:\n      a: txt\n' });

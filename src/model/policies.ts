@@ -164,15 +164,19 @@ export function entityPolicies(
     const cond = ruleCondition(rule, op, columns);
     const roles = rolesFor(rule);
     const writes = command === 'INSERT' || command === 'UPDATE';
-    const splitAnon = writes && roles.includes('anon') && differ;
+    // anon is granted by the public terms alone: an `authenticated` term would be `true` for it, an org
+    // term would call helpers anon may not run. When the rule has other terms, anon gets its own policy.
+    const publicTerms = rule.filter((t) => t.kind === 'level' && t.level === 'public');
+    const anonCond = publicTerms.length === rule.length ? cond : ruleCondition(publicTerms, op, columns);
+    const splitAnon = roles.includes('anon') && (publicTerms.length < rule.length || (writes && differ));
     const own = splitAnon ? ['authenticated' as const] : roles;
     const policy = policyFor(name, command, own, cond);
     // Both roles in one policy only when they show the same: authenticated's conditions serve both.
     const extra = forRole[own.includes('authenticated') ? 'authenticated' : 'anon'];
     policies.push(withCheck(policy, cond, extra));
     if (splitAnon) {
-      const anon = policyFor(names.derive(namespace, [table], `${command.toLowerCase()}_anon`), command, ['anon'], cond);
-      policies.push(withCheck(anon, cond, forRole.anon));
+      const anon = policyFor(names.derive(namespace, [table], `${command.toLowerCase()}_anon`), command, ['anon'], anonCond);
+      policies.push(withCheck(anon, anonCond, forRole.anon));
     }
   }
   return policies;

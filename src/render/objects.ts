@@ -10,6 +10,7 @@ import type { Path } from '../load/document.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import { sqlReads } from '../sql/meaning.js';
 import { helperObjects } from './functions.js';
+import { policyMeaning, whereFragments } from './policyMeaning.js';
 import { catalogKey } from './sqlObject.js';
 import type { ColumnRef, Fragment, ObjectKind, SqlObject } from './sqlObject.js';
 
@@ -145,10 +146,11 @@ function tableObjects(model: Model, t: Table): SqlObject[] {
         [renderBlueprint('policy', { policy: preparePolicy(pol, privateSchema), on: q }).trimEnd()],
         `DROP POLICY IF EXISTS ${ident(pol.name)} ON ${q};`,
         [catalogKey('policy', t.name, pol.name)],
-        { ...pol, privateSchema },
+        policyMeaning(pol, privateSchema),
         {
           reads: policyReads(t.name, pol, schema),
           path: [...entity, 'access'],
+          fragments: whereFragments(t, pol.command),
         },
       ),
     ),

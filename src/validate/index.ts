@@ -11,6 +11,7 @@ import { createContext } from './rules/context.js';
 import { RULES } from './rules/index.js';
 import { causedByPruning, pruneMalformed } from './prune.js';
 import { authorSql } from './rules/sql.js';
+import { effectiveAccess, OPERATIONS } from '../model/resolve.js';
 import { loadSqlParser } from '../sql/parser.js';
 import { checkSchema } from './schema.js';
 
@@ -60,10 +61,24 @@ function finish(doc: LoadedDocument, shaped: Shaped): ValidationResult {
   return split([...schemaProblems, ...ruleFindings]);
 }
 
+/**
+ * Whether the file has SQL of its own: checks, defaults, views, jobs, and the
+ * `where` of access terms. The model reads a `where`'s columns with the parser
+ * (to index them): without it they would be indexed or not depending on
+ * whether something else in the process had loaded it.
+ */
+function hasAuthorSql(input: RequirementsInput): boolean {
+  if (authorSql(input).length > 0) return true;
+  return Object.values(input.entities ?? {}).some((entity) => {
+    const access = effectiveAccess(entity);
+    return OPERATIONS.some((op) => access[op].some((term) => term.where !== undefined));
+  });
+}
+
 /** Checks a loaded file; loads Postgres's parser first when the file has SQL of its own. */
 export async function validateDocument(doc: LoadedDocument): Promise<ValidationResult> {
   const shaped = shape(doc);
-  if (shaped.rulesInput && authorSql(shaped.rulesInput).length > 0) await loadSqlParser();
+  if (shaped.rulesInput && hasAuthorSql(shaped.rulesInput)) await loadSqlParser();
   return finish(doc, shaped);
 }
 

@@ -196,12 +196,38 @@ const PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFEREN
 /**
  * Table privileges of anon and authenticated that differ from what the file
  * grants (tables: their grants; views of materialized views: SELECT by access).
+ * On a table with read-only or immutable columns, INSERT and UPDATE are
+ * granted on columns, not on the table: each column holds exactly the
+ * privileges the file grants on it.
  */
 export async function grantProblems(db: Database, compiled: CompileResult): Promise<string[]> {
   const { model } = compiled;
   const wanted: { relation: string; role: 'anon' | 'authenticated'; privileges: readonly string[] }[] = [];
+  const problems: string[] = [];
   for (const t of model.tables) {
-    wanted.push({ relation: t.name, role: 'anon', privileges: t.grants.anon }, { relation: t.name, role: 'authenticated', privileges: t.grants.authenticated });
+    const columns = t.grants.columns;
+    // Privileges granted on some columns only are not the table's.
+    const tableWide = (commands: readonly string[]) => (columns ? commands.filter((c) => c !== 'INSERT' && c !== 'UPDATE') : commands);
+    wanted.push(
+      { relation: t.name, role: 'anon', privileges: tableWide(t.grants.anon) },
+      { relation: t.name, role: 'authenticated', privileges: tableWide(t.grants.authenticated) },
+    );
+    if (columns === undefined) continue;
+    for (const role of ['anon', 'authenticated'] as const) {
+      for (const c of t.columns) {
+        const expected = (['INSERT', 'UPDATE'] as const).filter(
+          (p) => t.grants[role].includes(p) && columns[p === 'INSERT' ? 'insert' : 'update'].includes(c.name),
+        );
+        const [row] = await db.query<{ insert: boolean; update: boolean }>(
+          `SELECT has_column_privilege($1, format('%I.%I', $2::text, $3::text), $4, 'INSERT') AS insert,
+                  has_column_privilege($1, format('%I.%I', $2::text, $3::text), $4, 'UPDATE') AS update`,
+          [role, model.schema, t.name, c.name],
+        );
+        const has = (['INSERT', 'UPDATE'] as const).filter((p) => row?.[p === 'INSERT' ? 'insert' : 'update'] === true);
+        if (has.join() !== expected.join())
+          problems.push(`${role} on column ${model.schema}.${t.name}.${c.name} has {${has.join(',')}}, the file grants {${expected.join(',')}}`);
+      }
+    }
   }
   for (const v of model.views.filter((v) => v.access !== 'none')) {
     wanted.push(
@@ -209,7 +235,6 @@ export async function grantProblems(db: Database, compiled: CompileResult): Prom
       { relation: v.name, role: 'authenticated', privileges: ['SELECT'] },
     );
   }
-  const problems: string[] = [];
   for (const w of wanted) {
     const [row] = await db.query<{ has: string }>(
       `SELECT array_to_string(ARRAY(SELECT p FROM unnest($4::text[]) AS p WHERE has_table_privilege($1, format('%I.%I', $2::text, $3::text), p)), ',') AS has`,

@@ -47,8 +47,8 @@ async function jobFailures(db: Database, jobs: readonly { name: string; command:
 }
 
 describe('the corpus', () => {
-  it('holds the four examples and the valid golden cases', () => {
-    expect(examples.map((i) => i.entry.name)).toEqual(['blog', 'crm', 'marketplace', 'todo']);
+  it('holds the six examples and the valid golden cases', () => {
+    expect(examples.map((i) => i.entry.name)).toEqual(['blog', 'blog-drafts', 'crm', 'marketplace', 'orders', 'todo']);
     expect(items.length - examples.length).toBeGreaterThan(0);
     expect(items.every((i) => i.bytes.length > 0)).toBe(true);
   });

@@ -50,6 +50,27 @@ export const TASKS: Project = {
   },
 };
 
+/** Access rules evolve: drafts become private, orders gain a seller, read-only and immutable columns, notes close. */
+export const ACCESS: Project = {
+  name: 'access',
+  steps: [
+    { version: 'v1', destructive: [] },
+    // a rule with terms, a field made readonly or immutable, access closed: none of it loses data
+    { version: 'v2', destructive: [] },
+    // readonly taken away (the guard is rewritten), notes reopened
+    { version: 'v3', destructive: [] },
+    // back to plain levels: the guards and the anon policies go
+    { version: 'v1', destructive: [] },
+    { version: 'v2', destructive: [] },
+  ],
+  async fill(db, ledger, _v, user) {
+    const n = rows(ledger);
+    await ledger.insert(db, 'posts', { author_id: user, title: `post ${n}`, status: n % 20 === 0 ? 'published' : 'draft' });
+    await ledger.insert(db, 'orders', { buyer_id: user, seller_id: user, status: 'pending', total_cents: n });
+    await ledger.insert(db, 'notes', { user_id: user, body: `note ${n}`, shared: n % 20 === 0 });
+  },
+};
+
 export const STUDIO: Project = {
   name: 'studio',
   steps: [

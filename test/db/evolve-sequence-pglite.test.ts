@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { runSequence } from './evolve.js';
-import { STUDIO, TASKS } from './evolve-projects.js';
+import { ACCESS, STUDIO, TASKS } from './evolve-projects.js';
 import { createUser, memoryDatabase, resetDatabase } from './harness.js';
 
 let db: Database;
@@ -43,4 +43,9 @@ describe('evolving a file on PGlite', () => {
       );
     }, 240_000);
   }
+
+  it('access: v1 → v2 → v3 → v1 → v2 (rules with terms, readonly and immutable fields, access closed) keeps the rows and ends each step as a fresh apply would', async () => {
+    const ledger = await runSequence(backend, ACCESS);
+    expect(ledger.size).toBe(5 * 3);
+  }, 240_000);
 });

@@ -1,5 +1,5 @@
 /**
- * The fixtures of test/evolve/ applied as sequences v1 → v2 → v3 → v2 on real
+ * The fixtures of test/evolve/ applied as sequences (v1 → v2 → v3 → v2, or longer) on real
  * PostgreSQL with pg_cron (the cron database, reset between runs), with rows
  * in the tables: after every step the rows keep their values, the catalog
  * (cron jobs included) equals a fresh apply of the same version, the user's
@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runSequence } from './evolve.js';
-import { STUDIO, TASKS } from './evolve-projects.js';
+import { ACCESS, STUDIO, TASKS } from './evolve-projects.js';
 import { withCronDatabase } from './harness.js';
 
 const cron = withCronDatabase();
@@ -34,6 +34,12 @@ describe('evolving a file on PostgreSQL with pg_cron', () => {
     // 14 rows inserted, the 2 of labels before v3 went with it
     expect(ledger.gone).toBe(2);
     expect(ledger.size).toBe(12);
+  }, 240_000);
+
+  it('access: a rule with terms, readonly and immutable fields, access closed and reopened, back to plain levels; rows survive', async () => {
+    const ledger = await runSequence(backend, ACCESS);
+    expect(ledger.gone).toBe(0);
+    expect(ledger.size).toBe(5 * 3);
   }, 240_000);
 
   it('studio: organizations appear, buckets, materialized views and jobs change; rows and files survive', async () => {

@@ -5,7 +5,8 @@
  * triggers, materialized views' queries, grants, buckets, cron jobs and
  * applied-file records and the roles the database refers to — everything
  * an apply could create or change. Columns (and column comments) are listed
- * by name, not position (ADD COLUMN appends), and privileges as sorted lists
+ * by name, not position (ADD COLUMN appends), and privileges (of tables and of
+ * columns) as sorted lists
  * (their order follows the history of GRANTs), so that a database reached by
  * several applies equals one made by a single apply.
  */
@@ -31,7 +32,7 @@ const acl = (column: string) => `ARRAY(SELECT x::text FROM unnest(${column}) AS 
 const QUERIES: Readonly<Record<string, string>> = {
   schemas: `SELECT n.nspname, ${acl('n.nspacl')} FROM pg_namespace n WHERE ${USER_SCHEMAS} ORDER BY 1`,
   relations: `SELECT n.nspname, c.relname, c.relkind::text, c.relrowsecurity, ${acl('c.relacl')} FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_SCHEMAS} ORDER BY 1, 2`,
-  columns: `SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS default FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_SCHEMAS} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2, 3`,
+  columns: `SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS default, ${acl('a.attacl')} AS privileges FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ${USER_SCHEMAS} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2, 3`,
   constraints: `SELECT n.nspname, con.conname, pg_get_constraintdef(con.oid) FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace WHERE ${USER_SCHEMAS} ORDER BY 1, 2, 3`,
   policies: 'SELECT schemaname, tablename, policyname, cmd, roles::text, qual, with_check FROM pg_policies ORDER BY 1, 2, 3',
   functions: `SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid), p.prosecdef, p.proconfig::text, ${acl('p.proacl')}, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${USER_SCHEMAS} ORDER BY 1, 2, 3`,

@@ -88,6 +88,10 @@ describe.each(['postgres', 'pglite'] as const)('the privilege audit on every exa
     ['blog', 'altan'],
     ['crm', 'supabase'],
     ['marketplace', 'altan'],
+    ['blog-drafts', 'altan'],
+    ['orders', 'supabase'],
+    ['blog-drafts', 'supabase'],
+    ['orders', 'altan'],
   ] as const)('%s (target %s): applied then verified, nothing beyond the file and the platform', { timeout: 120_000 }, async (example, target) => {
     await resetDatabase(db);
     const compiled = await compile(readFileSync(join(EXAMPLES_DIR, example, 'altan.yaml'), 'utf8'), { fileName: 'altan.yaml', target });

@@ -47,7 +47,8 @@ export function prepareReadCheck(c: ReadCheck, schema: string, privateSchema: st
     keyType: c.keyType.sql,
     table: qualified(schema, c.table),
     column: ident(c.column),
-    condition: conditionSql(c.condition, privateSchema),
+    // ANDed with the key: a rule of several terms (an OR) needs its parentheses, or `id = $1 AND a OR b` holds for any key.
+    condition: c.condition.kind === 'any' ? `(${conditionSql(c.condition, privateSchema)})` : conditionSql(c.condition, privateSchema),
   };
 }
 

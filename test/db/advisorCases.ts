@@ -217,7 +217,7 @@ export const LINT_CASES: readonly LintCase[] = [
     lint: '0025_public_bucket_allows_listing',
     bad: `INSERT INTO storage.buckets (id, name, public) VALUES ('pics', 'pics', true);
       CREATE POLICY pics_list ON storage.objects FOR SELECT TO anon USING (bucket_id = 'pics');`,
-    objects: ["bucket 'pics'"],
+    objects: ['pics'],
     fixed: `INSERT INTO storage.buckets (id, name, public) VALUES ('pics', 'pics', true), ('docs', 'docs', false);
       CREATE POLICY pics_own ON storage.objects FOR SELECT TO anon
         USING (bucket_id = 'pics' AND (storage.foldername(name))[1] = (select auth.uid())::text);

@@ -243,7 +243,7 @@ export const LINTS: readonly Lint[] = [
     level: 'WARN',
     // A public bucket's files are served by URL; a SELECT policy that is only `bucket_id = '<it>'` (or true) lists them all.
     sql: (s) => `
-      SELECT 'storage', format('bucket %s', quote_literal(b.id)), format('public bucket listable by the API roles through policy %I', p.polname)
+      SELECT 'storage', b.id, format('public bucket %s is listable by the API roles through policy %I', quote_literal(b.id), p.polname)
       FROM storage.buckets AS b JOIN (${policies(s)}) AS p ON p.relation = 'storage.objects'
       WHERE b.public AND p.polpermissive AND p.reaches_api AND p.command IN ('SELECT', 'ALL')
         AND (p.using_sql IS NULL OR ${alwaysTrue('p.using_sql')}

@@ -30,7 +30,8 @@ async function findingsAfter(db: Database, sql: string, lint: string): Promise<s
   }
 }
 
-// An entity nobody reaches through the API and an open form: 0008 and 0024, both asked for.
+// What a file may ask for and be warned about: an entity nobody reaches through the API (0008) with an
+// index that repeats a unique field's (0009), an open form (0024), a public bucket every signed-in user lists (0025).
 const ASKED = `
 version: 1
 entities:
@@ -38,10 +39,17 @@ entities:
     access: private
     fields:
       amount: { type: numeric, required: true }
+      code: { type: text, unique: true }
+    indexes:
+      - { fields: [code], unique: true }
   signups:
     access: { create: public }
     fields:
       email: { type: text, required: true }
+buckets:
+  gallery:
+    public: true
+    access: { read: authenticated }
 `;
 
 it('every lint has a bad schema and a mended one', () => {
@@ -78,24 +86,38 @@ for (const kind of ['PostgreSQL', 'PGlite'] as const) {
       });
     }
 
-    it('advisorProblems() lets through only the findings a file asks for: 0008 on a private entity, 0024 on an open form', async () => {
+    it('advisorProblems() lets through only the findings a file asks for and is warned about', async () => {
       const compiled = await compile(Buffer.from(ASKED), { fileName: 'asked.yaml' });
-      // validation already warns about the open form
-      expect(compiled.warnings.map((w) => w.rule)).toEqual(['open-write']);
+      expect(compiled.warnings.map((w) => `${w.rule} ${w.path}`)).toEqual([
+        'duplicate-index entities.ledger.indexes.0',
+        'open-write entities.signups.access.create',
+        'public-bucket-read buckets.gallery.access.read',
+      ]);
       await resetDatabase(db);
       try {
         expect((await apply(db, compiled)).status).toBe('applied');
         const found = (await advisorFindings(db, ['public'])).map((f) => `${f.lint} ${f.object}`);
-        expect(found).toEqual(['0008_rls_enabled_no_policy public.ledger', '0024_rls_policy_always_true public.signups']);
+        expect(found).toEqual([
+          '0008_rls_enabled_no_policy public.ledger',
+          '0009_duplicate_index public.ledger',
+          '0024_rls_policy_always_true public.signups',
+          '0025_public_bucket_allows_listing gallery',
+        ]);
         expect(await advisorProblems(db, compiled)).toEqual([]);
 
-        // the same lints elsewhere, or on another command, are not excused
+        // the same lints on other objects, or on another command, are not excused
         await db.exec(`CREATE TABLE public.extra (id int PRIMARY KEY);
           ALTER TABLE public.extra ENABLE ROW LEVEL SECURITY;
-          CREATE POLICY signups_delete ON public.signups FOR DELETE TO anon USING (true);`);
+          CREATE UNIQUE INDEX signups_email_a ON public.signups (email);
+          CREATE UNIQUE INDEX signups_email_b ON public.signups (email);
+          CREATE POLICY signups_delete ON public.signups FOR DELETE TO anon USING (true);
+          INSERT INTO storage.buckets (id, name, public) VALUES ('photos', 'photos', true);
+          CREATE POLICY photos_list ON storage.objects FOR SELECT TO anon USING (bucket_id = 'photos');`);
         expect(await advisorProblems(db, compiled)).toEqual([
           'INFO 0008_rls_enabled_no_policy public.extra: row level security is on and no policy exists',
+          'WARN 0009_duplicate_index public.signups: identical indexes signups_email_a, signups_email_b',
           'WARN 0024_rls_policy_always_true public.signups: policy signups_delete for DELETE lets the API roles write any row',
+          "WARN 0025_public_bucket_allows_listing photos: public bucket 'photos' is listable by the API roles through policy photos_list",
         ]);
       } finally {
         await resetDatabase(db);

@@ -50,7 +50,7 @@ export interface AdvisorFinding {
   readonly level: AdvisorLevel;
   /** The schema of the object (`storage` for a bucket). */
   readonly schema: string;
-  /** `public.todos`, `altan_private.f(uuid)`, `bucket 'avatars'`, an extension's name. */
+  /** `public.todos`, `altan_private.f(uuid)`; a bucket's id, an extension's name. */
   readonly object: string;
   readonly detail: string;
 }
@@ -113,18 +113,26 @@ export const describeFinding = (f: AdvisorFinding): string => `${f.level} ${f.li
  *   roles, by design.
  * - 0024 on the INSERT policy of an entity whose create rule has a plain
  *   `public` term (an open form): `WITH CHECK (true)` is what "anyone may
- *   insert" means, and validation already warns about it (open-write).
+ *   insert" means; validation warns about it (open-write).
+ * - 0025 on a public bucket with `read: authenticated`: every signed-in
+ *   user lists the whole bucket, as asked; validation warns that the files
+ *   are public anyway (public-bucket-read).
+ * - 0009 on an entity given an index that repeats its primary key or a
+ *   unique field's constraint, which validation warns about
+ *   (duplicate-index, "remove it"): a unique one is identical to it.
  */
 export async function advisorProblems(db: Database, compiled: CompileResult): Promise<string[]> {
   const { model } = compiled;
-  const name = (t: Table) => `${model.schema}.${t.name}`;
-  const withoutPolicies = new Set(model.tables.filter((t) => t.policies.length === 0).map(name));
-  const openInsert = new Set(
-    model.tables.filter((t) => t.access?.create.some((term) => term.kind === 'level' && term.level === 'public' && term.where === undefined)).map(name),
-  );
+  const tables = (which: (t: Table) => boolean) => new Set(model.tables.filter(which).map((t) => `${model.schema}.${t.name}`));
+  const withoutPolicies = tables((t) => t.policies.length === 0);
+  const openInsert = tables((t) => t.access?.create.some((term) => term.kind === 'level' && term.level === 'public' && term.where === undefined) === true);
+  const repeatedIndex = tables((t) => compiled.warnings.some((w) => w.rule === 'duplicate-index' && w.path.startsWith(`entities.${t.name}.indexes.`)));
+  const listedToSignedIn = new Set(model.buckets.filter((b) => b.public && b.access.read === 'authenticated').map((b) => b.id));
   const asked = (f: AdvisorFinding) =>
     (f.lint === '0008_rls_enabled_no_policy' && withoutPolicies.has(f.object)) ||
-    (f.lint === '0024_rls_policy_always_true' && openInsert.has(f.object) && / for INSERT /.test(f.detail));
+    (f.lint === '0024_rls_policy_always_true' && openInsert.has(f.object) && / for INSERT /.test(f.detail)) ||
+    (f.lint === '0025_public_bucket_allows_listing' && listedToSignedIn.has(f.object)) ||
+    (f.lint === '0009_duplicate_index' && repeatedIndex.has(f.object));
   // Supabase exposes public whatever else PostgREST is told to serve
   const exposed = [...new Set([model.schema, 'public'])];
   return (await advisorFindings(db, exposed)).filter((f) => !asked(f)).map(describeFinding);

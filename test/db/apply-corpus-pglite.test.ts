@@ -22,6 +22,7 @@ import {
 import { memoryDatabase, resetDatabase } from './harness.js';
 import { verify } from '../../src/verify/run.js';
 import { rowCounts, verifyProblems } from './verify-checks.js';
+import { advisorProblems } from './advisors.js';
 
 const items = corpus();
 let db: Database;
@@ -32,7 +33,7 @@ beforeAll(async () => {
 
 describe('apply to PGlite', () => {
   for (const item of items) {
-    it(`${item.label}: a dry run leaves nothing; applies with every catalog guarantee, its jobs in the stand-in cron.job and one record; verify passes and keeps nothing; again: up to date`, async () => {
+    it(`${item.label}: a dry run leaves nothing; applies with every catalog guarantee and Supabase's advisors silent, its jobs in the stand-in cron.job and one record; verify passes and keeps nothing; again: up to date`, async () => {
       await resetDatabase(db);
       // the reset really emptied the database: no record of the previous case is left
       expect(await appliedRecords(db)).toEqual([]);
@@ -48,6 +49,7 @@ describe('apply to PGlite', () => {
       expect(report.status).toBe('applied');
       expect(report.notes.length > 0).toBe(compiled.model.jobs.length > 0);
       expect(await catalogProblems(db, compiled)).toEqual([]);
+      expect(await advisorProblems(db, compiled)).toEqual([]);
       expect((await cronJobs(db)).map(({ name, schedule }) => ({ name, schedule }))).toEqual(
         expectedCron(compiled).map(({ name, schedule }) => ({ name, schedule })),
       );

@@ -25,6 +25,7 @@ import { connect, dropDatabase, freshDatabase, withCronDatabase } from './harnes
 import { verify } from '../../src/verify/run.js';
 import type { VerifyReport } from '../../src/verify/run.js';
 import { rowCounts, verifyProblems } from './verify-checks.js';
+import { advisorProblems } from './advisors.js';
 
 const cron = withCronDatabase();
 const items = corpus();
@@ -71,13 +72,14 @@ describe('apply to PostgreSQL with pg_cron', () => {
       expect(await appliedRecords(cron.db)).toEqual([]);
     });
 
-    it(`${item.label}: applies with RLS, policies, FK indexes, safe functions, private views, its jobs and one record; verify passes and keeps nothing; again: up to date`, async () => {
+    it(`${item.label}: applies with RLS, policies, FK indexes, safe functions, private views, its jobs and one record; Supabase's advisors stay silent; verify passes and keeps nothing; again: up to date`, async () => {
       await cron.reset();
       const db = cron.db;
       const compiled = await compileItem(item);
 
       expect((await apply(db, compiled)).status).toBe('applied');
       expect(await catalogProblems(db, compiled)).toEqual([]);
+      expect(await advisorProblems(db, compiled)).toEqual([]);
       expect(await cronJobs(db)).toEqual(expectedCron(compiled));
       const refreshes = compiled.cron.filter((j) => j.name.startsWith('refresh-'));
       expect(refreshes.length).toBe(compiled.model.views.length);
@@ -149,6 +151,7 @@ describe('--target supabase on a database without apply_postgrest_permissions()'
         expect((await apply(db, supabase)).status).toBe('applied');
         expect(await catalogProblems(db, supabase)).toEqual([]);
         expect(await grantProblems(db, supabase)).toEqual([]);
+        expect(await advisorProblems(db, supabase)).toEqual([]);
         // with explicit grants, requests a policy would refuse are refused earlier, by privileges: same promises
         expect(verifyProblems(await verify(db, supabase))).toEqual([]);
         if (item.entry.name === 'todo') {

@@ -29,6 +29,7 @@ import { loadSqlParser } from '../../src/sql/parser.js';
 import type { CompileResult } from '../../src/index.js';
 import { catalogProblems, cronJobs, expectedCron } from '../db/apply-corpus-checks.js';
 import { memoryDatabase, resetDatabase, withCronDatabase } from '../db/harness.js';
+import { advisorProblems } from '../db/advisors.js';
 import { fileArb, numRuns, timeoutFor } from './arbitraries.js';
 import type { GeneratedFile } from './expected.js';
 import { verify } from '../../src/verify/run.js';
@@ -64,6 +65,20 @@ async function jobFailures(db: Database, compiled: CompileResult): Promise<strin
   return failures;
 }
 
+/**
+ * Not yet decided (reported to the lead): a materialized view's `indexes` may list the same columns
+ * twice, which validation accepts (for entities it is an error), and the view then gets two
+ * identical indexes, which Supabase's advisors report (0009 duplicate_index).
+ */
+function repeatedViewIndex(compiled: CompileResult, problem: string): boolean {
+  const { model } = compiled;
+  return model.views.some(
+    (v) =>
+      problem.startsWith(`WARN 0009_duplicate_index ${model.privateSchema}.${v.name}: `) &&
+      new Set(v.indexes.map((i) => JSON.stringify([i.columns, i.unique, i.where ?? null]))).size < v.indexes.length,
+  );
+}
+
 /** Applies the file to a just-reset database and checks it there; `label` names the backend in failures. */
 async function applyAndCheck(db: Database, label: string, file: GeneratedFile, compiled: CompileResult): Promise<void> {
   await resetDatabase(db);
@@ -74,6 +89,11 @@ async function applyAndCheck(db: Database, label: string, file: GeneratedFile, c
   const report = await apply(db, compiled);
   expect(report.status, label).toBe('applied');
   expect(await catalogProblems(db, compiled), `${label}: catalog`).toEqual([]);
+  // on PostgreSQL only: the catalogs are the same, and PGlite answers the advisors' one query in about 70 ms
+  if (db.kind === 'postgres') {
+    const advisors = (await advisorProblems(db, compiled)).filter((p) => !repeatedViewIndex(compiled, p));
+    expect(advisors, `${label}: Supabase's advisors`).toEqual([]);
+  }
   const literals = fileLiterals(file.doc, compiled.model);
   expect(await literalMismatches(db, compiled.model, literals), `${label}: literals read back`).toEqual([]);
 

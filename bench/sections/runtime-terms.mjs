@@ -204,8 +204,9 @@ function cases(users, orgs) {
 
 /** Times every case: per run, the median of `reps` requests, floor and subject alternating (as section 3 does). */
 export async function termsSection({ su, api, users, orgs, runs, warmup, reps = 9 }) {
+  const list = cases(users, orgs);
   const results = [];
-  for (const c of cases(users, orgs)) {
+  for (const c of list) {
     const subjects = [];
     const floors = [];
     for (let r = -warmup; r < runs; r++) {
@@ -227,7 +228,7 @@ export async function termsSection({ su, api, users, orgs, runs, warmup, reps = 
     );
   }
   const notes = [];
-  for (const c of cases(users, orgs).filter((c) => c.measure.includes('LIMIT 50'))) {
+  for (const c of list.filter((c) => c.measure.includes('LIMIT 50'))) {
     notes.push(`plan of the list, ${c.measure.replace(/, ORDER BY.*/, '')}: ${await planLine(api, c.caller(1), c.sql)}`);
   }
   return { rows: results, notes };

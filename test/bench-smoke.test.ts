@@ -41,3 +41,27 @@ describe('bench/run.mjs --sections plan, 10 entities, one run', () => {
     expect(out).toMatch(/^- plan, 10 entities applied .*CPU time of the plan process/m);
   }, 90_000);
 });
+
+describe('bench/run.mjs --sections runtime, 2,000 rows, one run', () => {
+  it('measures the owner, org and access-term shapes as PostgREST runs them, each against its superuser floor', () => {
+    expect(cliBuilt()).toBe(true);
+    const url = inject('testDatabaseUrl');
+    const args = ['--sections', 'runtime', '--rows', '2000', '--users', '20', '--orgs', '4', '--runs', '1', '--warmup', '0', '--database-url', url];
+    const result = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(result.stderr).not.toMatch(/Error/);
+    expect(result.status).toBe(0);
+    const out = result.stdout;
+    const measured = (measure: string, floor: string) =>
+      expect(out).toMatch(
+        new RegExp(`^\\| 3 +\\| ${measure} +\\| \\d[\\d,.]* ms +\\| \\d[\\d,.]* ms ${floor} +\\| \\d+\\.\\d\\d× .*\\| ≤ 1\\.50× +\\| (pass|MISS) +\\|$`, 'm'),
+      );
+    measured('owner table, count\\(\\*\\): generated policy', 'superuser WHERE user_id');
+    measured('where term \\(posts, 90% published\\), as anon, ORDER BY created_at DESC LIMIT 50', 'superuser WHERE published');
+    measured('where term \\(posts, 90% published\\), as a user, count\\(\\*\\)', 'superuser WHERE author OR published');
+    measured('second user column \\(orders, buyer or seller\\), ORDER BY created_at DESC LIMIT 50', 'superuser WHERE buyer OR seller');
+    measured('org admin \\(contacts, admin of 4 of 4 orgs\\), count\\(\\*\\)', 'superuser WHERE org_id = ANY');
+    measured('per-user matview, a row per user per day, ORDER BY day DESC LIMIT 50', 'superuser matview WHERE user_id');
+    measured('per-user matview, a row per user, the whole view', 'superuser matview WHERE user_id');
+    expect(out).toMatch(/^- plan of the list, per-user matview, a row per user per day: .*user_daily_user_id_day_key/m);
+  }, 90_000);
+});

@@ -7,13 +7,17 @@
  * against the floor: the same query as superuser (no RLS) with an explicit
  * WHERE on the owner / organization column. Beside each, the naive shape: a
  * copy of the table with no index on that column and a policy calling
- * auth.uid() per row.
+ * auth.uid() per row. The access terms of issue 15 (a `where` term, a second
+ * user column, org admins, per-user materialized views) are measured the same
+ * way on tables of the same file: ./runtime-terms.mjs.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { CLI, cleanup, median, node, row, tempDir } from '../lib/measure.mjs';
+import { asRole, loginAs, planLine, timed } from '../lib/request.mjs';
 import { databaseUrl, dropDatabase, freshDatabase, withClient } from '../lib/server.mjs';
+import { TERMS_ENTITIES, TERMS_VIEWS, termsData, termsLoadSql, termsSection } from './runtime-terms.mjs';
 
 const DATABASE = 'altan_bench_runtime';
 
@@ -30,7 +34,8 @@ entities:
     fields:
       title: { type: text, required: true }
       body: text
-`;
+${TERMS_ENTITIES}materialized_views:
+${TERMS_VIEWS}`;
 
 const id = (kind, n) => `'00000000-0000-4000-${kind}-' || lpad((${n})::text, 12, '0')`;
 
@@ -68,40 +73,26 @@ GRANT SELECT ON public.org_notes_naive TO authenticated;
 const LIST = (table, where) => `SELECT id, title, created_at FROM public.${table}${where} ORDER BY created_at DESC LIMIT 50`;
 const COUNT = (table, where) => `SELECT count(*) FROM public.${table}${where}`;
 
-/** Times one statement on `client` (ms, client side). */
-async function timed(client, sql, params) {
-  const started = performance.now();
-  await client.query(sql, params);
-  return performance.now() - started;
-}
-
-/** As PostgREST runs a request for `sub`: only the query itself is timed. */
-async function asUser(client, sub, sql) {
-  await client.query('BEGIN');
-  try {
-    await client.query(`SELECT set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub, role: 'authenticated' })]);
-    await client.query('SET LOCAL ROLE authenticated');
-    return await timed(client, sql);
-  } finally {
-    await client.query('ROLLBACK');
-  }
-}
-
 export async function runtimeSection({ url, rows: rowCount, users, orgs, runs, warmup, log }) {
   const dir = tempDir('runtime');
   const notes = [];
   const results = [];
   try {
-    const target = await freshDatabase(url, DATABASE, { cronStandIn: false });
+    // The stand-in cron schema: the materialized views' refresh jobs are scheduled by the apply.
+    const target = await freshDatabase(url, DATABASE);
     const file = join(dir, 'runtime.yaml');
     writeFileSync(file, YAML);
     node([CLI, 'apply', file, '--database-url', target]);
     const loadStarted = performance.now();
     await withClient(target, async (c) => {
       await c.query(loadSql({ rows: rowCount, users, orgs }));
+      log(`runtime: owner and org tables loaded in ${Math.round(performance.now() - loadStarted)} ms`);
+      const termsStarted = performance.now();
+      await c.query(termsLoadSql({ rows: rowCount, users, orgs }));
+      log(`runtime: access-term tables loaded in ${Math.round(performance.now() - termsStarted)} ms`);
       await c.query('VACUUM ANALYZE');
     });
-    log(`runtime: loaded in ${Math.round(performance.now() - loadStarted)} ms`);
+    log(`runtime: loaded and analyzed in ${Math.round(performance.now() - loadStarted)} ms`);
     const su = new pg.Client({ connectionString: target });
     const api = new pg.Client({ connectionString: loginAs(databaseUrl(url, DATABASE), 'authenticator') });
     await su.connect();
@@ -130,7 +121,7 @@ export async function runtimeSection({ url, rows: rowCount, users, orgs, runs, w
               const f = [];
               for (let k = 0; k < reps; k++) {
                 f.push(await timed(su, floorSql, [c.value(u)]));
-                s.push(await asUser(api, u.user, query(table, '')));
+                s.push(await asRole(api, { role: 'authenticated', sub: u.user }, query(table, '')));
               }
               if (r >= 0) {
                 subjects.push(median(s));
@@ -144,6 +135,11 @@ export async function runtimeSection({ url, rows: rowCount, users, orgs, runs, w
         }
       }
       notes.push(...(await plans(api, member(1, users, orgs))));
+      const termsStarted = performance.now();
+      const terms = await termsSection({ su, api, users, orgs, runs, warmup });
+      log(`runtime: access terms measured in ${Math.round(performance.now() - termsStarted)} ms`);
+      results.push(...terms.rows);
+      notes.push(...terms.notes);
     } finally {
       await su.end();
       await api.end();
@@ -151,6 +147,7 @@ export async function runtimeSection({ url, rows: rowCount, users, orgs, runs, w
     notes.unshift(
       `runtime data: ${rowCount.toLocaleString('en-US')} rows in each table, ${users.toLocaleString('en-US')} users, ${orgs} organizations ` +
         `(${Math.round(rowCount / users).toLocaleString('en-US')} owner rows per user, ${Math.round(rowCount / orgs).toLocaleString('en-US')} rows per organization)`,
+      termsData({ rows: rowCount, users, orgs }),
     );
   } finally {
     await dropDatabase(url, DATABASE);
@@ -166,26 +163,11 @@ function member(n, users, orgs) {
   return { user: `00000000-0000-4000-8000-${pad(u)}`, org: `00000000-0000-4000-9000-${pad(((u - 1) % orgs) + 1)}` };
 }
 
-function loginAs(url, user) {
-  const u = new URL(url);
-  u.username = user;
-  u.password = '';
-  return u.toString();
-}
-
 /** The top plan node of each generated query as the API role runs it, for the notes. */
 async function plans(api, u) {
   const out = [];
   for (const table of ['notes', 'org_notes']) {
-    await api.query('BEGIN');
-    try {
-      await api.query(`SELECT set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ sub: u.user, role: 'authenticated' })]);
-      await api.query('SET LOCAL ROLE authenticated');
-      const plan = await api.query(`EXPLAIN (COSTS OFF) ${LIST(table, '')}`);
-      out.push(`plan of ${table} list as authenticated: ${plan.rows.map((r) => r['QUERY PLAN'].trim()).join(' / ')}`);
-    } finally {
-      await api.query('ROLLBACK');
-    }
+    out.push(`plan of ${table} list as authenticated: ${await planLine(api, { role: 'authenticated', sub: u.user }, LIST(table, ''))}`);
   }
   return out;
 }

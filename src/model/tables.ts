@@ -221,7 +221,8 @@ function readCheckOf(
 
 /** Columns the terms' `where` conditions compare: indexed like the owner column. */
 function whereColumns(access: EffectiveAccess, columns: readonly Column[]): string[] {
-  const names = new Set(columns.map((c) => c.name));
+  // json has no btree operator class: a where over a json column gets no index (nor could it use one).
+  const names = new Set(columns.filter((c) => c.type.base !== 'json').map((c) => c.name));
   const out: string[] = [];
   for (const op of OPERATIONS) {
     for (const term of access[op]) {
@@ -271,9 +272,12 @@ function columnGuard(
 function withColumnGrants(grants: Grants, columns: readonly Column[], guard: ColumnGuard | undefined): Grants {
   if (!guard) return grants;
   const readonly = new Set(guard.readonly.map((c) => c.name));
-  const insert = columns.map((c) => c.name).filter((c) => !readonly.has(c));
+  const all = columns.map((c) => c.name);
+  const insert = all.filter((c) => !readonly.has(c));
   const update = insert.filter((c) => !guard.immutable.includes(c));
-  return { ...grants, columns: { insert, update } };
+  // A privilege on no column cannot be written (`UPDATE ()`), and a request with no column to write is
+  // then refused on one target and not the other: every column is fixed, so the guard alone keeps them.
+  return { ...grants, columns: { insert: insert.length > 0 ? insert : all, update: update.length > 0 ? update : all } };
 }
 
 function implicitColumn(column: string, roles: { owner?: string; org?: string }): Column {

@@ -6,7 +6,7 @@
  */
 import type { ColumnGuard, HelperFunction, Model } from '../model/model.js';
 import { ORGANIZATION_MEMBERS } from '../model/resolve.js';
-import { ident, literal, qualified } from '../sql/quote.js';
+import { dollarQuote, ident, literal, qualified } from '../sql/quote.js';
 import { defaultSql } from './prepare/tables.js';
 import { renderBlueprint } from './blueprints.js';
 import type { SqlObject } from './sqlObject.js';
@@ -169,7 +169,8 @@ export function helperObjects(model: Model): SqlObject[] {
     const name = qualified(model.privateSchema, f.name);
     const signature = `${name}(${f.args.map((a) => a.sql).join(', ')})`;
     const text = textOf(f, model);
-    const create = renderBlueprint('function', { name, ...text }).trimEnd();
+    // $fn$ unless the body holds it (a read-only column's default may): dollarQuote picks another tag then.
+    const create = renderBlueprint('function', { name, ...text, body: dollarQuote(`\n${text.body}\n`, 'fn') }).trimEnd();
     return {
       kind: 'function',
       name: f.name,

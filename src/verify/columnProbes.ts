@@ -11,6 +11,7 @@ import type { Column } from '../model/model.js';
 import { ident, literal } from '../sql/quote.js';
 import type { EntityKit } from './entityProbes.js';
 import { typedText } from './rows.js';
+import { defaultSql } from '../render/prepare/tables.js';
 import { candidates } from './termFixtures.js';
 
 /**
@@ -36,13 +37,29 @@ function otherValue(kit: EntityKit, column: Column): string | undefined {
       .slice(0, 2)
       .map((c) => c.sql);
   }
-  const [x, y] = pair;
+  return differentFrom(column, ident(column.name), pair);
+}
+
+/**
+ * `CASE WHEN from IS DISTINCT FROM x THEN x ELSE y END`, each value cast to the column's type (a CASE
+ * over an untyped literal and an integer is an integer, which '-.3' is not); json compared as text,
+ * as the guard compares it (json has no equality operator).
+ */
+function differentFrom(column: Column, from: string, [x, y]: readonly (string | undefined)[]): string | undefined {
   if (x === undefined) return undefined;
-  // json has no equality operator: compared as text.
-  const name = column.type.base === 'json' ? `${ident(column.name)}::text` : ident(column.name);
-  const compared = column.type.base === 'json' ? `(${x})::text` : x;
-  // Cast: two untyped literals would make the CASE text, which no column of another type takes.
-  return `(CASE WHEN ${name} IS DISTINCT FROM ${compared} THEN ${x} ELSE ${y ?? 'NULL'} END)::${column.type.sql}`;
+  const typed = (sql: string) => `(${sql})::${column.type.sql}`;
+  const compared = (sql: string) => (column.type.base === 'json' ? `(${sql})::text` : sql);
+  return `CASE WHEN ${compared(from)} IS DISTINCT FROM ${compared(typed(x))} THEN ${typed(x)} ELSE ${y === undefined ? 'NULL' : typed(y)} END`;
+}
+
+/**
+ * One of the candidates that differs from the column's default, as the guard compares them
+ * (json as text): a client that sends the default itself sends nothing the guard can tell.
+ */
+function notDefault(column: Column, values: readonly { readonly sql: string }[]): string | undefined {
+  const pair = values.filter((c) => c.sql !== 'NULL').map((c) => c.sql);
+  if (column.default === undefined) return pair[0];
+  return differentFrom(column, `(${defaultSql(column.type, column.default)})::${column.type.sql}`, pair);
 }
 
 /** Inserts that set a read-only field to a value other than its default: refused. */
@@ -53,7 +70,7 @@ export function readonlyInserts(kit: EntityKit): void {
     if (column === undefined) continue;
     const fk = table.foreignKeys.find((f) => f.column === name);
     // a value its default is not: a user, for a reference to auth.users; else one of its type
-    const value = fk?.target.schema === 'auth' ? `${literal(kit.ctx.world.users.a)}::uuid` : candidates(table, column).find((c) => c.sql !== 'NULL')?.sql;
+    const value = fk?.target.schema === 'auth' ? `${literal(kit.ctx.world.users.a)}::uuid` : notDefault(column, candidates(table, column));
     if (value === undefined) continue;
     for (const actor of kit.actors) {
       if (!kit.mayInsert(actor)) continue;

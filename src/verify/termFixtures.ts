@@ -69,14 +69,21 @@ export function candidates(table: Table, column: Column, withDefault = false): C
 
 /**
  * The columns a row can vary for the `where`s of `ops`: read by a `where`,
- * and not the key, owner, organization or a `user` field (those are who a
- * row is for, set by the plans themselves).
+ * and not the key, owner, organization, a `user` field (those are who a
+ * row is for, set by the plans themselves) or another reference.
  */
 export function whereColumns(table: Table, ops?: Parameters<typeof tableWheres>[1]): Column[] {
   if (tableWheres(table, ops).length === 0) return [];
   const reads = whereReads(table, ops);
   const pk = table.constraints.find((c) => c.kind === 'primary-key');
-  const fixed = new Set([...(pk?.kind === 'primary-key' ? pk.columns : []), table.owner, table.org, ...(table.userColumns ?? [])]);
+  // References too: a value made up for one points at no row, and the reference probes choose their parents.
+  const fixed = new Set([
+    ...(pk?.kind === 'primary-key' ? pk.columns : []),
+    table.owner,
+    table.org,
+    ...(table.userColumns ?? []),
+    ...table.foreignKeys.map((fk) => fk.column),
+  ]);
   return reads === undefined ? [] : table.columns.filter((c) => !fixed.has(c.name) && reads.has(c.name));
 }
 

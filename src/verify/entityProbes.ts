@@ -47,7 +47,8 @@ function patchColumn(table: Table, fixed: readonly string[]): string {
   const key = new Set(primaryKey(table));
   const fks = new Set(table.foreignKeys.map((f) => f.column));
   const column = table.columns.find((c) => !key.has(c.name) && c.name !== table.owner && c.name !== table.org && !fks.has(c.name) && !fixed.includes(c.name));
-  return (column ?? table.columns[0]!).name;
+  // else a key column the API may still write (setting it to itself changes nothing)
+  return (column ?? table.columns.find((c) => !fixed.includes(c.name)) ?? table.columns[0]!).name;
 }
 
 /** The owner column alone is unique (say a profile keyed by its user): a new own row needs the old one gone. */

@@ -87,6 +87,8 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
       if (plan.set.parent) parents.push(plan.set.parent);
       continue;
     }
+    // a request leaves read-only columns to their defaults (writing one is a request of its own)
+    if (ctx.readonly?.includes(column.name) && plan.set?.column !== column.name && plan.columns?.[column.name] === undefined) continue;
     const named = plan.users?.[column.name];
     if (named !== undefined) {
       set(literal(ctx.world.users[named]));
@@ -102,7 +104,6 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
       set(literal(ctx.world.orgs[plan.org ?? 'X']));
       continue;
     }
-    if (ctx.readonly?.includes(column.name)) continue;
     const needed = (column.notNull && column.default === undefined) || (unique.has(column.name) && column.default?.kind === 'literal');
     const fk = table.foreignKeys.find((f) => f.column === column.name);
     if (fk && needed) {

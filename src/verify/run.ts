@@ -221,7 +221,8 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
     const others = model.buckets.filter((b) => b !== bucket);
     probes.push(...bucketProbes(bucket, world, others).map((p) => (filesRefused ? { ...p, untested: filesRefused } : p)));
   }
-  for (const view of model.views) probes.push(...viewProbes(model.schema, view), ...(await viewUserProbes(db, model.schema, model.privateSchema, view)));
+  for (const view of model.views)
+    probes.push(...viewProbes(model.schema, view), ...(await viewUserProbes(db, model.schema, model.privateSchema, view, world.users.a)));
   return probes;
 }
 

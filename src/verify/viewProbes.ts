@@ -5,17 +5,12 @@
  * expose; readers of its exposed view need SELECT on it, so it is not probed.)
  *
  * A view readable per user (`access: { user: COLUMN }`) must serve each user
- * only the rows whose column is their id. verify does not REFRESH it: the
- * refresh would recompute the whole query and hold an ACCESS EXCLUSIVE lock
- * on the view, blocking the API's reads of it until verify's transaction
- * ends. So the test users, who are new, own none of its rows; what verify
- * shows is that user A is served none of the rows it holds for others —
- * when it holds any (refreshed by its job since rows exist), else the
- * request is not tested, saying so.
+ * only the rows whose column is their id: user A is served their own rows and
+ * none of others' (see rowsOfA for when the view is refreshed).
  */
 import type { Database } from '../db/database.js';
 import type { MaterializedView } from '../model/model.js';
-import { qualified } from '../sql/quote.js';
+import { ident, literal, qualified } from '../sql/quote.js';
 import { DatabaseError } from '../db/errors.js';
 import { expectIf, rowsOf, untested } from './probe.js';
 import type { Actual, Probe, Query } from './probe.js';
@@ -48,39 +43,53 @@ export function viewProbes(schema: string, view: MaterializedView): Probe[] {
   );
 }
 
-/** Why the rows of others cannot be shown hidden from user A, or undefined when the view holds some. */
-async function nothingToHide(db: Database, privateSchema: string, view: MaterializedView): Promise<string | undefined> {
+/**
+ * The view's rows of user A, as the connection's own user counts them; undefined (with why) when the view
+ * holds no row at all. An empty view is refreshed first, inside verify's transaction (rolled back with it):
+ * its rows are then made of the test world's, so that A's own rows can be shown served. Its ACCESS EXCLUSIVE
+ * lock holds until verify ends, but on a view with no rows, which has nothing to serve meanwhile; a view
+ * with rows is never refreshed (its readers are not kept waiting).
+ */
+async function rowsOfA(db: Database, privateSchema: string, view: MaterializedView, userA: string): Promise<{ mine: number } | { why: string }> {
+  const q = qualified(privateSchema, view.name);
+  const count = `SELECT count(*) FILTER (WHERE ${ident(view.userColumn ?? '')} = ${literal(userA)}::uuid)::int AS mine, count(*)::int AS n FROM ${q}`;
   await db.exec('SAVEPOINT altan_verify_view');
   try {
-    const [row] = await db.query<{ some: boolean }>(`SELECT EXISTS (SELECT FROM ${qualified(privateSchema, view.name)}) AS some`);
-    return row?.some
-      ? undefined
-      : 'the materialized view holds no rows yet (verify does not refresh it: a refresh would lock it against the API until verify ends)';
+    let [row] = await db.query<{ mine: number; n: number }>(count);
+    if (Number(row?.n ?? 0) === 0) {
+      await db.exec(`REFRESH MATERIALIZED VIEW ${q}`);
+      [row] = await db.query<{ mine: number; n: number }>(count);
+    }
+    await db.exec('RELEASE SAVEPOINT altan_verify_view');
+    return Number(row?.n ?? 0) === 0 ? { why: 'the materialized view holds no rows, even refreshed with the test rows' } : { mine: Number(row?.mine ?? 0) };
   } catch (e) {
-    if (!(e instanceof DatabaseError)) throw e;
-    return `its materialized view cannot be read: ${e.message}`;
-  } finally {
     await db.exec('ROLLBACK TO SAVEPOINT altan_verify_view; RELEASE SAVEPOINT altan_verify_view');
+    if (!(e instanceof DatabaseError)) throw e;
+    return { why: `its materialized view cannot be read or refreshed: ${e.message}` };
   }
 }
 
-/** For a per-user view: user A, a new user, is served none of its rows (all of them someone else's). */
-export async function viewUserProbes(db: Database, schema: string, privateSchema: string, view: MaterializedView): Promise<Probe[]> {
+/** For a per-user view: user A is served their own rows of it, and none of anyone else's. */
+export async function viewUserProbes(db: Database, schema: string, privateSchema: string, view: MaterializedView, userA: string): Promise<Probe[]> {
   if (view.userColumn === undefined) return [];
   const subject = `view ${view.name}`;
-  const operation = `read rows whose ${view.userColumn} is another user`;
-  const why = await nothingToHide(db, privateSchema, view);
-  if (why !== undefined) return [untested(subject, 'a', operation, why)];
+  const operation = `read: own rows only (${view.userColumn})`;
+  const found = await rowsOfA(db, privateSchema, view, userA);
+  if ('why' in found) return [untested(subject, 'a', operation, found.why)];
+  const column = ident(view.userColumn);
   return [
     {
       subject,
       actor: 'a',
       operation,
-      expected: rowsOf([]),
+      expected: rowsOf(found.mine > 0 ? [`${found.mine} own`] : []),
       run: async (q) => {
-        const [row] = await q(`SELECT count(*)::int AS n FROM ${qualified(schema, view.name)}`);
-        const n = Number(row?.n ?? 0);
-        return rowsOf(n === 0 ? [] : [`${n} of others`]);
+        const [row] = await q(
+          `SELECT count(*) FILTER (WHERE ${column} = (select auth.uid()))::int AS mine, count(*) FILTER (WHERE ${column} IS DISTINCT FROM (select auth.uid()))::int AS others FROM ${qualified(schema, view.name)}`,
+        );
+        const mine = Number(row?.mine ?? 0);
+        const others = Number(row?.others ?? 0);
+        return rowsOf([...(mine > 0 ? [`${mine} own`] : []), ...(others > 0 ? [`${others} of others`] : [])]);
       },
     },
   ];

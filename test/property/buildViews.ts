@@ -85,7 +85,9 @@ export function buildViews(specs: readonly ViewSpec[], tables: readonly TableInf
     const view: Record<string, unknown> = { query: shape.query };
     if (v.uniqueKey !== undefined && shape.uniqueSets.length > 0) view.unique_key = pickFrom(shape.uniqueSets, v.uniqueKey);
     if (v.indexes !== undefined && shape.indexable.length > 0) {
-      view.indexes = v.indexes.map((picks) => [...new Set(picks.map((p) => pickFrom(shape.indexable, p) as string))]);
+      // An index repeated is an error (duplicate-index): each set of columns once.
+      const lists = v.indexes.map((picks) => [...new Set(picks.map((p) => pickFrom(shape.indexable, p) as string))]);
+      view.indexes = lists.filter((cols, i) => lists.findIndex((other) => other.join(',') === cols.join(',')) === i);
     }
     if (v.refresh !== undefined) view.refresh = v.refresh;
     if (v.access !== undefined) view.access = v.access;

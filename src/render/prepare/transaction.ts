@@ -75,10 +75,11 @@ export function viewSql(v: MaterializedView, schema: string, privateSchema: stri
       ...(exposed === undefined
         ? []
         : [
-            // Per user: the caller's rows only, compared the way policies compare (auth.uid() once per statement).
+            // Per user: the caller's rows only, compared the way policies compare (auth.uid() once per statement);
+            // a security barrier, so that a request's own filters never run on another user's rows first.
             v.userColumn === undefined
               ? `CREATE VIEW ${exposed} WITH (security_invoker = true) AS SELECT * FROM ${qname};`
-              : `CREATE VIEW ${exposed} WITH (security_invoker = true) AS SELECT * FROM ${qname} WHERE ${ident(v.userColumn)} = (select auth.uid());`,
+              : `CREATE VIEW ${exposed} WITH (security_invoker = true, security_barrier = true) AS SELECT * FROM ${qname} WHERE ${ident(v.userColumn)} = (select auth.uid());`,
             `REVOKE ALL ON TABLE ${exposed} FROM anon, authenticated;`,
             `GRANT SELECT ON TABLE ${exposed} TO ${readers}service_role;`,
           ]),

@@ -92,4 +92,21 @@ export function duplicateIndex(ctx: RuleContext): void {
       }
     });
   }
+  // Materialized views: an index repeated (or repeating the unique key) is the same index twice.
+  for (const [name, view] of Object.entries(ctx.input.materialized_views ?? {})) {
+    const seen = new Map<string, number>();
+    (view.indexes ?? []).forEach((fields, i) => {
+      if (!Array.isArray(fields)) return;
+      const path = ['materialized_views', name, 'indexes', i];
+      const first = seen.get(fields.join(','));
+      if (first !== undefined) {
+        ctx.error('duplicate-index', `index ${i + 1} of materialized view "${name}" repeats index ${first + 1} (same columns); remove one of them`, path);
+        return;
+      }
+      seen.set(fields.join(','), i);
+      if (view.unique_key !== undefined && view.unique_key.join(',') === fields.join(',')) {
+        ctx.warn('duplicate-index', `index ${i + 1} of materialized view "${name}" only repeats its unique_key, which already has an index; remove it`, path);
+      }
+    });
+  }
 }

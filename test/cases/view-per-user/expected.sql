@@ -86,7 +86,7 @@ WITH DATA;
 CREATE UNIQUE INDEX longest_workouts_id_key ON altan_private.longest_workouts (id);
 CREATE INDEX longest_workouts_user_id_minutes_idx ON altan_private.longest_workouts (user_id, minutes);
 GRANT SELECT ON TABLE altan_private.longest_workouts TO authenticated, service_role;
-CREATE VIEW public.longest_workouts WITH (security_invoker = true) AS SELECT * FROM altan_private.longest_workouts WHERE user_id = (select auth.uid());
+CREATE VIEW public.longest_workouts WITH (security_invoker = true, security_barrier = true) AS SELECT * FROM altan_private.longest_workouts WHERE user_id = (select auth.uid());
 REVOKE ALL ON TABLE public.longest_workouts FROM anon, authenticated;
 GRANT SELECT ON TABLE public.longest_workouts TO authenticated, service_role;
 
@@ -97,7 +97,7 @@ WITH DATA;
 CREATE UNIQUE INDEX minutes_per_day_day_user_id_key ON altan_private.minutes_per_day (day, user_id);
 CREATE INDEX minutes_per_day_user_id_idx ON altan_private.minutes_per_day (user_id);
 GRANT SELECT ON TABLE altan_private.minutes_per_day TO authenticated, service_role;
-CREATE VIEW public.minutes_per_day WITH (security_invoker = true) AS SELECT * FROM altan_private.minutes_per_day WHERE user_id = (select auth.uid());
+CREATE VIEW public.minutes_per_day WITH (security_invoker = true, security_barrier = true) AS SELECT * FROM altan_private.minutes_per_day WHERE user_id = (select auth.uid());
 REVOKE ALL ON TABLE public.minutes_per_day FROM anon, authenticated;
 GRANT SELECT ON TABLE public.minutes_per_day TO authenticated, service_role;
 
@@ -106,7 +106,7 @@ SELECT user_id, sum(minutes) AS minutes FROM public.workouts GROUP BY user_id
 WITH DATA;
 CREATE UNIQUE INDEX minutes_per_user_user_id_key ON altan_private.minutes_per_user (user_id);
 GRANT SELECT ON TABLE altan_private.minutes_per_user TO authenticated, service_role;
-CREATE VIEW public.minutes_per_user WITH (security_invoker = true) AS SELECT * FROM altan_private.minutes_per_user WHERE user_id = (select auth.uid());
+CREATE VIEW public.minutes_per_user WITH (security_invoker = true, security_barrier = true) AS SELECT * FROM altan_private.minutes_per_user WHERE user_id = (select auth.uid());
 REVOKE ALL ON TABLE public.minutes_per_user FROM anon, authenticated;
 GRANT SELECT ON TABLE public.minutes_per_user TO authenticated, service_role;
 

@@ -106,8 +106,8 @@ export interface ParentReference {
   readonly target: { readonly schema: string; readonly table: string; readonly column: string };
   /** The parent's read rule (`organizations` for the generated table: its members, and its creator). */
   readonly read: AccessRule | 'organizations';
-  /** For a reference to the same table: the helper that evaluates its read rule (a subquery would recurse). */
-  readonly readCheck?: string;
+  /** For a reference to the same table: per role, the helper that evaluates what it reads (a subquery would recurse). */
+  readonly readChecks?: Partial<Record<ApiRole, string>>;
 }
 
 /** Which of a parent's rows each API role may read: every row, some rows, or none. */
@@ -137,7 +137,8 @@ export function parentCondition(table: string, p: ParentReference, role: ApiRole
   const reach = readReach(p.read)[role];
   if (reach === 'all') return undefined;
   if (reach === 'none') return { kind: 'no-parent', table, column: p.column };
-  if (p.readCheck !== undefined) return { kind: 'readable-parent', table, column: p.column, key: p.target.column, check: p.readCheck };
+  const check = p.readChecks?.[role];
+  if (check !== undefined) return { kind: 'readable-parent', table, column: p.column, key: p.target.column, check };
   return { kind: 'visible-parent', table, column: p.column, target: p.target };
 }
 

@@ -3,7 +3,21 @@
  * constraints, foreign keys, indexes, policies, grants, triggers, seed rows.
  */
 import type { EntityInput, FieldInput, RequirementsInput } from './input.js';
-import type { Column, ColumnDefault, ColumnGuard, Condition, Constraint, ForeignKey, Grants, Index, ReadCheck, SeedRows, Table, Trigger } from './model.js';
+import type {
+  ApiRole,
+  Column,
+  ColumnDefault,
+  ColumnGuard,
+  Condition,
+  Constraint,
+  ForeignKey,
+  Grants,
+  Index,
+  ReadCheck,
+  SeedRows,
+  Table,
+  Trigger,
+} from './model.js';
 import { PRIVATE_SCHEMA } from './model.js';
 import { relationSpace, tableSpace } from './names.js';
 import type { NameRegistry } from './names.js';
@@ -193,9 +207,29 @@ function parentReferences(
       const reach = readReach(read);
       // A role that reads some rows of its own table, and writes it, asks the helper.
       const callers = (['anon', 'authenticated'] as const).filter((r) => writers.has(r) && reach[r] === 'some');
-      const self = fk.target.table === table && callers.length > 0;
-      const readCheck = self ? readCheckOf(ctx, table, fk.target.column, columns, ruleCondition(access.read, 'read', policyColumns), callers).name : undefined;
-      return { column: fk.column, target: fk.target, read, ...(readCheck !== undefined ? { readCheck } : {}) };
+      if (fk.target.table !== table || callers.length === 0) return { column: fk.column, target: fk.target, read };
+      // Each role's helper evaluates what that role may read: anon only the rule's public terms.
+      const conditionFor = (role: ApiRole) =>
+        ruleCondition(role === 'anon' ? access.read.filter((t) => t.kind === 'level' && t.level === 'public') : access.read, 'read', policyColumns);
+      const same = callers.length === 1 || JSON.stringify(conditionFor('anon')) === JSON.stringify(conditionFor('authenticated'));
+      const readChecks: Partial<Record<ApiRole, string>> = {};
+      if (same) {
+        const name = readCheckOf(ctx, table, fk.target.column, columns, conditionFor(callers[0] as ApiRole), callers, 'readable').name;
+        for (const role of callers) readChecks[role] = name;
+      } else {
+        for (const role of callers) {
+          readChecks[role] = readCheckOf(
+            ctx,
+            table,
+            fk.target.column,
+            columns,
+            conditionFor(role),
+            [role],
+            role === 'anon' ? 'readable_anon' : 'readable',
+          ).name;
+        }
+      }
+      return { column: fk.column, target: fk.target, read, readChecks };
     });
 }
 
@@ -207,12 +241,13 @@ function readCheckOf(
   columns: readonly Column[],
   condition: Condition,
   callers: ReadCheck['executableBy'],
+  suffix: 'readable' | 'readable_anon',
 ): ReadCheck {
-  const made = ctx.readChecks.find((c) => c.table === table);
+  const made = ctx.readChecks.find((c) => c.table === table && JSON.stringify(c.executableBy) === JSON.stringify(callers));
   if (made) return made;
   const keyType = columns.find((c) => c.name === column)?.type ?? UUID;
   // Named after the schema too: the private schema is shared by the files of every schema.
-  const name = ctx.names.derive(FUNCTION_SPACE, [ctx.schema, table], 'readable');
+  const name = ctx.names.derive(FUNCTION_SPACE, [ctx.schema, table], suffix);
   // Only the roles whose write policies call it: anon reads no owner or org row, so its references stay unset.
   const check: ReadCheck = { kind: 'read-check', name, table, column, keyType, condition, executableBy: callers };
   ctx.readChecks.push(check);

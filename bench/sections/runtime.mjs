@@ -95,8 +95,14 @@ export async function runtimeSection({ url, rows: rowCount, users, orgs, runs, w
     log(`runtime: loaded and analyzed in ${Math.round(performance.now() - loadStarted)} ms`);
     const su = new pg.Client({ connectionString: target });
     const api = new pg.Client({ connectionString: loginAs(databaseUrl(url, DATABASE), 'authenticator') });
+    // The naive shapes get a connection of their own: their plans cost more than jit_above_cost, and
+    // once a session has JIT-compiled a query it keeps llvmjit.so (and libLLVM, 110 MB) loaded, which
+    // every parallel worker it starts afterwards loads too (~20 ms a query here). On `api` that made
+    // anon's parallel reads of the access terms 1.3-1.8x of a floor whose session never loaded it.
+    const naiveApi = new pg.Client({ connectionString: loginAs(databaseUrl(url, DATABASE), 'authenticator') });
     await su.connect();
     await api.connect();
+    await naiveApi.connect();
     try {
       const cases = [
         { table: 'notes', column: 'user_id', kind: 'owner', value: (u) => u.user },
@@ -110,6 +116,7 @@ export async function runtimeSection({ url, rows: rowCount, users, orgs, runs, w
           const floorSql = query(c.table, ` WHERE ${c.column} = $1`);
           for (const shape of ['generated', 'naive']) {
             const table = shape === 'generated' ? c.table : `${c.table}_naive`;
+            const client = shape === 'generated' ? api : naiveApi;
             // A naive query scans every row (seconds at 1M rows): one request per run, no warm-up.
             const reps = shape === 'generated' ? 9 : 1;
             const subjects = [];
@@ -121,7 +128,7 @@ export async function runtimeSection({ url, rows: rowCount, users, orgs, runs, w
               const f = [];
               for (let k = 0; k < reps; k++) {
                 f.push(await timed(su, floorSql, [c.value(u)]));
-                s.push(await asRole(api, { role: 'authenticated', sub: u.user }, query(table, '')));
+                s.push(await asRole(client, { role: 'authenticated', sub: u.user }, query(table, '')));
               }
               if (r >= 0) {
                 subjects.push(median(s));
@@ -143,6 +150,7 @@ export async function runtimeSection({ url, rows: rowCount, users, orgs, runs, w
     } finally {
       await su.end();
       await api.end();
+      await naiveApi.end();
     }
     notes.unshift(
       `runtime data: ${rowCount.toLocaleString('en-US')} rows in each table, ${users.toLocaleString('en-US')} users, ${orgs} organizations ` +

@@ -5,29 +5,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/diagnostics.js';
-import { loadDocument } from '../src/load/document.js';
 import { loadSqlParser } from '../src/sql/parser.js';
-import { validateDocumentSync as validateDocument } from '../src/validate/index.js';
+import { all, at, yaml } from './ruleDiagnostics.js';
 
 beforeAll(loadSqlParser);
-
-const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
-
-function all(text: string): Diagnostic[] {
-  const loaded = loadDocument(text, 'test.yaml');
-  if (!loaded.ok) throw new Error(`test YAML does not load: ${loaded.errors.map((e) => e.message).join('; ')}`);
-  const result = validateDocument(loaded.document);
-  return [...result.errors, ...result.warnings];
-}
-
-/** `line:column` of the `occurrence`-th `token` on a 1-based line of `text`. */
-function at(text: string, line: number, token: string, occurrence = 1): string {
-  const content = text.split('\n')[line - 1] ?? '';
-  let column = -1;
-  for (let n = 0; n < occurrence; n++) column = content.indexOf(token, column + 1);
-  if (column < 0) throw new Error(`token ${JSON.stringify(token)} not on line ${line}: ${content}`);
-  return `${line}:${column + 1}`;
-}
 
 /** `rule line:column` and the message of every problem of `rule`. */
 function of(text: string, rule: string): { where: string; message: string; severity: string }[] {

@@ -4,12 +4,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/diagnostics.js';
-import { loadDocument } from '../src/load/document.js';
-import type { LoadedDocument } from '../src/load/document.js';
 import type { RequirementsInput } from '../src/model/input.js';
 import { parseSize } from '../src/model/sizes.js';
-import { validateDocumentSync as validateDocument } from '../src/validate/index.js';
 import { loadSqlParser } from '../src/sql/parser.js';
+import { all, at, load, yaml } from './ruleDiagnostics.js';
+import { validateDocumentSync as validateDocument } from '../src/validate/index.js';
 import { createContext } from '../src/validate/rules/context.js';
 import type { Rule } from '../src/validate/rules/context.js';
 import { nulCharacter } from '../src/validate/rules/data.js';
@@ -17,29 +16,6 @@ import { indexField } from '../src/validate/rules/indexes.js';
 
 // Postgres's parser checks author SQL; validateDocumentSync and checkSqlFragment need it loaded.
 beforeAll(loadSqlParser);
-
-/** One line per argument, so that line numbers in the tests are easy to read off. */
-const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
-
-function load(text: string): LoadedDocument {
-  const loaded = loadDocument(text, 'test.yaml');
-  if (!loaded.ok) throw new Error(`test YAML does not load: ${loaded.errors.map((e) => e.message).join('; ')}`);
-  return loaded.document;
-}
-
-function all(text: string): Diagnostic[] {
-  const result = validateDocument(load(text));
-  return [...result.errors, ...result.warnings];
-}
-
-/** `line:column` of the first occurrence of `token` on a 1-based line of `text`. */
-function at(text: string, line: number, token: string, occurrence = 1): string {
-  const content = text.split('\n')[line - 1] ?? '';
-  let column = -1;
-  for (let n = 0; n < occurrence; n++) column = content.indexOf(token, column + 1);
-  if (column < 0) throw new Error(`token ${JSON.stringify(token)} not on line ${line}: ${content}`);
-  return `${line}:${column + 1}`;
-}
 
 const place = (d: Diagnostic): string => `${d.line}:${d.column}`;
 

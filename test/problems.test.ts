@@ -73,6 +73,7 @@ describe('every error class is an AltanError', () => {
     expectProblems(new VerifyError('storage is missing', 'storage-missing'), 'preflight', ['storage-missing']);
     expectProblems(new VerifyError('verify stopped', 'database-error'), 'database', ['database-error']);
     expectProblems(new ConnectionError('cannot connect'), 'connection', ['connection-failed']);
+    expectProblems(new ConnectionError('refused', 'server-unreachable'), 'connection', ['server-unreachable']);
     const db = new DatabaseError('permission denied for schema auth', '42501', undefined, 'ask the owner', undefined, undefined, undefined, undefined);
     expectProblems(db, 'database', ['database-error']);
     expect(db.code).toBe('42501');
@@ -111,6 +112,7 @@ describe('the problems of a refused apply', () => {
       message: 'operator does not exist: text > integer',
       sqlstate: '42883',
       hint: expect.any(String),
+      statement: 'CREATE TABLE public.notes',
       sql: { line: Number(line), column: Number(column) },
       file: 'altan.yaml',
       line: 5,

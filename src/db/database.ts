@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConnectionError, asDatabaseError } from './errors.js';
+import { ConnectionError, asDatabaseError, connectFailure } from './errors.js';
 import { lockFile } from './fileLock.js';
 
 export interface Database {
@@ -46,6 +46,22 @@ async function translated<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * `db` with every error it throws as a `DatabaseError`, whoever made it: a
+ * `Database` the caller brings (over their own pg client, say) gets the same
+ * positioned apply errors and coded problems as openPostgres's and PGlite's.
+ * The library's entry points (apply, plan, verify, bootstrap) take a database through it.
+ */
+export function withDatabaseErrors(db: Database): Database {
+  return {
+    kind: db.kind,
+    description: db.description,
+    query: <Row>(sql: string, params?: readonly unknown[]) => translated(() => db.query<Row>(sql, params)),
+    exec: (sql: string) => translated(() => db.exec(sql)),
+    close: () => db.close(),
+  };
+}
+
 /** `postgres://user:secret@host/db` → `postgres://user@host/db`. */
 export function redactUrl(url: string): string {
   try {
@@ -79,9 +95,7 @@ export async function openPostgres(url: string): Promise<Database> {
     await client.connect();
   } catch (e) {
     await client.end().catch(() => {});
-    const code = (e as { code?: string }).code;
-    const why = code === 'ECONNREFUSED' ? 'connection refused (is the server running?)' : (e as Error).message;
-    throw new ConnectionError(`cannot connect to ${description}: ${why}`);
+    throw connectFailure(description, e);
   }
   try {
     await client.query(SESSION_SETTINGS);

@@ -42,16 +42,51 @@ export class DatabaseError extends AltanError {
   }
 }
 
+/** The codes of a `ConnectionError`: what failed, so a caller knows whether trying again can help. */
+export type ConnectionProblemCode = 'connection-failed' | 'server-unreachable' | 'authentication-failed' | 'database-url-invalid' | 'database-in-use';
+
 /**
  * The database could not be reached or opened: nothing was run. Codes:
- * `connection-failed`, `database-url-invalid`, `database-in-use` (the
- * embedded database, held by another process).
+ * `server-unreachable` (refused, unknown host, timed out: worth retrying),
+ * `authentication-failed` (a wrong password or user: retrying cannot help),
+ * `connection-failed` (anything else), `database-url-invalid`,
+ * `database-in-use` (the embedded database, held by another process).
  */
 export class ConnectionError extends AltanError {
-  constructor(message: string, code: 'connection-failed' | 'database-url-invalid' | 'database-in-use' = 'connection-failed', hint?: string) {
-    super(message, 'connection', { code, message, ...(hint !== undefined ? { hint } : {}) });
+  constructor(message: string, code: ConnectionProblemCode = 'connection-failed', hint?: string, sqlstate?: string) {
+    super(message, 'connection', { code, message, ...(hint !== undefined ? { hint } : {}), ...(sqlstate !== undefined ? { sqlstate } : {}) });
     this.name = 'ConnectionError';
   }
+}
+
+/** SQLSTATEs of a refused login: a wrong password (28P01); a role that does not exist or may not log in, no pg_hba.conf entry (28000). */
+const AUTHENTICATION_SQLSTATES = new Set(['28P01', '28000']);
+/** Node's codes for a server that cannot be reached (refused, no such host, no route, timed out). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Why connecting to `description` (a URL without its password) failed, as a coded `ConnectionError`. */
+export function connectFailure(description: string, e: unknown): ConnectionError {
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (typeof code === 'string' && AUTHENTICATION_SQLSTATES.has(code)) {
+    return new ConnectionError(
+      `cannot connect to ${description}: ${message} (SQLSTATE ${code})`,
+      'authentication-failed',
+      'check the user name and password of the database URL',
+      code,
+    );
+  }
+  // node-postgres's own connect timeout has no code, only its message.
+  if ((typeof code === 'string' && UNREACHABLE_CODES.has(code)) || /timeout/i.test(message)) {
+    const why = code === 'ECONNREFUSED' ? 'connection refused (is the server running?)' : message;
+    return new ConnectionError(`cannot connect to ${description}: ${why}`, 'server-unreachable', 'check the host and port, and that the server is running');
+  }
+  return new ConnectionError(
+    `cannot connect to ${description}: ${message}`,
+    'connection-failed',
+    undefined,
+    typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined,
+  );
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);

@@ -8,6 +8,7 @@ import { AltanError } from '../problems.js';
 import type { ProblemInput } from '../problems.js';
 import { VERSION } from '../version.js';
 import { EMBEDDED_CRON_NOTE } from './bootstrap.js';
+import { withDatabaseErrors } from '../db/database.js';
 import type { Database } from '../db/database.js';
 import { DatabaseError, INSUFFICIENT_PRIVILEGE, PRIVILEGE_HINT, describeDatabaseError } from '../db/errors.js';
 import { PlanError, planAgainst } from '../plan/plan.js';
@@ -92,7 +93,9 @@ function bodyOf(sql: string, all: readonly PlacedStatement[]): Body {
   return { start: first.start, text: sql.slice(first.start, commit.start), statements: all.slice(1, -1) };
 }
 
-export async function apply(db: Database, compiled: CompileResult, options: ApplyOptions = {}): Promise<ApplyReport> {
+/** `db` may be any `Database`, the caller's own too: its errors are read as Postgres's (withDatabaseErrors). */
+export async function apply(given: Database, compiled: CompileResult, options: ApplyOptions = {}): Promise<ApplyReport> {
+  const db = withDatabaseErrors(given);
   const started = performance.now();
   const { model } = compiled;
   // Reading the catalog may itself be refused (a role without USAGE on auth): a database problem, not a bug.
@@ -258,6 +261,7 @@ async function failure(db: Database, compiled: CompileResult, sql: string, body:
         message: e.message,
         ...(e.code ? { sqlstate: e.code } : {}),
         ...(e.hint ? { hint: e.hint } : {}),
+        ...(statement ? { statement: statement.label } : {}),
         ...(position ? { sql: position } : {}),
         ...(origin ? { file: origin.file, line: origin.line, column: origin.column } : {}),
       },

@@ -9,6 +9,7 @@
  * present and the bootstrap changes nothing. One transaction, after the same
  * advisory lock as an apply, so that a bootstrap never interleaves with one.
  */
+import { withDatabaseErrors } from '../db/database.js';
 import type { Database } from '../db/database.js';
 import { evaluate, relationExists, roleExists, routineExists, schemaExists } from '../db/catalog.js';
 import { DatabaseError, INSUFFICIENT_PRIVILEGE } from '../db/errors.js';
@@ -152,7 +153,8 @@ function refusedMessage(db: Database, e: DatabaseError, adding: readonly Compone
  * Creates what is missing, in one transaction; rolls everything back on any error and rethrows it
  * (a privilege the connecting role lacks as a `BootstrapError`).
  */
-export async function bootstrap(db: Database): Promise<BootstrapReport> {
+export async function bootstrap(given: Database): Promise<BootstrapReport> {
+  const db = withDatabaseErrors(given);
   let adding: readonly Component[] | undefined;
   try {
     return await bootstrapWith(db, (missing) => (adding = missing));

@@ -5,6 +5,7 @@
  * whatever owned object has gone missing (drift), as one transaction.
  */
 import type { CompileResult } from '../compile.js';
+import { withDatabaseErrors } from '../db/database.js';
 import type { Database } from '../db/database.js';
 import { AltanError } from '../problems.js';
 import { preflight } from '../db/preflight.js';
@@ -66,7 +67,8 @@ const SECTIONS: readonly (readonly [string, readonly Phase[]])[] = [
 ];
 
 /** Plans `compiled` against the database as it is now; reads only. */
-export async function plan(db: Database, compiled: CompileResult): Promise<Plan> {
+export async function plan(given: Database, compiled: CompileResult): Promise<Plan> {
+  const db = withDatabaseErrors(given);
   // What apply's preflight would refuse is a reason this plan cannot run.
   const missing = await preflight(db, compiled.model, compiled.target);
   const { plan: p } = await planAgainst(db, compiled, await readRecord(db, compiled.model.schema));

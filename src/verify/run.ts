@@ -6,6 +6,7 @@
  */
 import type { CompileResult } from '../compile.js';
 import { evaluate, relationExists } from '../db/catalog.js';
+import { withDatabaseErrors } from '../db/database.js';
 import type { Database } from '../db/database.js';
 import { DatabaseError } from '../db/errors.js';
 import { AltanError } from '../problems.js';
@@ -227,7 +228,8 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
 }
 
 /** Runs every request the file's clients make and compares each outcome with the access rules. */
-export async function verify(db: Database, compiled: CompileResult, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verify(given: Database, compiled: CompileResult, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const db = withDatabaseErrors(given);
   const started = performance.now();
   try {
     await prerequisites(db, compiled);

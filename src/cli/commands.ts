@@ -11,16 +11,24 @@ import { STARTER_FILE } from '../starter.js';
 import type { Target } from '../target.js';
 import { UserError, displayName, fsMessage, pathIn, readSource, report, writeOutput } from './io.js';
 import type { CliIo, Outcome } from './io.js';
+import { validDocument, writeJson } from './jsonDocuments.js';
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 
-export async function validateCommand(io: CliIo, file: string): Promise<Outcome> {
+export async function validateCommand(io: CliIo, file: string, options: { readonly json?: boolean } = {}): Promise<Outcome> {
   const result = await validate(readSource(io, file), { fileName: displayName(file) });
+  // With --json the problems are the failure document run.ts prints.
+  if (options.json && (result.errors.length > 0 || !result.input)) throw new InvalidRequirementsError(result.errors, result.warnings);
   report(io, result.errors);
   report(io, result.warnings);
   if (result.errors.length > 0 || !result.input) return 'invalid';
   const input = result.input;
   const count = (map: object | null | undefined) => Object.keys(map ?? {}).length;
+  if (options.json) {
+    const counts = { entities: count(input.entities), buckets: count(input.buckets), views: count(input.materialized_views), jobs: count(input.jobs) };
+    writeJson(io, validDocument(displayName(file), counts, result.warnings));
+    return 'ok';
+  }
   const parts = [
     plural(count(input.entities), 'entity', 'entities'),
     plural(count(input.buckets), 'bucket'),
@@ -37,14 +45,17 @@ export interface GenerateOptions {
   readonly target?: Target;
 }
 
-/** The compiled file, its warnings printed; or its problems printed and undefined. */
-export async function compileFile(io: CliIo, file: string, target: Target): Promise<CompileResult | undefined> {
+/**
+ * The compiled file, its warnings printed; or its problems printed and undefined. With `json`, an
+ * invalid file is thrown instead, for run.ts to print as the failure document.
+ */
+export async function compileFile(io: CliIo, file: string, target: Target, json = false): Promise<CompileResult | undefined> {
   try {
     const result = await compile(readSource(io, file), { fileName: displayName(file), target });
     report(io, result.warnings);
     return result;
   } catch (e) {
-    if (!(e instanceof InvalidRequirementsError)) throw e;
+    if (!(e instanceof InvalidRequirementsError) || json) throw e;
     report(io, e.errors);
     report(io, e.warnings);
     return undefined;
@@ -52,7 +63,7 @@ export async function compileFile(io: CliIo, file: string, target: Target): Prom
 }
 
 export async function generateCommand(io: CliIo, file: string, options: GenerateOptions): Promise<Outcome> {
-  const result = await compileFile(io, file, options.target ?? 'altan');
+  const result = await compileFile(io, file, options.target ?? 'altan', options.json);
   if (!result) return 'invalid';
   const text = options.json ? `${JSON.stringify({ sql: result.sql, cron: result.cron, warnings: result.warnings }, null, 2)}\n` : result.sql;
   if (options.output !== undefined) {

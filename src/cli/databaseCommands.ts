@@ -22,6 +22,7 @@ import { plan } from '../plan/plan.js';
 import { compileFile } from './commands.js';
 import { displayName } from './io.js';
 import type { CliIo, Outcome } from './io.js';
+import { writeJson } from './jsonDocuments.js';
 
 /** Where the embedded database lives, relative to the working directory. */
 export const EMBEDDED_DIR = '.altan-cloud/db';
@@ -88,7 +89,7 @@ export interface ApplyCommandOptions extends DatabaseOptions {
 
 export async function applyCommand(io: CliIo, file: string, options: ApplyCommandOptions): Promise<Outcome> {
   // Compiled before any connection: an invalid file never reaches the database.
-  const compiled = await compileFile(io, file, options.target);
+  const compiled = await compileFile(io, file, options.target, options.json);
   if (!compiled) return 'invalid';
   return withDatabase(io, options, true, async (db) => {
     const dryRun = options.dryRun === true;
@@ -111,7 +112,7 @@ export interface PlanCommandOptions extends DatabaseOptions {
 
 /** `ok` (or `changes` with --exit-code when there is something to do); `blocked` when the plan cannot run as it stands. */
 export async function planCommand(io: CliIo, file: string, options: PlanCommandOptions): Promise<Outcome> {
-  const compiled = await compileFile(io, file, options.target);
+  const compiled = await compileFile(io, file, options.target, options.json);
   if (!compiled) return 'invalid';
   return withDatabase(io, options, true, async (db) => {
     const p = await plan(db, compiled);
@@ -127,7 +128,7 @@ export interface VerifyCommandOptions extends DatabaseOptions {
 
 /** `ok` when every request came out as the access rules promise, `verify-failed` when one did not. */
 export async function verifyCommand(io: CliIo, file: string, options: VerifyCommandOptions): Promise<Outcome> {
-  const compiled = await compileFile(io, file, 'altan');
+  const compiled = await compileFile(io, file, 'altan', options.json);
   if (!compiled) return 'invalid';
   return withDatabase(io, options, true, async (db) => {
     const report = await verify(db, compiled);
@@ -150,9 +151,11 @@ function applyText(file: string, r: ApplyReport): string {
   return [head, ...changes, ...r.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
 }
 
-export async function bootstrapCommand(io: CliIo, options: DatabaseOptions): Promise<Outcome> {
+export async function bootstrapCommand(io: CliIo, options: DatabaseOptions & { readonly json?: boolean }): Promise<Outcome> {
   return withDatabase(io, options, false, async (db) => {
-    printBootstrap(io, await bootstrap(db), true);
+    const report = await bootstrap(db);
+    if (options.json) writeJson(io, { database: db.description, ...report });
+    else printBootstrap(io, report, true);
     return 'ok';
   });
 }

@@ -20,6 +20,7 @@ import type { Target } from '../target.js';
 import { VERSION } from '../version.js';
 import { generateCommand, initCommand, validateCommand } from './commands.js';
 import { report } from './io.js';
+import { failureDocument, usageDocument, writeJson } from './jsonDocuments.js';
 import type { CliIo, Outcome } from './io.js';
 
 export type { CliIo, Outcome, Output } from './io.js';
@@ -55,7 +56,7 @@ const targetOption = () =>
 const databaseCommands = () => import('./databaseCommands.js');
 const databaseOption = () => new Option('--database-url <url>', 'a Postgres connection URL (default: DATABASE_URL, else the embedded database)');
 
-function program(io: CliIo, done: (outcome: Outcome) => void): Command {
+function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void): Command {
   const cli = new Command('altan-cloud')
     .description('Compile a requirements YAML into one secure Supabase-style SQL transaction')
     .version(VERSION, '-V, --version')
@@ -71,12 +72,17 @@ function program(io: CliIo, done: (outcome: Outcome) => void): Command {
       getOutHasColors: () => false,
       getErrHasColors: () => false,
     });
+  // Known before the action runs: from then on any failure is printed as a JSON document (jsonDocuments.ts).
+  cli.hook('preAction', (_cli, action) => {
+    if (action.opts().json === true) json();
+  });
 
   cli
     .command('validate')
     .description('check a requirements file and print a summary, or every problem as file:line:col: message')
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
-    .action(async (file: string) => done(await validateCommand(io, file)));
+    .addOption(new Option('--json', 'print { status, file, entities, buckets, views, jobs, warnings } as JSON'))
+    .action(async (file: string, opts: { json?: boolean }) => done(await validateCommand(io, file, opts)));
 
   cli
     .command('generate')
@@ -128,7 +134,8 @@ function program(io: CliIo, done: (outcome: Outcome) => void): Command {
     .command('bootstrap')
     .description('make a Postgres database look like an Altan / Supabase project (roles, auth, storage, pg_cron); idempotent')
     .addOption(databaseOption())
-    .action(async (opts: { databaseUrl?: string }) => done(await (await databaseCommands()).bootstrapCommand(io, opts)));
+    .addOption(new Option('--json', 'print { database, added, present, notes } as JSON'))
+    .action(async (opts: { databaseUrl?: string; json?: boolean }) => done(await (await databaseCommands()).bootstrapCommand(io, opts)));
 
   cli
     .command('init')
@@ -143,13 +150,28 @@ function program(io: CliIo, done: (outcome: Outcome) => void): Command {
 /** Runs the command line `argv` (the arguments only, without `node` and the script) against `io`; returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let outcome: Outcome = 'ok';
+  let json = false;
   try {
-    await program(io, (o) => (outcome = o)).parseAsync([...argv], { from: 'user' });
+    await program(
+      io,
+      (o) => (outcome = o),
+      () => (json = true),
+    ).parseAsync([...argv], { from: 'user' });
     return exitCode(outcome);
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander printed it. Help and version end through exitOverride too, with exit code 0.
-      return e.exitCode === 0 ? exitCode('ok') : exitCode('usage');
+      if (e.exitCode === 0) return exitCode('ok');
+      // Refused before any action ran: --json anywhere on the line asks for the document all the same.
+      if (argv.includes('--json')) writeJson(io, usageDocument(e.message, exitCode('usage')));
+      return exitCode('usage');
+    }
+    if (json) {
+      const document = failureDocument(e, exitCode(e instanceof AltanError ? e.category : 'internal'));
+      writeJson(io, document);
+      // A bug's stack still goes to stderr, for the report.
+      if (document.category === 'internal') io.stderr.write(`altan-cloud: ${document.message}\n${e instanceof Error ? (e.stack ?? '') : ''}\n`);
+      return document.exitCode;
     }
     if (e instanceof InvalidRequirementsError) {
       // The commands print a file's problems themselves; a library call that throws them is reported the same way.

@@ -31,8 +31,12 @@ describe('apply on the embedded database', () => {
       /^applied altan\.yaml to embedded database .* in \d+ ms: created 3 tables, 2 functions, 13 policies, 11 indexes, 3 triggers, 2 buckets, 3 materialized views, 2 views, 3 cron jobs\n/,
     );
     expect(first.stdout).toContain('note: the embedded database has no pg_cron: cron jobs are recorded in its stand-in cron.job table and never run there');
+    // The quick start's first command ends with what to run next (the default file is not repeated).
+    expect(first.stdout).toMatch(/\nnext:\n {2}altan-cloud verify +# .*\n {2}altan-cloud plan +# .*\n {2}altan-cloud generate +# .*\n$/);
     expect(existsSync(join(dir, '.altan-cloud', 'db'))).toBe(true);
     expect(existsSync(join(dir, '.altan-cloud', 'db.lock'))).toBe(false);
+    const upToDate = await runCliInProcess(['apply'], { cwd: dir, env });
+    expect(upToDate.stdout).not.toContain('next:');
 
     const again = await runCliInProcess(['apply', '--json'], { cwd: dir, env });
     expect(again.status, again.stderr).toBe(0);

@@ -66,7 +66,7 @@ describe('unknown-type', () => {
 
   it('reports shorthand and map types, listing what is allowed', () => {
     const [first, second] = found(text, 'unknown-type');
-    expect(first?.message).toContain('field "notes.body": unknown type "texxt"; allowed: text, varchar');
+    expect(first?.message).toContain('field "notes.body": unknown type "texxt" (did you mean "text"?); allowed: text, varchar');
     expect(place(first as Diagnostic)).toBe(at(text, 5, 'texxt'));
     expect(first?.path).toBe('entities.notes.fields.body');
     expect(second?.message).toContain('unknown type "integr"');

@@ -21,6 +21,7 @@ import { describeChange, formatPlan } from '../plan/format.js';
 import { plan } from '../plan/plan.js';
 import { compileFile } from './commands.js';
 import { displayName } from './io.js';
+import { nextStepsText } from './nextSteps.js';
 import type { CliIo, Outcome } from './io.js';
 import { writeJson } from './jsonDocuments.js';
 
@@ -100,6 +101,9 @@ export async function applyCommand(io: CliIo, file: string, options: ApplyComman
     if (options.verify && verified === undefined) verified = await verify(db, compiled);
     if (options.json) io.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
     else io.stdout.write(applyText(displayName(file), applied) + (verified ? `\n${formatReport(verified)}` : ''));
+    // A first apply on the embedded database is the quick start's first command: say what to run next.
+    const embedded = (options.databaseUrl ?? io.env.DATABASE_URL ?? '') === '';
+    if (!options.json && !options.verify && embedded && applied.status === 'applied' && applied.created.length > 0) io.stdout.write(nextStepsText(file));
     return verified?.status === 'failed' ? 'verify-failed' : 'ok';
   });
 }

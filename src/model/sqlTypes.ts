@@ -79,7 +79,16 @@ const TYPE_PATTERN = /^\s*([a-z]+(?: precision)?)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)
 const MAX_CHAR_LENGTH = 10_485_760;
 const MAX_NUMERIC_PRECISION = 1000;
 
-export type ParsedType = { ok: true; type: SqlType } | { ok: false; message: string };
+/** Every type name the format takes, aliases included (for "did you mean"). */
+export const TYPE_NAMES: readonly string[] = [...BASE_TYPES, ...Object.keys(TYPE_ALIASES)];
+
+/** `unknown` failures are names the format does not have (rather than wrong parameters of one it has). */
+export type ParsedType = { ok: true; type: SqlType } | { ok: false; message: string; unknown?: true };
+
+/** `hint`: what to write instead, placed before the list of allowed types (see validate/typeHints). */
+export function unknownTypeMessage(written: string, hint = ''): string {
+  return `unknown type ${JSON.stringify(written)}${hint}; allowed: ${ALLOWED_TYPES_TEXT}`;
+}
 
 /**
  * Parsed forms by written form: a file repeats a handful of types over all its
@@ -103,7 +112,7 @@ function parseWritten(written: string): ParsedType {
   const name = m?.[1];
   const base = name === undefined ? undefined : (TYPE_ALIASES[name] ?? BASE_TYPES.find((t) => t === name));
   if (!m || !base) {
-    return { ok: false, message: `unknown type ${JSON.stringify(written)}; allowed: ${ALLOWED_TYPES_TEXT}` };
+    return { ok: false, message: unknownTypeMessage(written), unknown: true };
   }
   const first = m[2] === undefined ? undefined : Number(m[2]);
   const second = m[3] === undefined ? undefined : Number(m[3]);

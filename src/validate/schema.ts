@@ -12,6 +12,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { sortDiagnostics } from '../diagnostics.js';
 import type { LoadedDocument, Path } from '../load/document.js';
 import { pickBranches } from './branches.js';
+import { commaSplit, commaSplitMessage, commaSplitPath } from './flowComma.js';
 import type { BranchChoice } from './branches.js';
 import { describePath, dottedPath, insidePath, isPlainMap, pointerToPath, quote, valueAt } from './location.js';
 import type { Issue, SchemaNode } from './schemaWords.js';
@@ -152,6 +153,8 @@ function describeError(e: ErrorObject, path: Path, data: unknown, root: SchemaNo
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
+      const split = commaSplit(value, key);
+      if (split) return issue('unknown-key', commaSplitMessage(split, key, insidePath(path)), commaSplitPath(path, split));
       const allowed = Object.keys(parent?.properties ?? {});
       const hint = suggest(key, allowed);
       const mean = hint === undefined ? '' : ` (did you mean ${quote(hint)}?)`;

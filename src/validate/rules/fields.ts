@@ -3,7 +3,8 @@
  * makes sense next to a `references` that can really be set to NULL.
  */
 import { declaredPrimaryKey, ownerField } from '../../model/resolve.js';
-import { parseType } from '../../model/sqlTypes.js';
+import { parseType, unknownTypeMessage } from '../../model/sqlTypes.js';
+import { unknownTypeHint } from '../typeHints.js';
 import { eachField, fieldKeyPath, fieldLabel } from './context.js';
 import type { RuleContext } from './context.js';
 
@@ -12,7 +13,8 @@ export function unknownType(ctx: RuleContext): void {
     if (field.spec.type === undefined) return;
     const parsed = parseType(field.spec.type);
     if (!parsed.ok) {
-      ctx.error('unknown-type', `${fieldLabel(field.entityName, field.fieldName)}: ${parsed.message}`, fieldKeyPath(field, 'type'));
+      const message = parsed.unknown ? unknownTypeMessage(field.spec.type, unknownTypeHint(field.spec.type)) : parsed.message;
+      ctx.error('unknown-type', `${fieldLabel(field.entityName, field.fieldName)}: ${message}`, fieldKeyPath(field, 'type'));
     }
   });
 }

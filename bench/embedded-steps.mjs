@@ -1,6 +1,7 @@
 /**
  * One embedded apply, step by step, in one process, as the CLI does it:
- * import, compile, open PGlite (creating the database when `dir` is new),
+ * import, compile, unpack the build's database snapshot when `dir` is new,
+ * open PGlite,
  * bootstrap, apply, close. Prints JSON: each step's time and the RSS after it,
  * the process's peak RSS, PGlite's WebAssembly memory and the JS heap.
  *
@@ -23,11 +24,13 @@ const root = new URL('../dist/', import.meta.url);
 const { compile } = await import(new URL('compile.js', root));
 const { bootstrap } = await import(new URL('execute/bootstrap.js', root));
 const { apply } = await import(new URL('execute/apply.js', root));
+const { unpackSnapshotIfNew } = await import(new URL('db/embeddedSnapshot.js', root));
 step('import altan-cloud');
 const { PGlite } = await import('@electric-sql/pglite');
 step('import PGlite');
 const compiled = await compile(readFileSync(file), { fileName: 'altan.yaml' });
 step('compile');
+if (unpackSnapshotIfNew(dir)) step('unpack snapshot');
 const pglite = await PGlite.create(dir);
 step('PGlite.create');
 // The Database interface of src/db/database.ts, without its lock file.

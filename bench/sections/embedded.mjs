@@ -1,6 +1,6 @@
 /**
  * 4. The embedded database: the first `altan-cloud apply` in a new directory
- * (cold: PGlite creates and bootstraps the database) and a later one (warm:
+ * (cold: the build's database snapshot is unpacked, then bootstrapped) and a later one (warm:
  * the file is up to date), each against a node process that only opens and
  * closes PGlite on a directory in the same state. And 5. the peak RSS of the
  * cold apply, with a breakdown of where the time and the memory go
@@ -13,7 +13,6 @@ import { CLI, ROOT, cleanup, node, row, tempDir } from '../lib/measure.mjs';
 const FLOORS = join(ROOT, 'bench/floors.mjs');
 const STEPS = join(ROOT, 'bench/embedded-steps.mjs');
 const EXAMPLE = join(ROOT, 'examples/todo/altan.yaml');
-const GiB = 1024;
 
 export async function embeddedSection({ runs, warmup }) {
   const dir = tempDir('embedded');
@@ -50,8 +49,8 @@ export async function embeddedSection({ runs, warmup }) {
           unit: 'ms',
           ...cold,
           floorName: 'PGlite create',
-          target: '≤ 5 s',
-          check: (s) => s <= 5000,
+          target: '≤ 1.5 s',
+          check: (s) => s <= 1500,
         }),
         row({
           section: '4',
@@ -59,8 +58,8 @@ export async function embeddedSection({ runs, warmup }) {
           unit: 'ms',
           ...warm,
           floorName: 'PGlite open',
-          target: '≤ 1.5 s',
-          check: (s) => s <= 1500,
+          target: '≤ 0.8 s',
+          check: (s) => s <= 800,
         }),
         row({
           section: '5',
@@ -68,8 +67,8 @@ export async function embeddedSection({ runs, warmup }) {
           unit: 'MiB',
           ...rss,
           floorName: 'PGlite create',
-          target: '≤ 1 GiB',
-          check: (s) => s <= GiB,
+          target: '≤ 450 MiB',
+          check: (s) => s <= 450,
         }),
       ],
       notes: steps,

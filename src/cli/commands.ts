@@ -9,6 +9,7 @@ import type { CompileResult } from '../compile.js';
 import { InvalidRequirementsError } from '../diagnostics.js';
 import { STARTER_FILE } from '../starter.js';
 import type { Target } from '../target.js';
+import { ignoreEmbeddedDatabase } from './gitignore.js';
 import { UserError, displayName, fsMessage, pathIn, readSource, report, writeOutput } from './io.js';
 import type { CliIo, Outcome } from './io.js';
 import { validDocument, writeJson } from './jsonDocuments.js';
@@ -84,5 +85,13 @@ export function initCommand(io: CliIo, file: string): Outcome {
     throw new UserError(`${file}: cannot write: ${fsMessage(e, path, file)}`, 'output-unwritable');
   }
   io.stdout.write(`wrote ${file}: edit it, then run "altan-cloud validate ${file}"\n`);
+  try {
+    const change = ignoreEmbeddedDatabase(io.cwd);
+    if (change !== 'present')
+      io.stdout.write(`${change === 'created' ? 'wrote' : 'added .altan-cloud/ to'} .gitignore: the embedded database stays out of git\n`);
+  } catch (e) {
+    // The starter file is written; an unwritable .gitignore is the user's to fix, not a failed init.
+    io.stderr.write(`note: could not add .altan-cloud/ to .gitignore: ${(e as Error).message}\n`);
+  }
   return 'ok';
 }

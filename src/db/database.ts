@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { unpackSnapshotIfNew } from './embeddedSnapshot.js';
 import { ConnectionError, asDatabaseError, connectFailure } from './errors.js';
 import { lockFile } from './fileLock.js';
 
@@ -138,7 +139,8 @@ export async function pgliteDatabase(db: PGliteInstance, description: string, re
 const loadPGlite = async () => (await import('@electric-sql/pglite')).PGlite;
 
 /**
- * The embedded database in `dir`, created on first use; one process at a time (a lock file beside it).
+ * The embedded database in `dir`, created on first use (unpacked from the build's snapshot when there is one,
+ * src/db/embeddedSnapshot.ts); one process at a time (a lock file beside it).
  * A relative `dir` is taken from `options.cwd` (default: the process's working directory); messages name it as given.
  */
 export async function openEmbedded(dir: string, options: { readonly cwd?: string } = {}): Promise<Database> {
@@ -149,6 +151,12 @@ export async function openEmbedded(dir: string, options: { readonly cwd?: string
     throw new ConnectionError(`cannot create the embedded database at ${dir}: ${(e as Error).message}`);
   }
   const release = await lockFile(`${path}.lock`);
+  try {
+    unpackSnapshotIfNew(path);
+  } catch (e) {
+    release();
+    throw new ConnectionError(`cannot create the embedded database at ${dir}: ${(e as Error).message}`);
+  }
   try {
     const db = await (await loadPGlite()).create(path);
     return await pgliteDatabase(db, `embedded database ${dir} (PGlite)`, release);

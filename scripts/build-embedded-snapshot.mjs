@@ -1,0 +1,36 @@
+/**
+ * Part of `npm run build`: writes dist/embedded-db.tar.gz, a new PGlite
+ * database's data directory (gzipped tar, as PGlite dumps it), which
+ * src/db/embeddedSnapshot.ts unpacks as the embedded database of a new folder
+ * instead of running PGlite's initdb (seconds and ~890 MB) on every first
+ * apply. Made again only when the installed PGlite's version differs from the
+ * one that made it (dist/embedded-db.json), since initdb is slow and a data
+ * directory belongs to the PGlite (Postgres) version that wrote it.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const root = new URL('../', import.meta.url);
+const archive = new URL('dist/embedded-db.tar.gz', root);
+const stamp = new URL('dist/embedded-db.json', root);
+
+// The package's own package.json is not in its "exports": found from its entry point instead.
+const require = createRequire(import.meta.url);
+const pgliteEntry = require.resolve('@electric-sql/pglite');
+let packageDir = dirname(pgliteEntry);
+while (!existsSync(join(packageDir, 'package.json'))) packageDir = dirname(packageDir);
+const version = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
+
+const made = existsSync(stamp) && existsSync(archive) ? JSON.parse(readFileSync(stamp, 'utf8')).pglite : undefined;
+if (made !== version) {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const pg = await PGlite.create();
+  const tar = new Uint8Array(await (await pg.dumpDataDir('gzip')).arrayBuffer());
+  await pg.close();
+  mkdirSync(new URL('dist/', root), { recursive: true });
+  const partial = new URL(`dist/embedded-db.tar.gz.${process.pid}`, root);
+  writeFileSync(partial, tar);
+  renameSync(partial, archive);
+  writeFileSync(stamp, `${JSON.stringify({ pglite: version })}\n`);
+}

@@ -16,7 +16,7 @@
  *   3   plan --exit-code found changes to make
  *   4   verify (or apply --verify) found a request not as the access rules
  *       promise, or a privilege the file does not grant (`verify-failed`)
- *   64  usage error (`usage`)
+ *   64  usage error (`usage`), also a database URL that cannot be read
  *   70  internal error (a bug: reported as one, with its stack)
  */
 import { readAtMost } from '../load/read.js';

@@ -44,11 +44,11 @@ export class DatabaseError extends AltanError {
 
 /**
  * The database could not be reached or opened: nothing was run. Codes:
- * `connection-failed`, `database-url-invalid`, `database-in-use` (the
- * embedded database, held by another process).
+ * `connection-failed`, `database-in-use` (the embedded database, held by
+ * another process). A URL that cannot be used is a `DatabaseUrlError` (url.ts).
  */
 export class ConnectionError extends AltanError {
-  constructor(message: string, code: 'connection-failed' | 'database-url-invalid' | 'database-in-use' = 'connection-failed', hint?: string) {
+  constructor(message: string, code: 'connection-failed' | 'database-in-use' = 'connection-failed', hint?: string) {
     super(message, 'connection', { code, message, ...(hint !== undefined ? { hint } : {}) });
     this.name = 'ConnectionError';
   }

@@ -21,6 +21,7 @@ export type { BootstrapReport } from './execute/bootstrap.js';
 export { openEmbedded, openMemory, openPostgres } from './db/database.js';
 export type { Database } from './db/database.js';
 export { ConnectionError, DatabaseError } from './db/errors.js';
+export { DatabaseUrlError, redactUrl } from './db/url.js';
 export { preflight } from './db/preflight.js';
 export type { Missing } from './db/preflight.js';
 export { verify, VerifyError } from './verify/run.js';

@@ -143,11 +143,13 @@ describe('apply target errors', () => {
     expect(r.stderr).not.toMatch(STACK_TRACE);
   });
 
-  it('a URL that is not a postgres:// URL: exit 2 before any connection', async () => {
+  it('a URL that is not a postgres:// URL: a usage error (exit 64) before any connection', async () => {
     const dir = exampleProject('todo');
     const r = await runCliInProcess(['apply', '--database-url', 'localhost:5432/db'], { cwd: dir, env });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toBe('altan-cloud: the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)\n');
+    expect(r.status).toBe(64);
+    expect(r.stderr).toMatch(
+      /^altan-cloud: the database URL must start with postgres:\/\/ or postgresql:\/\/ \(postgres:\/\/user:password@host:5432\/database\)\nhint: percent-encode /,
+    );
   });
 
   it('an unknown --target is a usage error', async () => {

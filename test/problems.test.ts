@@ -10,6 +10,7 @@ import {
   ApplyError,
   ConnectionError,
   DatabaseError,
+  DatabaseUrlError,
   InvalidRequirementsError,
   PlanError,
   VerifyError,
@@ -86,9 +87,10 @@ describe('every error class is an AltanError', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(ConnectionError);
-    expectProblems(error as ConnectionError, 'connection', ['database-url-invalid']);
-    expect((error as ConnectionError).problems[0]?.hint).toMatch(/postgres:\/\/user:password@host:5432\/database/);
+    expect(error).toBeInstanceOf(DatabaseUrlError);
+    expectProblems(error as DatabaseUrlError, 'usage', ['database-url-invalid']);
+    expect((error as DatabaseUrlError).problems[0]?.message).toMatch(/postgres:\/\/user:password@host:5432\/database/);
+    expect((error as DatabaseUrlError).problems[0]?.hint).toMatch(/encodeURIComponent/);
   });
 });
 

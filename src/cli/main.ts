@@ -16,15 +16,18 @@
  *   3   plan --exit-code found changes to make
  *   4   verify (or apply --verify) found a request not as the access rules
  *       promise, or a privilege the file does not grant (`verify-failed`)
- *   64  usage error (`usage`)
+ *   64  usage error (`usage`), also a database URL that cannot be read
  *   70  internal error (a bug: reported as one, with its stack)
+ * A closed stdout or stderr (`| head -1`) changes none of these (pipes.ts).
  */
 import { readAtMost } from '../load/read.js';
+import { quietWhenClosed } from './pipes.js';
 import { runCli } from './run.js';
 
 process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
+  // A reader that closes the pipe early (`| head -1`) ends nothing with a stack trace: pipes.ts.
+  stdout: quietWhenClosed(process.stdout),
+  stderr: quietWhenClosed(process.stderr),
   // Read only for `-`, and at most what is asked: an endless pipe is not read forever.
   stdin: (limit) => readAtMost(0, limit),
   env: process.env,

@@ -8,6 +8,9 @@ import { resolve } from 'node:path';
 import { unpackSnapshotIfNew } from './embeddedSnapshot.js';
 import { ConnectionError, asDatabaseError, connectFailure } from './errors.js';
 import { lockFile } from './fileLock.js';
+import { DatabaseUrlError, checkDatabaseUrl, redactUrl } from './url.js';
+
+export { redactUrl } from './url.js';
 
 export interface Database {
   readonly kind: 'postgres' | 'embedded';
@@ -63,32 +66,22 @@ export function withDatabaseErrors(db: Database): Database {
   };
 }
 
-/** `postgres://user:secret@host/db` → `postgres://user@host/db`. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '(unparsable database URL)';
-  }
-}
-
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /** One connection to a Postgres server. */
 export async function openPostgres(url: string): Promise<Database> {
-  if (!/^postgres(ql)?:\/\//i.test(url)) {
-    throw new ConnectionError(
-      'the database URL must start with postgres:// or postgresql:// (postgres://user:password@host:5432/database)',
-      'database-url-invalid',
-      'give --database-url (or DATABASE_URL) as postgres://user:password@host:5432/database',
-    );
-  }
+  // Read for problems first: a password that is not percent-encoded ends as a clear error, never in a message.
+  checkDatabaseUrl(url);
   const description = redactUrl(url);
   // Loaded on demand: node-postgres costs every command ~30 ms of start-up, and only these two need it.
   const pg = (await import('pg')).default;
-  const client = new pg.Client({ connectionString: url, application_name: 'altan-cloud', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  let client: InstanceType<typeof pg.Client>;
+  try {
+    client = new pg.Client({ connectionString: url, application_name: 'altan-cloud', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  } catch {
+    // node-postgres refused what checkDatabaseUrl let through; its message may quote the URL.
+    throw new DatabaseUrlError(`the database URL ${description} cannot be read by node-postgres`);
+  }
   // A connection killed by the server surfaces as a rejected query; without a
   // listener the same event would also crash the process.
   client.on('error', () => {});

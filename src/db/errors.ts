@@ -43,14 +43,15 @@ export class DatabaseError extends AltanError {
 }
 
 /** The codes of a `ConnectionError`: what failed, so a caller knows whether trying again can help. */
-export type ConnectionProblemCode = 'connection-failed' | 'server-unreachable' | 'authentication-failed' | 'database-url-invalid' | 'database-in-use';
+export type ConnectionProblemCode = 'connection-failed' | 'server-unreachable' | 'authentication-failed' | 'database-in-use';
 
 /**
  * The database could not be reached or opened: nothing was run. Codes:
  * `server-unreachable` (refused, unknown host, timed out: worth retrying),
  * `authentication-failed` (a wrong password or user: retrying cannot help),
- * `connection-failed` (anything else), `database-url-invalid`,
- * `database-in-use` (the embedded database, held by another process).
+ * `connection-failed` (anything else),
+ * `database-in-use` (the embedded database, held by another process). A URL that
+ * cannot be used is a `DatabaseUrlError` (url.ts).
  */
 export class ConnectionError extends AltanError {
   constructor(message: string, code: ConnectionProblemCode = 'connection-failed', hint?: string, sqlstate?: string) {

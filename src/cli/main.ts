@@ -18,9 +18,20 @@
  *       promise, or a privilege the file does not grant (`verify-failed`)
  *   64  usage error (`usage`)
  *   70  internal error (a bug: reported as one, with its stack)
+ *   130 interrupted (Ctrl-C): the statement was cancelled, nothing applied (`interrupted`)
  */
 import { readAtMost } from '../load/read.js';
 import { runCli } from './run.js';
+
+// Ctrl-C goes to whatever a command registered (a database command cancels its statement and
+// rolls back, then ends with 130); with nothing registered, or at a second Ctrl-C, it ends the process at once.
+const interruptHandlers = new Set<() => void>();
+process.on('SIGINT', () => {
+  if (interruptHandlers.size === 0) process.exit(130);
+  const handlers = [...interruptHandlers];
+  interruptHandlers.clear();
+  for (const handler of handlers) handler();
+});
 
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
@@ -29,4 +40,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdin: (limit) => readAtMost(0, limit),
   env: process.env,
   cwd: process.cwd(),
+  onInterrupt: (handler) => {
+    interruptHandlers.add(handler);
+    return () => interruptHandlers.delete(handler);
+  },
 });

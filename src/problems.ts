@@ -38,6 +38,8 @@ export type ProblemCategory =
   | 'verify-failed'
   /** verify cannot run: the file was not applied to that database. */
   | 'not-applied'
+  /** The user interrupted (Ctrl-C): the running statement was cancelled and the transaction rolled back. */
+  | 'interrupted'
   /** A bug. */
   | 'internal';
 

@@ -20,6 +20,9 @@ import type { VerifyReport } from '../verify/run.js';
 import { describeChange, formatPlan } from '../plan/format.js';
 import { plan } from '../plan/plan.js';
 import { compileFile } from './commands.js';
+import { DEFAULT_TIMEOUTS } from './durations.js';
+import { guardSession } from './guard.js';
+import type { Guard } from './guard.js';
 import { displayName } from './io.js';
 import { nextStepsText } from './nextSteps.js';
 import type { CliIo, Outcome } from './io.js';
@@ -30,6 +33,9 @@ export const EMBEDDED_DIR = '.altan-cloud/db';
 
 export interface DatabaseOptions {
   readonly databaseUrl?: string;
+  /** --lock-timeout and --statement-timeout, in ms (0: no limit); default DEFAULT_TIMEOUTS. */
+  readonly lockTimeout?: number;
+  readonly statementTimeout?: number;
 }
 
 /** Opens the chosen database; the embedded one is bootstrapped, as on first use it is empty. */
@@ -68,14 +74,32 @@ function refused(db: Database, e: unknown): unknown {
   });
 }
 
-/** Runs `work` against the database, closing it whatever happens; what Postgres refused is thrown naming it. */
-async function withDatabase(io: CliIo, options: DatabaseOptions, bootstrapEmbedded: boolean, work: (db: Database) => Promise<Outcome>): Promise<Outcome> {
+/**
+ * Runs `work` against the database under a guard (timeouts, Ctrl-C: guard.ts), closing it
+ * whatever happens; what Postgres refused is thrown naming it. `outcome` ends the message of
+ * a timeout or an interrupt: what became of the database.
+ */
+async function withDatabase(
+  io: CliIo,
+  options: DatabaseOptions,
+  bootstrapEmbedded: boolean,
+  outcome: string,
+  work: (db: Database, signal: AbortSignal) => Promise<Outcome>,
+): Promise<Outcome> {
   const db = await open(io, options, bootstrapEmbedded);
+  const url = db.kind === 'postgres' ? (options.databaseUrl ?? io.env.DATABASE_URL) : undefined;
+  const timeouts = {
+    lockTimeoutMs: options.lockTimeout ?? DEFAULT_TIMEOUTS.lockTimeoutMs,
+    statementTimeoutMs: options.statementTimeout ?? DEFAULT_TIMEOUTS.statementTimeoutMs,
+  };
+  let guard: Guard | undefined;
   try {
-    return await work(db);
+    guard = await guardSession(io, db, url, timeouts, outcome);
+    return await work(db, guard.signal);
   } catch (e) {
-    throw refused(db, e);
+    throw refused(db, guard ? guard.explain(e) : e);
   } finally {
+    await guard?.close();
     await db.close();
   }
 }
@@ -92,12 +116,12 @@ export async function applyCommand(io: CliIo, file: string, options: ApplyComman
   // Compiled before any connection: an invalid file never reaches the database.
   const compiled = await compileFile(io, file, options.target, options.json);
   if (!compiled) return 'invalid';
-  return withDatabase(io, options, true, async (db) => {
+  return withDatabase(io, options, true, 'nothing was applied', async (db, signal) => {
     const dryRun = options.dryRun === true;
     let verified: VerifyReport | undefined;
     // A dry run is verified inside its own transaction, before the rollback; otherwise after the commit.
     const beforeEnd = options.verify && dryRun ? async (d: Database) => void (verified = await verify(d, compiled, { insideTransaction: true })) : undefined;
-    const applied = await apply(db, compiled, { dryRun, allowDestructive: options.allowDestructive === true, ...(beforeEnd ? { beforeEnd } : {}) });
+    const applied = await apply(db, compiled, { dryRun, signal, allowDestructive: options.allowDestructive === true, ...(beforeEnd ? { beforeEnd } : {}) });
     if (options.verify && verified === undefined) verified = await verify(db, compiled);
     if (options.json) io.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
     else io.stdout.write(applyText(displayName(file), applied) + (verified ? `\n${formatReport(verified)}` : ''));
@@ -118,7 +142,7 @@ export interface PlanCommandOptions extends DatabaseOptions {
 export async function planCommand(io: CliIo, file: string, options: PlanCommandOptions): Promise<Outcome> {
   const compiled = await compileFile(io, file, options.target, options.json);
   if (!compiled) return 'invalid';
-  return withDatabase(io, options, true, async (db) => {
+  return withDatabase(io, options, true, 'nothing was changed', async (db) => {
     const p = await plan(db, compiled);
     io.stdout.write(options.json ? `${JSON.stringify(p, null, 2)}\n` : formatPlan(displayName(file), p));
     if (p.blockers.length > 0) return 'blocked';
@@ -134,7 +158,7 @@ export interface VerifyCommandOptions extends DatabaseOptions {
 export async function verifyCommand(io: CliIo, file: string, options: VerifyCommandOptions): Promise<Outcome> {
   const compiled = await compileFile(io, file, 'altan', options.json);
   if (!compiled) return 'invalid';
-  return withDatabase(io, options, true, async (db) => {
+  return withDatabase(io, options, true, 'nothing was changed', async (db) => {
     const report = await verify(db, compiled);
     io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return report.status === 'failed' ? 'verify-failed' : 'ok';
@@ -156,7 +180,7 @@ function applyText(file: string, r: ApplyReport): string {
 }
 
 export async function bootstrapCommand(io: CliIo, options: DatabaseOptions & { readonly json?: boolean }): Promise<Outcome> {
-  return withDatabase(io, options, false, async (db) => {
+  return withDatabase(io, options, false, 'the transaction was rolled back', async (db) => {
     const report = await bootstrap(db);
     if (options.json) writeJson(io, { database: db.description, ...report });
     else printBootstrap(io, report, true);

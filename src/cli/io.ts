@@ -33,6 +33,12 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Relative paths (the requirements file, -o, init's file, ./.altan-cloud/db) are taken from here. */
   readonly cwd: string;
+  /**
+   * Ctrl-C: `onInterrupt(handler)` makes an interrupt call `handler` (a database command
+   * cancels its statement and rolls back) instead of ending the process; it returns the
+   * function that stops that. Absent: never interrupted.
+   */
+  readonly onInterrupt?: (handler: () => void) => () => void;
 }
 
 /**

@@ -18,11 +18,22 @@
  *       promise, or a privilege the file does not grant (`verify-failed`)
  *   64  usage error (`usage`), also a database URL that cannot be read
  *   70  internal error (a bug: reported as one, with its stack)
+ *   130 interrupted (Ctrl-C): the statement was cancelled, nothing applied (`interrupted`)
  * A closed stdout or stderr (`| head -1`) changes none of these (pipes.ts).
  */
 import { readAtMost } from '../load/read.js';
 import { quietWhenClosed } from './pipes.js';
 import { runCli } from './run.js';
+
+// Ctrl-C goes to whatever a command registered (a database command cancels its statement and
+// rolls back, then ends with 130); with nothing registered, or at a second Ctrl-C, it ends the process at once.
+const interruptHandlers = new Set<() => void>();
+process.on('SIGINT', () => {
+  if (interruptHandlers.size === 0) process.exit(130);
+  const handlers = [...interruptHandlers];
+  interruptHandlers.clear();
+  for (const handler of handlers) handler();
+});
 
 process.exitCode = await runCli(process.argv.slice(2), {
   // A reader that closes the pipe early (`| head -1`) ends nothing with a stack trace: pipes.ts.
@@ -32,4 +43,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdin: (limit) => readAtMost(0, limit),
   env: process.env,
   cwd: process.cwd(),
+  onInterrupt: (handler) => {
+    interruptHandlers.add(handler);
+    return () => interruptHandlers.delete(handler);
+  },
 });

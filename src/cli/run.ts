@@ -19,6 +19,7 @@ import { TARGETS } from '../target.js';
 import type { Target } from '../target.js';
 import { VERSION } from '../version.js';
 import { generateCommand, initCommand, validateCommand } from './commands.js';
+import { DEFAULT_TIMEOUTS, parseDuration } from './durations.js';
 import { report } from './io.js';
 import { failureDocument, usageDocument, writeJson } from './jsonDocuments.js';
 import type { CliIo, Outcome } from './io.js';
@@ -40,6 +41,8 @@ const EXIT_CODES: Readonly<Record<Outcome, number>> = {
   'verify-failed': 4,
   usage: 64,
   internal: 70,
+  // 128 + SIGINT, as a shell reports a process Ctrl-C ended.
+  interrupted: 130,
 };
 
 /** The exit code for an outcome or a problem's category. */
@@ -55,6 +58,17 @@ const targetOption = () =>
 // `validate` and `generate` start without them.
 const databaseCommands = () => import('./databaseCommands.js');
 const databaseOption = () => new Option('--database-url <url>', 'a Postgres connection URL (default: DATABASE_URL, else the embedded database)');
+const lockTimeoutOption = () =>
+  new Option('--lock-timeout <duration>', 'give up waiting for a lock another session holds after this long, naming it and its holder (0: wait for ever)')
+    .argParser(parseDuration)
+    .default(DEFAULT_TIMEOUTS.lockTimeoutMs, '10s');
+const statementTimeoutOption = () =>
+  new Option('--statement-timeout <duration>', 'cancel any one statement that runs longer than this (0: no limit)').argParser(parseDuration).default(0, '0');
+
+interface TimeoutFlags {
+  readonly lockTimeout: number;
+  readonly statementTimeout: number;
+}
 
 function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void): Command {
   const cli = new Command('altan-cloud')
@@ -101,11 +115,15 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .option('--dry-run', 'execute and report, then roll back')
     .option('--verify', 'then run verify (inside the transaction with --dry-run); exit 4 when a request is not as promised')
     .option('--allow-destructive', 'also make changes that may lose data (drop a table or column, narrow a type, remove a job or a bucket that holds files)')
+    .addOption(lockTimeoutOption())
+    .addOption(statementTimeoutOption())
     .addOption(new Option('--json', 'print the report as JSON'))
     .addOption(targetOption())
     .action(
-      async (file: string, opts: { databaseUrl?: string; dryRun?: boolean; verify?: boolean; allowDestructive?: boolean; json?: boolean; target: Target }) =>
-        done(await (await databaseCommands()).applyCommand(io, file, opts)),
+      async (
+        file: string,
+        opts: { databaseUrl?: string; dryRun?: boolean; verify?: boolean; allowDestructive?: boolean; json?: boolean; target: Target } & TimeoutFlags,
+      ) => done(await (await databaseCommands()).applyCommand(io, file, opts)),
     );
 
   cli
@@ -114,9 +132,11 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .addOption(databaseOption())
     .option('--exit-code', 'exit 3 when there are changes to make (for drift checks in CI)')
+    .addOption(lockTimeoutOption())
+    .addOption(statementTimeoutOption())
     .addOption(new Option('--json', 'print the plan as JSON'))
     .addOption(targetOption())
-    .action(async (file: string, opts: { databaseUrl?: string; exitCode?: boolean; json?: boolean; target: Target }) =>
+    .action(async (file: string, opts: { databaseUrl?: string; exitCode?: boolean; json?: boolean; target: Target } & TimeoutFlags) =>
       done(await (await databaseCommands()).planCommand(io, file, opts)),
     );
 
@@ -127,8 +147,12 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     )
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .addOption(databaseOption())
+    .addOption(lockTimeoutOption())
+    .addOption(statementTimeoutOption())
     .addOption(new Option('--json', 'print the report as JSON'))
-    .action(async (file: string, opts: { databaseUrl?: string; json?: boolean }) => done(await (await databaseCommands()).verifyCommand(io, file, opts)));
+    .action(async (file: string, opts: { databaseUrl?: string; json?: boolean } & TimeoutFlags) =>
+      done(await (await databaseCommands()).verifyCommand(io, file, opts)),
+    );
 
   cli
     .command('bootstrap')

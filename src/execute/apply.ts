@@ -19,6 +19,7 @@ import type { NewRecord } from '../db/record.js';
 import type { Inventory } from '../plan/inventory.js';
 import { storedInventory } from '../plan/inventory.js';
 import { LOCK_SQL } from '../db/lock.js';
+import { timeoutKind } from '../db/timeouts.js';
 import { READING_SETTINGS_SQL } from '../render/readingSettings.js';
 import { preflight } from '../db/preflight.js';
 import type { Missing } from '../db/preflight.js';
@@ -35,6 +36,12 @@ export interface ApplyOptions {
   readonly beforeEnd?: (db: Database) => Promise<void>;
   /** Run changes that may lose data (drop a table or column, narrow a type, …); refused otherwise. */
   readonly allowDestructive?: boolean;
+  /**
+   * Aborted (Ctrl-C): checked before each step and before COMMIT, which
+   * then rolls back. Cancelling a running statement is the caller's (the
+   * CLI cancels it on the server from a second connection).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface ApplyReport {
@@ -50,7 +57,7 @@ export interface ApplyReport {
   readonly appliedAt?: string;
 }
 
-type ApplyReason = 'preflight' | 'conflict' | 'blocked' | 'destructive' | 'database' | 'connection';
+type ApplyReason = 'preflight' | 'conflict' | 'blocked' | 'destructive' | 'database' | 'connection' | 'interrupted';
 
 /** Each reason's problem code and what to do, unless the throw site says more. */
 const APPLY_PROBLEMS: Readonly<Record<ApplyReason, { readonly code: string; readonly hint?: string }>> = {
@@ -60,7 +67,10 @@ const APPLY_PROBLEMS: Readonly<Record<ApplyReason, { readonly code: string; read
   destructive: { code: 'destructive-change', hint: 'read `altan-cloud plan`, then apply with --allow-destructive to make them' },
   database: { code: 'database-error' },
   connection: { code: 'connection-lost', hint: 'nothing was applied: apply again once the database is reachable' },
+  interrupted: { code: 'interrupted' },
 };
+
+const INTERRUPTED = 'interrupted: the transaction was rolled back; nothing was applied';
 
 /**
  * Why an apply did not happen; every case leaves the database as it was.
@@ -98,8 +108,9 @@ export async function apply(given: Database, compiled: CompileResult, options: A
   const db = withDatabaseErrors(given);
   const started = performance.now();
   const { model } = compiled;
+  const step = <T>(work: () => Promise<T>): Promise<T> => guardedStep(db, options.signal, work);
   // Reading the catalog may itself be refused (a role without USAGE on auth): a database problem, not a bug.
-  const missing = await step(db, () => preflight(db, model, compiled.target));
+  const missing = await step(() => preflight(db, model, compiled.target));
   if (missing.length > 0)
     throw new ApplyError(
       missingMessage(db, missing),
@@ -116,16 +127,16 @@ export async function apply(given: Database, compiled: CompileResult, options: A
   };
   try {
     // The reading settings first: the record and the plan are read under them too.
-    await step(db, () => db.exec(`BEGIN;\n${READING_SETTINGS_SQL.join('\n')}\n${LOCK_SQL};\n${RECORD_SQL}`));
+    await step(() => db.exec(`BEGIN;\n${READING_SETTINGS_SQL.join('\n')}\n${LOCK_SQL};\n${RECORD_SQL}`));
     // Planned under the lock, in the transaction that runs it: nothing can change in between.
-    const records = await step(db, () => readRecord(db, model.schema));
+    const records = await step(() => readRecord(db, model.schema));
     const previous = records.last;
-    const { plan, inventory, statements } = await step(db, () => planAgainst(db, compiled, records));
+    const { plan, inventory, statements } = await step(() => planAgainst(db, compiled, records));
     if (plan.status === 'up-to-date') {
       // A record from before inventories: keep the same file's inventory now, so its next change can be planned.
       if (previous?.has_inventory === false && inventory && !options.dryRun) {
-        await step(db, () => record(db, recordOf(compiled, compiled.sql, inventory, elapsed(started))));
-        await step(db, () => db.exec('COMMIT'));
+        await step(() => record(db, recordOf(compiled, compiled.sql, inventory, elapsed(started))));
+        await step(() => db.exec('COMMIT'));
         open = false;
       }
       await rollback();
@@ -156,16 +167,18 @@ export async function apply(given: Database, compiled: CompileResult, options: A
     // A plan with changes always comes with the inventory to record.
     if (!inventory) throw new Error('internal: a plan with changes and no inventory');
     const body = bodyOf(plan.sql, statements);
+    if (options.signal?.aborted) throw new ApplyError(INTERRUPTED, 'interrupted');
     try {
       await db.exec(body.text);
     } catch (e) {
       await rollback();
-      throw await failure(db, compiled, plan.sql, body, e);
+      throw await failure(db, compiled, plan.sql, body, e, options.signal);
     }
     const durationMs = elapsed(started);
-    await step(db, () => record(db, recordOf(compiled, plan.sql, inventory, durationMs)));
+    await step(() => record(db, recordOf(compiled, plan.sql, inventory, durationMs)));
     if (options.beforeEnd) await options.beforeEnd(db);
-    await step(db, () => db.exec(options.dryRun ? 'ROLLBACK' : 'COMMIT'));
+    // The last moment an interrupt can keep the changes out.
+    await step(() => db.exec(options.dryRun ? 'ROLLBACK' : 'COMMIT'));
     open = false;
     return {
       status: options.dryRun ? 'dry-run' : 'applied',
@@ -195,12 +208,13 @@ function recordOf(compiled: CompileResult, sql: string, inventory: Inventory, du
   };
 }
 
-/** A step of apply's own (not the file's SQL): its errors are not about a generated line. */
-async function step<T>(db: Database, work: () => Promise<T>): Promise<T> {
+/** A step of apply's own (not the file's SQL): its errors are not about a generated line. Not begun once interrupted. */
+async function guardedStep<T>(db: Database, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  if (signal?.aborted) throw new ApplyError(INTERRUPTED, 'interrupted');
   try {
     return await work();
   } catch (e) {
-    throw asApplyError(db, e);
+    throw asApplyError(db, e, signal);
   }
 }
 
@@ -209,8 +223,15 @@ function isConnectionLoss(e: unknown): boolean {
   return e instanceof Error && /connection|terminat|ECONNRESET|EPIPE/i.test(e.message);
 }
 
-function asApplyError(db: Database, e: unknown): unknown {
+function asApplyError(db: Database, e: unknown, signal: AbortSignal | undefined): unknown {
   if (e instanceof ApplyError) return e;
+  if (signal?.aborted) return new ApplyError(INTERRUPTED, 'interrupted');
+  const timeout = timeoutKind(e);
+  if (timeout === 'lock-timeout' || timeout === 'statement-timeout') {
+    const error = e as DatabaseError;
+    const message = `${db.description}: ${describeDatabaseError(error)}\nNothing was applied: the transaction was rolled back.`;
+    return new ApplyError(message, 'database', [{ code: timeout, message: error.message, ...(error.code ? { sqlstate: error.code } : {}) }]);
+  }
   if (e instanceof PlanError) return new ApplyError(e.message, 'conflict');
   if (isConnectionLoss(e)) {
     return new ApplyError(
@@ -234,8 +255,9 @@ function asApplyError(db: Database, e: unknown): unknown {
 }
 
 /** The file's SQL failed: say where, in the generated SQL and in the file, and what Postgres said. */
-async function failure(db: Database, compiled: CompileResult, sql: string, body: Body, e: unknown): Promise<unknown> {
-  if (!(e instanceof DatabaseError) || isConnectionLoss(e)) return asApplyError(db, e);
+async function failure(db: Database, compiled: CompileResult, sql: string, body: Body, e: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  // A timeout or a cancel says nothing of the SQL, and replaying it would wait (or be cancelled) again.
+  if (!(e instanceof DatabaseError) || isConnectionLoss(e) || signal?.aborted || timeoutKind(e)) return asApplyError(db, e, signal);
   let at: number | undefined;
   let statement: PlacedStatement | undefined;
   if (e.position !== undefined) {

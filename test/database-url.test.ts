@@ -101,9 +101,12 @@ describe('the command line', () => {
     for (const command of commands) {
       const r = await runCliInProcess([...command, '--database-url', url], { cwd: dir, env: { DATABASE_URL: undefined } });
       expect(r.status, `${command.join(' ')}: ${r.stderr}`).toBe(64);
-      expect(r.stderr).toMatch(/^altan-cloud: the (database URL|user name or password in the database URL) /);
-      expect(r.stderr).toContain('encodeURIComponent');
-      expect(r.stderr).toContain('/ → %2F');
+      // with --json the failure is one document on stdout (README, "JSON output"); else text on stderr
+      const shown = command.includes('--json') ? r.stdout : r.stderr;
+      if (command.includes('--json')) expect(JSON.parse(r.stdout)).toMatchObject({ status: 'error', code: 'database-url-invalid', exitCode: 64 });
+      else expect(r.stderr).toMatch(/^altan-cloud: the (database URL|user name or password in the database URL) /);
+      expect(shown).toContain('encodeURIComponent');
+      expect(shown).toContain('/ → %2F');
       expect(r.stderr).not.toMatch(STACK_TRACE);
       expect(r.stdout + r.stderr).not.toMatch(SECRET);
     }

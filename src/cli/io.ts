@@ -29,6 +29,14 @@ export interface CliIo {
    * bytes of it (the process's own standard input). Absent: empty.
    */
   readonly stdin?: Uint8Array | ((limit: number) => Uint8Array);
+  /**
+   * Standard input as a terminal, for `sql`'s prompt: whether it is one, and its streams with
+   * the output's (made only when the prompt opens). Absent: no prompt; `sql` reads `stdin`.
+   */
+  readonly terminal?: {
+    readonly isTTY: boolean;
+    readonly open: () => { readonly input: NodeJS.ReadableStream; readonly output: NodeJS.WritableStream };
+  };
   /** The environment: DATABASE_URL. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Relative paths (the requirements file, -o, init's file, ./.altan-cloud/db) are taken from here. */

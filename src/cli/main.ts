@@ -21,6 +21,7 @@
  *   130 interrupted (Ctrl-C): the statement was cancelled, nothing applied (`interrupted`)
  * A closed stdout or stderr (`| head -1`) changes none of these (pipes.ts).
  */
+import { isatty } from 'node:tty';
 import { readAtMost } from '../load/read.js';
 import { quietWhenClosed } from './pipes.js';
 import { runCli } from './run.js';
@@ -41,6 +42,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: quietWhenClosed(process.stderr),
   // Read only for `-`, and at most what is asked: an endless pipe is not read forever.
   stdin: (limit) => readAtMost(0, limit),
+  // process.stdin is made only for the prompt: made for a pipe, it would hold the process open.
+  terminal: { isTTY: isatty(0), open: () => ({ input: process.stdin, output: process.stdout }) },
   env: process.env,
   cwd: process.cwd(),
   onInterrupt: (handler) => {

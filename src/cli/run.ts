@@ -162,6 +162,16 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .action(async (opts: { databaseUrl?: string; json?: boolean }) => done(await (await databaseCommands()).bootstrapCommand(io, opts)));
 
   cli
+    .command('sql')
+    .description('run SQL on the database (embedded by default) and print the rows; without a query: read standard input, or prompt at a terminal')
+    .argument('[query]', 'one statement or several, separated by ;')
+    .addOption(databaseOption())
+    .addOption(new Option('--json', 'print { rows, rowCount } of the last statement as JSON'))
+    .action(async (query: string | undefined, opts: { databaseUrl?: string; json?: boolean }) =>
+      done(await (await import('./sqlCommand.js')).sqlCommand(io, query, opts)),
+    );
+
+  cli
     .command('init')
     .description('write a commented starter requirements file (never overwrites)')
     .argument('[file]', 'file to create', DEFAULT_FILE)

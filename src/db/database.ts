@@ -23,6 +23,37 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** What one statement of a script returned: its command (`SELECT`, `INSERT`, …), its columns and rows (values by column), and how many rows it returned or changed. */
+export interface StatementResult {
+  readonly command: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly unknown[])[];
+  readonly rowCount: number;
+}
+
+/**
+ * A database altan-cloud opened itself (openPostgres, openEmbedded), which can also run a script of
+ * statements and give each one's result, for `altan-cloud sql`. Rows come as arrays, so that two
+ * columns of one name (`select 1 as a, 2 as a`) both show.
+ */
+export interface OpenedDatabase extends Database {
+  script(sql: string): Promise<StatementResult[]>;
+}
+
+interface DriverResult {
+  readonly command?: string | null;
+  readonly fields: readonly { readonly name: string }[];
+  readonly rows: readonly unknown[];
+  readonly rowCount?: number | null;
+}
+
+const statementResult = (r: DriverResult): StatementResult => ({
+  command: r.command ?? '',
+  columns: r.fields.map((f) => f.name),
+  rows: r.rows as unknown[][],
+  rowCount: r.rowCount ?? r.rows.length,
+});
+
 /**
  * Pinned on every connection before anything else is sent, because a server,
  * database, role or connection URL (`options=-c ...`) may set them otherwise
@@ -69,7 +100,7 @@ export function withDatabaseErrors(db: Database): Database {
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /** One connection to a Postgres server. */
-export async function openPostgres(url: string): Promise<Database> {
+export async function openPostgres(url: string): Promise<OpenedDatabase> {
   // Read for problems first: a password that is not percent-encoded ends as a clear error, never in a message.
   checkDatabaseUrl(url);
   const description = redactUrl(url);
@@ -104,6 +135,12 @@ export async function openPostgres(url: string): Promise<Database> {
     exec: async (sql: string) => {
       await translated(() => client.query(sql));
     },
+    // Simple query protocol (no parameters): one result per statement, one object for a single one.
+    script: (sql: string) =>
+      translated(async () => {
+        const results = (await client.query({ text: sql, rowMode: 'array' })) as unknown as DriverResult | DriverResult[];
+        return (Array.isArray(results) ? results : [results]).map(statementResult);
+      }),
     close: () => client.end().catch(() => {}),
   };
 }
@@ -111,7 +148,7 @@ export async function openPostgres(url: string): Promise<Database> {
 type PGliteInstance = import('@electric-sql/pglite').PGlite;
 
 /** A PGlite instance as a Database (exported for the tests, which start theirs from a data directory made once). */
-export async function pgliteDatabase(db: PGliteInstance, description: string, release: () => void): Promise<Database> {
+export async function pgliteDatabase(db: PGliteInstance, description: string, release: () => void): Promise<OpenedDatabase> {
   // An embedded database's own settings (ALTER DATABASE ... SET) apply to it as to a server.
   await db.exec(SESSION_SETTINGS);
   return {
@@ -121,6 +158,7 @@ export async function pgliteDatabase(db: PGliteInstance, description: string, re
     exec: async (sql: string) => {
       await translated(() => db.exec(sql));
     },
+    script: (sql: string) => translated(async () => (await db.exec(sql, { rowMode: 'array' })).map(statementResult)),
     close: async () => {
       await db.close().catch(() => {});
       release();
@@ -136,7 +174,7 @@ const loadPGlite = async () => (await import('@electric-sql/pglite')).PGlite;
  * src/db/embeddedSnapshot.ts); one process at a time (a lock file beside it).
  * A relative `dir` is taken from `options.cwd` (default: the process's working directory); messages name it as given.
  */
-export async function openEmbedded(dir: string, options: { readonly cwd?: string } = {}): Promise<Database> {
+export async function openEmbedded(dir: string, options: { readonly cwd?: string } = {}): Promise<OpenedDatabase> {
   const path = resolve(options.cwd ?? '', dir);
   try {
     mkdirSync(path, { recursive: true });
@@ -160,6 +198,6 @@ export async function openEmbedded(dir: string, options: { readonly cwd?: string
 }
 
 /** A throw-away in-memory embedded database, for tests. */
-export async function openMemory(): Promise<Database> {
+export async function openMemory(): Promise<OpenedDatabase> {
   return pgliteDatabase(await (await loadPGlite()).create(), 'in-memory PGlite database', () => {});
 }

@@ -43,6 +43,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdin: (limit) => readAtMost(0, limit),
   env: process.env,
   cwd: process.cwd(),
+  // The real stream's, not the wrapper's: a slow step's progress line is for a terminal only (progress.ts).
+  progress: process.stderr.isTTY === true,
   onInterrupt: (handler) => {
     interruptHandlers.add(handler);
     return () => interruptHandlers.delete(handler);

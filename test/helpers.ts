@@ -90,6 +90,8 @@ export interface CliOptions {
   readonly input?: string | Buffer;
   /** Added to this process's environment; undefined removes a variable (DATABASE_URL). */
   readonly env?: Record<string, string | undefined>;
+  /** In this process only: stderr taken for a terminal (progress lines), shown after this many ms. */
+  readonly progressAfterMs?: number;
 }
 
 /**
@@ -107,6 +109,7 @@ export async function runCliInProcess(args: readonly string[], options: CliOptio
     ...(input !== undefined ? { stdin: typeof input === 'string' ? Buffer.from(input) : input } : {}),
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
     cwd: options.cwd,
+    ...(options.progressAfterMs !== undefined ? { progress: true, progressAfterMs: options.progressAfterMs } : {}),
   });
   return { status, stdout, stderr };
 }

@@ -19,14 +19,18 @@ import { verify } from '../verify/run.js';
 import type { VerifyReport } from '../verify/run.js';
 import { describeChange, formatPlan } from '../plan/format.js';
 import { plan } from '../plan/plan.js';
+import type { CompileResult } from '../compile.js';
+import { holdsDatabase } from '../db/embeddedSnapshot.js';
 import { compileFile } from './commands.js';
 import { DEFAULT_TIMEOUTS } from './durations.js';
 import { guardSession } from './guard.js';
 import type { Guard } from './guard.js';
-import { displayName } from './io.js';
+import { displayName, pathIn } from './io.js';
 import { nextStepsText } from './nextSteps.js';
 import type { CliIo, Outcome } from './io.js';
 import { writeJson } from './jsonDocuments.js';
+import { progressFor } from './progress.js';
+import type { Progress } from './progress.js';
 
 /** Where the embedded database lives, relative to the working directory. */
 export const EMBEDDED_DIR = '.altan-cloud/db';
@@ -38,19 +42,63 @@ export interface DatabaseOptions {
   readonly statementTimeout?: number;
 }
 
-/** Opens the chosen database; the embedded one is bootstrapped, as on first use it is empty. */
-async function open(io: CliIo, options: DatabaseOptions, bootstrapEmbedded: boolean): Promise<Database> {
-  const url = options.databaseUrl ?? io.env.DATABASE_URL;
-  if (url !== undefined && url !== '') {
-    const db = await openPostgres(url);
+const databaseUrl = (io: CliIo, options: DatabaseOptions) => options.databaseUrl ?? io.env.DATABASE_URL ?? '';
+
+/** Connects to the chosen database, saying nothing yet. */
+function connect(io: CliIo, options: DatabaseOptions, progress: Progress): Promise<Database> {
+  const url = databaseUrl(io, options);
+  if (url !== '') return progress.step('connecting to the database…', openPostgres(url));
+  return progress.step('opening the embedded database…', openEmbedded(EMBEDDED_DIR, { cwd: io.cwd }));
+}
+
+/**
+ * Compiles the file; an embedded database that already exists opens meanwhile, as PGlite's
+ * open is most of a warm apply's time (reading and compiling its WebAssembly). Nothing else
+ * starts before the file is known to be valid: no server is contacted and no new database
+ * created for an invalid file, and one opened early is closed unused.
+ */
+async function compileWhileOpening(
+  io: CliIo,
+  file: string,
+  options: DatabaseOptions & { readonly json?: boolean },
+  target: Target,
+  progress: Progress,
+): Promise<{ compiled: CompileResult; opening: Promise<Database> | undefined } | undefined> {
+  const early = databaseUrl(io, options) === '' && holdsDatabase(pathIn(io, EMBEDDED_DIR)) ? connect(io, options, progress) : undefined;
+  // Its failure is reported once the file compiled, not as an unhandled rejection meanwhile.
+  early?.catch(() => {});
+  const closeEarly = async () => void (await early?.then((db) => db.close()).catch(() => {}));
+  let compiled: CompileResult | undefined;
+  try {
+    compiled = await compileFile(progress.io, file, target, options.json);
+  } catch (e) {
+    await closeEarly();
+    throw e;
+  }
+  if (!compiled) await closeEarly();
+  return compiled ? { compiled, opening: early } : undefined;
+}
+
+/**
+ * Opens the chosen database (or takes the one `opening` started) and says which on stderr;
+ * the embedded one is bootstrapped, as on first use it is empty.
+ */
+async function open(
+  io: CliIo,
+  options: DatabaseOptions,
+  bootstrapEmbedded: boolean,
+  progress: Progress,
+  opening = connect(io, options, progress),
+): Promise<Database> {
+  const db = await opening;
+  if (db.kind === 'postgres') {
     io.stderr.write(`database: ${db.description} (${options.databaseUrl !== undefined ? '--database-url' : 'DATABASE_URL'})\n`);
     return db;
   }
-  const db = await openEmbedded(EMBEDDED_DIR, { cwd: io.cwd });
   io.stderr.write(`database: ${db.description}; use --database-url or DATABASE_URL for a real project\n`);
   if (bootstrapEmbedded) {
     try {
-      printBootstrap(io, await bootstrap(db), false);
+      printBootstrap(io, await progress.step('preparing the embedded database…', bootstrap(db)), false);
     } catch (e) {
       await db.close();
       throw refused(db, e);
@@ -80,14 +128,16 @@ function refused(db: Database, e: unknown): unknown {
  * a timeout or an interrupt: what became of the database.
  */
 async function withDatabase(
-  io: CliIo,
+  progress: Progress,
   options: DatabaseOptions,
   bootstrapEmbedded: boolean,
   outcome: string,
   work: (db: Database, signal: AbortSignal) => Promise<Outcome>,
+  opening?: Promise<Database>,
 ): Promise<Outcome> {
-  const db = await open(io, options, bootstrapEmbedded);
-  const url = db.kind === 'postgres' ? (options.databaseUrl ?? io.env.DATABASE_URL) : undefined;
+  const io = progress.io;
+  const db = await open(io, options, bootstrapEmbedded, progress, opening);
+  const url = db.kind === 'postgres' ? databaseUrl(io, options) : undefined;
   const timeouts = {
     lockTimeoutMs: options.lockTimeout ?? DEFAULT_TIMEOUTS.lockTimeoutMs,
     statementTimeoutMs: options.statementTimeout ?? DEFAULT_TIMEOUTS.statementTimeoutMs,
@@ -112,25 +162,40 @@ export interface ApplyCommandOptions extends DatabaseOptions {
   readonly allowDestructive?: boolean;
 }
 
-export async function applyCommand(io: CliIo, file: string, options: ApplyCommandOptions): Promise<Outcome> {
-  // Compiled before any connection: an invalid file never reaches the database.
-  const compiled = await compileFile(io, file, options.target, options.json);
-  if (!compiled) return 'invalid';
-  return withDatabase(io, options, true, 'nothing was applied', async (db, signal) => {
-    const dryRun = options.dryRun === true;
-    let verified: VerifyReport | undefined;
-    // A dry run is verified inside its own transaction, before the rollback; otherwise after the commit.
-    const beforeEnd = options.verify && dryRun ? async (d: Database) => void (verified = await verify(d, compiled, { insideTransaction: true })) : undefined;
-    const applied = await apply(db, compiled, { dryRun, signal, allowDestructive: options.allowDestructive === true, ...(beforeEnd ? { beforeEnd } : {}) });
-    if (options.verify && verified === undefined) verified = await verify(db, compiled);
-    if (options.json) io.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
-    else io.stdout.write(applyText(displayName(file), applied) + (verified ? `\n${formatReport(verified)}` : ''));
-    // A first apply on the embedded database is the quick start's first command: say what to run next.
-    const embedded = (options.databaseUrl ?? io.env.DATABASE_URL ?? '') === '';
-    if (!options.json && !options.verify && embedded && applied.status === 'applied' && applied.created.length > 0) io.stdout.write(nextStepsText(file));
-    return verified?.status === 'failed' ? 'verify-failed' : 'ok';
-  });
+export async function applyCommand(cliIo: CliIo, file: string, options: ApplyCommandOptions): Promise<Outcome> {
+  const progress = progressFor(cliIo, options.json);
+  const io = progress.io;
+  // Compiled before anything reaches the database: an invalid file never does.
+  const ready = await compileWhileOpening(io, file, options, options.target, progress);
+  if (!ready) return 'invalid';
+  const { compiled, opening } = ready;
+  return withDatabase(
+    progress,
+    options,
+    true,
+    'nothing was applied',
+    async (db, signal) => {
+      const dryRun = options.dryRun === true;
+      let verified: VerifyReport | undefined;
+      // A dry run is verified inside its own transaction, before the rollback; otherwise after the commit.
+      const beforeEnd = options.verify && dryRun ? async (d: Database) => void (verified = await verify(d, compiled, { insideTransaction: true })) : undefined;
+      const applied = await progress.step(
+        dryRun ? 'applying (dry run)…' : 'applying…',
+        apply(db, compiled, { dryRun, signal, allowDestructive: options.allowDestructive === true, ...(beforeEnd ? { beforeEnd } : {}) }),
+      );
+      if (options.verify && verified === undefined) verified = await progress.step(VERIFYING, verify(db, compiled));
+      if (options.json) io.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
+      else io.stdout.write(applyText(displayName(file), applied) + (verified ? `\n${formatReport(verified)}` : ''));
+      // A first apply on the embedded database is the quick start's first command: say what to run next.
+      const embedded = (options.databaseUrl ?? io.env.DATABASE_URL ?? '') === '';
+      if (!options.json && !options.verify && embedded && applied.status === 'applied' && applied.created.length > 0) io.stdout.write(nextStepsText(file));
+      return verified?.status === 'failed' ? 'verify-failed' : 'ok';
+    },
+    opening,
+  );
 }
+
+const VERIFYING = 'verifying the access rules…';
 
 export interface PlanCommandOptions extends DatabaseOptions {
   readonly target: Target;
@@ -139,15 +204,25 @@ export interface PlanCommandOptions extends DatabaseOptions {
 }
 
 /** `ok` (or `changes` with --exit-code when there is something to do); `blocked` when the plan cannot run as it stands. */
-export async function planCommand(io: CliIo, file: string, options: PlanCommandOptions): Promise<Outcome> {
-  const compiled = await compileFile(io, file, options.target, options.json);
-  if (!compiled) return 'invalid';
-  return withDatabase(io, options, true, 'nothing was changed', async (db) => {
-    const p = await plan(db, compiled);
-    io.stdout.write(options.json ? `${JSON.stringify(p, null, 2)}\n` : formatPlan(displayName(file), p));
-    if (p.blockers.length > 0) return 'blocked';
-    return options.exitCode && p.status === 'changes' ? 'changes' : 'ok';
-  });
+export async function planCommand(cliIo: CliIo, file: string, options: PlanCommandOptions): Promise<Outcome> {
+  const progress = progressFor(cliIo, options.json);
+  const io = progress.io;
+  const ready = await compileWhileOpening(io, file, options, options.target, progress);
+  if (!ready) return 'invalid';
+  const { compiled, opening } = ready;
+  return withDatabase(
+    progress,
+    options,
+    true,
+    'nothing was changed',
+    async (db) => {
+      const p = await progress.step('comparing with the database…', plan(db, compiled));
+      io.stdout.write(options.json ? `${JSON.stringify(p, null, 2)}\n` : formatPlan(displayName(file), p));
+      if (p.blockers.length > 0) return 'blocked';
+      return options.exitCode && p.status === 'changes' ? 'changes' : 'ok';
+    },
+    opening,
+  );
 }
 
 export interface VerifyCommandOptions extends DatabaseOptions {
@@ -155,14 +230,24 @@ export interface VerifyCommandOptions extends DatabaseOptions {
 }
 
 /** `ok` when every request came out as the access rules promise, `verify-failed` when one did not. */
-export async function verifyCommand(io: CliIo, file: string, options: VerifyCommandOptions): Promise<Outcome> {
-  const compiled = await compileFile(io, file, 'altan', options.json);
-  if (!compiled) return 'invalid';
-  return withDatabase(io, options, true, 'nothing was changed', async (db) => {
-    const report = await verify(db, compiled);
-    io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-    return report.status === 'failed' ? 'verify-failed' : 'ok';
-  });
+export async function verifyCommand(cliIo: CliIo, file: string, options: VerifyCommandOptions): Promise<Outcome> {
+  const progress = progressFor(cliIo, options.json);
+  const io = progress.io;
+  const ready = await compileWhileOpening(io, file, options, 'altan', progress);
+  if (!ready) return 'invalid';
+  const { compiled, opening } = ready;
+  return withDatabase(
+    progress,
+    options,
+    true,
+    'nothing was changed',
+    async (db) => {
+      const report = await progress.step(VERIFYING, verify(db, compiled));
+      io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+      return report.status === 'failed' ? 'verify-failed' : 'ok';
+    },
+    opening,
+  );
 }
 
 function applyText(file: string, r: ApplyReport): string {
@@ -179,8 +264,10 @@ function applyText(file: string, r: ApplyReport): string {
   return [head, ...changes, ...r.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
 }
 
-export async function bootstrapCommand(io: CliIo, options: DatabaseOptions & { readonly json?: boolean }): Promise<Outcome> {
-  return withDatabase(io, options, false, 'the transaction was rolled back', async (db) => {
+export async function bootstrapCommand(cliIo: CliIo, options: DatabaseOptions & { readonly json?: boolean }): Promise<Outcome> {
+  const progress = progressFor(cliIo, options.json);
+  const io = progress.io;
+  return withDatabase(progress, options, false, 'the transaction was rolled back', async (db) => {
     const report = await bootstrap(db);
     if (options.json) writeJson(io, { database: db.description, ...report });
     else printBootstrap(io, report, true);

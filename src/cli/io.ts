@@ -47,6 +47,12 @@ export interface CliIo {
    * function that stops that. Absent: never interrupted.
    */
   readonly onInterrupt?: (handler: () => void) => () => void;
+  /**
+   * Show a slow step's progress on stderr (progress.ts): main.ts sets it when stderr is a
+   * terminal. Absent: never. `progressAfterMs` (tests) replaces the second a step runs first.
+   */
+  readonly progress?: boolean;
+  readonly progressAfterMs?: number;
 }
 
 /**

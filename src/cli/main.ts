@@ -46,6 +46,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   terminal: { isTTY: isatty(0), open: () => ({ input: process.stdin, output: process.stdout }) },
   env: process.env,
   cwd: process.cwd(),
+  // The real stream's, not the wrapper's: a slow step's progress line is for a terminal only (progress.ts).
+  progress: process.stderr.isTTY === true,
   onInterrupt: (handler) => {
     interruptHandlers.add(handler);
     return () => interruptHandlers.delete(handler);

@@ -5,6 +5,10 @@
  * name longer than that is shortened here, deterministically, with a hash.
  */
 import { createHash } from 'node:crypto';
+import { PRIVATE_SCHEMA } from './model.js';
+
+/** Names of the functions in the private schema (shared by the files of every schema). */
+export const FUNCTION_SPACE = `function:${PRIVATE_SCHEMA}`;
 
 export const MAX_IDENTIFIER_BYTES = 63;
 

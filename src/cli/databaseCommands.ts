@@ -154,6 +154,24 @@ async function withDatabase(
   }
 }
 
+/**
+ * The start apply, plan and verify share: the file compiled while an existing embedded database opens
+ * (an invalid file never reaches a database), then `work` on the database with the compiled file.
+ */
+async function onCompiledFile(
+  cliIo: CliIo,
+  file: string,
+  options: DatabaseOptions & { readonly json?: boolean },
+  target: Target,
+  outcome: string,
+  work: (db: Database, compiled: CompileResult, progress: Progress, signal: AbortSignal) => Promise<Outcome>,
+): Promise<Outcome> {
+  const progress = progressFor(cliIo, options.json);
+  const ready = await compileWhileOpening(progress.io, file, options, target, progress);
+  if (!ready) return 'invalid';
+  return withDatabase(progress, options, true, outcome, (db, signal) => work(db, ready.compiled, progress, signal), ready.opening);
+}
+
 export interface ApplyCommandOptions extends DatabaseOptions {
   readonly dryRun?: boolean;
   readonly target: Target;
@@ -163,36 +181,24 @@ export interface ApplyCommandOptions extends DatabaseOptions {
 }
 
 export async function applyCommand(cliIo: CliIo, file: string, options: ApplyCommandOptions): Promise<Outcome> {
-  const progress = progressFor(cliIo, options.json);
-  const io = progress.io;
-  // Compiled before anything reaches the database: an invalid file never does.
-  const ready = await compileWhileOpening(io, file, options, options.target, progress);
-  if (!ready) return 'invalid';
-  const { compiled, opening } = ready;
-  return withDatabase(
-    progress,
-    options,
-    true,
-    'nothing was applied',
-    async (db, signal) => {
-      const dryRun = options.dryRun === true;
-      let verified: VerifyReport | undefined;
-      // A dry run is verified inside its own transaction, before the rollback; otherwise after the commit.
-      const beforeEnd = options.verify && dryRun ? async (d: Database) => void (verified = await verify(d, compiled, { insideTransaction: true })) : undefined;
-      const applied = await progress.step(
-        dryRun ? 'applying (dry run)…' : 'applying…',
-        apply(db, compiled, { dryRun, signal, allowDestructive: options.allowDestructive === true, ...(beforeEnd ? { beforeEnd } : {}) }),
-      );
-      if (options.verify && verified === undefined) verified = await progress.step(VERIFYING, verify(db, compiled));
-      if (options.json) io.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
-      else io.stdout.write(applyText(displayName(file), applied) + (verified ? `\n${formatReport(verified)}` : ''));
-      // A first apply on the embedded database is the quick start's first command: say what to run next.
-      const embedded = (options.databaseUrl ?? io.env.DATABASE_URL ?? '') === '';
-      if (!options.json && !options.verify && embedded && applied.status === 'applied' && applied.created.length > 0) io.stdout.write(nextStepsText(file));
-      return verified?.status === 'failed' ? 'verify-failed' : 'ok';
-    },
-    opening,
-  );
+  return onCompiledFile(cliIo, file, options, options.target, 'nothing was applied', async (db, compiled, progress, signal) => {
+    const io = progress.io;
+    const dryRun = options.dryRun === true;
+    let verified: VerifyReport | undefined;
+    // A dry run is verified inside its own transaction, before the rollback; otherwise after the commit.
+    const beforeEnd = options.verify && dryRun ? async (d: Database) => void (verified = await verify(d, compiled, { insideTransaction: true })) : undefined;
+    const applied = await progress.step(
+      dryRun ? 'applying (dry run)…' : 'applying…',
+      apply(db, compiled, { dryRun, signal, allowDestructive: options.allowDestructive === true, ...(beforeEnd ? { beforeEnd } : {}) }),
+    );
+    if (options.verify && verified === undefined) verified = await progress.step(VERIFYING, verify(db, compiled));
+    if (options.json) io.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
+    else io.stdout.write(applyText(displayName(file), applied) + (verified ? `\n${formatReport(verified)}` : ''));
+    // A first apply on the embedded database is the quick start's first command: say what to run next.
+    const embedded = (options.databaseUrl ?? io.env.DATABASE_URL ?? '') === '';
+    if (!options.json && !options.verify && embedded && applied.status === 'applied' && applied.created.length > 0) io.stdout.write(nextStepsText(file));
+    return verified?.status === 'failed' ? 'verify-failed' : 'ok';
+  });
 }
 
 const VERIFYING = 'verifying the access rules…';
@@ -205,24 +211,13 @@ export interface PlanCommandOptions extends DatabaseOptions {
 
 /** `ok` (or `changes` with --exit-code when there is something to do); `blocked` when the plan cannot run as it stands. */
 export async function planCommand(cliIo: CliIo, file: string, options: PlanCommandOptions): Promise<Outcome> {
-  const progress = progressFor(cliIo, options.json);
-  const io = progress.io;
-  const ready = await compileWhileOpening(io, file, options, options.target, progress);
-  if (!ready) return 'invalid';
-  const { compiled, opening } = ready;
-  return withDatabase(
-    progress,
-    options,
-    true,
-    'nothing was changed',
-    async (db) => {
-      const p = await progress.step('comparing with the database…', plan(db, compiled));
-      io.stdout.write(options.json ? `${JSON.stringify(p, null, 2)}\n` : formatPlan(displayName(file), p));
-      if (p.blockers.length > 0) return 'blocked';
-      return options.exitCode && p.status === 'changes' ? 'changes' : 'ok';
-    },
-    opening,
-  );
+  return onCompiledFile(cliIo, file, options, options.target, 'nothing was changed', async (db, compiled, progress) => {
+    const io = progress.io;
+    const p = await progress.step('comparing with the database…', plan(db, compiled));
+    io.stdout.write(options.json ? `${JSON.stringify(p, null, 2)}\n` : formatPlan(displayName(file), p));
+    if (p.blockers.length > 0) return 'blocked';
+    return options.exitCode && p.status === 'changes' ? 'changes' : 'ok';
+  });
 }
 
 export interface VerifyCommandOptions extends DatabaseOptions {
@@ -231,23 +226,12 @@ export interface VerifyCommandOptions extends DatabaseOptions {
 
 /** `ok` when every request came out as the access rules promise, `verify-failed` when one did not. */
 export async function verifyCommand(cliIo: CliIo, file: string, options: VerifyCommandOptions): Promise<Outcome> {
-  const progress = progressFor(cliIo, options.json);
-  const io = progress.io;
-  const ready = await compileWhileOpening(io, file, options, 'altan', progress);
-  if (!ready) return 'invalid';
-  const { compiled, opening } = ready;
-  return withDatabase(
-    progress,
-    options,
-    true,
-    'nothing was changed',
-    async (db) => {
-      const report = await progress.step(VERIFYING, verify(db, compiled));
-      io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-      return report.status === 'failed' ? 'verify-failed' : 'ok';
-    },
-    opening,
-  );
+  return onCompiledFile(cliIo, file, options, 'altan', 'nothing was changed', async (db, compiled, progress) => {
+    const io = progress.io;
+    const report = await progress.step(VERIFYING, verify(db, compiled));
+    io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    return report.status === 'failed' ? 'verify-failed' : 'ok';
+  });
 }
 
 function applyText(file: string, r: ApplyReport): string {

@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // PGlite's WebAssembly on V8's baseline compiler only, as the CLI runs it (src/cli/main.ts says why).
+    execArgv: ['--liftoff-only'],
     // Two files at a time. Vitest's default is cores − 1, which is one file at
     // a time on a 2-core CI machine, where most of a database file's time is
     // spent waiting on Postgres or the CLI's child processes. Files that share

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbedded } from '../src/db/database.js';
 import { dropDatabase, freshDatabase } from './db/harness.js';
-import { CLI, cliBuilt, removeTemporaryDirectories, runCliInProcess, STACK_TRACE, temporaryDirectory } from './helpers.js';
+import { CLI, cliBuilt, removeTemporaryDirectories, runCli, runCliInProcess, STACK_TRACE, temporaryDirectory } from './helpers.js';
 
 afterAll(removeTemporaryDirectories);
 
@@ -45,6 +45,13 @@ describe('altan-cloud sql on the embedded database', () => {
     const failed = await sql(['create table more (a int); select nothing_here']);
     expect(failed.status).toBe(2);
     expect((await sql(["select count(*) from pg_tables where tablename = 'more'"])).stdout).toContain(' 0\n');
+  });
+
+  it('the CLI runs PGlite with 16 MB of shared buffers (the embedded time and memory targets, bench section 4)', () => {
+    // In a process of its own: the flag is the binary's (src/cli/main.ts), not the test process's.
+    const r = runCli(['sql', '--json', "select current_setting('shared_buffers') as shared_buffers"], { cwd: project, env: { DATABASE_URL: undefined } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).rows).toEqual([{ shared_buffers: '16MB' }]);
   });
 
   it('--json prints { rows, rowCount } of the last statement', async () => {

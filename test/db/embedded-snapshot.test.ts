@@ -4,7 +4,7 @@
  * the unpacked database works for apply, plan and verify; an existing or
  * foreign directory is left alone; a bad archive leaves nothing behind.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pathToFileURL } from 'node:url';
@@ -70,6 +70,26 @@ describe('the embedded database snapshot', () => {
 
     expect(unpackSnapshotIfNew(join(dir, 'no-archive'), pathToFileURL(join(dir, 'missing.tar.gz')))).toBe(false);
     expect(existsSync(join(dir, 'no-archive'))).toBe(false);
+  });
+
+  it('files with trailing zeros (a WAL segment) read back whole, zeros and length included', () => {
+    const dir = temporaryDirectory('altan-snapshot-');
+    const tail = Buffer.concat([Buffer.from('wal'), Buffer.alloc(70_000)]);
+    const zeros = Buffer.alloc(9000);
+    const middle = Buffer.concat([Buffer.alloc(600), Buffer.from('x'), Buffer.alloc(600), Buffer.from('y')]);
+    const tar = Buffer.concat([
+      tarEntry('pg_wal/seg', '0', tail),
+      tarEntry('pg_wal/zeros', '0', zeros),
+      tarEntry('base/1/middle', '0', middle),
+      tarEntry('empty', '0'),
+      END,
+    ]);
+    extractTar(tar, join(dir, 'db'));
+    expect(readFileSync(join(dir, 'db', 'pg_wal', 'seg')).equals(tail)).toBe(true);
+    expect(statSync(join(dir, 'db', 'pg_wal', 'zeros')).size).toBe(9000);
+    expect(readFileSync(join(dir, 'db', 'pg_wal', 'zeros')).equals(zeros)).toBe(true);
+    expect(readFileSync(join(dir, 'db', 'base', '1', 'middle')).equals(middle)).toBe(true);
+    expect(readFileSync(join(dir, 'db', 'empty')).length).toBe(0);
   });
 
   it('refuses entries outside the directory and links; a bad archive leaves nothing behind', () => {

@@ -9,6 +9,7 @@
 import { openPostgres } from '../db/database.js';
 import type { Database } from '../db/database.js';
 import { timeoutHint, timeoutSentence } from '../db/sessionTimeouts.js';
+import { statementNamed } from '../execute/applyErrors.js';
 import { blockerQuery, describeBlocker, describeLockObject, readLockWait, timeoutKind, timeoutSettingsSql } from '../db/timeouts.js';
 import type { LockWait } from '../db/timeouts.js';
 import type { Timeouts } from './durations.js';
@@ -95,8 +96,7 @@ export async function guardSession(io: CliIo, db: Database, url: string | undefi
     if (kind === 'statement-timeout') {
       // apply names the statement that ran too long: its problem has the places, its message's lines after the first show them.
       const found = e instanceof AltanError ? e.problems.find((p) => p.code === kind) : undefined;
-      const sql = found?.sql ? ` (generated SQL line ${found.sql.line}:${found.sql.column})` : '';
-      const message = timeoutSentence(kind, timeouts, STATEMENT_OPTION, outcome, found?.statement && `${found.statement}${sql}`);
+      const message = timeoutSentence(kind, timeouts, STATEMENT_OPTION, outcome, found?.statement && statementNamed(found.statement, found.sql));
       const hint = timeoutHint(kind, STATEMENT_OPTION);
       const lines = found?.statement ? (e as AltanError).message.split('\n').slice(1) : [];
       return new AltanError([message, ...lines, `hint: ${hint}`].join('\n'), 'database', {

@@ -108,7 +108,7 @@ interface FailedAt {
 /** A timeout; `at` names the statement of the file's SQL that ran too long, when it is known. */
 function timeoutFailure(ctx: ApplyContext, e: DatabaseError, kind: TimeoutKind, at?: FailedAt): ApplyError {
   const setting = LIBRARY_SETTINGS[kind];
-  const what = at?.statement && `${at.statement.label}${at.sql ? ` (generated SQL line ${at.sql.line}:${at.sql.column})` : ''}`;
+  const what = at?.statement && statementNamed(at.statement.label, at.sql);
   const sentence = timeoutSentence(kind, ctx.timeouts, setting, NOTHING_APPLIED, what);
   const first = what === undefined ? `${ctx.db.description}: ${sentence}` : sentence;
   return new ApplyError([first, ...(at?.lines ?? [])].join('\n'), 'database', [
@@ -120,6 +120,11 @@ function timeoutFailure(ctx: ApplyContext, e: DatabaseError, kind: TimeoutKind, 
       ...placeOf(at),
     },
   ]);
+}
+
+/** `ALTER TABLE public.todos ADD COLUMN done boolean (generated SQL line 30:1)`: a statement a timeout names. */
+export function statementNamed(label: string, sql: LineColumn | undefined): string {
+  return `${label}${sql ? ` (generated SQL line ${sql.line}:${sql.column})` : ''}`;
 }
 
 const placeOf = (at: FailedAt | undefined) => ({

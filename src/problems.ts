@@ -60,7 +60,7 @@ export interface Problem {
   readonly hint?: string;
   /** Where in the generated SQL (what `generate` prints) Postgres refused it: 1-based line and column. */
   readonly sql?: { readonly line: number; readonly column: number };
-  /** The generated statement Postgres refused (`apply-failed`): its label, e.g. `CREATE TABLE public.notes`. */
+  /** The generated statement Postgres refused (`apply-failed`) or cancelled (`statement-timeout`): its label, e.g. `CREATE TABLE public.notes`. */
   readonly statement?: string;
   /** Postgres's SQLSTATE, when Postgres refused it. */
   readonly sqlstate?: string;

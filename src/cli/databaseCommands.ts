@@ -23,6 +23,7 @@ import type { CompileResult } from '../compile.js';
 import { holdsDatabase } from '../db/embeddedSnapshot.js';
 import { compileFile } from './commands.js';
 import { DEFAULT_TIMEOUTS } from './durations.js';
+import type { Timeouts } from './durations.js';
 import { guardSession } from './guard.js';
 import type { Guard } from './guard.js';
 import { displayName, pathIn } from './io.js';
@@ -43,6 +44,12 @@ export interface DatabaseOptions {
 }
 
 const databaseUrl = (io: CliIo, options: DatabaseOptions) => options.databaseUrl ?? io.env.DATABASE_URL ?? '';
+
+/** The options' timeouts: the guard sets them on the session, and the library's calls are given them so as to keep them. */
+const timeoutsOf = (options: DatabaseOptions): Timeouts => ({
+  lockTimeoutMs: options.lockTimeout ?? DEFAULT_TIMEOUTS.lockTimeoutMs,
+  statementTimeoutMs: options.statementTimeout ?? DEFAULT_TIMEOUTS.statementTimeoutMs,
+});
 
 /** Connects to the chosen database, saying nothing yet. */
 function connect(io: CliIo, options: DatabaseOptions, progress: Progress): Promise<Database> {
@@ -138,13 +145,9 @@ async function withDatabase(
   const io = progress.io;
   const db = await open(io, options, bootstrapEmbedded, progress, opening);
   const url = db.kind === 'postgres' ? databaseUrl(io, options) : undefined;
-  const timeouts = {
-    lockTimeoutMs: options.lockTimeout ?? DEFAULT_TIMEOUTS.lockTimeoutMs,
-    statementTimeoutMs: options.statementTimeout ?? DEFAULT_TIMEOUTS.statementTimeoutMs,
-  };
   let guard: Guard | undefined;
   try {
-    guard = await guardSession(io, db, url, timeouts, outcome);
+    guard = await guardSession(io, db, url, timeoutsOf(options), outcome);
     return await work(db, guard.signal);
   } catch (e) {
     throw refused(db, guard ? guard.explain(e) : e);
@@ -186,12 +189,14 @@ export async function applyCommand(cliIo: CliIo, file: string, options: ApplyCom
     const dryRun = options.dryRun === true;
     let verified: VerifyReport | undefined;
     // A dry run is verified inside its own transaction, before the rollback; otherwise after the commit.
-    const beforeEnd = options.verify && dryRun ? async (d: Database) => void (verified = await verify(d, compiled, { insideTransaction: true })) : undefined;
+    const timeouts = timeoutsOf(options);
+    const beforeEnd =
+      options.verify && dryRun ? async (d: Database) => void (verified = await verify(d, compiled, { insideTransaction: true, timeouts })) : undefined;
     const applied = await progress.step(
       dryRun ? 'applying (dry run)…' : 'applying…',
-      apply(db, compiled, { dryRun, signal, allowDestructive: options.allowDestructive === true, ...(beforeEnd ? { beforeEnd } : {}) }),
+      apply(db, compiled, { dryRun, signal, timeouts, allowDestructive: options.allowDestructive === true, ...(beforeEnd ? { beforeEnd } : {}) }),
     );
-    if (options.verify && verified === undefined) verified = await progress.step(VERIFYING, verify(db, compiled));
+    if (options.verify && verified === undefined) verified = await progress.step(VERIFYING, verify(db, compiled, { timeouts }));
     if (options.json) io.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
     else io.stdout.write(applyText(displayName(file), applied) + (verified ? `\n${formatReport(verified)}` : ''));
     // A first apply on the embedded database is the quick start's first command: say what to run next.
@@ -213,7 +218,7 @@ export interface PlanCommandOptions extends DatabaseOptions {
 export async function planCommand(cliIo: CliIo, file: string, options: PlanCommandOptions): Promise<Outcome> {
   return onCompiledFile(cliIo, file, options, options.target, 'nothing was changed', async (db, compiled, progress) => {
     const io = progress.io;
-    const p = await progress.step('comparing with the database…', plan(db, compiled));
+    const p = await progress.step('comparing with the database…', plan(db, compiled, { timeouts: timeoutsOf(options) }));
     io.stdout.write(options.json ? `${JSON.stringify(p, null, 2)}\n` : formatPlan(displayName(file), p));
     if (p.blockers.length > 0) return 'blocked';
     return options.exitCode && p.status === 'changes' ? 'changes' : 'ok';
@@ -228,7 +233,7 @@ export interface VerifyCommandOptions extends DatabaseOptions {
 export async function verifyCommand(cliIo: CliIo, file: string, options: VerifyCommandOptions): Promise<Outcome> {
   return onCompiledFile(cliIo, file, options, 'altan', 'nothing was changed', async (db, compiled, progress) => {
     const io = progress.io;
-    const report = await progress.step(VERIFYING, verify(db, compiled));
+    const report = await progress.step(VERIFYING, verify(db, compiled, { timeouts: timeoutsOf(options) }));
     io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return report.status === 'failed' ? 'verify-failed' : 'ok';
   });
@@ -252,7 +257,7 @@ export async function bootstrapCommand(cliIo: CliIo, options: DatabaseOptions & 
   const progress = progressFor(cliIo, options.json);
   const io = progress.io;
   return withDatabase(progress, options, false, 'the transaction was rolled back', async (db) => {
-    const report = await bootstrap(db);
+    const report = await bootstrap(db, { timeouts: timeoutsOf(options) });
     if (options.json) writeJson(io, { database: db.description, ...report });
     else printBootstrap(io, report, true);
     return 'ok';

@@ -5,12 +5,10 @@
  * Postgres.
  */
 import { InvalidArgumentError } from 'commander';
-import type { Timeouts } from '../db/timeouts.js';
 
-export type { Timeouts };
-
-/** The options' defaults (README, `apply`): a lock held for more than 10 s is someone else's work in progress. */
-export const DEFAULT_TIMEOUTS: Timeouts = { lockTimeoutMs: 10_000, statementTimeoutMs: 0 };
+export type { Timeouts } from '../db/timeouts.js';
+// The options' defaults (README, `apply`) are the library's too.
+export { DEFAULT_TIMEOUTS } from '../db/timeouts.js';
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, min: 60_000, m: 60_000, h: 3_600_000 };
 

@@ -8,10 +8,13 @@
  */
 import { openPostgres } from '../db/database.js';
 import type { Database } from '../db/database.js';
-import { blockerQuery, describeBlocker, describeLockObject, formatDuration, readLockWait, timeoutKind, timeoutSettingsSql } from '../db/timeouts.js';
+import { timeoutHint, timeoutSentence } from '../db/sessionTimeouts.js';
+import { statementNamed } from '../execute/applyErrors.js';
+import { blockerQuery, describeBlocker, describeLockObject, readLockWait, timeoutKind, timeoutSettingsSql } from '../db/timeouts.js';
 import type { LockWait } from '../db/timeouts.js';
 import type { Timeouts } from './durations.js';
 import { AltanError } from '../problems.js';
+import type { Problem } from '../problems.js';
 import type { CliIo } from './io.js';
 
 export interface Guard {
@@ -23,7 +26,8 @@ export interface Guard {
   close(): Promise<void>;
 }
 
-const LOCK_HINT = 'end or commit the session that holds it (or wait for it), or give --lock-timeout more time';
+const LOCK_OPTION = '--lock-timeout';
+const STATEMENT_OPTION = '--statement-timeout';
 
 /**
  * A guard on `db`. A server session (`url` given) gets `timeouts` and a cancel on the server at
@@ -84,19 +88,24 @@ export async function guardSession(io: CliIo, db: Database, url: string | undefi
       const what = lastWait
         ? `${describeLockObject(lastWait)}, held by ${blockers.map(describeBlocker).join(' and ')}`
         : 'a lock another session holds (not seen in time to name it)';
-      const message = `lock timeout: waited ${formatDuration(timeouts.lockTimeoutMs)} (--lock-timeout) for ${what}; ${outcome}`;
+      const message = timeoutSentence(kind, timeouts, LOCK_OPTION, outcome, what);
+      const hint = timeoutHint(kind, LOCK_OPTION);
       const queries = blockers.filter((b) => b.query !== '').map((b) => `\n  process ${b.pid}'s last query: ${blockerQuery(b)}`);
-      return new AltanError(`${message}${queries.join('')}\nhint: ${LOCK_HINT}`, 'database', {
-        code: 'lock-timeout',
-        message,
-        sqlstate: '55P03',
-        hint: LOCK_HINT,
-      });
+      return new AltanError(`${message}${queries.join('')}\nhint: ${hint}`, 'database', { code: kind, message, sqlstate: '55P03', hint });
     }
     if (kind === 'statement-timeout') {
-      const hint = 'give --statement-timeout more time (0: no limit)';
-      const message = `statement timeout: a statement ran longer than ${formatDuration(timeouts.statementTimeoutMs)} (--statement-timeout); ${outcome}`;
-      return new AltanError(`${message}\nhint: ${hint}`, 'database', { code: 'statement-timeout', message, sqlstate: '57014', hint });
+      // apply names the statement that ran too long: its problem has the places, its message's lines after the first show them.
+      const found = e instanceof AltanError ? e.problems.find((p) => p.code === kind) : undefined;
+      const message = timeoutSentence(kind, timeouts, STATEMENT_OPTION, outcome, found?.statement && statementNamed(found.statement, found.sql));
+      const hint = timeoutHint(kind, STATEMENT_OPTION);
+      const lines = found?.statement ? (e as AltanError).message.split('\n').slice(1) : [];
+      return new AltanError([message, ...lines, `hint: ${hint}`].join('\n'), 'database', {
+        code: kind,
+        message,
+        sqlstate: '57014',
+        hint,
+        ...placeOf(found),
+      });
     }
     return e;
   };
@@ -112,6 +121,19 @@ export async function guardSession(io: CliIo, db: Database, url: string | undefi
       clearTimeout(timer);
       if (watcher) await (await watcher.catch(() => undefined))?.close();
     },
+  };
+}
+
+/** Where a problem points: the statement, its line in the generated SQL, the file's place. */
+function placeOf(p: Problem | undefined): Partial<Problem> {
+  if (p === undefined) return {};
+  const { statement, sql, file, line, column } = p;
+  return {
+    ...(statement !== undefined ? { statement } : {}),
+    ...(sql !== undefined ? { sql } : {}),
+    ...(file !== undefined ? { file } : {}),
+    ...(line !== undefined ? { line } : {}),
+    ...(column !== undefined ? { column } : {}),
   };
 }
 

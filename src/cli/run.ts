@@ -63,7 +63,9 @@ const lockTimeoutOption = () =>
     .argParser(parseDuration)
     .default(DEFAULT_TIMEOUTS.lockTimeoutMs, '10s');
 const statementTimeoutOption = () =>
-  new Option('--statement-timeout <duration>', 'cancel any one statement that runs longer than this (0: no limit)').argParser(parseDuration).default(0, '0');
+  new Option('--statement-timeout <duration>', 'cancel any one statement that runs longer than this, naming it (0: no limit)')
+    .argParser(parseDuration)
+    .default(DEFAULT_TIMEOUTS.statementTimeoutMs, '0');
 
 interface TimeoutFlags {
   readonly lockTimeout: number;

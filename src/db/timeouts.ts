@@ -23,6 +23,12 @@ export interface Timeouts {
   readonly statementTimeoutMs: number;
 }
 
+/**
+ * The defaults of the command line's --lock-timeout and --statement-timeout and of the library's
+ * `timeouts` option: a lock held for more than 10 s is someone else's work in progress.
+ */
+export const DEFAULT_TIMEOUTS: Timeouts = { lockTimeoutMs: 10_000, statementTimeoutMs: 0 };
+
 /** Session settings for `timeouts`: sent once, right after connecting, so that every later transaction runs under them. */
 export function timeoutSettingsSql(timeouts: Timeouts): string {
   return `SET lock_timeout = ${literal(`${timeouts.lockTimeoutMs}ms`)}; SET statement_timeout = ${literal(`${timeouts.statementTimeoutMs}ms`)}`;

@@ -14,6 +14,8 @@ import type { Database } from '../db/database.js';
 import { evaluate, relationExists, roleExists, routineExists, schemaExists } from '../db/catalog.js';
 import { DatabaseError, INSUFFICIENT_PRIVILEGE } from '../db/errors.js';
 import { LOCK_SQL } from '../db/lock.js';
+import { resolveTimeouts, withTimeouts } from '../db/sessionTimeouts.js';
+import type { TimeoutOptions } from '../db/sessionTimeouts.js';
 import { AltanError } from '../problems.js';
 import * as sql from './bootstrapSql.js';
 
@@ -149,19 +151,24 @@ function refusedMessage(db: Database, e: DatabaseError, adding: readonly Compone
   );
 }
 
+/** `timeouts`: as apply's (ApplyOptions). */
+export type BootstrapOptions = TimeoutOptions;
+
 /**
  * Creates what is missing, in one transaction; rolls everything back on any error and rethrows it
  * (a privilege the connecting role lacks as a `BootstrapError`).
  */
-export async function bootstrap(given: Database): Promise<BootstrapReport> {
+export async function bootstrap(given: Database, options: BootstrapOptions = {}): Promise<BootstrapReport> {
   const db = withDatabaseErrors(given);
   let adding: readonly Component[] | undefined;
-  try {
-    return await bootstrapWith(db, (missing) => (adding = missing));
-  } catch (e) {
-    if (e instanceof DatabaseError && e.code === INSUFFICIENT_PRIVILEGE) throw new BootstrapError(refusedMessage(db, e, adding), e);
-    throw e;
-  }
+  return withTimeouts(db, resolveTimeouts(options.timeouts), 'nothing was changed', async () => {
+    try {
+      return await bootstrapWith(db, (missing) => (adding = missing));
+    } catch (e) {
+      if (e instanceof DatabaseError && e.code === INSUFFICIENT_PRIVILEGE) throw new BootstrapError(refusedMessage(db, e, adding), e);
+      throw e;
+    }
+  });
 }
 
 async function bootstrapWith(db: Database, adding: (missing: readonly Component[]) => void): Promise<BootstrapReport> {

@@ -1,12 +1,28 @@
 /**
- * Positions in the generated SQL (Postgres's error cursor → line and column,
- * with an excerpt), and what a first apply created, for the report.
+ * The statements apply runs, positions in the generated SQL (Postgres's error
+ * cursor → line and column, with an excerpt), and what a first apply created,
+ * for the report.
  */
 import type { Model } from '../model/model.js';
+import type { PlacedStatement } from '../render/script.js';
 
 export interface LineColumn {
   readonly line: number;
   readonly column: number;
+}
+
+/** The statements of a script between its own `BEGIN;` and `COMMIT;` (its first and last): apply runs its own transaction around them. */
+export interface Body {
+  readonly start: number;
+  readonly text: string;
+  readonly statements: readonly PlacedStatement[];
+}
+
+export function bodyOf(sql: string, all: readonly PlacedStatement[]): Body {
+  const first = all[1];
+  const commit = all[all.length - 1];
+  if (!first || !commit || all[0]?.sql !== 'BEGIN;' || commit.sql !== 'COMMIT;') throw new Error('internal: the SQL is not one BEGIN … COMMIT transaction');
+  return { start: first.start, text: sql.slice(first.start, commit.start), statements: all.slice(1, -1) };
 }
 
 /** 1-based line and column of a string index. */

@@ -27,8 +27,8 @@ const KIND_NAMES: Readonly<Record<Change['kind'], string>> = {
   job: 'job',
 };
 
-/** `column todos.title`, `policy todos_select on todos`, `grants on todos`. */
-function subject(c: Change): string {
+/** `column todos.title`, `policy todos_select on todos`, `grants on todos`: an object of the inventory (a change's, a statement's). */
+export function describeObject(c: Pick<Change, 'kind' | 'table' | 'name'>): string {
   const kind = KIND_NAMES[c.kind];
   if (c.table === undefined) return `${kind} ${c.name}`;
   if (c.kind === 'column') return `${kind} ${c.table}.${c.name}`;
@@ -40,7 +40,7 @@ function subject(c: Change): string {
 /** One line: sign, subject, details; drift says the object went missing. */
 export function describeChange(c: Change): string {
   const details = [...c.details, ...(c.drift ? ['missing from the database (dropped by hand?)'] : [])];
-  return `${SIGN[c.action]} ${subject(c)}${details.length > 0 ? `: ${details.join(', ')}` : ''}`;
+  return `${SIGN[c.action]} ${describeObject(c)}${details.length > 0 ? `: ${details.join(', ')}` : ''}`;
 }
 
 export function formatPlan(file: string, p: Plan): string {

@@ -9,6 +9,8 @@ import { withDatabaseErrors } from '../db/database.js';
 import type { Database } from '../db/database.js';
 import { AltanError } from '../problems.js';
 import { preflight } from '../db/preflight.js';
+import { resolveTimeouts, withTimeouts } from '../db/sessionTimeouts.js';
+import type { TimeoutOptions } from '../db/sessionTimeouts.js';
 import { readRecord, recordedInventory, sqlSha256 } from '../db/record.js';
 import type { AppliedRecord, RecordState } from '../db/record.js';
 import { commentSafe, headerLines } from '../render/prepare/transaction.js';
@@ -66,13 +68,18 @@ const SECTIONS: readonly (readonly [string, readonly Phase[]])[] = [
   ['Materialized views and scheduled jobs (pg_cron)', ['views', 'jobs']],
 ];
 
+/** `timeouts`: as apply's (ApplyOptions); plan waits for a lock when it counts the rows of a table another session locked. */
+export type PlanOptions = TimeoutOptions;
+
 /** Plans `compiled` against the database as it is now; reads only. */
-export async function plan(given: Database, compiled: CompileResult): Promise<Plan> {
+export async function plan(given: Database, compiled: CompileResult, options: PlanOptions = {}): Promise<Plan> {
   const db = withDatabaseErrors(given);
-  // What apply's preflight would refuse is a reason this plan cannot run.
-  const missing = await preflight(db, compiled.model, compiled.target);
-  const { plan: p } = await planAgainst(db, compiled, await readRecord(db, compiled.model.schema));
-  return missing.length === 0 ? p : { ...p, blockers: [...missing.map((m) => `${m.what} is missing: ${m.why}`), ...p.blockers] };
+  return withTimeouts(db, resolveTimeouts(options.timeouts), 'nothing was changed', async () => {
+    // What apply's preflight would refuse is a reason this plan cannot run.
+    const missing = await preflight(db, compiled.model, compiled.target);
+    const { plan: p } = await planAgainst(db, compiled, await readRecord(db, compiled.model.schema));
+    return missing.length === 0 ? p : { ...p, blockers: [...missing.map((m) => `${m.what} is missing: ${m.why}`), ...p.blockers] };
+  });
 }
 
 /**

@@ -6,6 +6,7 @@
  * removed so that rules do not then report them as missing.
  */
 import type { Diagnostic } from '../diagnostics.js';
+import { commaTails } from './flowComma.js';
 
 /** Keys whose absence would change what the rest of the entity means: a problem there removes the entity. */
 const MEANINGFUL_ENTITY_KEYS = new Set(['access', 'owner', 'primary_key', 'timestamps', 'fields']);
@@ -40,8 +41,11 @@ export function pruneMalformed(data: unknown, problems: readonly Diagnostic[]): 
     if (section === 'entities' && isTree(entry) && key !== undefined && !MEANINGFUL_ENTITY_KEYS.has(key)) {
       delete entry[key];
     } else if (section === 'entities' && isTree(entry) && key === 'fields' && sub !== undefined && isTree(entry.fields)) {
-      delete entry.fields[sub];
-      fields.add(`${item}.${sub}`);
+      // A shorthand type cut short by a comma (`{ price: numeric(12,2) }`) left its tail as a field of its own.
+      for (const name of [sub, ...commaTails(entry.fields, sub)]) {
+        delete entry.fields[name];
+        fields.add(`${item}.${name}`);
+      }
     } else {
       delete items[item];
       if (section === 'entities') entities.add(item);

@@ -12,7 +12,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { sortDiagnostics } from '../diagnostics.js';
 import type { LoadedDocument, Path } from '../load/document.js';
 import { pickBranches } from './branches.js';
-import { commaSplit, commaSplitMessage, commaSplitPath } from './flowComma.js';
+import { asCommaSplitIssue } from './flowComma.js';
 import type { BranchChoice } from './branches.js';
 import { describePath, dottedPath, insidePath, isPlainMap, pointerToPath, quote, valueAt } from './location.js';
 import type { Issue, SchemaNode } from './schemaWords.js';
@@ -134,7 +134,7 @@ function schemaIssues(data: unknown): Issue[] {
     const also = alternatives.get(e.instancePath);
     issues.push(describeError(e, paths.get(e) ?? [], data, root, also !== undefined && also.schema === e.parentSchema ? also.text : undefined));
   }
-  return issues;
+  return issues.map((i) => asCommaSplitIssue(i, data) ?? i);
 }
 
 /** `alternative`: the map forms also taken here, for a string outside its allowed set (`a map { level | user | org }`). */
@@ -153,8 +153,6 @@ function describeError(e: ErrorObject, path: Path, data: unknown, root: SchemaNo
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
-      const split = commaSplit(value, key);
-      if (split) return issue('unknown-key', commaSplitMessage(split, key, insidePath(path)), commaSplitPath(path, split));
       const allowed = Object.keys(parent?.properties ?? {});
       const hint = suggest(key, allowed);
       const mean = hint === undefined ? '' : ` (did you mean ${quote(hint)}?)`;

@@ -5,7 +5,7 @@
  * rows, or three on `org` tables, parents before children.
  */
 import type { Database } from '../db/database.js';
-import { DatabaseError } from '../db/errors.js';
+import { isRefusal } from '../db/sessionTimeouts.js';
 import type { ColumnGuard, Model, Table } from '../model/model.js';
 import { OPERATIONS, ORGANIZATION_MEMBERS, ORGANIZATIONS } from '../model/resolve.js';
 import { ident, literal, qualified } from '../sql/quote.js';
@@ -155,7 +155,7 @@ async function tableFixture(db: Database, model: Model, world: World, table: Tab
       return { ...base, rows: await withWheres(db, model, table, rows), families };
     } catch (e) {
       await db.exec('ROLLBACK TO SAVEPOINT altan_verify_fixture; RELEASE SAVEPOINT altan_verify_fixture');
-      if (!(e instanceof DatabaseError)) throw e;
+      if (!isRefusal(e)) throw e;
       const column = e.code === '23514' ? constrainedColumn(table.constraints, e.constraint) : undefined;
       if (column === undefined || attempt >= FAMILIES * 4) return { ...base, rows: [], families, untested: `its test rows were refused: ${e.message}` };
       const next = (families.get(column) ?? 0) + 1;
@@ -191,7 +191,7 @@ async function variantRows(
       rows.push(fixtureRow(plan.label, built.facts, key, returned?.key));
     } catch (e) {
       await db.exec('ROLLBACK TO SAVEPOINT altan_verify_variant; RELEASE SAVEPOINT altan_verify_variant');
-      if (!(e instanceof DatabaseError)) throw e;
+      if (!isRefusal(e)) throw e;
     }
   }
   return rows;

@@ -8,7 +8,8 @@ import type { CompileResult } from '../compile.js';
 import { evaluate, relationExists } from '../db/catalog.js';
 import { withDatabaseErrors } from '../db/database.js';
 import type { Database } from '../db/database.js';
-import { DatabaseError } from '../db/errors.js';
+import { isRefusal, resolveTimeouts, withTimeouts } from '../db/sessionTimeouts.js';
+import type { TimeoutOptions } from '../db/sessionTimeouts.js';
 import { AltanError } from '../problems.js';
 import type { ProblemCategory } from '../problems.js';
 import { loadSqlParser } from '../sql/parser.js';
@@ -27,7 +28,8 @@ import { tableWheres } from './whereFacts.js';
 import { ACTOR_LABEL, claimsOf, newWorld } from './world.js';
 import type { World } from './world.js';
 
-export interface VerifyOptions {
+/** `timeouts`: as apply's (ApplyOptions); a timeout ends verify with its coded error rather than failing a request. */
+export interface VerifyOptions extends TimeoutOptions {
   /** The caller has a transaction open (apply --dry-run --verify): work in a savepoint of it. */
   readonly insideTransaction?: boolean;
 }
@@ -145,7 +147,7 @@ async function askOracle(db: Database, oracle: Oracle): Promise<Expected | { rea
   try {
     return oracle.expected(await db.query(oracle.sql));
   } catch (e) {
-    if (!(e instanceof DatabaseError)) throw e;
+    if (!isRefusal(e)) throw e;
     return { untested: `the row it writes could not be made to judge its where: ${e.message}` };
   } finally {
     await db.exec('ROLLBACK TO SAVEPOINT altan_verify_oracle; RELEASE SAVEPOINT altan_verify_oracle');
@@ -171,8 +173,7 @@ async function runProbe(db: Database, world: World, request: Probe): Promise<Ver
       await db.exec(enter);
     } catch (e) {
       // Only the preparation can fail here (setting claims and an API role cannot).
-      if (probe.prepare !== undefined && e instanceof DatabaseError)
-        return result(probe, 'not-tested', '', `could not make room for the request: ${e.message}`);
+      if (probe.prepare !== undefined && isRefusal(e)) return result(probe, 'not-tested', '', `could not make room for the request: ${e.message}`);
       throw e;
     }
     if (probe.oracle !== undefined) {
@@ -185,9 +186,9 @@ async function runProbe(db: Database, world: World, request: Probe): Promise<Ver
     try {
       actual = await probe.run((sql) => db.query(sql));
     } catch (e) {
-      if (!(e instanceof DatabaseError)) throw e;
-      const refused = e.code !== undefined ? DATA_REFUSED[e.code] : undefined;
-      if (refused !== undefined) return result(probe, 'not-tested', '', `${refused}: ${e.message}`);
+      if (!isRefusal(e)) throw e;
+      const dataRefused = e.code !== undefined ? DATA_REFUSED[e.code] : undefined;
+      if (dataRefused !== undefined) return result(probe, 'not-tested', '', `${dataRefused}: ${e.message}`);
       if (e.code !== '42501') return result(probe, 'fail', `error ${e.code ?? ''}: ${e.message}`);
       const detail = brief(e.message);
       actual = probe.expected.kind === 'rows' ? { kind: 'rows', labels: [], detail } : { kind: 'denied', detail };
@@ -214,7 +215,7 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
     await createTestFiles(db, model.buckets, world);
     await db.exec('RELEASE SAVEPOINT altan_verify_files');
   } catch (e) {
-    if (!(e instanceof DatabaseError)) throw e;
+    if (!isRefusal(e)) throw e;
     await db.exec('ROLLBACK TO SAVEPOINT altan_verify_files; RELEASE SAVEPOINT altan_verify_files');
     filesRefused = `cannot create test files as ${db.kind === 'embedded' ? 'this user' : 'the connecting user'}: ${e.message}`;
   }
@@ -230,16 +231,19 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
 /** Runs every request the file's clients make and compares each outcome with the access rules. */
 export async function verify(given: Database, compiled: CompileResult, options: VerifyOptions = {}): Promise<VerifyReport> {
   const db = withDatabaseErrors(given);
+  // A lock another session holds (a long apply elsewhere) is waited for as long as timeouts say, rather than for ever.
+  return withTimeouts(db, resolveTimeouts(options.timeouts), 'nothing was changed', () => verifyWith(db, compiled, options.insideTransaction === true));
+}
+
+async function verifyWith(db: Database, compiled: CompileResult, inside: boolean): Promise<VerifyReport> {
   const started = performance.now();
   try {
     await prerequisites(db, compiled);
   } catch (e) {
-    if (e instanceof DatabaseError) throw new VerifyError(`cannot verify ${db.description}: ${e.message}`, 'database-error');
+    if (isRefusal(e)) throw new VerifyError(`cannot verify ${db.description}: ${e.message}`, 'database-error');
     throw e;
   }
-  const inside = options.insideTransaction === true;
-  // Its own transaction waits at most 10 s for a lock (a long apply elsewhere) rather than hang.
-  await db.exec(inside ? 'SAVEPOINT altan_verify' : "BEGIN; SET LOCAL lock_timeout = '10s'");
+  await db.exec(inside ? 'SAVEPOINT altan_verify' : 'BEGIN');
   const results: VerifyResult[] = [];
   let audited: Awaited<ReturnType<typeof audit>>;
   try {
@@ -250,7 +254,7 @@ export async function verify(given: Database, compiled: CompileResult, options: 
     results.push(...audited.results);
   } catch (e) {
     // The test world itself was refused (say, no INSERT on auth.users for this user): nothing to compare.
-    if (e instanceof DatabaseError) throw new VerifyError(`verify stopped on ${db.description}: ${e.message}`, 'database-error');
+    if (isRefusal(e)) throw new VerifyError(`verify stopped on ${db.description}: ${e.message}`, 'database-error');
     throw e;
   } finally {
     await db.exec(inside ? 'ROLLBACK TO SAVEPOINT altan_verify; RELEASE SAVEPOINT altan_verify' : 'ROLLBACK').catch(() => {});

@@ -12,6 +12,7 @@ import type { Database } from '../db/database.js';
 import type { MaterializedView } from '../model/model.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import { DatabaseError } from '../db/errors.js';
+import { isRefusal } from '../db/sessionTimeouts.js';
 import { expectIf, rowsOf, untested } from './probe.js';
 import type { Actual, Probe, Query } from './probe.js';
 import type { Actor } from './world.js';
@@ -64,7 +65,7 @@ async function rowsOfA(db: Database, privateSchema: string, view: MaterializedVi
     return Number(row?.n ?? 0) === 0 ? { why: 'the materialized view holds no rows, even refreshed with the test rows' } : { mine: Number(row?.mine ?? 0) };
   } catch (e) {
     await db.exec('ROLLBACK TO SAVEPOINT altan_verify_view; RELEASE SAVEPOINT altan_verify_view');
-    if (!(e instanceof DatabaseError)) throw e;
+    if (!isRefusal(e)) throw e;
     return { why: `its materialized view cannot be read or refreshed: ${e.message}` };
   }
 }

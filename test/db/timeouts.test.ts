@@ -93,15 +93,61 @@ describe('--lock-timeout', () => {
     expect(await hasDone()).toBe(false);
   });
 
-  it('--statement-timeout: a statement that runs (here: waits) longer is cancelled, exit 2, nothing applied', async () => {
+  it('--statement-timeout: the statement that runs (here: waits) longer is cancelled and named, with its lines in the SQL and the file; exit 2, nothing applied', async () => {
+    const planned = await runCliInProcess(['plan', 'second.yaml', '--database-url', url, '--json'], { cwd: dir, env });
+    const planSql = (JSON.parse(planned.stdout) as { sql: string }).sql;
+    const line = planSql.split('\n').indexOf('ALTER TABLE public.todos ADD COLUMN done boolean;') + 1;
+    expect(line).toBeGreaterThan(0);
+    const before = await catalogSnapshot(admin);
     await holder.exec('BEGIN; LOCK TABLE public.todos IN ACCESS SHARE MODE');
-    const r = await runCliInProcess(['apply', 'second.yaml', '--database-url', url, '--lock-timeout', '0', '--statement-timeout', '500ms'], { cwd: dir, env });
+    const args = ['apply', 'second.yaml', '--database-url', url, '--lock-timeout', '0', '--statement-timeout', '300ms'];
+    const started = performance.now();
+    const r = await runCliInProcess(args, { cwd: dir, env });
+    // Once for the apply, once more for the replay that finds the statement.
+    expect((performance.now() - started) / 1000).toBeLessThan(3);
     expect(r.status, r.stderr).toBe(2);
+    const gutter = ' '.repeat(String(line).length);
     expect(r.stderr).toContain(
-      'altan-cloud: statement timeout: a statement ran longer than 500ms (--statement-timeout); nothing was applied\nhint: give --statement-timeout more time (0: no limit)\n',
+      `altan-cloud: statement timeout: ALTER TABLE public.todos ADD COLUMN done boolean (generated SQL line ${line}:1) ran longer than 300ms (--statement-timeout); nothing was applied\n` +
+        `  ${line} | ALTER TABLE public.todos ADD COLUMN done boolean;\n` +
+        `  ${gutter} | ^\n` +
+        '  from second.yaml:6:13: the column todos.done\n' +
+        'hint: give --statement-timeout more time (0: no limit)\n',
+    );
+    expect(r.stderr).not.toMatch(STACK_TRACE);
+
+    const json = await runCliInProcess([...args, '--json'], { cwd: dir, env });
+    expect(json.status, json.stderr).toBe(2);
+    const doc = JSON.parse(json.stdout) as { code: string; exitCode: number; problems: Record<string, unknown>[] };
+    expect(doc.code).toBe('statement-timeout');
+    expect(doc.exitCode).toBe(2);
+    expect(doc.problems).toEqual([
+      {
+        code: 'statement-timeout',
+        category: 'database',
+        message: `statement timeout: ALTER TABLE public.todos ADD COLUMN done boolean (generated SQL line ${line}:1) ran longer than 300ms (--statement-timeout); nothing was applied`,
+        sqlstate: '57014',
+        hint: 'give --statement-timeout more time (0: no limit)',
+        statement: 'ALTER TABLE public.todos ADD COLUMN done boolean',
+        sql: { line, column: 1 },
+        file: 'second.yaml',
+        line: 6,
+        column: 13,
+      },
+    ]);
+    await holder.exec('ROLLBACK');
+    expect(await catalogSnapshot(admin)).toEqual(before);
+    expect(await hasDone()).toBe(false);
+  });
+
+  it('--statement-timeout during the requests of verify ends it (exit 2), rather than failing a request', async () => {
+    await holder.exec('BEGIN; LOCK TABLE public.todos IN ACCESS EXCLUSIVE MODE');
+    const r = await runCliInProcess(['verify', 'first.yaml', '--database-url', url, '--lock-timeout', '0', '--statement-timeout', '300ms'], { cwd: dir, env });
+    expect(r.status, r.stderr + r.stdout).toBe(2);
+    expect(r.stderr).toContain(
+      'altan-cloud: statement timeout: a statement ran longer than 300ms (--statement-timeout); nothing was changed\nhint: give --statement-timeout more time (0: no limit)\n',
     );
     await holder.exec('ROLLBACK');
-    expect(await hasDone()).toBe(false);
   });
 });
 

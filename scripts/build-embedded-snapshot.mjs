@@ -22,15 +22,24 @@ let packageDir = dirname(pgliteEntry);
 while (!existsSync(join(packageDir, 'package.json'))) packageDir = dirname(packageDir);
 const version = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
 
-const made = existsSync(stamp) && existsSync(archive) ? JSON.parse(readFileSync(stamp, 'utf8')).pglite : undefined;
-if (made !== version) {
+// What the snapshot holds besides PGlite's own initdb: bumped when that changes, so that a build remakes it.
+const FORMAT = 2;
+
+const made = existsSync(stamp) && existsSync(archive) ? JSON.parse(readFileSync(stamp, 'utf8')) : {};
+if (made.pglite !== version || made.format !== FORMAT) {
   const { PGlite } = await import('@electric-sql/pglite');
   const pg = await PGlite.create();
+  // template0 is the pristine copy that CREATE DATABASE … TEMPLATE template0 (pg_dump --create) starts
+  // from; PGlite serves one database and never does that, and it is a fifth of what a first apply writes
+  // to disk. template1 stays, so CREATE DATABASE keeps working.
+  await pg.exec('ALTER DATABASE template0 IS_TEMPLATE false');
+  await pg.exec('DROP DATABASE template0');
+  await pg.exec('CHECKPOINT');
   const tar = new Uint8Array(await (await pg.dumpDataDir('gzip')).arrayBuffer());
   await pg.close();
   mkdirSync(new URL('dist/', root), { recursive: true });
   const partial = new URL(`dist/embedded-db.tar.gz.${process.pid}`, root);
   writeFileSync(partial, tar);
   renameSync(partial, archive);
-  writeFileSync(stamp, `${JSON.stringify({ pglite: version })}\n`);
+  writeFileSync(stamp, `${JSON.stringify({ pglite: version, format: FORMAT })}\n`);
 }

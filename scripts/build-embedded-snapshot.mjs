@@ -3,10 +3,14 @@
  * database's data directory (gzipped tar, as PGlite dumps it), which
  * src/db/embeddedSnapshot.ts unpacks as the embedded database of a new folder
  * instead of running PGlite's initdb (seconds and ~890 MB) on every first
- * apply. Made again only when the installed PGlite's version differs from the
- * one that made it (dist/embedded-db.json), since initdb is slow and a data
- * directory belongs to the PGlite (Postgres) version that wrote it.
+ * apply, bootstrapped already (src/execute/bootstrap.ts, from dist/, which the
+ * build has just compiled): a first apply then only finds the components present.
+ * Made again only when the installed PGlite's version, the bootstrap's components or
+ * the snapshot's format differ from those that made it (dist/embedded-db.json),
+ * since initdb is slow and a data directory belongs to the PGlite (Postgres)
+ * version that wrote it.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -23,12 +27,20 @@ while (!existsSync(join(packageDir, 'package.json'))) packageDir = dirname(packa
 const version = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')).version;
 
 // What the snapshot holds besides PGlite's own initdb: bumped when that changes, so that a build remakes it.
-const FORMAT = 2;
+const FORMAT = 3;
+
+const { bootstrap, COMPONENTS, CRON_STAND_IN } = await import(new URL('dist/execute/bootstrap.js', root).href);
+const { pgliteDatabase } = await import(new URL('dist/db/database.js', root).href);
+const components = createHash('sha256')
+  .update(JSON.stringify([...COMPONENTS, CRON_STAND_IN]))
+  .digest('hex');
 
 const made = existsSync(stamp) && existsSync(archive) ? JSON.parse(readFileSync(stamp, 'utf8')) : {};
-if (made.pglite !== version || made.format !== FORMAT) {
+if (made.pglite !== version || made.format !== FORMAT || made.components !== components) {
   const { PGlite } = await import('@electric-sql/pglite');
   const pg = await PGlite.create();
+  // As the CLI bootstraps an embedded database on first use: ~0.1–0.25 s of every first apply, done once here.
+  await bootstrap(await pgliteDatabase(pg, 'the embedded database snapshot', () => {}));
   // template0 is the pristine copy that CREATE DATABASE … TEMPLATE template0 (pg_dump --create) starts
   // from; PGlite serves one database and never does that, and it is a fifth of what a first apply writes
   // to disk. template1 stays, so CREATE DATABASE keeps working.
@@ -41,5 +53,5 @@ if (made.pglite !== version || made.format !== FORMAT) {
   const partial = new URL(`dist/embedded-db.tar.gz.${process.pid}`, root);
   writeFileSync(partial, tar);
   renameSync(partial, archive);
-  writeFileSync(stamp, `${JSON.stringify({ pglite: version, format: FORMAT })}\n`);
+  writeFileSync(stamp, `${JSON.stringify({ pglite: version, format: FORMAT, components })}\n`);
 }

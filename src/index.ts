@@ -42,3 +42,5 @@ export type { Model } from './model/model.js';
 export { normalize } from './model/normalize.js';
 export { STARTER_FILE } from './starter.js';
 export { VERSION } from './version.js';
+export { newMigration, MigrationError } from './migration/migration.js';
+export type { MigrationBase, MigrationReport, NewMigrationOptions } from './migration/migration.js';

@@ -134,7 +134,7 @@ function refused(db: Database, e: unknown): unknown {
  * whatever happens; what Postgres refused is thrown naming it. `outcome` ends the message of
  * a timeout or an interrupt: what became of the database.
  */
-async function withDatabase(
+export async function withDatabase(
   progress: Progress,
   options: DatabaseOptions,
   bootstrapEmbedded: boolean,

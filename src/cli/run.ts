@@ -173,6 +173,32 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
       done(await (await import('./sqlCommand.js')).sqlCommand(io, query, opts)),
     );
 
+  const migration = cli.command('migration').description('Supabase migrations: files in supabase/migrations/ that `supabase db push` runs');
+  migration
+    .command('new')
+    .description(
+      "write <YYYYMMDDHHMMSS>_<name>.sql: the changes the file needs beyond the database (or, without one, the folder's migrations), as plan shows them",
+    )
+    .argument('<name>', 'what the migration does (made lower-case snake case)')
+    .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
+    .option('--dir <folder>', 'the migrations folder', 'supabase/migrations')
+    .addOption(
+      new Option('--database-url <url>', "a Postgres connection URL (default: DATABASE_URL, else the folder's migrations replayed on an embedded database)"),
+    )
+    .option('--allow-destructive', 'also include changes that may lose data (marked in the file)')
+    .addOption(lockTimeoutOption())
+    .addOption(statementTimeoutOption())
+    .addOption(new Option('--json', 'print { status, file, version, name, base, changes, destructive, statements } as JSON'))
+    .addOption(targetOption())
+    .action(
+      async (
+        name: string,
+        file: string,
+        opts: { dir: string; databaseUrl?: string; allowDestructive?: boolean; json?: boolean; target: Target } & TimeoutFlags,
+      ) => done(await (await import('./migrationCommand.js')).migrationNewCommand(io, name, file, opts)),
+    );
+  for (const sub of migration.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
+
   cli
     .command('init')
     .description('write a commented starter requirements file (never overwrites)')

@@ -6,6 +6,7 @@
 import type { Database } from './database.js';
 import { createHash } from 'node:crypto';
 import { evaluate, relationExists } from './catalog.js';
+import { dollarQuote, literal } from '../sql/quote.js';
 
 export const RECORD_SCHEMA = 'altan_meta';
 export const RECORD_TABLE = `${RECORD_SCHEMA}.applied_files`;
@@ -94,9 +95,37 @@ export interface NewRecord {
   readonly inventory: string;
 }
 
+const RECORD_COLUMNS = 'schema_name, file_name, file_sha256, sql_sha256, target, tool_version, duration_ms, sql, inventory';
+
 export async function record(db: Database, r: NewRecord): Promise<void> {
-  await db.query(
-    `INSERT INTO ${RECORD_TABLE} (schema_name, file_name, file_sha256, sql_sha256, target, tool_version, duration_ms, sql, inventory) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [r.schema, r.fileName, r.fileSha256, r.sqlSha256, r.target, r.toolVersion, r.durationMs, r.sql, r.inventory],
-  );
+  await db.query(`INSERT INTO ${RECORD_TABLE} (${RECORD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [
+    r.schema,
+    r.fileName,
+    r.fileSha256,
+    r.sqlSha256,
+    r.target,
+    r.toolVersion,
+    r.durationMs,
+    r.sql,
+    r.inventory,
+  ]);
+}
+
+/**
+ * `record`'s INSERT as one statement of literal SQL, for a file that records itself where it runs (a
+ * Supabase migration: `migration new`). Texts are dollar-quoted: the SQL and the inventory stay as they are.
+ */
+export function recordInsertSql(r: NewRecord): string {
+  const values = [
+    literal(r.schema),
+    literal(r.fileName),
+    literal(r.fileSha256),
+    literal(r.sqlSha256),
+    literal(r.target),
+    literal(r.toolVersion),
+    String(r.durationMs),
+    dollarQuote(r.sql, 'applied_sql'),
+    dollarQuote(r.inventory, 'inventory'),
+  ];
+  return `INSERT INTO ${RECORD_TABLE} (${RECORD_COLUMNS}) VALUES (\n  ${values.join(',\n  ')}\n);`;
 }

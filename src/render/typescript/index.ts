@@ -15,8 +15,7 @@
  *   relation the tool does not know makes the whole row `{ [key: string]: unknown }`.
  */
 import type { Model } from '../../model/model.js';
-import { schemaType } from './database.js';
-import { key } from './database.js';
+import { key, schemaType } from './database.js';
 import { helperTypes } from './helpers.js';
 import { apiViewColumns } from './viewColumns.js';
 

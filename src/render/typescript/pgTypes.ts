@@ -86,7 +86,6 @@ const CAST_ALIASES: Readonly<Record<string, string>> = {
   boolean: 'bool',
   char: 'bpchar',
   character: 'bpchar',
-  timestamptz: 'timestamptz',
 };
 
 /** The catalog name of a type a query names (`date`, `pg_catalog.int4`, `text[]`). */

@@ -15,6 +15,7 @@ export { RECORD_SCHEMA } from './db/record.js';
 export { plan, planBetween, PlanError } from './plan/plan.js';
 export type { Change, Plan, PlanOptions } from './plan/plan.js';
 export { formatPlan } from './plan/format.js';
+export { generateTypes, type TypesOptions } from './render/typescript/index.js';
 export type { ApplyOptions, ApplyReport } from './execute/apply.js';
 export { bootstrap, BootstrapError } from './execute/bootstrap.js';
 export type { BootstrapOptions, BootstrapReport } from './execute/bootstrap.js';

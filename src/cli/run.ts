@@ -200,6 +200,17 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
   for (const sub of migration.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
 
   cli
+    .command('types')
+    .description("print the TypeScript types of the file's schema (the Database type of supabase-js), as `supabase gen types typescript` would; no database")
+    .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
+    .option('-o, --output <path>', 'write to this file instead of standard output')
+    .option('--postgrest-version <version>', "the project's PostgREST version, written for createClient<Database>() (as supabase gen types does)")
+    .addOption(new Option('--json', 'print { status, file, schema, tables, views, types, warnings } as JSON'))
+    .action(async (file: string, opts: { output?: string; json?: boolean; postgrestVersion?: string }) =>
+      done(await (await import('./typesCommand.js')).typesCommand(io, file, opts)),
+    );
+
+  cli
     .command('init')
     .description('write a commented starter requirements file (never overwrites)')
     .argument('[file]', 'file to create', DEFAULT_FILE)

@@ -22,7 +22,9 @@ const CI = { CI: 'true', DATABASE_URL: undefined };
 const NO_CI = { DATABASE_URL: undefined };
 
 /** Each database command, with its name for the test's title. */
-const DATABASE_COMMANDS = [['apply'], ['plan'], ['plan', '--exit-code'], ['verify'], ['bootstrap'], ['sql', 'select 1']].map((c) => [c.join(' '), c] as const);
+const DATABASE_COMMANDS = [['apply'], ['plan'], ['plan', '--exit-code'], ['verify'], ['bootstrap'], ['sql', 'select 1'], ['history']].map(
+  (c) => [c.join(' '), c] as const,
+);
 
 function expectMissing(r: { status: number | null; stdout: string; stderr: string }, why: string): void {
   expect(r.status, r.stderr).toBe(64);
@@ -45,6 +47,7 @@ describe('with CI set and no database given', () => {
     for (const command of [
       ['apply', '--json'],
       ['plan', '--exit-code', '--json'],
+      ['history', '--json'],
     ]) {
       const r = await runCliInProcess(command, { cwd: exampleProject('todo'), env: CI });
       expect(r.status, command.join(' ')).toBe(64);

@@ -10,7 +10,7 @@
  * (the table is in main.ts's header and the README): commands return an
  * outcome or throw a problem (`AltanError`), and its category decides.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_FILE } from '../compile.js';
 import { InvalidRequirementsError } from '../diagnostics.js';
 import { AltanError } from '../problems.js';
@@ -67,6 +67,12 @@ const lockTimeoutOption = () =>
     .default(DEFAULT_TIMEOUTS.lockTimeoutMs, '10s');
 const statementTimeoutOption = () =>
   new Option('--statement-timeout <duration>', 'cancel any one statement that runs longer than this (0: no limit)').argParser(parseDuration).default(0, '0');
+
+/** A whole number of at least 1 (`--limit`). */
+function parsePositive(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('a whole number of at least 1');
+  return Number(value);
+}
 
 interface TimeoutFlags {
   readonly lockTimeout: number;
@@ -177,6 +183,18 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .addOption(new Option('--json', 'print { rows, rowCount } of the last statement as JSON'))
     .action(async (query: string | undefined, opts: { databaseUrl?: string; json?: boolean }) =>
       done(await (await import('./sqlCommand.js')).sqlCommand(io, query, opts)),
+    );
+
+  cli
+    .command('history')
+    .description('list the applies recorded in the database, newest first: when, which file and its sha256, what changed')
+    .addOption(databaseOption())
+    .addOption(embeddedOption())
+    .option('--schema <name>', "the schema whose applies to list, as a file's `schema` names it (default: public)")
+    .option('--limit <n>', 'at most this many, the newest (default: 20)', parsePositive)
+    .addOption(new Option('--json', 'print { database, schema, total, entries } as JSON'))
+    .action(async (opts: { databaseUrl?: string; embedded?: boolean; schema?: string; limit?: number; json?: boolean }) =>
+      done(await (await import('./historyCommand.js')).historyCommand(io, opts)),
     );
 
   cli

@@ -58,7 +58,10 @@ const targetOption = () =>
 // `validate` and `generate` start without them.
 const databaseCommands = () => import('./databaseCommands.js');
 const databaseOption = () =>
-  new Option('--database-url <url>', 'a Postgres connection URL (default: DATABASE_URL, else DATABASE_URL in ./.env, else the embedded database)');
+  new Option(
+    '--database-url <url>',
+    'a Postgres connection URL (default: DATABASE_URL, else DATABASE_URL in ./.env, else the embedded database unless CI is set)',
+  );
 // With CI set the embedded database is refused unless asked for (databaseChoice.ts).
 const embeddedOption = () => new Option('--embedded', 'use the embedded database ./.altan-cloud/db, even with CI or DATABASE_URL set').conflicts('databaseUrl');
 const lockTimeoutOption = () =>

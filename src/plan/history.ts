@@ -10,6 +10,7 @@ import { withDatabaseErrors } from '../db/database.js';
 import type { Database } from '../db/database.js';
 import { evaluate, relationExists } from '../db/catalog.js';
 import { RECORD_TABLE } from '../db/record.js';
+import { AltanError } from '../problems.js';
 import { diff } from './diff.js';
 import type { Change } from './diff.js';
 import { INVENTORY_FORMAT } from './inventory.js';
@@ -74,7 +75,10 @@ export async function history(given: Database, options: HistoryOptions = {}): Pr
   const db = withDatabaseErrors(given);
   const schema = options.schema ?? 'public';
   const limit = options.limit ?? DEFAULT_HISTORY_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`history: limit must be a positive integer, not ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1) {
+    const message = `history: the limit must be a whole number of at least 1, not ${limit}`;
+    throw new AltanError(message, 'usage', { code: 'usage', message });
+  }
   const [exists, hasInventory] = await evaluate(db, [
     relationExists(RECORD_TABLE),
     `EXISTS (SELECT FROM pg_catalog.pg_attribute WHERE attrelid = pg_catalog.to_regclass('${RECORD_TABLE}') AND attname = 'inventory')`,

@@ -45,6 +45,7 @@ function historyOn(label: string, open: () => Promise<{ db: Database; done: () =
 
     it('nothing applied: no entries', async () => {
       expect(await history(db)).toEqual({ database: db.description, schema: 'public', total: 0, entries: [] });
+      await expect(history(db, { limit: 0 })).rejects.toMatchObject({ category: 'usage', problems: [{ code: 'usage' }] });
     });
 
     it('apply a file, a changed one, one that drops: newest first, each with its sha256 and what changed', async () => {

@@ -14,6 +14,8 @@ export { apply, ApplyError } from './execute/apply.js';
 export { RECORD_SCHEMA } from './db/record.js';
 export { plan, planBetween, PlanError } from './plan/plan.js';
 export type { Change, Plan, PlanOptions } from './plan/plan.js';
+export { history } from './plan/history.js';
+export type { HistoryEntry, HistoryOptions, HistoryReport } from './plan/history.js';
 export { formatPlan } from './plan/format.js';
 export { generateTypes, type TypesOptions } from './render/typescript/index.js';
 export type { ApplyOptions, ApplyReport } from './execute/apply.js';

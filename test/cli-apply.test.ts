@@ -9,7 +9,17 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cliBuilt, exampleProject, removeTemporaryDirectories, runCli, runCliInProcess, STACK_TRACE, temporaryDirectory } from './helpers.js';
+import {
+  CLI,
+  cliBuilt,
+  cliEnvironment,
+  exampleProject,
+  removeTemporaryDirectories,
+  runCli,
+  runCliInProcess,
+  STACK_TRACE,
+  temporaryDirectory,
+} from './helpers.js';
 
 afterAll(removeTemporaryDirectories);
 
@@ -114,7 +124,7 @@ describe('apply on the embedded database', () => {
 /** The CLI as a child process that runs alongside others. */
 function runCliAsync(args: readonly string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DATABASE_URL: '' } });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cliEnvironment({ DATABASE_URL: undefined }) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbedded } from '../src/db/database.js';
 import { dropDatabase, freshDatabase } from './db/harness.js';
-import { CLI, cliBuilt, removeTemporaryDirectories, runCli, runCliInProcess, STACK_TRACE, temporaryDirectory } from './helpers.js';
+import { CLI, cliBuilt, cliEnvironment, removeTemporaryDirectories, runCli, runCliInProcess, STACK_TRACE, temporaryDirectory } from './helpers.js';
 
 afterAll(removeTemporaryDirectories);
 
@@ -128,7 +128,7 @@ describe.skipIf(!hasScript)('the interactive prompt', () => {
       cwd: project,
       input,
       encoding: 'utf8',
-      env: { ...process.env, DATABASE_URL: '', NO_COLOR: '1' },
+      env: cliEnvironment({ DATABASE_URL: undefined }),
       timeout: 60_000,
     });
     expect(r.status, r.stdout).toBe(0);
@@ -146,7 +146,7 @@ describe.skipIf(!hasScript)('the interactive prompt', () => {
       cwd: project,
       input: 'select 5 as five;\n\u0004',
       encoding: 'utf8',
-      env: { ...process.env, DATABASE_URL: '' },
+      env: cliEnvironment({ DATABASE_URL: undefined }),
       timeout: 60_000,
     });
     expect(r.status, r.stdout).toBe(0);

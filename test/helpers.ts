@@ -88,10 +88,20 @@ export interface CliOptions {
   readonly cwd: string;
   /** Standard input, read for the file `-`. */
   readonly input?: string | Buffer;
-  /** Added to this process's environment; undefined removes a variable (DATABASE_URL). */
+  /** Added to this process's environment less CI (cliEnvironment); undefined removes a variable (DATABASE_URL). */
   readonly env?: Record<string, string | undefined>;
   /** In this process only: stderr taken for a terminal (progress lines), shown after this many ms. */
   readonly progressAfterMs?: number;
+}
+
+/**
+ * The environment the CLI runs with in the tests: this process's, without CI (the CI machine runs
+ * the suite with CI=true, under which the embedded database must be asked for with --embedded;
+ * a test about that sets CI itself), colours off, then `extra` (undefined removes a variable).
+ */
+export function cliEnvironment(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const { CI: _ci, ...rest } = process.env;
+  return { ...rest, NO_COLOR: '1', FORCE_COLOR: '0', ...extra };
 }
 
 /**
@@ -107,7 +117,7 @@ export async function runCliInProcess(args: readonly string[], options: CliOptio
     stdout: { write: (text: string) => void (stdout += text) },
     stderr: { write: (text: string) => void (stderr += text) },
     ...(input !== undefined ? { stdin: typeof input === 'string' ? Buffer.from(input) : input } : {}),
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
+    env: cliEnvironment(options.env),
     cwd: options.cwd,
     ...(options.progressAfterMs !== undefined ? { progress: true, progressAfterMs: options.progressAfterMs } : {}),
   });
@@ -119,7 +129,7 @@ export function runCli(args: readonly string[], options: CliOptions = { cwd: ROO
   const spawnOptions: SpawnSyncOptions = {
     cwd: options.cwd,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env },
+    env: cliEnvironment(options.env),
     timeout: 60_000,
     ...(options.input !== undefined ? { input: options.input } : {}),
   };

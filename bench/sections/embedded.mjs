@@ -26,9 +26,9 @@ export async function embeddedSection({ runs, warmup }) {
       mkdirSync(work);
       copyFileSync(EXAMPLE, join(work, 'altan.yaml'));
       const floorDir = join(work, 'floor-db');
-      const first = node([CLI, 'apply'], { cwd: work });
+      const first = node([CLI, 'apply', '--embedded'], { cwd: work });
       const firstFloor = node([FLOORS, 'pglite', floorDir]);
-      const again = node([CLI, 'apply'], { cwd: work });
+      const again = node([CLI, 'apply', '--embedded'], { cwd: work });
       if (!again.stdout.includes('up to date')) throw new Error(`bench: the second embedded apply did not find the file up to date:\n${again.stdout}`);
       const againFloor = node([FLOORS, 'pglite', floorDir]);
       cleanup(work);

@@ -1,8 +1,9 @@
 /**
  * The commands that talk to a database: `apply`, `plan`, `verify` and
- * `bootstrap`. The target is --database-url, else DATABASE_URL, else the
- * embedded database in ./.altan-cloud/db; stderr always says which one was
- * used. Each returns an outcome or throws a problem (`AltanError`); what
+ * `bootstrap`. The target is --database-url, else DATABASE_URL, else
+ * DATABASE_URL in ./.env, else the embedded database in ./.altan-cloud/db
+ * (refused with CI set unless --embedded: databaseChoice.ts); stderr always
+ * says which one was used. Each returns an outcome or throws a problem (`AltanError`); what
  * Postgres refuses is thrown naming the database.
  */
 import { apply } from '../execute/apply.js';
@@ -22,6 +23,8 @@ import { plan } from '../plan/plan.js';
 import type { CompileResult } from '../compile.js';
 import { holdsDatabase } from '../db/embeddedSnapshot.js';
 import { compileFile } from './commands.js';
+import { chooseDatabase, sourceLabel } from './databaseChoice.js';
+import type { DatabaseChoice, DatabaseFlags } from './databaseChoice.js';
 import { DEFAULT_TIMEOUTS } from './durations.js';
 import type { Timeouts } from './durations.js';
 import { guardSession } from './guard.js';
@@ -36,14 +39,11 @@ import type { Progress } from './progress.js';
 /** Where the embedded database lives, relative to the working directory. */
 export const EMBEDDED_DIR = '.altan-cloud/db';
 
-export interface DatabaseOptions {
-  readonly databaseUrl?: string;
+export interface DatabaseOptions extends DatabaseFlags {
   /** --lock-timeout and --statement-timeout, in ms (0: no limit); default DEFAULT_TIMEOUTS. */
   readonly lockTimeout?: number;
   readonly statementTimeout?: number;
 }
-
-const databaseUrl = (io: CliIo, options: DatabaseOptions) => options.databaseUrl ?? io.env.DATABASE_URL ?? '';
 
 /** The options' timeouts: the guard sets them on the session, and the library's calls are given them so as to keep them. */
 const timeoutsOf = (options: DatabaseOptions): Timeouts => ({
@@ -52,9 +52,8 @@ const timeoutsOf = (options: DatabaseOptions): Timeouts => ({
 });
 
 /** Connects to the chosen database, saying nothing yet. */
-function connect(io: CliIo, options: DatabaseOptions, progress: Progress): Promise<Database> {
-  const url = databaseUrl(io, options);
-  if (url !== '') return progress.step('connecting to the database…', openPostgres(url));
+function connect(io: CliIo, choice: DatabaseChoice, progress: Progress): Promise<Database> {
+  if (choice.kind === 'postgres') return progress.step('connecting to the database…', openPostgres(choice.url));
   return progress.step('opening the embedded database…', openEmbedded(EMBEDDED_DIR, { cwd: io.cwd }));
 }
 
@@ -67,11 +66,12 @@ function connect(io: CliIo, options: DatabaseOptions, progress: Progress): Promi
 async function compileWhileOpening(
   io: CliIo,
   file: string,
-  options: DatabaseOptions & { readonly json?: boolean },
+  choice: DatabaseChoice,
+  options: { readonly json?: boolean },
   target: Target,
   progress: Progress,
 ): Promise<{ compiled: CompileResult; opening: Promise<Database> | undefined } | undefined> {
-  const early = databaseUrl(io, options) === '' && holdsDatabase(pathIn(io, EMBEDDED_DIR)) ? connect(io, options, progress) : undefined;
+  const early = choice.kind === 'embedded' && holdsDatabase(pathIn(io, EMBEDDED_DIR)) ? connect(io, choice, progress) : undefined;
   // Its failure is reported once the file compiled, not as an unhandled rejection meanwhile.
   early?.catch(() => {});
   const closeEarly = async () => void (await early?.then((db) => db.close()).catch(() => {}));
@@ -92,17 +92,14 @@ async function compileWhileOpening(
  */
 async function open(
   io: CliIo,
-  options: DatabaseOptions,
+  choice: DatabaseChoice,
   bootstrapEmbedded: boolean,
   progress: Progress,
-  opening = connect(io, options, progress),
+  opening = connect(io, choice, progress),
 ): Promise<Database> {
   const db = await opening;
-  if (db.kind === 'postgres') {
-    io.stderr.write(`database: ${db.description} (${options.databaseUrl !== undefined ? '--database-url' : 'DATABASE_URL'})\n`);
-    return db;
-  }
-  io.stderr.write(`database: ${db.description}; use --database-url or DATABASE_URL for a real project\n`);
+  io.stderr.write(`${databaseLine(db, choice)}\n`);
+  if (db.kind === 'postgres') return db;
   if (bootstrapEmbedded) {
     try {
       printBootstrap(io, await progress.step('preparing the embedded database…', bootstrap(db)), false);
@@ -112,6 +109,12 @@ async function open(
     }
   }
   return db;
+}
+
+/** stderr's first line: which database, and what chose it. */
+export function databaseLine(db: Pick<Database, 'description'>, choice: DatabaseChoice): string {
+  if (choice.kind === 'postgres') return `database: ${db.description} (${sourceLabel(choice.source)})`;
+  return `database: ${db.description}${choice.asked ? ' (--embedded)' : '; use --database-url or DATABASE_URL for a real project'}`;
 }
 
 /**
@@ -136,6 +139,7 @@ function refused(db: Database, e: unknown): unknown {
  */
 export async function withDatabase(
   progress: Progress,
+  choice: DatabaseChoice,
   options: DatabaseOptions,
   bootstrapEmbedded: boolean,
   outcome: string,
@@ -143,8 +147,8 @@ export async function withDatabase(
   opening?: Promise<Database>,
 ): Promise<Outcome> {
   const io = progress.io;
-  const db = await open(io, options, bootstrapEmbedded, progress, opening);
-  const url = db.kind === 'postgres' ? databaseUrl(io, options) : undefined;
+  const db = await open(io, choice, bootstrapEmbedded, progress, opening);
+  const url = choice.kind === 'postgres' ? choice.url : undefined;
   let guard: Guard | undefined;
   try {
     guard = await guardSession(io, db, url, timeoutsOf(options), outcome);
@@ -169,10 +173,12 @@ async function onCompiledFile(
   outcome: string,
   work: (db: Database, compiled: CompileResult, progress: Progress, signal: AbortSignal) => Promise<Outcome>,
 ): Promise<Outcome> {
+  // The database is chosen first: a CI job without its secret is told so whatever the file holds.
+  const choice = chooseDatabase(cliIo, options);
   const progress = progressFor(cliIo, options.json);
-  const ready = await compileWhileOpening(progress.io, file, options, target, progress);
+  const ready = await compileWhileOpening(progress.io, file, choice, options, target, progress);
   if (!ready) return 'invalid';
-  return withDatabase(progress, options, true, outcome, (db, signal) => work(db, ready.compiled, progress, signal), ready.opening);
+  return withDatabase(progress, choice, options, true, outcome, (db, signal) => work(db, ready.compiled, progress, signal), ready.opening);
 }
 
 export interface ApplyCommandOptions extends DatabaseOptions {
@@ -200,8 +206,9 @@ export async function applyCommand(cliIo: CliIo, file: string, options: ApplyCom
     if (options.json) io.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
     else io.stdout.write(applyText(displayName(file), applied) + (verified ? `\n${formatReport(verified)}` : ''));
     // A first apply on the embedded database is the quick start's first command: say what to run next.
-    const embedded = (options.databaseUrl ?? io.env.DATABASE_URL ?? '') === '';
-    if (!options.json && !options.verify && embedded && applied.status === 'applied' && applied.created.length > 0) io.stdout.write(nextStepsText(file));
+    const embedded = db.kind === 'embedded';
+    if (!options.json && !options.verify && embedded && applied.status === 'applied' && applied.created.length > 0)
+      io.stdout.write(nextStepsText(file, options.embedded === true));
     return verified?.status === 'failed' ? 'verify-failed' : 'ok';
   });
 }
@@ -254,9 +261,10 @@ function applyText(file: string, r: ApplyReport): string {
 }
 
 export async function bootstrapCommand(cliIo: CliIo, options: DatabaseOptions & { readonly json?: boolean }): Promise<Outcome> {
+  const choice = chooseDatabase(cliIo, options);
   const progress = progressFor(cliIo, options.json);
   const io = progress.io;
-  return withDatabase(progress, options, false, 'the transaction was rolled back', async (db) => {
+  return withDatabase(progress, choice, options, false, 'the transaction was rolled back', async (db) => {
     const report = await bootstrap(db, { timeouts: timeoutsOf(options) });
     if (options.json) writeJson(io, { database: db.description, ...report });
     else printBootstrap(io, report, true);

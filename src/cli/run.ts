@@ -10,7 +10,7 @@
  * (the table is in main.ts's header and the README): commands return an
  * outcome or throw a problem (`AltanError`), and its category decides.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_FILE } from '../compile.js';
 import { InvalidRequirementsError } from '../diagnostics.js';
 import { AltanError } from '../problems.js';
@@ -57,7 +57,13 @@ const targetOption = () =>
 // The database commands load their modules (execute, verify, pg or PGlite) only when run:
 // `validate` and `generate` start without them.
 const databaseCommands = () => import('./databaseCommands.js');
-const databaseOption = () => new Option('--database-url <url>', 'a Postgres connection URL (default: DATABASE_URL, else the embedded database)');
+const databaseOption = () =>
+  new Option(
+    '--database-url <url>',
+    'a Postgres connection URL (default: DATABASE_URL, else DATABASE_URL in ./.env, else the embedded database unless CI is set)',
+  );
+// With CI set the embedded database is refused unless asked for (databaseChoice.ts).
+const embeddedOption = () => new Option('--embedded', 'use the embedded database ./.altan-cloud/db, even with CI or DATABASE_URL set').conflicts('databaseUrl');
 const lockTimeoutOption = () =>
   new Option('--lock-timeout <duration>', 'give up waiting for a lock another session holds after this long, naming it and its holder (0: wait for ever)')
     .argParser(parseDuration)
@@ -66,6 +72,12 @@ const statementTimeoutOption = () =>
   new Option('--statement-timeout <duration>', 'cancel any one statement that runs longer than this, naming it (0: no limit)')
     .argParser(parseDuration)
     .default(DEFAULT_TIMEOUTS.statementTimeoutMs, '0');
+
+/** A whole number of at least 1 (`--limit`). */
+function parsePositive(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('a whole number of at least 1');
+  return Number(value);
+}
 
 interface TimeoutFlags {
   readonly lockTimeout: number;
@@ -114,6 +126,7 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .description('run the SQL transaction against a database (embedded by default), recording what was applied')
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .addOption(databaseOption())
+    .addOption(embeddedOption())
     .option('--dry-run', 'execute and report, then roll back')
     .option('--verify', 'then run verify (inside the transaction with --dry-run); exit 4 when a request is not as promised')
     .option('--allow-destructive', 'also make changes that may lose data (drop a table or column, narrow a type, remove a job or a bucket that holds files)')
@@ -133,6 +146,7 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .description("compare the file with the database's catalog and print the changes apply would make, and their SQL; changes nothing")
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .addOption(databaseOption())
+    .addOption(embeddedOption())
     .option('--exit-code', 'exit 3 when there are changes to make (for drift checks in CI)')
     .addOption(lockTimeoutOption())
     .addOption(statementTimeoutOption())
@@ -149,6 +163,7 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     )
     .argument('[file]', 'requirements file, - for standard input', DEFAULT_FILE)
     .addOption(databaseOption())
+    .addOption(embeddedOption())
     .addOption(lockTimeoutOption())
     .addOption(statementTimeoutOption())
     .addOption(new Option('--json', 'print the report as JSON'))
@@ -160,6 +175,7 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .command('bootstrap')
     .description('make a Postgres database look like an Altan / Supabase project (roles, auth, storage, pg_cron); idempotent')
     .addOption(databaseOption())
+    .addOption(embeddedOption())
     .addOption(new Option('--json', 'print { database, added, present, notes } as JSON'))
     .action(async (opts: { databaseUrl?: string; json?: boolean }) => done(await (await databaseCommands()).bootstrapCommand(io, opts)));
 
@@ -168,6 +184,7 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .description('run SQL on the database (embedded by default) and print the rows; without a query: read standard input, or prompt at a terminal')
     .argument('[query]', 'one statement or several, separated by ;')
     .addOption(databaseOption())
+    .addOption(embeddedOption())
     .addOption(new Option('--json', 'print { rows, rowCount } of the last statement as JSON'))
     .action(async (query: string | undefined, opts: { databaseUrl?: string; json?: boolean }) =>
       done(await (await import('./sqlCommand.js')).sqlCommand(io, query, opts)),
@@ -208,6 +225,18 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .addOption(new Option('--json', 'print { status, file, schema, tables, views, types, warnings } as JSON'))
     .action(async (file: string, opts: { output?: string; json?: boolean; postgrestVersion?: string }) =>
       done(await (await import('./typesCommand.js')).typesCommand(io, file, opts)),
+    );
+
+  cli
+    .command('history')
+    .description('list the applies recorded in the database, newest first: when, which file and its sha256, what changed')
+    .addOption(databaseOption())
+    .addOption(embeddedOption())
+    .option('--schema <name>', "the schema whose applies to list, as a file's `schema` names it (default: public)")
+    .option('--limit <n>', 'at most this many, the newest (default: 20)', parsePositive)
+    .addOption(new Option('--json', 'print { database, schema, total, entries } as JSON'))
+    .action(async (opts: { databaseUrl?: string; embedded?: boolean; schema?: string; limit?: number; json?: boolean }) =>
+      done(await (await import('./historyCommand.js')).historyCommand(io, opts)),
     );
 
   cli

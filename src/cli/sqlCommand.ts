@@ -17,13 +17,14 @@ import { openEmbedded, openPostgres } from '../db/database.js';
 import type { OpenedDatabase } from '../db/database.js';
 import { DatabaseError, describeDatabaseError } from '../db/errors.js';
 import { AltanError } from '../problems.js';
-import { EMBEDDED_DIR } from './databaseCommands.js';
+import { chooseDatabase } from './databaseChoice.js';
+import type { DatabaseChoice, DatabaseFlags } from './databaseChoice.js';
+import { EMBEDDED_DIR, databaseLine } from './databaseCommands.js';
 import type { CliIo, Outcome } from './io.js';
 import { writeJson } from './jsonDocuments.js';
 import { formatResult, jsonResult } from './sqlTable.js';
 
-export interface SqlCommandOptions {
-  readonly databaseUrl?: string;
+export interface SqlCommandOptions extends DatabaseFlags {
   readonly json?: boolean;
 }
 
@@ -35,9 +36,10 @@ const PROMPT = 'altan-cloud> ';
 const CONTINUATION = 'altan-cloud-> ';
 
 export async function sqlCommand(io: CliIo, query: string | undefined, options: SqlCommandOptions): Promise<Outcome> {
+  const choice = chooseDatabase(io, options);
   const prompt = query === undefined && io.terminal?.isTTY === true;
   const text = query ?? (prompt ? '' : readStdinText(io));
-  const db = await open(io, options);
+  const db = await open(io, choice);
   try {
     if (prompt) await promptLoop(io, db, options);
     else print(io, await run(db, text), options);
@@ -47,11 +49,10 @@ export async function sqlCommand(io: CliIo, query: string | undefined, options: 
   }
 }
 
-async function open(io: CliIo, options: SqlCommandOptions): Promise<OpenedDatabase> {
-  const url = options.databaseUrl ?? io.env.DATABASE_URL;
-  if (url !== undefined && url !== '') {
-    const db = await openPostgres(url);
-    io.stderr.write(`database: ${db.description} (${options.databaseUrl !== undefined ? '--database-url' : 'DATABASE_URL'})\n`);
+async function open(io: CliIo, choice: DatabaseChoice): Promise<OpenedDatabase> {
+  if (choice.kind === 'postgres') {
+    const db = await openPostgres(choice.url);
+    io.stderr.write(`${databaseLine(db, choice)}\n`);
     return db;
   }
   // Opening creates a database; an empty one here would only hide that the user is in the wrong folder.
@@ -61,7 +62,7 @@ async function open(io: CliIo, options: SqlCommandOptions): Promise<OpenedDataba
     throw new AltanError(`${message}: ${hint}`, 'connection', { code: 'embedded-database-missing', message, hint });
   }
   const db = await openEmbedded(EMBEDDED_DIR, { cwd: io.cwd });
-  io.stderr.write(`database: ${db.description}\n`);
+  io.stderr.write(`database: ${db.description}${choice.asked ? ' (--embedded)' : ''}\n`);
   return db;
 }
 

@@ -7,7 +7,8 @@ import type { Change, Plan } from './plan.js';
 
 const SIGN = { create: '+', alter: '~', drop: '-' } as const;
 
-const KIND_NAMES: Readonly<Record<Change['kind'], string>> = {
+/** What a change line calls each kind of object. */
+export const KIND_NAMES: Readonly<Record<Change['kind'], string>> = {
   'schema-usage': 'usage of schema',
   table: 'table',
   column: 'column',

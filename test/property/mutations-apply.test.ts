@@ -84,8 +84,8 @@ describe('invalid files apply nothing', () => {
           writeFileSync(join(dir, FILE), mutated.text);
           const runs = {
             'apply --database-url': await runCliInProcess(['apply', FILE, '--database-url', url], { cwd: dir }),
-            // DATABASE_URL empty: the embedded database in ./.altan-cloud/db would be the target
-            apply: await runCliInProcess(['apply', FILE], { cwd: dir, env: { DATABASE_URL: '' } }),
+            // No DATABASE_URL: the embedded database in ./.altan-cloud/db would be the target
+            apply: await runCliInProcess(['apply', FILE], { cwd: dir, env: { DATABASE_URL: undefined } }),
           };
           for (const [command, r] of Object.entries(runs)) {
             expect(r.stderr, `${command} stderr`).not.toMatch(STACK_TRACE);

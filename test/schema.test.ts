@@ -115,7 +115,7 @@ describe('rejected files', () => {
       {
         rule: 'unknown-key',
         message:
-          'unknown key "feilds" in entity "todos" (did you mean "fields"?); allowed: description, access, owner, primary_key, timestamps, fields, indexes, rows',
+          'unknown key "feilds" in entity "todos" (did you mean "fields"?); allowed: description, access, owner, primary_key, timestamps, realtime, fields, indexes, rows',
         at: '4:5',
         path: 'entities.todos.feilds',
       },

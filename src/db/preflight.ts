@@ -4,6 +4,8 @@
  * first statement that trips over it.
  */
 import type { Model } from '../model/model.js';
+import { REALTIME_PUBLICATION } from '../model/model.js';
+import { literal } from '../sql/quote.js';
 import type { Target } from '../target.js';
 import { evaluate, relationExists, routineExists } from './catalog.js';
 import type { Database } from './database.js';
@@ -38,6 +40,16 @@ const MAY_MANAGE_STORAGE_POLICIES = `coalesce((
   FROM pg_catalog.pg_class AS c, pg_catalog.pg_roles AS r
   WHERE c.oid = pg_catalog.to_regclass('storage.objects') AND r.rolname = current_user
 ), false)`;
+
+/**
+ * ALTER PUBLICATION needs its owner (or a member of the owner, or a superuser); with no publication
+ * yet, CREATE PUBLICATION needs CREATE on the database.
+ */
+const MAY_PUBLISH = `coalesce((
+  SELECT r.rolsuper OR pg_catalog.pg_has_role(p.pubowner, 'USAGE')
+  FROM pg_catalog.pg_publication AS p, pg_catalog.pg_roles AS r
+  WHERE p.pubname = ${literal(REALTIME_PUBLICATION)} AND r.rolname = current_user
+), pg_catalog.has_database_privilege(pg_catalog.current_database(), 'CREATE'))`;
 
 const REQUIREMENTS: readonly Requirement[] = [
   {
@@ -93,6 +105,14 @@ const REQUIREMENTS: readonly Requirement[] = [
       'the file has materialized views or jobs, which pg_cron runs. On Supabase: enable pg_cron under Database → Extensions. ' +
       "On your own server: install postgresql-15-cron, set shared_preload_libraries = 'pg_cron' and cron.database_name to this database, " +
       'restart, then run `altan-cloud bootstrap` (it creates the extension WITH SCHEMA pg_catalog)',
+  },
+  {
+    what: `the right to change publication ${REALTIME_PUBLICATION}`,
+    needed: (m) => m.tables.some((t) => t.realtime),
+    check: MAY_PUBLISH,
+    why:
+      `entities with realtime: true join the publication ${REALTIME_PUBLICATION}, which only its owner, a member of the owner or a superuser ` +
+      'may change (and, where it does not exist yet, a role with CREATE on the database may create). On Supabase connect as `postgres`, its owner',
   },
   {
     what: 'apply_postgrest_permissions()',

@@ -62,6 +62,7 @@ export function summarizeCreated(model: Model): string[] {
     [model.views.length, 'materialized view', 'materialized views'],
     [model.views.filter((v) => v.access !== 'none').length, 'view', 'views'],
     [model.jobs.length, 'cron job', 'cron jobs'],
+    [model.tables.filter((t) => t.realtime).length, 'realtime table', 'realtime tables'],
   ];
   return counts.filter(([n]) => n > 0).map(([n, one, many]) => `${n} ${n === 1 ? one : many}`);
 }

@@ -66,6 +66,8 @@ export interface EntityInput {
   owner?: string;
   primary_key?: string | string[];
   timestamps?: boolean;
+  /** Supabase Realtime streams its changes: the table joins the `supabase_realtime` publication. */
+  realtime?: boolean;
   fields?: Record<string, string | FieldInput>;
   indexes?: IndexInput[];
   rows?: Record<string, JsonValue>[];

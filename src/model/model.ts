@@ -230,7 +230,12 @@ export interface Table {
   readonly grants: Grants;
   readonly triggers: readonly Trigger[];
   readonly seed?: SeedRows;
+  /** `realtime: true`: the table is in the REALTIME_PUBLICATION, whose changes Supabase Realtime streams. */
+  readonly realtime?: true;
 }
+
+/** The publication Supabase Realtime reads (postgres_changes); every Supabase project has it, empty at first. */
+export const REALTIME_PUBLICATION = 'supabase_realtime';
 
 export interface Trigger {
   readonly kind: 'trigger';

@@ -161,6 +161,7 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
     grants: withColumnGrants(grantsFor(access), columns, guard),
     triggers,
     ...(seed ? { seed } : {}),
+    ...(entity.realtime === true ? { realtime: true } : {}),
   };
 }
 

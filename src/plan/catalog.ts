@@ -1,12 +1,15 @@
 /**
  * What the database holds, by name: one round trip lists every object of
  * the kinds a file creates (tables, columns, constraints, indexes, policies,
- * triggers, helper functions, views, buckets, storage policies, jobs), as
- * catalog keys. Plan compares them with the inventories: an owned object
- * that is gone is drift, a new one whose name is taken is a conflict.
+ * triggers, helper functions, views, buckets, storage policies, jobs, the
+ * tables Realtime publishes), as catalog keys. Plan compares them with the
+ * inventories: an owned object that is gone is drift, a new one whose name is
+ * taken is a conflict.
  */
 import type { Database } from '../db/database.js';
 import { evaluate, relationExists } from '../db/catalog.js';
+import { REALTIME_PUBLICATION } from '../model/model.js';
+import { literal } from '../sql/quote.js';
 import { catalogKey } from './inventory.js';
 
 const TABLE_KINDS = "c.relkind IN ('r', 'p')";
@@ -27,6 +30,8 @@ function presenceQuery(storage: boolean, cron: boolean): string {
     `SELECT 'function', '', p.proname::text FROM pg_catalog.pg_proc p WHERE p.pronamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $2)`,
     `SELECT 'view', '', c.relname::text FROM pg_catalog.pg_class c WHERE ${inSchema('c', '$2')} AND c.relkind = 'm'`,
     `SELECT 'storage-policy', '', p.polname::text FROM pg_catalog.pg_policy p WHERE p.polrelid = pg_catalog.to_regclass('storage.objects')`,
+    // Published however the publication says so: by name, FOR ALL TABLES, or for the whole schema.
+    `SELECT 'realtime', t.tablename::text, t.pubname::text FROM pg_catalog.pg_publication_tables t WHERE t.schemaname = $1 AND t.pubname = ${literal(REALTIME_PUBLICATION)}`,
     ...(storage ? ["SELECT 'bucket', '', id::text FROM storage.buckets"] : []),
     ...(cron ? ["SELECT 'job', '', jobname::text FROM cron.job"] : []),
   ];

@@ -17,6 +17,7 @@ import { alterColumn } from './columns.js';
 export const PHASES = [
   'drop-views',
   'drop-jobs',
+  'drop-realtime',
   'drop-policies',
   'drop-triggers',
   'drop-foreign-keys',
@@ -35,6 +36,7 @@ export const PHASES = [
   'triggers',
   'comments',
   'seeds',
+  'realtime',
   'storage',
   'views',
   'jobs',
@@ -59,6 +61,7 @@ const CREATE_PHASE: Readonly<Record<EntryKind, Phase>> = {
   'storage-policy': 'storage',
   view: 'views',
   job: 'jobs',
+  realtime: 'realtime',
 };
 const DROP_PHASE: Readonly<Partial<Record<EntryKind, Phase>>> = {
   view: 'drop-views',
@@ -74,6 +77,7 @@ const DROP_PHASE: Readonly<Partial<Record<EntryKind, Phase>>> = {
   function: 'drop-functions',
   bucket: 'storage',
   comment: 'comments',
+  realtime: 'drop-realtime',
 };
 /** Kinds replaced by dropping and creating; the others are altered in place or re-run (idempotent). */
 const REPLACED = new Set<EntryKind>(['constraint', 'foreign-key', 'index', 'policy', 'storage-policy', 'trigger', 'view']);
@@ -207,8 +211,8 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
         continue;
       }
       // Helper functions are shared by the files of every schema (same names, the tool's own private schema);
-      // buckets are upserted by id, as on a first apply.
-      if (e.kind !== 'function' && e.kind !== 'bucket' && e.presence.some((k) => present.has(k) && !owned.has(k))) conflicts.push(e);
+      // buckets are upserted by id, as on a first apply; a table already published stays so (the add looks first).
+      if (e.kind !== 'function' && e.kind !== 'bucket' && e.kind !== 'realtime' && e.presence.some((k) => present.has(k) && !owned.has(k))) conflicts.push(e);
       make(CREATE_PHASE[e.kind], e);
       changes.push({ action: 'create', ...base, details: [], ...(e.kind === 'column' ? addCount(e, qtableOf(e)) : {}) });
       continue;

@@ -26,12 +26,14 @@ export const KIND_NAMES: Readonly<Record<Change['kind'], string>> = {
   'storage-policy': 'storage policy',
   view: 'materialized view',
   job: 'job',
+  realtime: 'publication',
 };
 
 /** `column todos.title`, `policy todos_select on todos`, `grants on todos`: an object of the inventory (a change's, a statement's). */
 export function describeObject(c: Pick<Change, 'kind' | 'table' | 'name'>): string {
   const kind = KIND_NAMES[c.kind];
   if (c.table === undefined) return `${kind} ${c.name}`;
+  if (c.kind === 'realtime') return `table ${c.table} in ${kind} ${c.name}`;
   if (c.kind === 'column') return `${kind} ${c.table}.${c.name}`;
   if (c.kind === 'comment') return `${kind} on ${c.name === '' ? c.table : `${c.table}.${c.name}`}`;
   if (c.name === '') return `${kind} ${c.kind === 'seed' ? 'of' : 'on'} ${c.table}`;

@@ -64,6 +64,7 @@ const SECTIONS: readonly (readonly [string, readonly Phase[]])[] = [
   ['Triggers', ['triggers']],
   ['Comments', ['comments']],
   ['Seed rows, upserted by primary key', ['seeds']],
+  ['Realtime: tables whose changes Supabase Realtime streams (publication supabase_realtime, made when absent)', ['realtime']],
   ['Storage buckets (upserted by id) and their policies on storage.objects', ['storage']],
   ['Materialized views and scheduled jobs (pg_cron)', ['views', 'jobs']],
 ];

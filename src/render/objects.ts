@@ -10,6 +10,7 @@ import type { Path } from '../load/document.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import { sqlReads } from '../sql/meaning.js';
 import { helperObjects } from './functions.js';
+import { realtimeObjects } from './realtime.js';
 import { policyMeaning, whereFragments } from './policyMeaning.js';
 import { catalogKey } from './sqlObject.js';
 import type { ColumnRef, Fragment, ObjectKind, SqlObject } from './sqlObject.js';
@@ -259,7 +260,7 @@ function buildObjects(model: Model): SqlObject[] {
       path: ['entities', fk.table, 'fields', fk.column],
     });
   }
-  objects.push(...helperObjects(model));
+  objects.push(...helperObjects(model), ...realtimeObjects(model));
   for (const b of model.buckets) {
     const path: Path = ['buckets', b.id];
     objects.push({

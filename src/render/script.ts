@@ -162,6 +162,7 @@ export function transactionScript(model: Model, target: Target): Script {
   flat('Indexes: declared ones, then every foreign key and policy column not yet covered', 'index');
   flat('Triggers', 'trigger');
   flat('Seed rows, upserted by primary key', 'seed');
+  flat('Realtime: tables whose changes Supabase Realtime streams (publication supabase_realtime, made when absent)', 'realtime');
 
   const buckets = of('bucket');
   section(w, ['Storage buckets (upserted by id) and their policies on storage.objects'], buckets.length > 0);

@@ -24,7 +24,9 @@ export type ObjectKind =
   | 'bucket'
   | 'storage-policy'
   | 'view'
-  | 'job';
+  | 'job'
+  /** A table's membership of the publication Supabase Realtime reads (render/realtime.ts). */
+  | 'realtime';
 
 /** What ALTER COLUMN needs to move a column from one definition to another. */
 export interface ColumnShape {
@@ -109,6 +111,7 @@ export const RENDER_REVISION: Readonly<Record<ObjectKind, number>> = {
   'storage-policy': 1,
   view: 1,
   job: 1,
+  realtime: 1,
 };
 
 /**

@@ -6,10 +6,13 @@
  * naming the object and the privilege. Privileges on objects that belong to
  * none of them (a user's own table in the exposed schema) are a note when
  * the object guards its rows (RLS, a security-invoker view), else a failure.
+ * Catalog guarantees the file makes are checked too: RLS on its tables, and
+ * its `realtime` tables in the Realtime publication.
  */
 import type { Database } from '../db/database.js';
 import { RECORD_SCHEMA } from '../db/record.js';
 import type { Command, Model, Policy } from '../model/model.js';
+import { REALTIME_PUBLICATION } from '../model/model.js';
 import type { Target } from '../target.js';
 import { fileAllowances, otherFilesOwn } from './allowed.js';
 import { guardFacts, heldColumnPrivileges, heldPrivileges, otherFiles } from './auditCatalog.js';
@@ -191,6 +194,18 @@ export async function audit(db: Database, model: Model, target: Target): Promise
         'enabled',
         'disabled',
         `${relation}: row-level security is disabled; ${relation.startsWith('storage.') ? 'the platform' : 'the file'} enables it`,
+      ),
+    );
+  }
+  for (const relation of guards.unpublished) {
+    results.push(
+      finding(
+        relation,
+        'everyone',
+        'realtime',
+        `in publication ${REALTIME_PUBLICATION}`,
+        'not in it',
+        `${relation}: not in publication ${REALTIME_PUBLICATION}, so Realtime streams none of its changes; the file asks for realtime`,
       ),
     );
   }

@@ -4,13 +4,15 @@
  * through role membership (the has_*_privilege functions see all three) —
  * on schemas, relations, sequences and functions of every schema but the
  * server's own; then the policies on the file's tables and storage.objects,
- * RLS on those tables, and the roles' own attributes and memberships.
+ * RLS on those tables, whether its realtime tables are published, and the
+ * roles' own attributes and memberships.
  * Both work on PostgreSQL 15 and PGlite.
  */
 import type { Database } from '../db/database.js';
 import { RECORD_SCHEMA, RECORD_TABLE } from '../db/record.js';
 import type { ApiRole, Model } from '../model/model.js';
-import { literal } from '../sql/quote.js';
+import { REALTIME_PUBLICATION } from '../model/model.js';
+import { literal, textArray } from '../sql/quote.js';
 import type { OtherFile } from './allowed.js';
 import { SERVER_SCHEMAS, SERVER_SCHEMA_PATTERN } from './platform.js';
 import type { ObjectKind } from './platform.js';
@@ -108,13 +110,16 @@ export interface GuardFacts {
   readonly policies: PolicyRow[];
   /** The file's tables (and storage's) without row-level security. */
   readonly rlsOff: string[];
+  /** The file's `realtime` tables that the Realtime publication does not publish. */
+  readonly unpublished: string[];
   /** `anon is a member of postgres`, `authenticated has BYPASSRLS`… */
   readonly roleFacts: { readonly role: ApiRole; readonly fact: string }[];
 }
 
-/** Policies, RLS and the API roles' attributes in one round trip. */
+/** Policies, RLS, the Realtime publication and the API roles' attributes in one round trip. */
 export async function guardFacts(db: Database, model: Model): Promise<GuardFacts> {
   const tables = model.tables.map((t) => t.name);
+  const realtime = model.tables.filter((t) => t.realtime).map((t) => t.name);
   const fileTables = tables.length > 0 ? `(n.nspname = ${literal(model.schema)} AND c.relname IN (${list(tables)}))` : 'false';
   const storage = `(n.nspname = 'storage' AND c.relname IN ('objects', 'buckets'))`;
   const [row] = await db.query<GuardFacts>(`
@@ -130,6 +135,10 @@ SELECT
   (SELECT coalesce(json_agg(n.nspname || '.' || c.relname ORDER BY 1), '[]')
    FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
    WHERE (${fileTables} OR ${storage}) AND NOT c.relrowsecurity) AS "rlsOff",
+  (SELECT coalesce(json_agg(${literal(`${model.schema}.`)} || t ORDER BY t), '[]')
+   FROM pg_catalog.unnest(${textArray(realtime)}) AS t
+   WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_publication_tables AS p
+     WHERE p.pubname = ${literal(REALTIME_PUBLICATION)} AND p.schemaname = ${literal(model.schema)} AND p.tablename = t)) AS unpublished,
   (SELECT coalesce(json_agg(f ORDER BY f->>'role', f->>'fact'), '[]') FROM (
      SELECT json_build_object('role', a.rolname, 'fact', 'is a superuser') AS f FROM pg_catalog.pg_roles AS a WHERE a.rolname IN ('anon', 'authenticated') AND a.rolsuper
      UNION ALL SELECT json_build_object('role', a.rolname, 'fact', 'has BYPASSRLS') FROM pg_catalog.pg_roles AS a WHERE a.rolname IN ('anon', 'authenticated') AND a.rolbypassrls
@@ -138,7 +147,12 @@ SELECT
      WHERE a.rolname IN ('anon', 'authenticated')
    ) AS facts) AS "roleFacts"`);
   const parse = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
-  return { policies: parse(row?.policies ?? []), rlsOff: parse(row?.rlsOff ?? []), roleFacts: parse(row?.roleFacts ?? []) };
+  return {
+    policies: parse(row?.policies ?? []),
+    rlsOff: parse(row?.rlsOff ?? []),
+    unpublished: parse(row?.unpublished ?? []),
+    roleFacts: parse(row?.roleFacts ?? []),
+  };
 }
 
 /** The last record of every other schema: what the files applied there own. */

@@ -39,7 +39,7 @@ export const compileItem = async (item: CorpusItem, target?: Target): Promise<Co
 
 const sorted = (values: Iterable<string>) => [...values].sort();
 
-/** Every table, policy, foreign-key index, function and materialized view rule; [] when all hold. */
+/** Every table, policy, foreign-key index, function, materialized view and realtime rule; [] when all hold. */
 export async function catalogProblems(db: Database, compiled: CompileResult): Promise<string[]> {
   const { model } = compiled;
   const schema = model.schema;
@@ -136,6 +136,15 @@ export async function catalogProblems(db: Database, compiled: CompileResult): Pr
   for (const v of model.views)
     if (!views.some((f) => f.schema === model.privateSchema && f.name === v.name))
       problems.push(`materialized view ${model.privateSchema}.${v.name} does not exist`);
+
+  // Realtime: the publication Supabase Realtime reads lists exactly the schema's realtime tables.
+  const published = await db.query<{ name: string }>(
+    "SELECT tablename::text AS name FROM pg_publication_tables WHERE pubname = 'supabase_realtime' AND schemaname = $1",
+    [schema],
+  );
+  const realtime = model.tables.filter((t) => t.realtime).map((t) => t.name);
+  for (const name of realtime) if (!published.some((p) => p.name === name)) problems.push(`table ${schema}.${name} is not in publication supabase_realtime`);
+  for (const p of published) if (!realtime.includes(p.name)) problems.push(`table ${schema}.${p.name} is in publication supabase_realtime, not asked for`);
 
   return problems;
 }

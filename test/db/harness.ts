@@ -247,13 +247,25 @@ BEGIN
 END
 $reset$;`;
 
+// A realtime file's publication (supabase_realtime) outlives its tables: bootstrap makes none.
+const NO_PUBLICATIONS = `
+DO $reset$
+DECLARE
+  p name;
+BEGIN
+  FOR p IN SELECT pubname FROM pg_catalog.pg_publication LOOP
+    EXECUTE format('DROP PUBLICATION %I', p);
+  END LOOP;
+END
+$reset$;`;
+
 /** Brings a bootstrapped database back to just-bootstrapped; returns the closing bootstrap's report. */
 export async function resetDatabase(db: Database): Promise<BootstrapReport> {
   await db.query('BEGIN');
   try {
     await db.query(LOCK_SQL);
     // Schemas first: their tables' foreign keys to auth.users and storage go with them.
-    await db.exec(DROP_SCHEMAS + RECREATE_PUBLIC + EMPTY_AUTH_AND_STORAGE + NO_CRON_JOBS);
+    await db.exec(DROP_SCHEMAS + RECREATE_PUBLIC + EMPTY_AUTH_AND_STORAGE + NO_CRON_JOBS + NO_PUBLICATIONS);
     await db.query('COMMIT');
   } catch (e) {
     await db.query('ROLLBACK').catch(() => {});

@@ -2,8 +2,9 @@
  * A database's catalog as plain data, to prove that a failed apply left it
  * exactly as it was: schemas, relations (with RLS), columns (with defaults),
  * constraints, indexes, comments, policies, functions (with bodies),
- * triggers, materialized views' queries, grants, buckets, cron jobs and
- * applied-file records and the roles the database refers to — everything
+ * triggers, materialized views' queries, grants, buckets, cron jobs, the
+ * tables publications publish (Realtime's), applied-file records and the
+ * roles the database refers to — everything
  * an apply could create or change. Columns (and column comments) are listed
  * by name, not position (ADD COLUMN appends), and privileges (of tables and of
  * columns) as sorted lists
@@ -44,6 +45,8 @@ const QUERIES: Readonly<Record<string, string>> = {
   views: `SELECT schemaname, viewname, definition FROM pg_views WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2`,
   roles: `SELECT r.rolname, r.rolcanlogin, r.rolbypassrls FROM pg_roles r WHERE ${DATABASE_ROLES} ORDER BY 1`,
   buckets: 'SELECT id, name, public, file_size_limit, allowed_mime_types::text FROM storage.buckets ORDER BY 1',
+  // What each publication publishes; not whether an empty one exists (a file that stopped asking for realtime leaves it).
+  published: 'SELECT pubname, schemaname, tablename FROM pg_publication_tables ORDER BY 1, 2, 3',
   users: 'SELECT id::text FROM auth.users ORDER BY 1',
 };
 

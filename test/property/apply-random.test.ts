@@ -5,7 +5,8 @@
  * each backend:
  *
  * - apply succeeds ('applied'), with the catalog guarantees of the corpus
- *   tests (RLS, policies, foreign-key indexes, private functions and views);
+ *   tests (RLS, policies, foreign-key indexes, private functions and views,
+ *   realtime tables in the publication);
  * - every literal default and seed value reads back exactly as the file has
  *   it (roundtrip.ts);
  * - Postgres: cron.job holds exactly the compiled jobs, and every job's
@@ -47,7 +48,7 @@ beforeAll(async () => {
 }, 60_000);
 
 /** What the run exercised, so that a generator that stopped producing something is noticed. */
-const seen = { files: 0, literals: 0, seedRows: 0, views: 0, jobs: 0, verified: 0 };
+const seen = { files: 0, literals: 0, seedRows: 0, views: 0, jobs: 0, verified: 0, realtime: 0 };
 
 /** Runs each job's command as pg_cron would (one simple query, as the admin who scheduled it); returns the failures. */
 async function jobFailures(db: Database, compiled: CompileResult): Promise<string[]> {
@@ -99,6 +100,7 @@ async function applyAndCheck(db: Database, label: string, file: GeneratedFile, c
     seen.seedRows += new Set(literals.flatMap((l) => (l.source.kind === 'row' ? [`${l.table}:${l.source.row}`] : []))).size;
     seen.views += compiled.model.views.length;
     seen.jobs += compiled.model.jobs.length;
+    seen.realtime += compiled.model.tables.filter((t) => t.realtime).length;
   } else {
     const recorded = (await cronJobs(db)).map(({ name, schedule }) => ({ name, schedule }));
     expect(recorded, `${label}: stand-in cron.job`).toEqual(expectedCron(compiled).map(({ name, schedule }) => ({ name, schedule })));
@@ -126,6 +128,7 @@ describe('random valid files apply on PostgreSQL (pg_cron) and PGlite', () => {
       expect(seen.literals, 'literals read back').toBeGreaterThan(numRuns(RUNS));
       expect(seen.views, 'views refreshed').toBeGreaterThan(0);
       expect(seen.jobs, 'jobs run').toBeGreaterThan(0);
+      expect(seen.realtime, 'realtime tables published').toBeGreaterThan(0);
       expect(seen.verified, 'requests verified').toBeGreaterThan(numRuns(RUNS) * 10);
     },
     timeoutFor(RUNS, 300_000),

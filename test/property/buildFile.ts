@@ -108,6 +108,7 @@ export function buildFile(spec: FileSpec): GeneratedFile {
     if (p.owner && (p.owner.name !== 'user_id' || p.profile)) entity.owner = p.owner.name;
     if (p.pk) entity.primary_key = p.pk.length === 1 && !es.pkAsList ? p.pk[0] : p.pk;
     if (es.timestamps !== undefined) entity.timestamps = es.timestamps;
+    if (es.realtime !== undefined) entity.realtime = es.realtime;
 
     if (p.owner?.declared) {
       const o = p.owner.name;

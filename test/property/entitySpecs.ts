@@ -139,6 +139,8 @@ export const entitySpecArb = fc.record({
   ownerOnDelete: fc.constantFrom(undefined, 'cascade', 'restrict', 'no action'),
   pkMode: fc.constantFrom('implicit', 'implicit', 'single', 'composite'),
   timestamps: fc.constantFrom(undefined, true, false),
+  /** Mostly left out; true in about one entity of five. */
+  realtime: fc.constantFrom(undefined, undefined, undefined, false, true),
   fields: fc.uniqueArray(fc.oneof({ weight: 4, arbitrary: plainFieldArb }, { weight: 1, arbitrary: refFieldArb }), {
     maxLength: 5,
     selector: (f: FieldSpec) => f.name,

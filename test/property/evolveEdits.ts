@@ -3,7 +3,7 @@
  * change people make between two versions of a requirements file: fields
  * added, removed, retyped (widened and narrowed), made required or optional,
  * defaults, enums, checks, uniqueness and descriptions changed; access
- * changed (org access included); indexes, entities, buckets, materialized
+ * changed (org access included); realtime turned on or off; indexes, entities, buckets, materialized
  * views, jobs and seed rows added, changed or removed.
  *
  * Edits work on the file's object and are kept only when the file stays valid
@@ -578,6 +578,16 @@ const EDITS: readonly (readonly [number, Edit])[] = [
       found.entity.timestamps = get(found.entity, 'timestamps') === false;
       if (found.entity.timestamps) dropSqlNaming(doc, 'created_at');
       return `timestamps of ${found.name}: ${String(found.entity.timestamps)}`;
+    },
+  ],
+  // realtime on / off
+  [
+    1,
+    (doc, e) => {
+      const found = someEntity(doc, e.a);
+      if (!found) return undefined;
+      found.entity.realtime = get(found.entity, 'realtime') !== true;
+      return `realtime of ${found.name}: ${String(found.entity.realtime)}`;
     },
   ],
   // seed rows: drop one

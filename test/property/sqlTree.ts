@@ -128,6 +128,7 @@ export function expectedHistogram(model: Model, target: 'altan' | 'supabase' = '
     add('IndexStmt', t.indexes.length);
     add('CreateTrigStmt', t.triggers.length);
     if (t.seed) add('InsertStmt');
+    if (t.realtime) add('DoStmt'); // joins the publication supabase_realtime
   }
   add('AlterTableStmt', model.deferredForeignKeys.length);
   for (const f of model.functions) {

@@ -17,6 +17,7 @@
  * read them again.
  */
 import type { Database } from '../db/database.js';
+import { HELPER } from '../model/model.js';
 import type { Model, SeedRows } from '../model/model.js';
 import { searchPathSchemas } from '../model/names.js';
 import { valueSql } from '../render/prepare/tables.js';
@@ -99,12 +100,15 @@ function partReading(e: Entry, rel: string): string | undefined {
   }
 }
 
-/** Whether every seed row is in the table with the file's values (a column left to its default is not compared). */
-function seedReading(qtable: string, seed: SeedRows): string {
+/**
+ * Whether every seed row is in the table with the file's values: a column left to its default is not
+ * compared, nor one a trigger sets whatever the row says (`forced`: updated_at).
+ */
+function seedReading(qtable: string, seed: SeedRows, forced: ReadonlySet<string>): string {
   const rows = seed.rows.map((row) => {
     const terms = row.flatMap((value, i) => {
       const column = seed.columns[i];
-      if (value === undefined || column === undefined) return [];
+      if (value === undefined || column === undefined || forced.has(column.name)) return [];
       // json has no equality: its text is kept as written, so the texts are compared.
       const cast = column.type.base === 'json' ? '::text' : '';
       return [`t.${ident(column.name)}${cast} IS NOT DISTINCT FROM (${valueSql(column.type, value)})${cast}`];
@@ -166,7 +170,11 @@ export function probeOf(e: Entry, model: Model, scratch: string): Probe | undefi
     return { entry: e, statements: [...(replaced ? [e.drop] : []), ...usage, ...o.statements], actual: reading, expected: reading };
   }
   const qtable = qualified(model.schema, e.table);
-  if (e.kind === 'seed') return { entry: e, statements: [], actual: seedReading(qtable, o.meaning as SeedRows), expected: "SELECT 'true'" };
+  if (e.kind === 'seed') {
+    const table = model.tables.find((t) => t.name === e.table);
+    const forced = new Set(table?.triggers.some((t) => t.function === HELPER.setUpdatedAt) ? ['updated_at'] : []);
+    return { entry: e, statements: [], actual: seedReading(qtable, o.meaning as SeedRows, forced), expected: "SELECT 'true'" };
+  }
   const real = regclass(qtable);
   const reading = partReading(e, real);
   if (reading === undefined) return undefined;

@@ -168,3 +168,39 @@ export async function adoptsAndRepairsHandChanges(db: Database): Promise<void> {
   );
   expect((await plan(db, compiled)).status).toBe('up-to-date');
 }
+
+/**
+ * A schema the tool applied a file to, then a table made by hand under the name of an entity the next
+ * version of the file adds: adopted beside what the tool already owns, whose objects stay untouched.
+ */
+export async function adoptsBesideWhatItApplied(db: Database): Promise<void> {
+  const v1 = `version: 1\nentities:\n  todos:\n    fields:\n      title: text\n`;
+  await apply(db, await compile(v1, { fileName: 'altan.yaml' }));
+  await db.exec(`CREATE TABLE public.tags (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id uuid NOT NULL DEFAULT auth.uid() REFERENCES auth.users (id) ON DELETE CASCADE,
+    label text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+  )`);
+  const user = await createUser(db);
+  await db.query(`INSERT INTO public.tags (user_id, label) VALUES ($1, 'kept')`, [user]);
+  const v2 = await compile(`${v1}  tags:\n    fields:\n      label: text\n`, { fileName: 'altan.yaml' });
+
+  expect((await plan(db, v2)).adoptable).toBe(1);
+  const p = await plan(db, v2, { adopt: true });
+  expect(p.blockers).toEqual([]);
+  expect(p.lastApplied?.file).toBe('altan.yaml');
+  expect(p.changes.filter((c) => c.table !== 'tags')).toEqual([]);
+  expect(p.changes.filter((c) => c.action !== 'create').map(subject)).toEqual(['grants on tags']);
+  expect(p.changes.map(subject)).toContain('policy tags_select on tags');
+  expect(p.adopted?.filter((a) => a.kind !== 'grants')).toEqual([
+    { kind: 'table', name: 'tags', changed: false },
+    ...['id', 'user_id', 'label', 'created_at', 'updated_at'].map((name) => ({ kind: 'column', table: 'tags', name, changed: false })),
+    { kind: 'constraint', table: 'tags', name: 'tags_pkey', changed: false },
+    { kind: 'foreign-key', table: 'tags', name: 'tags_user_id_fkey', changed: false },
+  ]);
+  expect((await apply(db, v2, { adopt: true })).status).toBe('applied');
+  expect(await db.query('SELECT label FROM public.tags')).toEqual([{ label: 'kept' }]);
+  expect((await plan(db, v2)).status).toBe('up-to-date');
+}

@@ -5,7 +5,11 @@
  */
 import { beforeAll, describe, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
-import { adoptsAndRepairsHandChanges, adoptsWhatTheGeneratedSqlMade, EXAMPLE_NAMES, example } from './adopt-checks.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compile } from '../../src/compile.js';
+import { CASES_DIR } from '../helpers.js';
+import { adoptsAndRepairsHandChanges, adoptsBesideWhatItApplied, adoptsWhatTheGeneratedSqlMade, EXAMPLE_NAMES, example } from './adopt-checks.js';
 import { memoryDatabase, resetDatabase } from './harness.js';
 
 let db: Database;
@@ -20,6 +24,20 @@ describe('adopting on PGlite', () => {
       await adoptsWhatTheGeneratedSqlMade(db, await example(name));
     }, 120_000);
   }
+
+  // A schema of its own (and its private schema's usage); seed rows that give updated_at, which the trigger sets instead.
+  for (const name of ['custom-schema', 'warning-seed-rows']) {
+    it(`case ${name}: the generated SQL run by hand is adopted as it is`, async () => {
+      await resetDatabase(db);
+      const compiled = await compile(readFileSync(join(CASES_DIR, name, 'requirements.yaml')), { fileName: 'requirements.yaml' });
+      await adoptsWhatTheGeneratedSqlMade(db, compiled);
+    }, 120_000);
+  }
+
+  it('a table made by hand for an entity the next version of an applied file adds: adopted beside what the tool owns', async () => {
+    await resetDatabase(db);
+    await adoptsBesideWhatItApplied(db);
+  }, 120_000);
 
   it('hand changes of every kind (policy, index, constraint, foreign key, column, trigger, function, comment, grants, bucket, storage policy, view, job, seed rows) are changed back in place', async () => {
     await resetDatabase(db);

@@ -12,7 +12,7 @@ import { compile } from '../../src/compile.js';
 import type { CompileResult } from '../../src/compile.js';
 import type { Database } from '../../src/db/database.js';
 import { apply } from '../../src/execute/apply.js';
-import { subject } from '../../src/plan/format.js';
+import { describeObject } from '../../src/plan/format.js';
 import { plan } from '../../src/plan/plan.js';
 import { EXAMPLES_DIR } from '../helpers.js';
 import { createUser } from './harness.js';
@@ -51,7 +51,7 @@ export async function adoptsWhatTheGeneratedSqlMade(db: Database, compiled: Comp
   expect(blocked.adoptable).toBe(blocked.blockers.length);
 
   const p = await plan(db, compiled, { adopt: true });
-  expect(p.changes.map(subject)).toEqual([]);
+  expect(p.changes.map(describeObject)).toEqual([]);
   expect(p).toMatchObject({ status: 'changes', fresh: false, blockers: [], sql: '', unowned: [] });
   expect(p.adopted?.filter((a) => a.changed)).toEqual([]);
   const adoptedTables = p.adopted?.filter((a) => a.kind === 'table').map((a) => a.name);
@@ -146,10 +146,10 @@ export async function adoptsAndRepairsHandChanges(db: Database): Promise<void> {
   expect(
     p.adopted
       ?.filter((a) => a.changed)
-      .map(subject)
+      .map(describeObject)
       .sort(),
   ).toEqual([...CHANGED_BY_HAND].sort());
-  const lines = p.changes.map((c) => `${c.action} ${subject(c)}: ${c.details.join(', ')}`);
+  const lines = p.changes.map((c) => `${c.action} ${describeObject(c)}: ${c.details.join(', ')}`);
   expect(lines).toContain('alter column orders.quantity: type smallint → integer');
   expect(lines).toContain('alter column listings.currency: default ' + "'USD'");
   expect(lines).toContain('alter column orders.invoice_path: drop default');
@@ -192,8 +192,8 @@ export async function adoptsBesideWhatItApplied(db: Database): Promise<void> {
   expect(p.blockers).toEqual([]);
   expect(p.lastApplied?.file).toBe('altan.yaml');
   expect(p.changes.filter((c) => c.table !== 'tags')).toEqual([]);
-  expect(p.changes.filter((c) => c.action !== 'create').map(subject)).toEqual(['grants on tags']);
-  expect(p.changes.map(subject)).toContain('policy tags_select on tags');
+  expect(p.changes.filter((c) => c.action !== 'create').map(describeObject)).toEqual(['grants on tags']);
+  expect(p.changes.map(describeObject)).toContain('policy tags_select on tags');
   expect(p.adopted?.filter((a) => a.kind !== 'grants')).toEqual([
     { kind: 'table', name: 'tags', changed: false },
     ...['id', 'user_id', 'label', 'created_at', 'updated_at'].map((name) => ({ kind: 'column', table: 'tags', name, changed: false })),

@@ -210,11 +210,17 @@ const endStatements = (target: Target): string[] =>
       ]
     : [];
 
-/** Readings as one array: a statement of hundreds of subqueries, not hundreds of statements. */
+/** Readings per statement: hundreds of subqueries in one round trip, not a statement each (nor one of tens of thousands). */
+const READINGS_PER_STATEMENT = 500;
+
 async function read(db: Database, queries: readonly string[]): Promise<(string | null)[]> {
-  if (queries.length === 0) return [];
-  const [row] = await db.query<{ v: string }>(`SELECT pg_catalog.array_to_json(ARRAY[${queries.map((q) => `(${q})::text`).join(',\n')}]::text[])::text AS v`);
-  return JSON.parse(row?.v ?? '[]') as (string | null)[];
+  const out: (string | null)[] = [];
+  for (let i = 0; i < queries.length; i += READINGS_PER_STATEMENT) {
+    const some = queries.slice(i, i + READINGS_PER_STATEMENT).map((q) => `(${q})::text`);
+    const [row] = await db.query<{ v: string }>(`SELECT pg_catalog.array_to_json(ARRAY[${some.join(',\n')}]::text[])::text AS v`);
+    out.push(...(JSON.parse(row?.v ?? '[]') as (string | null)[]));
+  }
+  return out;
 }
 
 /** A DO block running each group of statements in its own exception block; the failed groups' numbers go to a setting. */

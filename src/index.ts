@@ -13,7 +13,7 @@ export type { Target } from './target.js';
 export { apply, ApplyError } from './execute/apply.js';
 export { RECORD_SCHEMA } from './db/record.js';
 export { plan, planBetween, PlanError } from './plan/plan.js';
-export type { Change, Plan, PlanOptions } from './plan/plan.js';
+export type { AdoptedObject, Change, Plan, PlanOptions, UnownedObject } from './plan/plan.js';
 export { history } from './plan/history.js';
 export type { HistoryEntry, HistoryOptions, HistoryReport } from './plan/history.js';
 export { formatPlan } from './plan/format.js';

@@ -18,7 +18,7 @@ import type { Target } from '../target.js';
 import { formatReport } from '../verify/report.js';
 import { verify } from '../verify/run.js';
 import type { VerifyReport } from '../verify/run.js';
-import { describeChange, formatPlan } from '../plan/format.js';
+import { adoptionLines, describeChange, formatPlan } from '../plan/format.js';
 import { plan } from '../plan/plan.js';
 import type { CompileResult } from '../compile.js';
 import { holdsDatabase } from '../db/embeddedSnapshot.js';
@@ -187,6 +187,7 @@ export interface ApplyCommandOptions extends DatabaseOptions {
   readonly json?: boolean;
   readonly verify?: boolean;
   readonly allowDestructive?: boolean;
+  readonly adopt?: boolean;
 }
 
 export async function applyCommand(cliIo: CliIo, file: string, options: ApplyCommandOptions): Promise<Outcome> {
@@ -200,7 +201,14 @@ export async function applyCommand(cliIo: CliIo, file: string, options: ApplyCom
       options.verify && dryRun ? async (d: Database) => void (verified = await verify(d, compiled, { insideTransaction: true, timeouts })) : undefined;
     const applied = await progress.step(
       dryRun ? 'applying (dry run)…' : 'applying…',
-      apply(db, compiled, { dryRun, signal, timeouts, allowDestructive: options.allowDestructive === true, ...(beforeEnd ? { beforeEnd } : {}) }),
+      apply(db, compiled, {
+        dryRun,
+        signal,
+        timeouts,
+        allowDestructive: options.allowDestructive === true,
+        adopt: options.adopt === true,
+        ...(beforeEnd ? { beforeEnd } : {}),
+      }),
     );
     if (options.verify && verified === undefined) verified = await progress.step(VERIFYING, verify(db, compiled, { timeouts }));
     if (options.json) io.stdout.write(`${JSON.stringify(verified ? { ...applied, verify: verified } : applied, null, 2)}\n`);
@@ -219,13 +227,14 @@ export interface PlanCommandOptions extends DatabaseOptions {
   readonly target: Target;
   readonly json?: boolean;
   readonly exitCode?: boolean;
+  readonly adopt?: boolean;
 }
 
 /** `ok` (or `changes` with --exit-code when there is something to do); `blocked` when the plan cannot run as it stands. */
 export async function planCommand(cliIo: CliIo, file: string, options: PlanCommandOptions): Promise<Outcome> {
   return onCompiledFile(cliIo, file, options, options.target, 'nothing was changed', async (db, compiled, progress) => {
     const io = progress.io;
-    const p = await progress.step('comparing with the database…', plan(db, compiled, { timeouts: timeoutsOf(options) }));
+    const p = await progress.step('comparing with the database…', plan(db, compiled, { timeouts: timeoutsOf(options), adopt: options.adopt === true }));
     io.stdout.write(options.json ? `${JSON.stringify(p, null, 2)}\n` : formatPlan(displayName(file), p));
     if (p.blockers.length > 0) return 'blocked';
     return options.exitCode && p.status === 'changes' ? 'changes' : 'ok';
@@ -257,7 +266,8 @@ function applyText(file: string, r: ApplyReport): string {
         ? `dry run of ${file} on ${r.database}: would ${what}; rolled back, nothing changed (${r.durationMs} ms)`
         : `applied ${file} to ${r.database} in ${r.durationMs} ms: ${first ? 'created' : 'made'} ${what.replace(/^\S+ /, '')}`;
   const changes = first ? [] : r.changes.map((c) => `  ${describeChange(c)}`);
-  return [head, ...changes, ...r.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
+  const adoption = adoptionLines(r.adopted ?? [], r.unowned ?? []);
+  return [head, ...changes, ...adoption, ...r.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
 }
 
 export async function bootstrapCommand(cliIo: CliIo, options: DatabaseOptions & { readonly json?: boolean }): Promise<Outcome> {

@@ -79,6 +79,9 @@ function parsePositive(value: string): number {
   return Number(value);
 }
 
+const ADOPT_HELP =
+  "take over the file's tables, policies, indexes… that already exist but altan-cloud did not make: recorded as its own when as the file describes them, changed in place when not (rows kept)";
+
 interface TimeoutFlags {
   readonly lockTimeout: number;
   readonly statementTimeout: number;
@@ -130,6 +133,7 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .option('--dry-run', 'execute and report, then roll back')
     .option('--verify', 'then run verify (inside the transaction with --dry-run); exit 4 when a request is not as promised')
     .option('--allow-destructive', 'also make changes that may lose data (drop a table or column, narrow a type, remove a job or a bucket that holds files)')
+    .option('--adopt', ADOPT_HELP)
     .addOption(lockTimeoutOption())
     .addOption(statementTimeoutOption())
     .addOption(new Option('--json', 'print the report as JSON'))
@@ -137,7 +141,15 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .action(
       async (
         file: string,
-        opts: { databaseUrl?: string; dryRun?: boolean; verify?: boolean; allowDestructive?: boolean; json?: boolean; target: Target } & TimeoutFlags,
+        opts: {
+          databaseUrl?: string;
+          dryRun?: boolean;
+          verify?: boolean;
+          allowDestructive?: boolean;
+          adopt?: boolean;
+          json?: boolean;
+          target: Target;
+        } & TimeoutFlags,
       ) => done(await (await databaseCommands()).applyCommand(io, file, opts)),
     );
 
@@ -148,11 +160,12 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .addOption(databaseOption())
     .addOption(embeddedOption())
     .option('--exit-code', 'exit 3 when there are changes to make (for drift checks in CI)')
+    .option('--adopt', ADOPT_HELP)
     .addOption(lockTimeoutOption())
     .addOption(statementTimeoutOption())
     .addOption(new Option('--json', 'print the plan as JSON'))
     .addOption(targetOption())
-    .action(async (file: string, opts: { databaseUrl?: string; exitCode?: boolean; json?: boolean; target: Target } & TimeoutFlags) =>
+    .action(async (file: string, opts: { databaseUrl?: string; exitCode?: boolean; adopt?: boolean; json?: boolean; target: Target } & TimeoutFlags) =>
       done(await (await databaseCommands()).planCommand(io, file, opts)),
     );
 

@@ -9,7 +9,7 @@ import { EMBEDDED_CRON_NOTE } from './bootstrap.js';
 import { withDatabaseErrors } from '../db/database.js';
 import type { Database } from '../db/database.js';
 import { planAgainst } from '../plan/plan.js';
-import type { Change, Plan } from '../plan/plan.js';
+import type { AdoptedObject, Change, Plan, UnownedObject } from '../plan/plan.js';
 import { describeChange } from '../plan/format.js';
 import { readRecord, record, RECORD_SQL, sqlSha256 } from '../db/record.js';
 import type { NewRecord } from '../db/record.js';
@@ -48,6 +48,12 @@ export interface ApplyOptions extends TimeoutOptions {
    * CLI cancels it on the server from a second connection).
    */
   readonly signal?: AbortSignal;
+  /**
+   * Take over the file's objects that already exist but altan-cloud did not make (a table made by hand, by
+   * `supabase db push`, by the generated SQL run through psql): recorded as its own when they are as the file
+   * describes them, changed in place when not (destructive changes still need allowDestructive).
+   */
+  readonly adopt?: boolean;
 }
 
 export interface ApplyReport {
@@ -61,7 +67,14 @@ export interface ApplyReport {
   readonly durationMs: number;
   /** When up to date: the earlier apply that this one matches. */
   readonly appliedAt?: string;
+  /** With `adopt`: the objects that already existed and are now recorded as altan-cloud's. */
+  readonly adopted?: readonly AdoptedObject[];
+  /** With `adopt`: what the adopted tables hold that the file does not describe, left as it is. */
+  readonly unowned?: readonly UnownedObject[];
 }
+
+/** What to do about a blocker that is an object in the way. */
+const ADOPT_HINT = 'take it over with --adopt (`altan-cloud plan --adopt` shows what that changes), or rename one of them';
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
 
@@ -107,7 +120,8 @@ async function applyWith(ctx: ApplyContext, options: ApplyOptions): Promise<Appl
     // Planned under the lock, in the transaction that runs it: nothing can change in between.
     const records = await step(() => readRecord(db, model.schema));
     const previous = records.last;
-    const { plan, inventory, statements } = await step(() => planAgainst(db, compiled, records));
+    const { plan, inventory, statements, conflicts = [] } = await step(() => planAgainst(db, compiled, records, { adopt: options.adopt === true }));
+    const adoption = options.adopt ? { adopted: plan.adopted ?? [], unowned: plan.unowned ?? [] } : {};
     if (plan.status === 'up-to-date') {
       // A record from before inventories: keep the same file's inventory now, so its next change can be planned.
       if (previous?.has_inventory === false && inventory && !options.dryRun) {
@@ -124,13 +138,14 @@ async function applyWith(ctx: ApplyContext, options: ApplyOptions): Promise<Appl
         notes: [],
         durationMs: elapsed(started),
         ...(previous ? { appliedAt: previous.applied_at } : {}),
+        ...adoption,
       };
     }
     if (plan.blockers.length > 0)
       throw new ApplyError(
         blockedMessage(model.schema, plan),
         'blocked',
-        plan.blockers.map((b) => ({ ...APPLY_PROBLEMS.blocked, message: b })),
+        plan.blockers.map((b) => ({ ...APPLY_PROBLEMS.blocked, ...(conflicts.includes(b) && !options.adopt ? { hint: ADOPT_HINT } : {}), message: b })),
       );
     if (plan.destructive.length > 0 && !options.allowDestructive) {
       throw new ApplyError(
@@ -142,13 +157,16 @@ async function applyWith(ctx: ApplyContext, options: ApplyOptions): Promise<Appl
 
     // A plan with changes always comes with the inventory to record.
     if (!inventory) throw new Error('internal: a plan with changes and no inventory');
-    const body = bodyOf(plan.sql, statements);
     if (options.signal?.aborted) throw new ApplyError(INTERRUPTED, 'interrupted');
-    try {
-      await db.exec(body.text);
-    } catch (e) {
-      await rollback();
-      throw await failure(ctx, plan.sql, body, e);
+    // Adopting objects that are all as the file describes them runs no SQL: the record is all there is to write.
+    if (plan.sql !== '') {
+      const body = bodyOf(plan.sql, statements);
+      try {
+        await db.exec(body.text);
+      } catch (e) {
+        await rollback();
+        throw await failure(ctx, plan.sql, body, e);
+      }
     }
     const durationMs = elapsed(started);
     await step(() => record(db, recordOf(compiled, plan.sql, inventory, durationMs)));
@@ -163,6 +181,7 @@ async function applyWith(ctx: ApplyContext, options: ApplyOptions): Promise<Appl
       changes: plan.changes,
       notes,
       durationMs: elapsed(started),
+      ...adoption,
     };
   } finally {
     await rollback();
@@ -205,7 +224,11 @@ function missingMessage(db: Database, missing: readonly Missing[]): string {
 const changeLine = (c: Change) => `  ${describeChange(c)}${c.destructive ? `: ${c.destructive}` : ''}`;
 
 function blockedMessage(schema: string, plan: Plan): string {
-  return `the plan for schema ${schema} cannot run; nothing was applied:\n${plan.blockers.map((b) => `  - ${b}`).join('\n')}`;
+  const adopt =
+    plan.adoptable !== undefined
+      ? '\nWhat already exists can be taken over instead: `altan-cloud plan --adopt` shows what that changes, `altan-cloud apply --adopt` does it.'
+      : '';
+  return `the plan for schema ${schema} cannot run; nothing was applied:\n${plan.blockers.map((b) => `  - ${b}`).join('\n')}${adopt}`;
 }
 
 function destructiveMessage(plan: Plan): string {

@@ -22,7 +22,9 @@ function presenceQuery(storage: boolean, cron: boolean): string {
     `SELECT 'rls', '', c.relname::text FROM pg_catalog.pg_class c WHERE ${inSchema('c', '$1')} AND ${TABLE_KINDS} AND c.relrowsecurity`,
     `SELECT 'column', c.relname::text, a.attname::text FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
       WHERE ${inSchema('c', '$1')} AND ${TABLE_KINDS} AND a.attnum > 0 AND NOT a.attisdropped`,
-    `SELECT 'constraint', c.relname::text, con.conname::text FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid WHERE ${inSchema('c', '$1')}`,
+    // Not the NOT NULL constraints of PostgreSQL 18 (a column's NOT NULL, not an object of the file's).
+    `SELECT 'constraint', c.relname::text, con.conname::text FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+      WHERE ${inSchema('c', '$1')} AND con.contype <> 'n'`,
     `SELECT 'index', c.relname::text, i.relname::text FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
       JOIN pg_catalog.pg_class c ON c.oid = x.indrelid WHERE ${inSchema('c', '$1')}`,
     `SELECT 'policy', c.relname::text, p.polname::text FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid WHERE ${inSchema('c', '$1')}`,

@@ -3,7 +3,8 @@
  * which type changes keep every value (the rest may lose data and need
  * --allow-destructive).
  */
-import type { SqlType } from '../model/sqlTypes.js';
+import type { BaseType, SqlType } from '../model/sqlTypes.js';
+import { parseType } from '../model/sqlTypes.js';
 import { ident } from '../sql/quote.js';
 import type { ColumnShape } from './inventory.js';
 
@@ -69,6 +70,27 @@ export function castsDirectly(from: SqlType, to: SqlType): boolean {
 /** How ALTER COLUMN … TYPE converts the values: a cast, or through their text when Postgres has no cast between the types. */
 export function usingCast(column: string, from: SqlType, to: SqlType): string {
   return `${ident(column)}${castsDirectly(from, to) ? '' : '::text'}::${to.sql}`;
+}
+
+/** How the catalog (format_type) spells the types the format writes shorter. */
+const CATALOG_SPELLINGS: readonly (readonly [RegExp, string])[] = [
+  [/^character varying/, 'varchar'],
+  [/^character(?=\(|\[|$)/, 'char'],
+  [/^timestamp with time zone/, 'timestamptz'],
+  [/^timestamp without time zone/, 'timestamp'],
+  [/^time without time zone/, 'time'],
+];
+
+/**
+ * A column type as the catalog prints it (`character varying(20)[]`), read
+ * as the format's type; a type the format does not have keeps the catalog's
+ * spelling, and no type widens into it (a change to it is destructive).
+ */
+export function catalogColumnType(formatted: string): SqlType {
+  const written = CATALOG_SPELLINGS.reduce((text, [from, to]) => text.replace(from, to), formatted);
+  const parsed = parseType(written);
+  if (parsed.ok) return parsed.type;
+  return { base: formatted.replace(/\[\]$/, '') as BaseType, array: formatted.endsWith('[]'), sql: formatted };
 }
 
 export interface ColumnAlteration {

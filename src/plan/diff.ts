@@ -119,6 +119,8 @@ export interface DiffOptions {
   readonly privateSchemaShared: boolean;
   /** The file's schema (every table of the inventories is in it). */
   readonly schema: string;
+  /** Keys of objects adopted as they were, unlike the file (adopt.ts): changed because they differ, not because the file did. */
+  readonly adoptedChanged?: ReadonlySet<string>;
 }
 
 export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<string>, options: DiffOptions): Diff {
@@ -245,7 +247,8 @@ export function diff(previous: Inventory, next: Inventory, present: ReadonlySet<
     if (e.kind === 'schema-usage' && !options.privateSchemaShared) run('security', { sql: old.drop });
     make(CREATE_PHASE[e.kind], e);
     // What it reads changing is the more telling reason (an enum's meaning holds its column's type, say).
-    const why = forced !== undefined ? `made again: ${forced}` : `${REPLACED.has(e.kind) ? 'replaced' : 'updated'}: the file changed it`;
+    const cause = options.adoptedChanged?.has(key(e)) ? 'it differs from the file' : 'the file changed it';
+    const why = forced !== undefined ? `made again: ${forced}` : `${REPLACED.has(e.kind) ? 'replaced' : 'updated'}: ${cause}`;
     changes.push({ action: 'alter', ...base, details: [why] });
   }
 

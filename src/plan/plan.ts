@@ -17,6 +17,9 @@ import { commentSafe, headerLines } from '../render/prepare/transaction.js';
 import { planScript } from '../render/script.js';
 import type { PlacedStatement, PlanStep } from '../render/script.js';
 import { loadSqlParser } from '../sql/parser.js';
+import { READING_SETTINGS_SQL } from '../render/readingSettings.js';
+import { adoptExisting } from './adopt.js';
+import type { AdoptedObject, Adoption, UnownedObject } from './adopt.js';
 import { presentObjects } from './catalog.js';
 import { diff, PHASES } from './diff.js';
 import type { Change, Phase } from './diff.js';
@@ -24,7 +27,16 @@ import { INVENTORY_FORMAT, inventoryOf } from './inventory.js';
 import { readInventory } from './upgrade.js';
 import type { Entry, Inventory } from './inventory.js';
 
-export type { Change };
+export type { AdoptedObject, Change, UnownedObject };
+
+/** `timeouts`: as apply's (ApplyOptions); plan waits for a lock when it counts the rows of a table another session locked. */
+export interface PlanOptions extends TimeoutOptions {
+  /**
+   * Take over the file's objects that already exist but altan-cloud did not make (adopt.ts): those
+   * as the file describes them are recorded with no DDL, the others are changed in place.
+   */
+  readonly adopt?: boolean;
+}
 
 export interface Plan {
   readonly status: 'up-to-date' | 'changes';
@@ -42,6 +54,12 @@ export interface Plan {
   readonly sql: string;
   /** When something was applied before: the file it was, and when. */
   readonly lastApplied?: { readonly file: string; readonly at: string };
+  /** With `adopt`: the objects that already existed and become altan-cloud's (`changed`: also among the changes). */
+  readonly adopted?: readonly AdoptedObject[];
+  /** With `adopt`: what the adopted tables hold that the file does not describe; left as it is. */
+  readonly unowned?: readonly UnownedObject[];
+  /** Without `adopt`: how many objects in the way (blockers) `adopt` would take over instead. */
+  readonly adoptable?: number;
 }
 
 /** Why no plan can be made: the schema's record predates inventories and the file changed (`record-without-inventory`). */
@@ -69,16 +87,26 @@ const SECTIONS: readonly (readonly [string, readonly Phase[]])[] = [
   ['Materialized views and scheduled jobs (pg_cron)', ['views', 'jobs']],
 ];
 
-/** `timeouts`: as apply's (ApplyOptions); plan waits for a lock when it counts the rows of a table another session locked. */
-export type PlanOptions = TimeoutOptions;
-
-/** Plans `compiled` against the database as it is now; reads only. */
+/**
+ * Plans `compiled` against the database as it is now; changes nothing. With `adopt` it makes the
+ * file's objects to compare them with those there, in a transaction it rolls back.
+ */
 export async function plan(given: Database, compiled: CompileResult, options: PlanOptions = {}): Promise<Plan> {
   const db = withDatabaseErrors(given);
   return withTimeouts(db, resolveTimeouts(options.timeouts), 'nothing was changed', async () => {
     // What apply's preflight would refuse is a reason this plan cannot run.
     const missing = await preflight(db, compiled.model, compiled.target);
-    const { plan: p } = await planAgainst(db, compiled, await readRecord(db, compiled.model.schema));
+    const planned = async () => (await planAgainst(db, compiled, await readRecord(db, compiled.model.schema), options)).plan;
+    let p: Plan;
+    if (options.adopt) {
+      // The file's statements are read as apply's transaction reads them.
+      await db.exec(`BEGIN;\n${READING_SETTINGS_SQL.join('\n')}`);
+      try {
+        p = await planned();
+      } finally {
+        await db.exec('ROLLBACK').catch(() => {});
+      }
+    } else p = await planned();
     return missing.length === 0 ? p : { ...p, blockers: [...missing.map((m) => `${m.what} is missing: ${m.why}`), ...p.blockers] };
   });
 }
@@ -96,7 +124,7 @@ export async function planBetween(previous: CompileResult, next: CompileResult):
   const d = diff(before, inventoryOf(next.objects), present, { privateSchemaShared: false, schema: next.model.schema });
   const changes = d.changes.map(({ count: _count, ...c }) => c);
   const record = { id: '0', file_name: previous.model.source.fileName, sql_sha256: '', applied_at: '(the last apply)', has_inventory: true };
-  const sql = changes.length > 0 || d.steps.size > 0 ? renderPlan(next, d.steps, record).text : '';
+  const sql = changes.length > 0 || d.steps.size > 0 ? renderPlan(next, d.steps, record, undefined).text : '';
   return { changes, destructive: changes.filter((c) => c.destructive !== undefined), sql };
 }
 
@@ -106,10 +134,12 @@ export interface Planned {
   /** What apply records; absent when the plan is up to date and the record already has an inventory. */
   readonly inventory?: Inventory;
   readonly statements: readonly PlacedStatement[];
+  /** The blockers that are objects in the way (what `adopt` takes over). */
+  readonly conflicts?: readonly string[];
 }
 
-/** The plan against what the record says of the schema (`records`). */
-export async function planAgainst(db: Database, compiled: CompileResult, records: RecordState): Promise<Planned> {
+/** The plan against what the record says of the schema (`records`); with `adopt`, inside the caller's transaction. */
+export async function planAgainst(db: Database, compiled: CompileResult, records: RecordState, options: PlanOptions = {}): Promise<Planned> {
   const previous = records.last;
   const { model } = compiled;
   // Fingerprints read the author's SQL as Postgres parses it.
@@ -135,21 +165,29 @@ export async function planAgainst(db: Database, compiled: CompileResult, records
   const next = inventoryOf(compiled.objects);
   const prior = previous && previous.sql_sha256 === sqlSha256(compiled.sql) ? next : await previousInventory(db, compiled, next, previous);
   const privateSchemaShared = prior !== undefined && records.otherSchemas;
-  const d = diff(prior ?? EMPTY, next, present, { privateSchemaShared, schema: model.schema });
+  const adoption = options.adopt ? await adoptExisting(db, model, compiled.target, prior ?? EMPTY, next, present) : undefined;
+  const d = diff(adoption?.inventory ?? prior ?? EMPTY, next, present, {
+    privateSchemaShared,
+    schema: model.schema,
+    ...(adoption ? { adoptedChanged: adoption.changed } : {}),
+  });
   const counts = await readCounts(db, d.changes);
-  const blockers = d.conflicts.map((e) => conflictLine(e, model.schema));
+  const conflicts = d.conflicts.map((e) => conflictLine(e, model.schema));
+  const blockers = [...conflicts];
   const changes = d.changes.map((c, i) => settle(c, counts[i], blockers));
-  const fresh = prior === undefined;
+  const adopting = adoption !== undefined && adoption.adopted.length > 0;
+  const fresh = prior === undefined && !adopting;
+  // Adopting alone runs nothing: apply only records what is there.
   const pending = fresh || changes.length > 0 || d.steps.size > 0;
   const script = !pending
     ? { text: '', statements: [] }
     : fresh
       ? { text: compiled.sql, statements: compiled.statements }
-      : renderPlan(compiled, d.steps, previous as AppliedRecord);
+      : renderPlan(compiled, d.steps, previous, adoption);
   const sql = script.text;
   return {
     plan: {
-      status: pending ? 'changes' : 'up-to-date',
+      status: pending || adopting ? 'changes' : 'up-to-date',
       database: db.description,
       schema: model.schema,
       fresh,
@@ -158,9 +196,11 @@ export async function planAgainst(db: Database, compiled: CompileResult, records
       blockers,
       sql,
       ...last,
+      ...adoptionFields(adoption, conflicts.length),
     },
     inventory: next,
     statements: script.statements,
+    conflicts,
   };
 }
 
@@ -227,9 +267,26 @@ function conflictLine(e: Entry, schema: string): string {
   return `${what} already exists and altan-cloud did not create it (it never touches objects it did not make); rename one of them`;
 }
 
-function renderPlan(compiled: CompileResult, steps: ReadonlyMap<Phase, readonly PlanStep[]>, previous: AppliedRecord) {
+/** The plan's adoption, as it reports it: what was adopted (with `adopt`), or how much could be (without). */
+function adoptionFields(adoption: Adoption | undefined, conflicts: number): Pick<Plan, 'adopted' | 'unowned' | 'adoptable'> {
+  if (adoption === undefined) return conflicts > 0 ? { adoptable: conflicts } : {};
+  return { adopted: adoption.adopted, unowned: adoption.unowned };
+}
+
+function renderPlan(
+  compiled: CompileResult,
+  steps: ReadonlyMap<Phase, readonly PlanStep[]>,
+  previous: AppliedRecord | undefined,
+  adoption: Adoption | undefined,
+) {
   const sections = SECTIONS.map(([title, phases]) => ({ title, steps: phases.flatMap((p) => steps.get(p) ?? []) }));
-  const header = [...headerLines(compiled.model), `-- Changes from the last apply: ${commentSafe(previous.file_name)} at ${previous.applied_at}`];
+  const header = [
+    ...headerLines(compiled.model),
+    ...(previous ? [`-- Changes from the last apply: ${commentSafe(previous.file_name)} at ${previous.applied_at}`] : []),
+    ...(adoption && adoption.adopted.length > 0
+      ? [`-- Adopts ${adoption.adopted.length} objects that already exist (recorded as altan-cloud's; changed only where listed below)`]
+      : []),
+  ];
   const script = planScript(compiled.model, compiled.target, header, sections);
   return { text: script.text, statements: script.statements };
 }

@@ -75,8 +75,12 @@ describe('failures leave the database as it was (Postgres)', () => {
     expect(error.reason).toBe('blocked');
     expect(error.message).toBe(
       'the plan for schema public cannot run; nothing was applied:\n' +
-        '  - table public.todos already exists and altan-cloud did not create it (it never touches objects it did not make); rename one of them',
+        '  - table public.todos already exists and altan-cloud did not create it (it never touches objects it did not make); rename one of them\n' +
+        'What already exists can be taken over instead: `altan-cloud plan --adopt` shows what that changes, `altan-cloud apply --adopt` does it.',
     );
+    expect(error.problems.map((p) => p.hint)).toEqual([
+      'take it over with --adopt (`altan-cloud plan --adopt` shows what that changes), or rename one of them',
+    ]);
   });
 
   it('an object that already exists (no position from Postgres): the statement is found by replay', async () => {

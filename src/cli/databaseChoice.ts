@@ -57,6 +57,15 @@ export function chooseDatabase(io: CliIo, flags: DatabaseFlags): DatabaseChoice 
   return { kind: 'embedded', asked: false };
 }
 
+/**
+ * The server a command that can also work without one (`migration new`) is given, if any: chosen
+ * as chooseDatabase chooses (an empty URL refused alike), undefined when no source names one.
+ */
+export function givenServer(io: CliIo, flags: Pick<DatabaseFlags, 'databaseUrl'>): DatabaseChoice | undefined {
+  const named = flags.databaseUrl !== undefined || io.env.DATABASE_URL !== undefined || readEnvFile(io)?.has('DATABASE_URL') === true;
+  return named ? chooseDatabase(io, { databaseUrl: flags.databaseUrl }) : undefined;
+}
+
 /** What the `database:` line says of where a server's URL came from. */
 export function sourceLabel(source: UrlSource): string {
   return source === '.env' ? `DATABASE_URL from ${ENV_FILE}` : source;

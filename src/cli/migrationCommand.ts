@@ -1,9 +1,10 @@
 /**
  * `altan-cloud migration new NAME [file]`: writes the Supabase migration that
  * brings a database to the file (src/migration/migration.ts). Against
- * --database-url, else DATABASE_URL (opened, timed and interrupted as the
- * other database commands do), else the folder's own migrations replayed on
- * an embedded database; stderr says which.
+ * --database-url, else DATABASE_URL (in the environment or ./.env, as the
+ * other database commands choose it; opened, timed and interrupted as they
+ * do), else the folder's own migrations replayed on an embedded database —
+ * also with CI set, as nothing is written to a database; stderr says which.
  */
 import type { Database } from '../db/database.js';
 import { describeBase, migrationName, newMigration } from '../migration/migration.js';
@@ -11,6 +12,7 @@ import type { MigrationReport } from '../migration/migration.js';
 import { describeChange } from '../plan/format.js';
 import type { Target } from '../target.js';
 import { compileFile } from './commands.js';
+import { givenServer } from './databaseChoice.js';
 import { withDatabase } from './databaseCommands.js';
 import type { DatabaseOptions } from './databaseCommands.js';
 import { displayName } from './io.js';
@@ -54,8 +56,9 @@ export async function migrationNewCommand(cliIo: CliIo, name: string, file: stri
       ...(database ? { database } : {}),
     });
   let report: MigrationReport | undefined;
-  if ((options.databaseUrl ?? io.env.DATABASE_URL ?? '') !== '') {
-    await withDatabase(progress, options, false, 'nothing was written', async (db) => {
+  const server = givenServer(io, options);
+  if (server) {
+    await withDatabase(progress, server, options, false, 'nothing was written', async (db) => {
       report = await make(db);
       return 'ok';
     });

@@ -205,3 +205,19 @@ describe('migration new from the folder alone', () => {
     expect(existsSync(join(dir, made.file as string))).toBe(true);
   });
 });
+
+describe('migration new and the database choice (README: CI and the database)', () => {
+  it('with CI set and no database it still plans from the folder (it writes to no database); an empty DATABASE_URL is refused', async () => {
+    const dir = project(NOTES);
+    const ci = await runCliInProcess(['migration', 'new', 'notes'], { cwd: dir, env: { DATABASE_URL: undefined, CI: 'true' } });
+    expect(ci.status, ci.stderr).toBe(0);
+    expect(ci.stderr).toContain('base: the migrations of supabase/migrations');
+    expect(migrations(dir)).toHaveLength(1);
+
+    const empty = await runCliInProcess(['migration', 'new', 'more'], { cwd: dir, env: { DATABASE_URL: '' } });
+    expect(empty.status).toBe(64);
+    expect(empty.stderr).toContain('DATABASE_URL is set but empty');
+    expect(empty.stderr).not.toMatch(STACK_TRACE);
+    expect(migrations(dir)).toHaveLength(1);
+  });
+});

@@ -16,6 +16,7 @@
 import type { AccessLevel, OrgRole } from '../model/input.js';
 import type { AccessRule, AccessTerm, Operation } from '../model/resolve.js';
 import type { Actor, OrgName, Person } from './world.js';
+import { ownValue } from './records.js';
 import { CREATOR, isAdmin, isMember } from './world.js';
 
 /** A row as the rules see it: whose it is, which organization it is in, who its user fields name. */
@@ -104,7 +105,7 @@ function holdsRole(actor: Actor, org: OrgName, roles: readonly OrgRole[]): boole
 
 function whereHolds(term: AccessTerm, row: RowFacts): boolean {
   if (term.where === undefined) return true;
-  const holds = row.wheres?.[term.where];
+  const holds = ownValue(row.wheres, term.where);
   if (holds === undefined) throw new UnknownWhere(term.where);
   return holds;
 }
@@ -119,7 +120,7 @@ export function termPasses(term: AccessTerm, op: Operation, actor: Actor, row: R
   const ownsNew = op !== 'create' || !table.hasOwner || passes('owner', 'create', actor, row, table);
   let who: boolean;
   if (term.kind === 'level') who = passes(term.level, op, actor, row, table);
-  else if (term.kind === 'user') who = actor !== 'anon' && row.users?.[term.column] === actor && ownsNew;
+  else if (term.kind === 'user') who = actor !== 'anon' && ownValue(row.users, term.column) === actor && ownsNew;
   else who = actor !== 'anon' && row.org !== undefined && holdsRole(actor, row.org, term.roles) && ownsNew;
   return who && whereHolds(term, row);
 }

@@ -14,6 +14,7 @@ import { canRead, decide } from './expect.js';
 import type { FixtureRow, TableFixture } from './fixtures.js';
 import { enumOf, synthesize } from './values.js';
 import type { Actor, OrgName, Person, World } from './world.js';
+import { ownValue } from './records.js';
 
 export interface RowPlan {
   /** Whose row it is; also whose parent rows it points at by preference. */
@@ -68,7 +69,8 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
   const names: string[] = [];
   const values: string[] = [];
   const parents: ParentFacts[] = [];
-  const users: Record<string, Person> = {};
+  // Without a prototype: a user column named __proto__ is a key like any other.
+  const users: Record<string, Person> = Object.create(null);
   const userColumns = new Set(table.userColumns ?? []);
   const owner = plan.owner === undefined || plan.owner === 'default' ? plan.person : plan.owner;
   for (const column of table.columns) {
@@ -88,14 +90,14 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
       continue;
     }
     // a request leaves read-only columns to their defaults (writing one is a request of its own)
-    if (ctx.readonly?.includes(column.name) && plan.set?.column !== column.name && plan.columns?.[column.name] === undefined) continue;
-    const named = plan.users?.[column.name];
+    if (ctx.readonly?.includes(column.name) && plan.set?.column !== column.name && ownValue(plan.columns, column.name) === undefined) continue;
+    const named = ownValue(plan.users, column.name);
     if (named !== undefined) {
       set(literal(ctx.world.users[named]));
       if (userColumns.has(column.name)) users[column.name] = named;
       continue;
     }
-    const given = plan.columns?.[column.name];
+    const given = ownValue(plan.columns, column.name);
     if (given !== undefined) {
       set(given);
       continue;

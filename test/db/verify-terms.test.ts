@@ -215,4 +215,24 @@ entities:
     expect(verifyProblems(report)).toEqual(["– posts: everyone requests on rows where title = 'never': not tested: no test row where title = 'never' holds"]);
     expect(report.status).toBe('passed');
   });
+  it('columns named __proto__ and constructor: verify sends them as columns, not as what a plain object inherits', { timeout: 120_000 }, async () => {
+    const db = await database('verify terms proto');
+    const file = await compile(
+      `version: 1
+entities:
+  notes:
+    access: { read: [owner, { user: constructor }], create: owner, update: owner, delete: owner }
+    fields:
+      __proto__: { type: datetime, required: true }
+      total: { type: "numeric(18)", readonly: true }
+      constructor: { type: uuid, references: auth.users }
+`,
+      { fileName: 'proto.yaml' },
+    );
+    expect((await apply(db, file)).status).toBe('applied');
+    const report = await verify(db, file);
+    // Before: INSERT … (__proto__, total) VALUES ([object Object], 1), a syntax error, for the read-only probe.
+    expect(verifyProblems(report)).toEqual([]);
+    expect(passed(report)).toEqual(expect.arrayContaining(['notes: user A insert own row with read-only total set → denied']));
+  });
 });

@@ -81,7 +81,7 @@ describe('with CI set and no database given', () => {
     const dir = exampleProject('todo');
     const applied = await runCliInProcess(['apply', '--embedded'], { cwd: dir, env: CI });
     expect(applied.status, applied.stderr).toBe(0);
-    expect(applied.stderr).toMatch(/^database: embedded database \.altan-cloud\/db \(PGlite\) \(--embedded\)\nbootstrap: added /);
+    expect(applied.stderr).toMatch(/^database: embedded database \.altan-cloud\/db \(PGlite\) \(--embedded\)\n/);
     expect(applied.stdout).toContain('applied altan.yaml to embedded database .altan-cloud/db (PGlite)');
     expect(applied.stdout).toMatch(/^ {2}altan-cloud verify --embedded +# /m);
     expect(applied.stdout).toMatch(/^ {2}altan-cloud plan --embedded +# /m);

@@ -86,7 +86,7 @@ BEGIN
     RETURN NEW;
   END IF;
   IF TG_OP = 'INSERT' THEN
-    IF NEW.approved IS DISTINCT FROM false THEN
+    IF NEW.approved IS DISTINCT FROM (false)::boolean THEN
       RAISE EXCEPTION USING ERRCODE = '42501',
         MESSAGE = 'permission denied for column approved of table comments',
         HINT = 'the column is read-only: its default or the service role sets it';

@@ -73,7 +73,7 @@ BEGIN
     RETURN NEW;
   END IF;
   IF TG_OP = 'INSERT' THEN
-    IF NEW.total_cents IS DISTINCT FROM 0 THEN
+    IF NEW.total_cents IS DISTINCT FROM (0)::bigint THEN
       RAISE EXCEPTION USING ERRCODE = '42501',
         MESSAGE = 'permission denied for column total_cents of table orders',
         HINT = 'the column is read-only: its default or the service role sets it';

@@ -136,7 +136,10 @@ function guardBody(g: ColumnGuard): string {
   const json = new Set(g.columns.filter((c) => c.type.base === 'json').map((c) => c.name));
   const value = (column: string, sql: string) => (json.has(column) ? `(${sql})::text` : sql);
   const differs = (column: string, from: string) => `${value(column, `NEW.${ident(column)}`)} IS DISTINCT FROM ${value(column, from)}`;
-  const onInsert = g.readonly.flatMap((c) => test('    ', differs(c.name, c.default ? defaultSql(c.type, c.default) : 'NULL'), c.name, readonlyHint));
+  // The default as the column stores it: numeric(4) keeps -3553 of a default -3553.126206, and the row
+  // a client leaves to its default must pass (a random file found the guard refusing it).
+  const stored = (c: (typeof g.readonly)[number]) => (c.default ? `(${defaultSql(c.type, c.default)})::${c.type.sql}` : 'NULL');
+  const onInsert = g.readonly.flatMap((c) => test('    ', differs(c.name, stored(c)), c.name, readonlyHint));
   const onUpdate = [
     ...g.readonly.map((c) => [c.name, readonlyHint] as const),
     ...g.immutable.map((c) => [c, 'the column is set when the row is created and never changes'] as const),

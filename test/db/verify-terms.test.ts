@@ -215,7 +215,9 @@ entities:
     expect(verifyProblems(report)).toEqual(["– posts: everyone requests on rows where title = 'never': not tested: no test row where title = 'never' holds"]);
     expect(report.status).toBe('passed');
   });
-  it('columns named __proto__ and constructor: verify sends them as columns, not as what a plain object inherits', { timeout: 120_000 }, async () => {
+  it('columns named __proto__ and constructor are sent as columns; a read-only default the column rounds is still its default', {
+    timeout: 120_000,
+  }, async () => {
     const db = await database('verify terms proto');
     const file = await compile(
       `version: 1
@@ -226,13 +228,17 @@ entities:
       __proto__: { type: datetime, required: true }
       total: { type: "numeric(18)", readonly: true }
       constructor: { type: uuid, references: auth.users }
+      rounded: { type: "numeric(4)", readonly: true, required: true, default: "-3553.126206" }
 `,
       { fileName: 'proto.yaml' },
     );
     expect((await apply(db, file)).status).toBe('applied');
     const report = await verify(db, file);
-    // Before: INSERT … (__proto__, total) VALUES ([object Object], 1), a syntax error, for the read-only probe.
+    // Before: INSERT … (__proto__, total) VALUES ([object Object], 1), a syntax error, for the read-only probe;
+    // and the guard refused a row left to the default of `rounded` (stored -3553, compared with -3553.126206).
     expect(verifyProblems(report)).toEqual([]);
-    expect(passed(report)).toEqual(expect.arrayContaining(['notes: user A insert own row with read-only total set → denied']));
+    expect(passed(report)).toEqual(
+      expect.arrayContaining(['notes: user A insert own row → allowed', 'notes: user A insert own row with read-only total set → denied']),
+    );
   });
 });

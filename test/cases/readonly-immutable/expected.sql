@@ -84,7 +84,7 @@ BEGIN
     RETURN NEW;
   END IF;
   IF TG_OP = 'INSERT' THEN
-    IF NEW.score IS DISTINCT FROM 0 THEN
+    IF NEW.score IS DISTINCT FROM (0)::integer THEN
       RAISE EXCEPTION USING ERRCODE = '42501',
         MESSAGE = 'permission denied for column score of table posts',
         HINT = 'the column is read-only: its default or the service role sets it';
@@ -121,12 +121,12 @@ BEGIN
     RETURN NEW;
   END IF;
   IF TG_OP = 'INSERT' THEN
-    IF NEW.is_verified IS DISTINCT FROM false THEN
+    IF NEW.is_verified IS DISTINCT FROM (false)::boolean THEN
       RAISE EXCEPTION USING ERRCODE = '42501',
         MESSAGE = 'permission denied for column is_verified of table profiles',
         HINT = 'the column is read-only: its default or the service role sets it';
     END IF;
-    IF NEW.role IS DISTINCT FROM 'user' THEN
+    IF NEW.role IS DISTINCT FROM ('user')::text THEN
       RAISE EXCEPTION USING ERRCODE = '42501',
         MESSAGE = 'permission denied for column role of table profiles',
         HINT = 'the column is read-only: its default or the service role sets it';
@@ -136,7 +136,7 @@ BEGIN
         MESSAGE = 'permission denied for column verified_at of table profiles',
         HINT = 'the column is read-only: its default or the service role sets it';
     END IF;
-    IF NEW.joined_on IS DISTINCT FROM (CURRENT_DATE) THEN
+    IF NEW.joined_on IS DISTINCT FROM ((CURRENT_DATE))::date THEN
       RAISE EXCEPTION USING ERRCODE = '42501',
         MESSAGE = 'permission denied for column joined_on of table profiles',
         HINT = 'the column is read-only: its default or the service role sets it';

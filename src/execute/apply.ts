@@ -188,7 +188,8 @@ async function applyWith(ctx: ApplyContext, options: ApplyOptions): Promise<Appl
   }
 }
 
-function recordOf(compiled: CompileResult, sql: string, inventory: Inventory, durationMs: number): NewRecord {
+/** The record of an apply of `compiled` that ran `sql` and left `inventory` (a migration file writes the same one). */
+export function recordOf(compiled: CompileResult, sql: string, inventory: Inventory, durationMs: number): NewRecord {
   const { model } = compiled;
   return {
     schema: model.schema,

@@ -15,16 +15,16 @@
  * up to date and plans the next change from it.
  */
 import type { CompileResult } from '../compile.js';
+import { recordOf } from '../execute/apply.js';
+import { VERSION } from '../version.js';
 import { LOCK_SQL } from '../db/lock.js';
-import { RECORD_SQL, RECORD_TABLE, recordInsertSql, sqlSha256 } from '../db/record.js';
+import { RECORD_SQL, RECORD_TABLE, recordInsertSql } from '../db/record.js';
 import { describeChange } from '../plan/format.js';
-import { storedInventory } from '../plan/inventory.js';
 import type { Inventory } from '../plan/inventory.js';
 import type { Change } from '../plan/plan.js';
 import { commentSafe } from '../render/prepare/transaction.js';
 import type { PlacedStatement } from '../render/script.js';
 import { dollarQuote, literal } from '../sql/quote.js';
-import { VERSION } from '../version.js';
 
 export interface MigrationSqlInput {
   readonly compiled: CompileResult;
@@ -116,18 +116,8 @@ export function migrationSql(input: MigrationSqlInput): MigrationSql {
   const { model } = compiled;
   const plan = body(input.sql, input.statements);
   const frame = [`${LOCK_SQL};`, `${RECORD_SQL};`, startsFromSql(model.schema, input.startsFrom)];
-  const recordSql = recordInsertSql({
-    schema: model.schema,
-    fileName: model.source.fileName,
-    fileSha256: model.source.sha256,
-    sqlSha256: sqlSha256(compiled.sql),
-    target: compiled.target,
-    toolVersion: VERSION,
-    durationMs: 0,
-    // What `apply` would have run (and recorded) for the same change.
-    sql: input.sql,
-    inventory: storedInventory(input.inventory),
-  });
+  // What `apply` would have run (and recorded) for the same change.
+  const recordSql = recordInsertSql(recordOf(compiled, input.sql, input.inventory, 0));
   const text = [
     ...header(input),
     '',

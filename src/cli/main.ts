@@ -60,4 +60,9 @@ process.exitCode = await runCli(process.argv.slice(2), {
     interruptHandlers.add(handler);
     return () => interruptHandlers.delete(handler);
   },
+  // Listened to only while a command asks (worker): any other command ends at SIGTERM as before.
+  onTerminate: (handler) => {
+    process.on('SIGTERM', handler);
+    return () => void process.off('SIGTERM', handler);
+  },
 });

@@ -241,6 +241,21 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     );
 
   cli
+    .command('worker')
+    .description('take fleet jobs from the queue (fleet apply --queue) and apply them, until SIGTERM or Ctrl-C; run any number, on any machines')
+    .addOption(new Option('--queue <url>', "the queue's control database, a Postgres URL (default: ALTAN_CLOUD_QUEUE_URL)"))
+    .option('--concurrency <n>', 'jobs at once (default: 4)', parsePositive)
+    .option('--grace <duration>', 'at a stop, how long the running jobs may take to finish before they are given up (default: 30s)', parseDuration)
+    .option('--poll-interval <duration>', 'how often an idle worker asks for jobs (default: 2s)', parseDuration)
+    .option(
+      '--supervise-interval <duration>',
+      "how often the workers put a dead worker's jobs back on the queue, once past their time limit (default: 30s)",
+      parseDuration,
+    )
+    .addOption(new Option('--json', 'print each job event as a JSON object, one per line'))
+    .action(async (opts: import('./workerCommand.js').WorkerCommandOptions) => done(await (await import('./workerCommand.js')).workerCommand(io, opts)));
+
+  cli
     .command('history')
     .description('list the applies recorded in the database, newest first: when, which file and its sha256, what changed')
     .addOption(databaseOption())

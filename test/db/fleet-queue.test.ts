@@ -1,0 +1,166 @@
+/**
+ * The fleet's queue on the test cluster (src/fleet/enqueue.ts, worker.ts, status.ts): 30 bootstrapped
+ * target databases enqueued on a control database, two `altan-cloud worker` processes, one killed with
+ * SIGKILL while a target's transaction is open (its record INSERT held up by a lock the test takes): the
+ * job runs again on the other worker, every target is applied exactly once (one record row each, and the
+ * killed one's transaction rolled back: its target ends `applied`, not `up-to-date`), and `fleet status`
+ * reports the run complete.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database.js';
+import { RECORD_SQL } from '../../src/db/record.js';
+import { enqueueFleet } from '../../src/fleet/enqueue.js';
+import { fleetStatus } from '../../src/fleet/status.js';
+import type { FleetStatusReport } from '../../src/fleet/status.js';
+import { CLI, cliBuilt, cliEnvironment, runCli } from '../helpers.js';
+import { connect, dropDatabase, freshDatabase } from './harness.js';
+import { databaseOf } from './names.js';
+
+const FILE = 'version: 1\nentities:\n  notes:\n    fields:\n      title: text\n      body: text\n';
+const TARGETS = 30;
+/** The target whose apply the test holds up mid-transaction: t10, taken after the first few (jobs go in the file's order). */
+const HELD = 9;
+const nameOf = (i: number) => `t${String(i + 1).padStart(2, '0')}`;
+
+let control = '';
+const targets: string[] = [];
+
+/** A worker process, its stdout lines kept as they come. */
+class Worker {
+  readonly lines: string[] = [];
+  stderr = '';
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  constructor(args: readonly string[], env: Record<string, string> = {}) {
+    this.child = spawn(process.execPath, [CLI, 'worker', '--concurrency', '2', '--poll-interval', '500ms', '--supervise-interval', '1s', ...args], {
+      env: cliEnvironment(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', (line) => this.lines.push(line));
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
+  }
+  /** Lines `<run> <event> <target>…` of one target. */
+  linesOf(event: string, target: string): string[] {
+    return this.lines.filter((l) => new RegExp(`^\\S+ ${event} +${target}\\b`).test(l));
+  }
+}
+const workers: Worker[] = [];
+
+/** Polls `check` until it answers something, or fails naming `what`. */
+async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  if (!cliBuilt()) throw new Error(`${CLI} does not exist: run \`npm run build\` first`);
+  control = await freshDatabase('fleet-queue-control', { bootstrapped: false });
+  // Cloned from the bootstrapped template, a few at a time.
+  for (let i = 0; i < TARGETS; i += 6) {
+    targets.push(...(await Promise.all(Array.from({ length: Math.min(6, TARGETS - i) }, (_, k) => freshDatabase(`fleet-queue-${nameOf(i + k)}`)))));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+  await Promise.all(workers.map((w) => w.exited));
+  for (const url of [control, ...targets]) if (url) await dropDatabase(url);
+}, 60_000);
+
+describe('fleet apply --queue with two workers, one killed mid-job', () => {
+  it('applies every target exactly once and reports the run complete', async () => {
+    // The held target's record table exists (and is empty), so that the test can lock it: its apply runs
+    // the file's SQL, then waits to INSERT its record row, inside its transaction.
+    const held: Database = await connect(targets[HELD] as string);
+    await held.exec(RECORD_SQL);
+    await held.exec('BEGIN; LOCK TABLE altan_meta.applied_files IN SHARE MODE');
+
+    const run = await enqueueFleet(
+      control,
+      FILE,
+      targets.map((url, i) => ({ name: nameOf(i), url })),
+      { fileName: 'notes.yaml', timeouts: { lockTimeoutMs: 60_000 }, jobTimeoutMs: 15_000 },
+    );
+    expect(run).toMatchObject({ targets: TARGETS, file: 'notes.yaml' });
+    // One with --queue, one with the environment variable a service would use.
+    workers.push(new Worker(['--queue', control]), new Worker([], { ALTAN_CLOUD_QUEUE_URL: control }));
+
+    const heldName = nameOf(HELD);
+    const victim = await until('a worker to start the held target', async () => workers.find((w) => w.linesOf('started', heldName).length > 0));
+    const survivor = workers.find((w) => w !== victim) as Worker;
+    const observer = await connect(control);
+    await until('the held target to wait for its record row', async () => {
+      const rows = await observer.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND application_name = 'altan-cloud'",
+        [databaseOf(targets[HELD] as string)],
+      );
+      return Number(rows[0]?.n) === 1;
+    });
+    const midway = await until('some targets to finish', async () => {
+      const s = await fleetStatus(control, run.run);
+      return s.done >= 3 ? s : undefined;
+    });
+    expect(midway.finished).toBe(false);
+
+    // While it runs, status exits 3.
+    const inProgress = runCli(['fleet', 'status', '--queue', control, run.run]);
+    expect(inProgress.stderr).toBe('');
+    expect(inProgress.status).toBe(3);
+    expect(inProgress.stdout).toMatch(/in progress/);
+
+    victim.child.kill('SIGKILL');
+    expect(await victim.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    // The killed worker's session gets its lock, finds its client gone and rolls back.
+    await held.exec('ROLLBACK');
+
+    const end = await until(
+      'the run to finish',
+      async () => {
+        const s = await fleetStatus(control, run.run);
+        return s.finished ? s : undefined;
+      },
+      60_000,
+    );
+    expect(end).toMatchObject({ ok: true, total: TARGETS, done: TARGETS, queued: 0, active: 0, missing: 0 });
+
+    // Exactly once: one record row in each target.
+    for (const url of targets) {
+      const db = await connect(url);
+      const [row] = await db.query<{ n: string }>('SELECT count(*) AS n FROM altan_meta.applied_files');
+      expect({ url, rows: Number(row?.n) }).toEqual({ url, rows: 1 });
+      await db.close();
+    }
+
+    // The report: every target applied (the held one too: the killed worker's transaction did not commit).
+    const report = runCli(['fleet', 'status', '--queue', control, run.run, '--json']);
+    expect(report.status).toBe(0);
+    const status = JSON.parse(report.stdout) as FleetStatusReport;
+    expect(status).toMatchObject({ run: run.run, finished: true, ok: true, done: TARGETS, counts: { applied: TARGETS, failed: 0 } });
+    expect(status.targets.map((t) => [t.name, t.status])).toEqual(targets.map((_, i) => [nameOf(i), 'applied']));
+    expect(report.stdout).not.toMatch(/postgres:\/\/[^"@]*:[^"@]*@/);
+
+    // The victim started it and never finished it; the survivor took it on its second try.
+    expect(victim.linesOf('applied', heldName)).toEqual([]);
+    expect(survivor.linesOf('started', heldName)).toEqual([expect.stringMatching(/\(try 2\)$/)]);
+    expect(survivor.linesOf('applied', heldName)).toHaveLength(1);
+
+    // Without an id: the newest run; a text report.
+    const text = runCli(['fleet', 'status', '--queue', control]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain(`run ${run.run}: notes.yaml`);
+    expect(text.stdout).toContain(`${TARGETS} targets: ${TARGETS} done (${TARGETS} applied), 0 active, 0 queued; finished`);
+
+    survivor.child.kill('SIGTERM');
+    expect(await survivor.exited).toEqual({ code: 0, signal: null });
+    expect(survivor.stderr).toMatch(/worker: stopped: \d+ finished/);
+  }, 90_000);
+});

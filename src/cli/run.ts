@@ -79,6 +79,12 @@ function parsePositive(value: string): number {
   return Number(value);
 }
 
+/** A whole number of at least 0 (`--retries`). */
+function parseCount(value: string): number {
+  if (!/^(0|[1-9]\d*)$/.test(value)) throw new InvalidArgumentError('a whole number of at least 0');
+  return Number(value);
+}
+
 const ADOPT_HELP =
   "take over the file's tables, policies, indexes… that already exist but altan-cloud did not make: recorded as its own when as the file describes them, changed in place when not (rows kept)";
 
@@ -266,6 +272,29 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .action(async (opts: { databaseUrl?: string; embedded?: boolean; schema?: string; limit?: number; json?: boolean }) =>
       done(await (await import('./historyCommand.js')).historyCommand(io, opts)),
     );
+
+  const fleet = cli.command('fleet').description("one requirements file to many databases (a platform's projects)");
+  fleet
+    .command('apply')
+    .description('apply the file to every database of a targets file, N at a time, each as `apply` does; a line per target, exit 0 only when all ended well')
+    .argument('<file>', 'requirements file, - for standard input')
+    .requiredOption('--targets <file>', 'the databases: one connection URL per line, or a YAML/JSON list of { name, url }; - for standard input')
+    .option('--concurrency <n>', 'how many targets at once (default: 4)', parsePositive)
+    .option('--retries <n>', 'attempts after the first when a target is unreachable, loses its connection or meets a lock (default: 3)', parseCount)
+    .option('--dry-run', 'on each target: execute and report, then roll back')
+    .option('--allow-destructive', 'also make changes that may lose data; otherwise a target that needs one is refused (status destructive)')
+    .addOption(
+      new Option('--lock-timeout <duration>', "each attempt's longest wait for a lock another session holds; then tried again (--retries) (0: for ever)")
+        .argParser(parseDuration)
+        .default(DEFAULT_TIMEOUTS.lockTimeoutMs, '10s'),
+    )
+    .addOption(statementTimeoutOption())
+    .addOption(new Option('--json', 'print the fleet report { file, fileSha256, startedAt, durationMs, ok, targets, counts, … } as JSON'))
+    .addOption(targetOption())
+    .action(async (file: string, opts: import('./fleetCommand.js').FleetApplyCommandOptions) =>
+      done(await (await import('./fleetCommand.js')).fleetApplyCommand(io, file, opts)),
+    );
+  for (const sub of fleet.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
 
   cli
     .command('init')

@@ -111,6 +111,27 @@ describe('applyTarget', () => {
     expect(await recordRows(holder)).toBe(1);
   });
 
+  it('the connection lost mid-apply (its backend terminated): tried again on a new connection, applied once', async () => {
+    const url = await database('fleet-target-lost');
+    const holder = await connect(url);
+    await holder.exec(`BEGIN; ${LOCK_SQL}`);
+    // The apply's session, once it waits for the lock: terminated, then the lock let go for the next attempt.
+    const terminate = (async () => {
+      for (let i = 0; i < 100; i++) {
+        const [row] = await holder.query<{ ended: boolean }>(
+          "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+        );
+        if (row?.ended) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await holder.exec('ROLLBACK');
+    })();
+    const result = await applyTarget(first, { name: 'lost', url }, { timeouts: { lockTimeoutMs: 0 }, retries: QUICK });
+    await terminate;
+    expect(result).toMatchObject({ status: 'applied', attempts: 2 });
+    expect(await recordRows(holder)).toBe(1);
+  });
+
   it('aborted while it waits for a lock: the statement is cancelled, interrupted, nothing applied', async () => {
     const url = await database('fleet-target-abort');
     const holder = await connect(url);

@@ -31,13 +31,17 @@ export interface FleetApplyCommandOptions {
   readonly statementTimeout?: number;
   readonly json?: boolean;
   readonly target: Target;
+  /** Enqueue on this control database instead of applying (fleetQueueCommand.ts), with the jobs' time limit and retries. */
+  readonly queue?: string;
+  readonly jobTimeout?: number;
+  readonly jobRetries?: number;
 }
 
 /** How a fleet with a target that did not end well ends: exit 2, as apply's own refusals and failures. */
 const SOME_TARGETS_FAILED: Outcome = 'database';
 
 /** The targets file's text; `-` reads standard input (the requirements file then cannot be `-` too). */
-function readTargetsText(io: CliIo, file: string): string {
+export function readTargetsText(io: CliIo, file: string): string {
   let bytes: Uint8Array;
   try {
     if (file === '-') {
@@ -63,6 +67,7 @@ function readTargetsText(io: CliIo, file: string): string {
 export async function fleetApplyCommand(io: CliIo, file: string, options: FleetApplyCommandOptions): Promise<Outcome> {
   if (file === '-' && options.targets === '-')
     throw new UserError('the requirements file and the targets cannot both be standard input (-)', 'file-unreadable');
+  if (options.queue !== undefined) return (await import('./fleetQueueCommand.js')).fleetQueueApplyCommand(io, file, options);
   const compiled = await compileFile(io, file, options.target, options.json);
   if (!compiled) return 'invalid';
   const targets: FleetTarget[] = readTargets(readTargetsText(io, options.targets), displayName(options.targets));

@@ -12,25 +12,17 @@ import { DEFAULT_RETRIES } from '../fleet/applyTarget.js';
 import { enqueueCompiled } from '../fleet/enqueue.js';
 import { fleetStatus } from '../fleet/status.js';
 import type { FleetStatusReport, FleetStatusTarget } from '../fleet/status.js';
-import type { FleetTarget } from '../fleet/targets.js';
+import { readTargets } from '../fleet/targets.js';
 import type { Target } from '../target.js';
+import { readTargetsText, targetLine as resultLine } from './fleetCommand.js';
+import type { FleetApplyCommandOptions } from './fleetCommand.js';
 import { displayName, readSource, report } from './io.js';
 import type { CliIo, Outcome } from './io.js';
 import { writeJson } from './jsonDocuments.js';
 import { queueUrlOf } from './workerCommand.js';
 
-export interface FleetQueueApplyOptions {
-  readonly queue?: string;
-  readonly retries?: number;
-  readonly dryRun?: boolean;
-  readonly allowDestructive?: boolean;
-  readonly lockTimeout?: number;
-  readonly statementTimeout?: number;
-  readonly jobTimeout?: number;
-  readonly jobRetries?: number;
-  readonly json?: boolean;
-  readonly target: Target;
-}
+/** fleet apply's column of statuses. */
+const STATUS_WIDTH = 'destructive'.length;
 
 /** The file compiled from the bytes that will be stored with the run; its problems printed as `generate` prints them. */
 async function compileBytes(io: CliIo, bytes: Uint8Array, file: string, target: Target, json: boolean): Promise<CompileResult | undefined> {
@@ -47,14 +39,18 @@ async function compileBytes(io: CliIo, bytes: Uint8Array, file: string, target: 
 }
 
 /**
- * `fleet apply FILE --targets T --queue URL`: `targets` are read (and checked) by the caller, fleet apply's
- * own command. Prints the run's id (--json: { status: "enqueued", run, file, fileSha256, targets, queue, options }).
+ * `fleet apply FILE --targets T --queue URL` (called by fleet apply's own command): the file and the targets
+ * read and checked as fleet apply reads them, then enqueued. Prints the run's id (--json: { status:
+ * "enqueued", run, file, fileSha256, targets, queue, options }).
  */
-export async function fleetQueueApplyCommand(io: CliIo, file: string, targets: readonly FleetTarget[], options: FleetQueueApplyOptions): Promise<Outcome> {
+export async function fleetQueueApplyCommand(io: CliIo, file: string, options: FleetApplyCommandOptions): Promise<Outcome> {
   const url = queueUrlOf(io, options.queue);
+  // Read once: the bytes compiled are the bytes stored with the run (standard input cannot be read twice).
   const bytes = readSource(io, file);
   const compiled = await compileBytes(io, bytes, file, options.target, options.json === true);
   if (!compiled) return 'invalid';
+  const targets = readTargets(readTargetsText(io, options.targets), displayName(options.targets));
+  if (options.concurrency !== undefined) io.stderr.write('fleet: --concurrency is ignored with --queue: each worker has its own (worker --concurrency)\n');
   const retries: RetryPolicy = { ...DEFAULT_RETRIES, ...(options.retries !== undefined ? { attempts: options.retries + 1 } : {}) };
   const run = await enqueueCompiled(url, bytes, compiled, targets, {
     retries,
@@ -106,14 +102,10 @@ export async function fleetStatusCommand(io: CliIo, run: string | undefined, opt
   return status.ok ? 'ok' : 'database';
 }
 
-const STATUS_WIDTH = 'up-to-date'.length;
-
+/** A finished target as fleet apply prints it; a pending one with its state. */
 function targetLine(t: FleetStatusTarget): string {
   if (t.status === 'queued' || t.status === 'active') return `${t.status.padEnd(STATUS_WIDTH)}  ${t.name}${t.tries > 0 ? ` (tries so far: ${t.tries})` : ''}`;
-  const r = t as TargetResult;
-  const how = `(${r.attempts} ${r.attempts === 1 ? 'attempt' : 'attempts'}, ${r.durationMs} ms)`;
-  const why = r.code !== undefined ? `: ${r.code}: ${(r.message ?? '').split('\n')[0]}` : '';
-  return `${r.status.padEnd(STATUS_WIDTH)}  ${r.name} ${how}${why}`;
+  return resultLine(t as TargetResult);
 }
 
 /** The run, a line per target, and the counts. */

@@ -291,8 +291,30 @@ function program(io: CliIo, done: (outcome: Outcome) => void, json: () => void):
     .addOption(statementTimeoutOption())
     .addOption(new Option('--json', 'print the fleet report { file, fileSha256, startedAt, durationMs, ok, targets, counts, … } as JSON'))
     .addOption(targetOption())
+    .option(
+      '--queue <url>',
+      "instead of applying, enqueue a job per target on this queue database (a Postgres URL) for `altan-cloud worker`s; prints the run's id",
+    )
+    .option(
+      '--job-timeout <duration>',
+      "with --queue: a job's time limit; past it its worker is taken for dead and the job runs elsewhere (default: 15min)",
+      parseDuration,
+    )
+    .option('--job-retries <n>', 'with --queue: how many times a job whose worker died or stopped is tried again (default: 3)', parseCount)
     .action(async (file: string, opts: import('./fleetCommand.js').FleetApplyCommandOptions) =>
       done(await (await import('./fleetCommand.js')).fleetApplyCommand(io, file, opts)),
+    );
+  fleet
+    .command('status')
+    .description(
+      "how far a run enqueued with fleet apply --queue has come, and each target's result; exit 0 finished and all well, 2 finished with failures, 3 still running",
+    )
+    .argument('[run]', 'the run id fleet apply --queue printed (default: the newest run)')
+    .addOption(new Option('--queue <url>', 'the queue database, a Postgres URL (default: ALTAN_CLOUD_QUEUE_URL)'))
+    .option('--wait', 'wait until the run has finished, then report')
+    .addOption(new Option('--json', 'print { run, file, total, queued, active, done, finished, ok, counts, targets, … } as JSON'))
+    .action(async (run: string | undefined, opts: import('./fleetQueueCommand.js').FleetStatusCommandOptions) =>
+      done(await (await import('./fleetQueueCommand.js')).fleetStatusCommand(io, run, opts)),
     );
   for (const sub of fleet.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
 

@@ -6,10 +6,10 @@
  * the queue) and exits 0. A second signal abandons the running jobs at once.
  */
 import { redactUrl } from '../db/url.js';
-import type { TargetResult } from '../fleet/applyTarget.js';
 import { DEFAULT_CONCURRENCY, runWorker } from '../fleet/worker.js';
 import type { WorkerEvent } from '../fleet/worker.js';
 import { AltanError } from '../problems.js';
+import { targetLine } from './fleetCommand.js';
 import type { CliIo, Outcome } from './io.js';
 
 /** Where the queue's URL is read from when --queue is not given: a secret is better kept off the command line (ps shows it). */
@@ -34,14 +34,8 @@ export function queueUrlOf(io: CliIo, given: string | undefined): string {
   return url;
 }
 
-const STATUS_WIDTH = 'up-to-date'.length;
-
-/** `applied     acme (1 attempt, 812 ms)`; a failure adds its code and the first line of its message. */
-function resultLine(r: TargetResult): string {
-  const how = `(${r.attempts} ${r.attempts === 1 ? 'attempt' : 'attempts'}, ${r.durationMs} ms)`;
-  const why = r.code !== undefined ? `: ${r.code}: ${(r.message ?? '').split('\n')[0]}` : '';
-  return `${r.status.padEnd(STATUS_WIDTH)}  ${r.name} ${how}${why}`;
-}
+/** fleet apply's column of statuses. */
+const STATUS_WIDTH = 'destructive'.length;
 
 /** A line for the service's log: the run's id first, so that lines of one run can be picked out. */
 export function eventLine(e: WorkerEvent): string {
@@ -49,7 +43,7 @@ export function eventLine(e: WorkerEvent): string {
     case 'started':
       return `${e.run} ${'started'.padEnd(STATUS_WIDTH)}  ${e.target}${e.try > 1 ? ` (try ${e.try})` : ''}`;
     case 'finished':
-      return `${e.run} ${resultLine(e.result)}`;
+      return `${e.run} ${targetLine(e.result)}`;
     case 'released':
     case 'refused':
       return `${e.run} ${e.kind.padEnd(STATUS_WIDTH)}  ${e.target}: ${e.code}: ${e.message.split('\n')[0]}`;

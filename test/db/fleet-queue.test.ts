@@ -7,17 +7,19 @@
  * reports the run complete.
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { RECORD_SQL } from '../../src/db/record.js';
-import { enqueueFleet } from '../../src/fleet/enqueue.js';
+import type { EnqueuedRun } from '../../src/fleet/enqueue.js';
 import { fleetStatus } from '../../src/fleet/status.js';
 import type { FleetStatusReport } from '../../src/fleet/status.js';
-import { CLI, cliBuilt, cliEnvironment, runCli } from '../helpers.js';
-import { connect, dropDatabase, freshDatabase } from './harness.js';
-import { databaseOf } from './names.js';
+import { CLI, ROOT, cliBuilt, cliEnvironment, removeTemporaryDirectories, runCli, temporaryDirectory } from '../helpers.js';
+import { connect, dropDatabase, freshDatabase, testDatabaseUrl } from './harness.js';
+import { databaseOf, databaseUrl } from './names.js';
 
 const FILE = 'version: 1\nentities:\n  notes:\n    fields:\n      title: text\n      body: text\n';
 const TARGETS = 30;
@@ -50,6 +52,29 @@ class Worker {
 }
 const workers: Worker[] = [];
 
+/** `fleet apply notes.yaml --targets - --queue …` with the targets as a YAML list on standard input. */
+function enqueue(list: readonly { name: string; url: string }[], extra: readonly string[] = []): EnqueuedRun & { status: string } {
+  const dir = temporaryDirectory('fleet-queue-');
+  writeFileSync(join(dir, 'notes.yaml'), FILE);
+  const yaml = list.map((t) => `- name: ${t.name}\n  url: ${t.url}\n`).join('');
+  const enqueued = runCli(['fleet', 'apply', 'notes.yaml', '--targets', '-', '--queue', control, '--lock-timeout', '60s', '--json', ...extra], {
+    cwd: dir,
+    input: yaml,
+  });
+  expect(enqueued.stderr).toBe('');
+  expect(enqueued.status).toBe(0);
+  return JSON.parse(enqueued.stdout) as EnqueuedRun & { status: string };
+}
+
+/** Whether a session of altan-cloud on `url`'s database waits for a lock. */
+async function waitsForLock(observer: Database, url: string): Promise<boolean> {
+  const rows = await observer.query<{ n: string }>(
+    "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND application_name = 'altan-cloud'",
+    [databaseOf(url)],
+  );
+  return Number(rows[0]?.n) === 1;
+}
+
 /** Polls `check` until it answers something, or fails naming `what`. */
 async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -74,6 +99,7 @@ afterAll(async () => {
   for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
   await Promise.all(workers.map((w) => w.exited));
   for (const url of [control, ...targets]) if (url) await dropDatabase(url);
+  removeTemporaryDirectories();
 }, 60_000);
 
 describe('fleet apply --queue with two workers, one killed mid-job', () => {
@@ -84,13 +110,11 @@ describe('fleet apply --queue with two workers, one killed mid-job', () => {
     await held.exec(RECORD_SQL);
     await held.exec('BEGIN; LOCK TABLE altan_meta.applied_files IN SHARE MODE');
 
-    const run = await enqueueFleet(
-      control,
-      FILE,
+    const run = enqueue(
       targets.map((url, i) => ({ name: nameOf(i), url })),
-      { fileName: 'notes.yaml', timeouts: { lockTimeoutMs: 60_000 }, jobTimeoutMs: 15_000 },
+      ['--job-timeout', '15s'],
     );
-    expect(run).toMatchObject({ targets: TARGETS, file: 'notes.yaml' });
+    expect(run).toMatchObject({ status: 'enqueued', targets: TARGETS, file: 'notes.yaml', options: { jobTimeoutMs: 15_000, jobRetries: 3 } });
     // One with --queue, one with the environment variable a service would use.
     workers.push(new Worker(['--queue', control]), new Worker([], { ALTAN_CLOUD_QUEUE_URL: control }));
 
@@ -98,13 +122,7 @@ describe('fleet apply --queue with two workers, one killed mid-job', () => {
     const victim = await until('a worker to start the held target', async () => workers.find((w) => w.linesOf('started', heldName).length > 0));
     const survivor = workers.find((w) => w !== victim) as Worker;
     const observer = await connect(control);
-    await until('the held target to wait for its record row', async () => {
-      const rows = await observer.query<{ n: string }>(
-        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND application_name = 'altan-cloud'",
-        [databaseOf(targets[HELD] as string)],
-      );
-      return Number(rows[0]?.n) === 1;
-    });
+    await until('the held target to wait for its record row', () => waitsForLock(observer, targets[HELD] as string));
     const midway = await until('some targets to finish', async () => {
       const s = await fleetStatus(control, run.run);
       return s.done >= 3 ? s : undefined;
@@ -163,4 +181,57 @@ describe('fleet apply --queue with two workers, one killed mid-job', () => {
     expect(await survivor.exited).toEqual({ code: 0, signal: null });
     expect(survivor.stderr).toMatch(/worker: stopped: \d+ finished/);
   }, 90_000);
+
+  it('a stopped worker gives its running job back; status waits, and exits 2 when a target failed', async () => {
+    const ok = await freshDatabase('fleet-queue-ok');
+    const slow = await freshDatabase('fleet-queue-slow');
+    targets.push(ok, slow);
+    const missingUrl = new URL(databaseUrl(testDatabaseUrl(), 'altan_t_fleet_queue_missing'));
+    missingUrl.password = 'Qu3u3Secret';
+    const missing = missingUrl.toString();
+    const held = await connect(slow);
+    await held.exec(RECORD_SQL);
+    await held.exec('BEGIN; LOCK TABLE altan_meta.applied_files IN SHARE MODE');
+    const run = enqueue([
+      { name: 'ok', url: ok },
+      { name: 'slow', url: slow },
+      { name: 'missing', url: missing },
+    ]);
+
+    const first = new Worker(['--queue', control, '--grace', '1s']);
+    workers.push(first);
+    const observer = await connect(control);
+    await until('slow to wait for its record row', () => waitsForLock(observer, slow));
+    await until('ok and missing to finish', async () => (await fleetStatus(control, run.run)).done === 2);
+    first.child.kill('SIGTERM');
+    // After its grace, the worker gives the job up: the statement cancelled, the transaction rolled back, the job back on the queue.
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    expect(first.linesOf('released', 'slow')).toEqual([expect.stringMatching(/worker-stopped: the worker stopped before the target was done/)]);
+    expect(first.stderr).toMatch(/worker: stopped: 2 finished, 1 given back to the queue/);
+    await held.exec('ROLLBACK');
+
+    const between = runCli(['fleet', 'status', '--queue', control, run.run]);
+    expect(between.status).toBe(3);
+    expect(between.stdout).toMatch(/queued +slow \(tries so far: 1\)/);
+
+    const second = new Worker([], { ALTAN_CLOUD_QUEUE_URL: control });
+    workers.push(second);
+    const waited = runCli(['fleet', 'status', run.run, '--wait', '--json'], { cwd: ROOT, env: { ALTAN_CLOUD_QUEUE_URL: control } });
+    expect(waited.status).toBe(2);
+    const status = JSON.parse(waited.stdout) as FleetStatusReport;
+    expect(status).toMatchObject({ finished: true, ok: false, done: 3, counts: { applied: 2, failed: 1 } });
+    expect(status.targets.map((t) => [t.name, t.status])).toEqual([
+      ['ok', 'applied'],
+      ['slow', 'applied'],
+      ['missing', 'failed'],
+    ]);
+    expect(status.targets[2]).toMatchObject({ code: 'connection-failed', database: missing.replace(':Qu3u3Secret', '') });
+    expect(waited.stdout).not.toContain('Qu3u3Secret');
+    expect(`${first.lines.join('\n')}${first.stderr}${second.lines.join('\n')}${second.stderr}`).not.toContain('Qu3u3Secret');
+    const [row] = await (await connect(slow)).query<{ n: string }>('SELECT count(*) AS n FROM altan_meta.applied_files');
+    expect(Number(row?.n)).toBe(1);
+
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  }, 60_000);
 });

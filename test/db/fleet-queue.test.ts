@@ -4,7 +4,9 @@
  * SIGKILL while a target's transaction is open (its record INSERT held up by a lock the test takes): the
  * job runs again on the other worker, every target is applied exactly once (one record row each, and the
  * killed one's transaction rolled back: its target ends `applied`, not `up-to-date`), and `fleet status`
- * reports the run complete.
+ * reports the run complete. Then: a worker stopped with SIGTERM gives its running job back after its
+ * grace; status exits 3 while a run goes on, 2 when it ended with a failure; the library's enqueueFleet,
+ * runWorker and fleetStatus in this process (a byte order mark kept, a run another version compiled refused).
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -14,7 +16,12 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { RECORD_SQL } from '../../src/db/record.js';
+import { enqueueFleet } from '../../src/fleet/enqueue.js';
 import type { EnqueuedRun } from '../../src/fleet/enqueue.js';
+import { runWorker } from '../../src/fleet/worker.js';
+import type { WorkerEvent } from '../../src/fleet/worker.js';
+import type { TargetResult } from '../../src/fleet/applyTarget.js';
+import { InvalidRequirementsError } from '../../src/diagnostics.js';
 import { fleetStatus } from '../../src/fleet/status.js';
 import type { FleetStatusReport } from '../../src/fleet/status.js';
 import { CLI, ROOT, cliBuilt, cliEnvironment, removeTemporaryDirectories, runCli, temporaryDirectory } from '../helpers.js';
@@ -102,8 +109,8 @@ afterAll(async () => {
   removeTemporaryDirectories();
 }, 60_000);
 
-describe('fleet apply --queue with two workers, one killed mid-job', () => {
-  it('applies every target exactly once and reports the run complete', async () => {
+describe('fleet on a queue', () => {
+  it('two workers, one killed mid-job: every target applied exactly once, the run reported complete', async () => {
     // The held target's record table exists (and is empty), so that the test can lock it: its apply runs
     // the file's SQL, then waits to INSERT its record row, inside its transaction.
     const held: Database = await connect(targets[HELD] as string);
@@ -234,4 +241,40 @@ describe('fleet apply --queue with two workers, one killed mid-job', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
   }, 60_000);
+
+  it('the library: a file with a byte order mark applies as enqueued; a worker refuses a run whose SQL it compiles otherwise', async () => {
+    const url = await freshDatabase('fleet-queue-library');
+    targets.push(url);
+    const withBom = await enqueueFleet(control, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(FILE)]), [{ name: 'bom', url }], {
+      fileName: 'notes.yaml',
+      jobRetries: 0,
+    });
+    const other = await enqueueFleet(control, FILE.replace('body: text', 'body: integer'), [{ name: 'other', url }], { fileName: 'notes.yaml', jobRetries: 0 });
+    // As if another altan-cloud had enqueued it: its SQL is not what this one compiles the file to.
+    const db = await connect(control);
+    await db.query(`UPDATE altan_fleet.runs SET sql_sha256 = repeat('0', 64), tool_version = '0.0.1' WHERE id = $1`, [other.run]);
+
+    const events: WorkerEvent[] = [];
+    const stop = new AbortController();
+    const working = runWorker(control, { signal: stop.signal, pollIntervalMs: 500, onEvent: (e) => events.push(e) });
+    const [bom, refused] = await until<[FleetStatusReport, FleetStatusReport]>('both runs to finish', async () => {
+      const both = await Promise.all([fleetStatus(control, withBom.run), fleetStatus(control, other.run)]);
+      return both.every((s) => s.finished) ? (both as [FleetStatusReport, FleetStatusReport]) : undefined;
+    });
+    stop.abort();
+    expect(await working).toEqual({ finished: 1, released: 1 });
+
+    expect(bom).toMatchObject({ ok: true, counts: { applied: 1 } });
+    expect(refused).toMatchObject({ ok: false, counts: { failed: 1 } });
+    expect(refused.targets[0]).toMatchObject({ name: 'other', status: 'failed', code: 'sql-mismatch' });
+    expect((refused.targets[0] as TargetResult).message).toMatch(
+      /compiles notes\.yaml to other SQL than altan-cloud 0\.0\.1, which enqueued run .*\(given up after 1 try\)$/,
+    );
+    expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['started', 'finished', 'refused']));
+    const [row] = await (await connect(url)).query<{ n: string }>('SELECT count(*) AS n FROM altan_meta.applied_files');
+    expect(Number(row?.n)).toBe(1);
+
+    await expect(fleetStatus(control, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ problems: [{ code: 'run-not-found' }] });
+    await expect(enqueueFleet(control, 'version: 1\nentities: 3\n', [{ name: 'x', url }])).rejects.toBeInstanceOf(InvalidRequirementsError);
+  }, 30_000);
 });

@@ -117,9 +117,30 @@ export async function query<Row extends pg.QueryResultRow>(control: ControlDatab
   }
 }
 
+/**
+ * Runs `sql` on a connection of the pool's own, rolling back after a failure: a script with its own
+ * BEGIN (ours, pg-boss's schema changes) that fails half-way leaves its session in the failed
+ * transaction, and the pool would hand that session to the next query.
+ */
+async function executeScript(control: ControlDatabase, sql: string, values?: unknown[]): Promise<pg.QueryResult> {
+  const client = await control.pool.connect();
+  try {
+    return await client.query(sql, values);
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
 /** Creates altan_fleet.runs when it is not there yet. */
 export async function ensureRunsTable(control: ControlDatabase): Promise<void> {
-  await query(control, RUNS_SQL);
+  try {
+    await executeScript(control, RUNS_SQL);
+  } catch (e) {
+    throw asDatabaseError(e);
+  }
 }
 
 /** Whether altan_fleet.runs exists (status reads, and creates nothing). */
@@ -177,7 +198,7 @@ export interface BossOptions {
 export async function startBoss(control: ControlDatabase, options: BossOptions = {}): Promise<PgBoss> {
   const supervise = options.superviseIntervalSeconds !== undefined;
   const boss = new PgBoss({
-    db: { executeSql: (text: string, values: unknown[]) => control.pool.query(text, values) },
+    db: { executeSql: (text: string, values: unknown[]) => executeScript(control, text, values) },
     schema: QUEUE_SCHEMA,
     schedule: false,
     supervise,

@@ -17,6 +17,7 @@
  */
 import { openControlDatabase, QUEUE_NAME, startBoss, stopBoss } from './controlDatabase.js';
 import type { JobData } from './controlDatabase.js';
+import { scrubSecrets } from './targets.js';
 import { RunCache, runJob } from './workerJob.js';
 import type { WorkerEvent } from './workerJob.js';
 
@@ -95,7 +96,12 @@ export async function runWorker(queueUrl: string, options: WorkerOptions = {}): 
         // pg-boss's fetch answers no jobs when the control database is away: the loop asks again later.
         const jobs = free > 0 ? await boss.fetch<JobData>(QUEUE_NAME, { batchSize: free, includeMetadata: true }) : [];
         for (const job of jobs) {
-          const done: Promise<void> = runJob(ctx, job).finally(() => running.delete(done));
+          // runJob settles its job whatever happens; a bug in it is reported, not the end of the worker.
+          const done: Promise<void> = runJob(ctx, job)
+            .catch((e: unknown) =>
+              count({ kind: 'error', message: scrubSecrets(`internal error (this is a bug, please report it): ${(e as Error).message}`, job.data.url) }),
+            )
+            .finally(() => running.delete(done));
           running.add(done);
         }
         if (running.size >= concurrency) await Promise.race([...running, sleep(pollMs * 10, options.signal)]);

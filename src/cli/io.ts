@@ -48,6 +48,11 @@ export interface CliIo {
    */
   readonly onInterrupt?: (handler: () => void) => () => void;
   /**
+   * SIGTERM (a service manager stopping the process): `onTerminate(handler)` makes it call `handler`
+   * instead of ending the process, until the returned function is called. Only `worker` listens.
+   */
+  readonly onTerminate?: (handler: () => void) => () => void;
+  /**
    * Show a slow step's progress on stderr (progress.ts): main.ts sets it when stderr is a
    * terminal. Absent: never. `progressAfterMs` (tests) replaces the second a step runs first.
    */

@@ -13,7 +13,7 @@
  *       verify before apply, or a refused plan (destructive, blocked,
  *       conflict) — `preflight`, `conflict`, `blocked`, `destructive`,
  *       `database`, `connection`, `not-applied`
- *   3   plan --exit-code found changes to make
+ *   3   plan --exit-code found changes to make; fleet status: the run is still going
  *   4   verify (or apply --verify) found a request not as the access rules
  *       promise, or a privilege the file does not grant (`verify-failed`)
  *   64  usage error (`usage`), also a database URL that cannot be read
@@ -59,5 +59,10 @@ process.exitCode = await runCli(process.argv.slice(2), {
   onInterrupt: (handler) => {
     interruptHandlers.add(handler);
     return () => interruptHandlers.delete(handler);
+  },
+  // Listened to only while a command asks (worker): any other command ends at SIGTERM as before.
+  onTerminate: (handler) => {
+    process.on('SIGTERM', handler);
+    return () => void process.off('SIGTERM', handler);
   },
 });

@@ -111,13 +111,14 @@ describe('applyTarget', () => {
     expect(await recordRows(holder)).toBe(1);
   });
 
-  it('the connection lost mid-apply (its backend terminated): tried again on a new connection, applied once', async () => {
+  it('the connection lost mid-apply (its backend terminated): tried again on a new connection, applied once', { timeout: 60_000 }, async () => {
     const url = await database('fleet-target-lost');
     const holder = await connect(url);
     await holder.exec(`BEGIN; ${LOCK_SQL}`);
-    // The apply's session, once it waits for the lock: terminated, then the lock let go for the next attempt.
+    // The apply's session, once it waits for the lock: terminated, then the lock let go for the next attempt
+    // (waited for up to 30 s: on a loaded machine the apply may take seconds to reach the lock).
     const terminate = (async () => {
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 600; i++) {
         const [row] = await holder.query<{ ended: boolean }>(
           "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
         );

@@ -119,6 +119,8 @@ describe('applyTarget', () => {
     // (waited for up to 30 s: on a loaded machine the apply may take seconds to reach the lock).
     const terminate = (async () => {
       for (let i = 0; i < 600; i++) {
+        // The holder is inside its transaction, where pg_stat_activity is read once and kept: cleared for a new look.
+        await holder.query('SELECT pg_stat_clear_snapshot()');
         const [row] = await holder.query<{ ended: boolean }>(
           "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
         );

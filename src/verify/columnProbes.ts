@@ -57,11 +57,12 @@ function differentFrom(column: Column, from: string, [x, y]: readonly (string | 
  * (json as text): a client that sends the default itself sends nothing the guard can tell.
  */
 function notDefault(column: Column, values: readonly { readonly sql: string }[]): string | undefined {
-  // A plain value (a CASE here broke the measuring of the request's row): the first candidate not written
-  // as the default is; candidates of an enum or a boolean already leave the default out.
-  const dflt = column.default === undefined ? undefined : defaultSql(column.type, column.default);
-  const plain = (sql: string) => sql.replace(/::[a-z ]+(\(\d+(,\s*\d+)?\))?(\[\])?$/, '');
-  return values.find((c) => c.sql !== 'NULL' && (dflt === undefined || plain(c.sql) !== plain(dflt)))?.sql;
+  // Chosen by the database, not by the text: a default given as SQL (`NOT false`, `1 + 1`) or one the column
+  // rounds (numeric(4)) may equal a candidate written otherwise. (A plain value was sent for a while, as a
+  // CASE was blamed for a syntax error at '[' that was a column named __proto__: src/verify/records.ts.)
+  const pair = values.filter((c) => c.sql !== 'NULL').map((c) => c.sql);
+  if (column.default === undefined) return pair[0];
+  return differentFrom(column, `(${defaultSql(column.type, column.default)})::${column.type.sql}`, pair);
 }
 
 /** Inserts that set a read-only field to a value other than its default: refused. */

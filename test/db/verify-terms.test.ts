@@ -229,16 +229,18 @@ entities:
       total: { type: "numeric(18)", readonly: true }
       constructor: { type: uuid, references: auth.users }
       rounded: { type: "numeric(4)", readonly: true, required: true, default: "-3553.126206" }
+      flag: { type: boolean, readonly: true, default: { sql: "NOT false" } }
 `,
       { fileName: 'proto.yaml' },
     );
     expect((await apply(db, file)).status).toBe('applied');
     const report = await verify(db, file);
     // Before: INSERT … (__proto__, total) VALUES ([object Object], 1), a syntax error, for the read-only probe;
-    // and the guard refused a row left to the default of `rounded` (stored -3553, compared with -3553.126206).
+    // the guard refused a row left to the default of `rounded` (stored -3553, compared with -3553.126206);
+    // and verify sent `true` for `flag` as a value other than its default NOT false.
     expect(verifyProblems(report)).toEqual([]);
     expect(passed(report)).toEqual(
-      expect.arrayContaining(['notes: user A insert own row → allowed', 'notes: user A insert own row with read-only total set → denied']),
+      expect.arrayContaining(['notes: user A insert own row → allowed', 'notes: user A insert own row with read-only total set → denied', 'notes: user A insert own row with read-only flag set → denied']),
     );
   });
 });

@@ -31,7 +31,7 @@ import type { CompileResult } from '../../src/index.js';
 import { catalogProblems, cronJobs, expectedCron } from '../db/apply-corpus-checks.js';
 import { memoryDatabase, resetDatabase, withCronDatabase } from '../db/harness.js';
 import { advisorProblems } from '../db/advisors.js';
-import { fileArb, numRuns, timeoutFor } from './arbitraries.js';
+import { fileArb, numRuns, replay, timeoutFor } from './arbitraries.js';
 import type { GeneratedFile } from './expected.js';
 import { verify } from '../../src/verify/run.js';
 import { READ_SETTINGS, fileLiterals, literalMismatches, seedUsers } from './roundtrip.js';
@@ -120,7 +120,7 @@ describe('random valid files apply on PostgreSQL (pg_cron) and PGlite', () => {
           seen.files++;
         }),
         // No shrinking: each step would apply twice more; the failure prints its file, ready to replay.
-        { numRuns: numRuns(RUNS), endOnFailure: true },
+        { numRuns: numRuns(RUNS), endOnFailure: true, ...replay() },
       );
       // The sample really exercised seeds, views and jobs (the counts are far above these floors).
       expect(seen.files).toBe(numRuns(RUNS));

@@ -51,6 +51,16 @@ export function numRuns(defaultRuns: number): number {
   return FUZZ_RUNS ?? defaultRuns;
 }
 
+/**
+ * `FUZZ_SEED=S FUZZ_PATH=P` replays the run a failure printed (`{ seed: S, path: "P" }`), for the
+ * properties that pass `replay()` to fc.assert (the database ones, whose failures are not shrunk).
+ */
+export function replay(): { seed?: number; path?: string } {
+  const seed = Number(process.env.FUZZ_SEED ?? '');
+  if (process.env.FUZZ_SEED === undefined || !Number.isInteger(seed)) return {};
+  return { seed, ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}) };
+}
+
 /** A test timeout that grows with FUZZ_RUNS (the default fits the default run count). */
 export function timeoutFor(defaultRuns: number, defaultTimeout = 30_000): number {
   return Math.max(defaultTimeout, Math.ceil((defaultTimeout * numRuns(defaultRuns)) / defaultRuns));

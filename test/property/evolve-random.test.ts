@@ -43,7 +43,7 @@ import { comparableSnapshot } from '../db/evolve.js';
 import { memoryDatabase, resetDatabase, withCronDatabase } from '../db/harness.js';
 import { catalogSnapshot } from '../db/snapshot.js';
 import type { CatalogSnapshot } from '../db/snapshot.js';
-import { fileArb, numRuns, timeoutFor } from './arbitraries.js';
+import { fileArb, numRuns, replay, timeoutFor } from './arbitraries.js';
 import { pairArb } from './evolveEdits.js';
 import type { EvolvedPair } from './evolveEdits.js';
 import { seedUsers } from './roundtrip.js';
@@ -260,7 +260,7 @@ describe('random files evolve on PostgreSQL (pg_cron) and PGlite', () => {
           seen.edits += pair.edits.length;
         }),
         // No shrinking: each step applies eight times; the failure prints both files and the edits.
-        { numRuns: numRuns(RUNS), endOnFailure: true },
+        { numRuns: numRuns(RUNS), endOnFailure: true, ...replay() },
       );
       console.log(
         `evolve-random: ${seen.pairs} pairs, ${seen.edits} edits, ${seen.evolved} evolutions (${seen.blocked} blocked, ${seen.refusedByData} refused by the data first), ` +

@@ -240,7 +240,11 @@ entities:
     // and verify sent `true` for `flag` as a value other than its default NOT false.
     expect(verifyProblems(report)).toEqual([]);
     expect(passed(report)).toEqual(
-      expect.arrayContaining(['notes: user A insert own row → allowed', 'notes: user A insert own row with read-only total set → denied', 'notes: user A insert own row with read-only flag set → denied']),
+      expect.arrayContaining([
+        'notes: user A insert own row → allowed',
+        'notes: user A insert own row with read-only total set → denied',
+        'notes: user A insert own row with read-only flag set → denied',
+      ]),
     );
   });
 });

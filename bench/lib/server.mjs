@@ -62,13 +62,15 @@ export async function freshDatabase(url, name, { cronStandIn = true } = {}) {
  * connection. FILE_COPY (Postgres ≥ 15; older servers only copy files): a small template is copied
  * as files after a checkpoint instead of being written block by block through the WAL, ~4× faster
  * here and without ~8 MB of WAL per copy. Nobody may be connected to the template meanwhile.
+ * An aborted `signal` stops it between two statements.
  */
-export async function cloneDatabases(url, template, names) {
+export async function cloneDatabases(url, template, names, signal) {
   const client = await admin(url);
   try {
     const [{ version }] = (await client.query(`SELECT current_setting('server_version_num')::int AS version`)).rows;
     const strategy = version >= 150000 ? ' STRATEGY FILE_COPY' : '';
     for (const name of names) {
+      signal?.throwIfAborted();
       await client.query(`DROP DATABASE IF EXISTS ${checked(name)} WITH (FORCE)`);
       await client.query(`CREATE DATABASE ${checked(name)} TEMPLATE ${checked(template)}${strategy}`);
     }

@@ -50,7 +50,7 @@ const fromReport = (report) => ({
 });
 
 /** The subjects, each returning { ms, durations (each target's own time), retries }. */
-function subjects({ lib, compiled, targets, targetsFile }) {
+function subjects({ lib, compiled, targets, targetsFile, signal }) {
   const n = targets.length;
   const loop = {
     name: 'apply() loop',
@@ -58,6 +58,7 @@ function subjects({ lib, compiled, targets, targetsFile }) {
       const durations = [];
       const started = performance.now();
       for (const target of targets) {
+        signal.throwIfAborted();
         const t0 = performance.now();
         const db = await lib.openPostgres(target.url);
         try {
@@ -106,17 +107,20 @@ export async function fleetSection({ url, fleetTargets: n, runs, warmup, log }) 
   writeFileSync(targetsFile, `${targets.map((t) => t.url).join('\n')}\n`);
   const compiled = await lib.compile(readFileSync(join(ROOT, EXAMPLE)), { fileName: EXAMPLE });
 
-  // Ctrl-C or a kill: the databases go too (a crash is caught by the finally below; a SIGKILL by dropLeftovers next time).
+  // Ctrl-C or a kill: the step under way stops at its next target or database (a fleetApply() or the CLI
+  // finishes its run: a signal passed to fleetApply() would cost each target a query), then the finally
+  // below drops the databases, as after a failure. A SIGKILL leaves them to dropLeftovers the next time.
   const everything = [...names, template];
+  const stop = new AbortController();
   const onSignal = (signal) => {
-    log(`fleet: ${signal}: dropping its ${everything.length} databases`);
-    dropDatabases(url, everything).finally(() => process.exit(130));
+    log(`fleet: ${signal}: stopping, then dropping its ${everything.length} databases`);
+    stop.abort(new Error(`bench: fleet: ${signal}`));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const load = [loadavg()[0]];
   const cloneMs = [];
-  const all = subjects({ lib, compiled, targets, targetsFile });
+  const all = subjects({ lib, compiled, targets, targetsFile, signal: stop.signal });
   const measured = all.map(() => []);
   try {
     await dropLeftovers(url, log);
@@ -127,7 +131,7 @@ export async function fleetSection({ url, fleetTargets: n, runs, warmup, log }) 
       if (i % 2 !== 0) order.reverse();
       for (const k of order) {
         const t0 = performance.now();
-        await cloneDatabases(url, template, names);
+        await cloneDatabases(url, template, names, stop.signal);
         cloneMs.push(performance.now() - t0);
         const m = await all[k].run();
         log(`fleet: ${i < 0 ? 'warm-up' : `run ${i + 1}/${runs}`}: ${all[k].name} ${(m.ms / 1000).toFixed(2)} s`);
@@ -139,6 +143,7 @@ export async function fleetSection({ url, fleetTargets: n, runs, warmup, log }) 
     process.off('SIGTERM', onSignal);
     await dropDatabases(url, everything);
     cleanup(dir);
+    if (stop.signal.aborted) process.exit(130);
   }
   load.push(loadavg()[0]);
   return { rows: rowsOf(all, measured, n), notes: notesOf(all, measured, n, cloneMs, load) };

@@ -4,12 +4,12 @@
  * it has one, its ratio to a floor measured in the same run, then notes.
  * It reads dist/, so build first (the npm script does).
  *
- *   node bench/run.mjs [--runs 5] [--warmup 1] [--sections generate,apply,runtime,embedded,plan,limits]
- *                      [--sizes 10,100,1000] [--apply-entities 200] [--plan-entities 1000]
+ *   node bench/run.mjs [--runs 5] [--warmup 1] [--sections generate,apply,runtime,embedded,plan,limits,fleet]
+ *                      [--sizes 10,100,1000] [--apply-entities 200] [--plan-entities 1000] [--fleet-targets 200]
  *                      [--rows 1000000] [--users 1000] [--orgs 100]
  *                      [--clock wall|cpu] [--database-url URL] [--smoke]
  *
- * The database sections (apply, runtime, plan) use --database-url, else
+ * The database sections (apply, runtime, plan, fleet) use --database-url, else
  * BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the test cluster that
  * scripts/test-db.sh starts; they create databases altan_bench_* there and
  * drop them afterwards. --clock cpu times generate by the CPU time of its
@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { ROOT } from './lib/measure.mjs';
 import { formatTable } from './lib/table.mjs';
 
-const SECTIONS = ['generate', 'apply', 'runtime', 'embedded', 'plan', 'limits'];
+const SECTIONS = ['generate', 'apply', 'runtime', 'embedded', 'plan', 'limits', 'fleet'];
 
 const { values: args } = parseArgs({
   options: {
@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '10,100,1000' },
     'apply-entities': { type: 'string', default: '200' },
     'plan-entities': { type: 'string', default: '1000' },
+    'fleet-targets': { type: 'string', default: '200' },
     rows: { type: 'string', default: '1000000' },
     users: { type: 'string', default: '1000' },
     orgs: { type: 'string', default: '100' },
@@ -62,6 +63,7 @@ Object.assign(config, {
   clock: args.clock,
   applyEntities: positive('apply-entities', args['apply-entities']),
   planEntities: Math.max(2, positive('plan-entities', args['plan-entities'])),
+  fleetTargets: Math.max(1, positive('fleet-targets', args['fleet-targets'])),
   rows: positive('rows', args.rows),
   users: positive('users', args.users),
   orgs: positive('orgs', args.orgs),
@@ -100,7 +102,7 @@ if (config.sections.includes('generate')) {
   const { generateSection } = await import('./sections/generate.mjs');
   rows.push(...(await generateSection(config)));
 }
-const needsServer = ['apply', 'runtime', 'plan'].some((s) => config.sections.includes(s));
+const needsServer = ['apply', 'runtime', 'plan', 'fleet'].some((s) => config.sections.includes(s));
 const url = needsServer ? databaseUrl() : undefined;
 if (config.sections.includes('apply')) {
   log(`apply: ${config.applyEntities} entities on ${url}`);
@@ -134,6 +136,14 @@ if (config.sections.includes('limits')) {
   log('limits: validate of 10,000 and 40,000 entities, two alias bombs');
   const { limitsSection } = await import('./sections/limits.mjs');
   rows.push(...(await limitsSection(config)));
+}
+
+if (config.sections.includes('fleet')) {
+  log(`fleet: examples/todo to ${config.fleetTargets} databases on ${url}`);
+  const { fleetSection } = await import('./sections/fleet.mjs');
+  const result = await fleetSection({ ...config, url, log });
+  rows.push(...result.rows);
+  notes.push(...result.notes);
 }
 
 // Rows in section order: memory rows (section 5) come from the runs of sections 1 and 4, and are listed after them.

@@ -57,6 +57,49 @@ export async function freshDatabase(url, name, { cronStandIn = true } = {}) {
   return target;
 }
 
+/**
+ * Drops each database of `names` (if it is there) and creates it again as a copy of `template`, on one
+ * connection. FILE_COPY (Postgres ≥ 15; older servers only copy files): a small template is copied
+ * as files after a checkpoint instead of being written block by block through the WAL, ~4× faster
+ * here and without ~8 MB of WAL per copy. Nobody may be connected to the template meanwhile.
+ * An aborted `signal` stops it between two statements.
+ */
+export async function cloneDatabases(url, template, names, signal) {
+  const client = await admin(url);
+  try {
+    const [{ version }] = (await client.query(`SELECT current_setting('server_version_num')::int AS version`)).rows;
+    const strategy = version >= 150000 ? ' STRATEGY FILE_COPY' : '';
+    for (const name of names) {
+      signal?.throwIfAborted();
+      await client.query(`DROP DATABASE IF EXISTS ${checked(name)} WITH (FORCE)`);
+      await client.query(`CREATE DATABASE ${checked(name)} TEMPLATE ${checked(template)}${strategy}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops each database of `names` that is there, on one connection, whoever is connected to it. */
+export async function dropDatabases(url, names) {
+  const client = await admin(url);
+  try {
+    for (const name of names) await client.query(`DROP DATABASE IF EXISTS ${checked(name)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The names of the server's databases that `pattern` (a RegExp) matches. */
+export async function databasesMatching(url, pattern) {
+  const client = await admin(url);
+  try {
+    const { rows } = await client.query('SELECT datname FROM pg_catalog.pg_database ORDER BY datname');
+    return rows.map((r) => r.datname).filter((name) => pattern.test(name));
+  } finally {
+    await client.end();
+  }
+}
+
 /** Runs `work` with a connection to `url`, closing it afterwards. */
 export async function withClient(url, work) {
   const client = new pg.Client({ connectionString: url });

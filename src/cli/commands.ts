@@ -51,8 +51,19 @@ export interface GenerateOptions {
  * invalid file is thrown instead, for run.ts to print as the failure document.
  */
 export async function compileFile(io: CliIo, file: string, target: Target, json = false): Promise<CompileResult | undefined> {
+  return compileSource(io, readSource(io, file), file, target, json);
+}
+
+/** compileFile for a source already read (`fleet apply --queue` stores the very bytes it compiled). */
+export async function compileSource(
+  io: CliIo,
+  source: Parameters<typeof compile>[0],
+  file: string,
+  target: Target,
+  json = false,
+): Promise<CompileResult | undefined> {
   try {
-    const result = await compile(readSource(io, file), { fileName: displayName(file), target });
+    const result = await compile(source, { fileName: displayName(file), target });
     report(io, result.warnings);
     return result;
   } catch (e) {

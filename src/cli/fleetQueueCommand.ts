@@ -4,39 +4,22 @@
  * shows how far a run has come. Neither prints a target's URL or the
  * queue's password.
  */
-import { compile } from '../compile.js';
-import type { CompileResult } from '../compile.js';
-import { InvalidRequirementsError } from '../diagnostics.js';
 import type { RetryPolicy, TargetResult } from '../fleet/applyTarget.js';
 import { DEFAULT_RETRIES } from '../fleet/applyTarget.js';
 import { enqueueCompiled } from '../fleet/enqueue.js';
 import { fleetStatus } from '../fleet/status.js';
 import type { FleetStatusReport, FleetStatusTarget } from '../fleet/status.js';
 import { readTargets } from '../fleet/targets.js';
-import type { Target } from '../target.js';
+import { compileSource } from './commands.js';
 import { readTargetsText, targetLine as resultLine } from './fleetCommand.js';
 import type { FleetApplyCommandOptions } from './fleetCommand.js';
-import { displayName, readSource, report } from './io.js';
+import { displayName, readSource } from './io.js';
 import type { CliIo, Outcome } from './io.js';
 import { writeJson } from './jsonDocuments.js';
 import { queueUrlOf } from './workerCommand.js';
 
 /** fleet apply's column of statuses. */
 const STATUS_WIDTH = 'destructive'.length;
-
-/** The file compiled from the bytes that will be stored with the run; its problems printed as `generate` prints them. */
-async function compileBytes(io: CliIo, bytes: Uint8Array, file: string, target: Target, json: boolean): Promise<CompileResult | undefined> {
-  try {
-    const result = await compile(bytes, { fileName: displayName(file), target });
-    report(io, result.warnings);
-    return result;
-  } catch (e) {
-    if (!(e instanceof InvalidRequirementsError) || json) throw e;
-    report(io, e.errors);
-    report(io, e.warnings);
-    return undefined;
-  }
-}
 
 /**
  * `fleet apply FILE --targets T --queue URL` (called by fleet apply's own command): the file and the targets
@@ -47,7 +30,7 @@ export async function fleetQueueApplyCommand(io: CliIo, file: string, options: F
   const url = queueUrlOf(io, options.queue);
   // Read once: the bytes compiled are the bytes stored with the run (standard input cannot be read twice).
   const bytes = readSource(io, file);
-  const compiled = await compileBytes(io, bytes, file, options.target, options.json === true);
+  const compiled = await compileSource(io, bytes, file, options.target, options.json === true);
   if (!compiled) return 'invalid';
   const targets = readTargets(readTargetsText(io, options.targets), displayName(options.targets));
   if (options.concurrency !== undefined) io.stderr.write('fleet: --concurrency is ignored with --queue: each worker has its own (worker --concurrency)\n');

@@ -17,6 +17,7 @@
  */
 import { openControlDatabase, QUEUE_NAME, startBoss, stopBoss } from './controlDatabase.js';
 import type { JobData } from './controlDatabase.js';
+import { sleep } from './applyTarget.js';
 import { scrubSecrets } from './targets.js';
 import { RunCache, runJob } from './workerJob.js';
 import type { WorkerEvent } from './workerJob.js';
@@ -50,20 +51,6 @@ export const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_GRACE_MS = 30_000;
 const DEFAULT_POLL_MS = 2000;
 const DEFAULT_SUPERVISE_MS = 30_000;
-
-/** Resolves after `ms`, or when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /**
  * Works the queue in the control database at `queueUrl` until `options.signal` aborts (without one: for ever).

@@ -181,7 +181,7 @@ async function variantRows(
 ): Promise<FixtureRow[]> {
   const rows: FixtureRow[] = [];
   const key = primaryKey(table);
-  for (const plan of variantPlans(table, fixturePlans(table))) {
+  for (const plan of variantPlans(table, fixturePlans(table), model.deferredForeignKeys)) {
     const built = insertRow({ schema: model.schema, world, fixtures, families }, table, plan);
     if (!built.ok) continue;
     await db.exec('SAVEPOINT altan_verify_variant');

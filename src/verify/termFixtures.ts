@@ -8,7 +8,7 @@
  */
 import type { JsonValue } from '../model/input.js';
 import { sqlLiteral } from '../model/literals.js';
-import type { Column, Table } from '../model/model.js';
+import type { Column, ForeignKey, Table } from '../model/model.js';
 import type { RowPlan } from './rows.js';
 import { whereReads, tableWheres } from './whereFacts.js';
 import { enumOf, synthesize } from './values.js';
@@ -72,7 +72,7 @@ export function candidates(table: Table, column: Column, withDefault = false): C
  * and not the key, owner, organization, a `user` field (those are who a
  * row is for, set by the plans themselves) or another reference.
  */
-export function whereColumns(table: Table, ops?: Parameters<typeof tableWheres>[1]): Column[] {
+export function whereColumns(table: Table, ops?: Parameters<typeof tableWheres>[1], deferred: readonly ForeignKey[] = []): Column[] {
   if (tableWheres(table, ops).length === 0) return [];
   const reads = whereReads(table, ops);
   const pk = table.constraints.find((c) => c.kind === 'primary-key');
@@ -83,6 +83,8 @@ export function whereColumns(table: Table, ops?: Parameters<typeof tableWheres>[
     table.org,
     ...(table.userColumns ?? []),
     ...table.foreignKeys.map((fk) => fk.column),
+    // the references that close a cycle are added after the tables (Model.deferredForeignKeys)
+    ...deferred.filter((fk) => fk.table === table.name).map((fk) => fk.column),
   ]);
   return reads === undefined ? [] : table.columns.filter((c) => !fixed.has(c.name) && reads.has(c.name));
 }
@@ -93,8 +95,8 @@ export function whereColumns(table: Table, ops?: Parameters<typeof tableWheres>[
  * candidate value. (A create term's `where` is about new rows: the requests
  * send each value instead.)
  */
-export function variantPlans<P extends RowPlan & { readonly label: string }>(table: Table, base: readonly P[]): P[] {
-  const columns = whereColumns(table, ['read', 'update', 'delete'])
+export function variantPlans<P extends RowPlan & { readonly label: string }>(table: Table, base: readonly P[], deferred: readonly ForeignKey[] = []): P[] {
+  const columns = whereColumns(table, ['read', 'update', 'delete'], deferred)
     .map((c) => ({ column: c, values: candidates(table, c) }))
     .filter((c) => c.values.length > 0);
   if (columns.length === 0) return [];

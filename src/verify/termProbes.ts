@@ -25,7 +25,7 @@ const userFields = (table: Table, never: readonly string[]): string[] => (table.
 export function termInserts(kit: EntityKit): void {
   const { table, facts } = kit.fixture;
   const users = userFields(table, facts.readonly);
-  const columns = whereColumns(table, ['create']).filter((c) => !facts.readonly.includes(c.name));
+  const columns = whereColumns(table, ['create'], kit.ctx.deferredForeignKeys).filter((c) => !facts.readonly.includes(c.name));
   if (users.length === 0 && columns.length === 0) return;
   for (const actor of kit.actors) {
     if (!kit.mayInsert(actor)) continue;
@@ -48,7 +48,7 @@ export function termUpdates(kit: EntityKit): void {
   const { table, facts, rows } = kit.fixture;
   const users = userFields(table, facts.fixed);
   // an updated row must pass an update term, and stay readable: the `where`s of those
-  const columns = whereColumns(table, ['read', 'update']).filter((c) => !facts.fixed.includes(c.name));
+  const columns = whereColumns(table, ['read', 'update'], kit.ctx.deferredForeignKeys).filter((c) => !facts.fixed.includes(c.name));
   if (users.length === 0 && columns.length === 0) return;
   const persons = kit.actors.filter((a): a is Person => a !== 'anon');
   for (const actor of kit.actors) {

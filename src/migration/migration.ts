@@ -104,7 +104,6 @@ export async function newMigration(compiled: CompileResult, options: NewMigratio
   const dir = options.dir ?? DEFAULT_MIGRATIONS_DIR;
   const path = resolve(options.cwd ?? '', dir);
   const files = listMigrations(path);
-  checkVersionIsNew(files, version, dir);
   const step = options.step ?? ((_label, work) => work);
 
   let db: Database;
@@ -135,6 +134,8 @@ export async function newMigration(compiled: CompileResult, options: NewMigratio
     const { plan, inventory, statements } = await step('comparing with the database…', planAgainst(db, compiled, records));
     const report = { version, name, base, changes: plan.changes, destructive: plan.destructive };
     if (plan.status === 'up-to-date') return { status: 'up-to-date', ...report, statements: [], sql: '' };
+    // Only a file to write needs a version of its own: nothing to migrate is said even within the second of the last one.
+    checkVersionIsNew(files, version, dir);
     if (plan.blockers.length > 0)
       throw new MigrationError(
         `the plan for schema ${model.schema} cannot run as it stands; nothing was written:\n${plan.blockers.map((b) => `  - ${b}`).join('\n')}`,

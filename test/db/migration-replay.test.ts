@@ -221,3 +221,17 @@ describe('migration new and the database choice (README: CI and the database)', 
     expect(migrations(dir)).toHaveLength(1);
   });
 });
+
+describe('nothing to migrate within the second of the last migration', () => {
+  it('is up to date, not refused for the version (the file it would have written is not written)', { timeout: 120_000 }, async () => {
+    const dir = project(NOTES);
+    const now = new Date('2026-12-04T21:02:45Z');
+    const compiled = await compile(NOTES);
+    expect((await newMigration(compiled, { name: 'notes', cwd: dir, now })).status).toBe('written');
+    // The same second again: before, `file-exists` ("has this second's version already"), seen in CI.
+    expect((await newMigration(compiled, { name: 'again', cwd: dir, now })).status).toBe('up-to-date');
+    expect(migrations(dir)).toHaveLength(1);
+    // With something to write, the same second is still refused.
+    await expect(newMigration(await compile(NOTES_AND_TAGS), { name: 'tags', cwd: dir, now })).rejects.toThrow("has this second's version");
+  });
+});

@@ -47,23 +47,23 @@ export function runsInCi(env: CliIo['env']): boolean {
 
 export function chooseDatabase(io: CliIo, flags: DatabaseFlags): DatabaseChoice {
   if (flags.embedded) return { kind: 'embedded', asked: true };
-  if (flags.databaseUrl !== undefined) return server(flags.databaseUrl, '--database-url');
-  // Present in the environment, even empty, it wins over .env: an empty one is then refused.
-  const fromEnvironment = io.env.DATABASE_URL;
-  if (fromEnvironment !== undefined) return server(fromEnvironment, 'DATABASE_URL');
-  const fromFile = readEnvFile(io)?.get('DATABASE_URL');
-  if (fromFile !== undefined) return server(fromFile, '.env');
+  const given = givenServer(io, flags);
+  if (given !== undefined) return given;
   if (runsInCi(io.env)) throw missing('CI is set and no database was given (DATABASE_URL is not set, nor in .env)');
   return { kind: 'embedded', asked: false };
 }
 
 /**
- * The server a command that can also work without one (`migration new`) is given, if any: chosen
- * as chooseDatabase chooses (an empty URL refused alike), undefined when no source names one.
+ * The server --database-url, DATABASE_URL or ./.env names, in that order (an empty URL refused);
+ * undefined when none names one. `migration new` works without one (it replays its folder).
  */
 export function givenServer(io: CliIo, flags: Pick<DatabaseFlags, 'databaseUrl'>): DatabaseChoice | undefined {
-  const named = flags.databaseUrl !== undefined || io.env.DATABASE_URL !== undefined || readEnvFile(io)?.has('DATABASE_URL') === true;
-  return named ? chooseDatabase(io, { databaseUrl: flags.databaseUrl }) : undefined;
+  if (flags.databaseUrl !== undefined) return server(flags.databaseUrl, '--database-url');
+  // Present in the environment, even empty, it wins over .env: an empty one is then refused.
+  const fromEnvironment = io.env.DATABASE_URL;
+  if (fromEnvironment !== undefined) return server(fromEnvironment, 'DATABASE_URL');
+  const fromFile = readEnvFile(io)?.get('DATABASE_URL');
+  return fromFile !== undefined ? server(fromFile, '.env') : undefined;
 }
 
 /** What the `database:` line says of where a server's URL came from. */

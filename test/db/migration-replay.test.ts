@@ -15,29 +15,12 @@ import { DatabaseError } from '../../src/db/errors.js';
 import { MigrationError, migrationName, migrationVersion, newMigration } from '../../src/migration/migration.js';
 import { removeTemporaryDirectories, runCliInProcess, STACK_TRACE, temporaryDirectory } from '../helpers.js';
 import { memoryDatabase } from './harness.js';
+import { NOTES, NOTES_AND_TAGS, NOTES_WITHOUT_BODY } from './migrationFiles.js';
 
 afterAll(removeTemporaryDirectories);
 
 // Without DATABASE_URL: the folder is the base.
 const env = { DATABASE_URL: undefined };
-
-const NOTES = `version: 1
-entities:
-  notes:
-    fields:
-      title: { type: text, required: true }
-      body: text
-jobs:
-  purge-old-notes:
-    schedule: "0 3 * * *"
-    sql: DELETE FROM public.notes WHERE created_at < now() - interval '1 year'
-`;
-
-/** NOTES with a field and an entity more. */
-const NOTES_AND_TAGS = NOTES.replace('      body: text\n', '      body: text\n      pinned: boolean\n  tags:\n    fields:\n      label: text\n');
-
-/** NOTES without the body field: a destructive change. */
-const NOTES_WITHOUT_BODY = NOTES.replace('      body: text\n', '');
 
 function project(yaml: string): string {
   const dir = temporaryDirectory('altan-migration-');

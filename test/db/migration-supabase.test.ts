@@ -17,25 +17,11 @@ import { CRON_STAND_IN } from '../../src/execute/bootstrap.js';
 import { migrationVersion } from '../../src/migration/migration.js';
 import { removeTemporaryDirectories, ROOT, runCliInProcess, temporaryDirectory } from '../helpers.js';
 import { connect, createUser, dropDatabase, freshDatabase } from './harness.js';
+import { NOTES, NOTES_AND_TAGS } from './migrationFiles.js';
 
 afterAll(removeTemporaryDirectories);
 
 const SUPABASE = join(ROOT, 'node_modules', '.bin', 'supabase');
-
-const NOTES = `version: 1
-entities:
-  notes:
-    fields:
-      title: { type: text, required: true }
-      body: text
-jobs:
-  purge-old-notes:
-    schedule: "0 3 * * *"
-    sql: DELETE FROM public.notes WHERE created_at < now() - interval '1 year'
-`;
-
-/** NOTES with a field and an entity more. */
-const NOTES_AND_TAGS = NOTES.replace('      body: text\n', '      body: text\n      pinned: boolean\n  tags:\n    fields:\n      label: text\n');
 
 /**
  * A fresh bootstrapped database with the cron stand-in: pg_cron runs in the test server's cron database

@@ -48,7 +48,23 @@ export interface OrgTermInput {
   org: OrgRole | OrgRole[];
   where?: string;
 }
-export type AccessTermInput = AccessLevel | LevelTermInput | UserTermInput | OrgTermInput;
+/** `{ member: [admin, editor] }`: members of this row holding one of the roles (the entity declares `members`). */
+export interface MemberTermInput {
+  member: string | string[];
+  where?: string;
+}
+/**
+ * `{ via: project_id }`: whoever may read (with `can`: update, delete) the row
+ * the field references; with `member`: that row's members holding one of the roles.
+ */
+export interface ViaTermInput {
+  via: string;
+  can?: 'update' | 'delete';
+  member?: string | string[];
+  where?: string;
+}
+/** `member` alone (a member of this row, any role) is written as a string term. */
+export type AccessTermInput = AccessLevel | 'member' | LevelTermInput | UserTermInput | OrgTermInput | MemberTermInput | ViaTermInput;
 /** A term, or a list of terms any one of which grants (docs/format.md, "Access rules"). */
 export type AccessRuleInput = AccessTermInput | AccessTermInput[];
 export interface AccessMap {
@@ -56,6 +72,18 @@ export interface AccessMap {
   create?: AccessRuleInput;
   update?: AccessRuleInput;
   delete?: AccessRuleInput;
+}
+
+/** `members: true` or its map (../shared/access-rules.md §4): who belongs to each row, with which role. */
+export interface MembersInput {
+  /** Default [admin, member]; the first role manages the members, new members get the last. */
+  roles?: string[];
+  /** invite (default): only the first role adds members; open: a signed-in user may add themselves with the last role. */
+  join?: 'invite' | 'open';
+  /** Default `<entity>_members`. */
+  table?: string;
+  /** The key column in that table; default: the entity name made singular + `_id` (src/model/members.ts). */
+  column?: string;
 }
 
 export type IndexInput = string[] | { fields: string[]; unique?: boolean; where?: string };
@@ -68,9 +96,20 @@ export interface EntityInput {
   timestamps?: boolean;
   /** Supabase Realtime streams its changes: the table joins the `supabase_realtime` publication. */
   realtime?: boolean;
+  members?: boolean | MembersInput;
   fields?: Record<string, string | FieldInput>;
   indexes?: IndexInput[];
   rows?: Record<string, JsonValue>[];
+}
+
+/**
+ * `{ via: projects }`: the object's first folder is the id of a `projects` row the
+ * caller may read (with `can`: update, delete; with `member`: is a member of with one of the roles).
+ */
+export interface BucketViaInput {
+  via: string;
+  can?: 'update' | 'delete';
+  member?: string | string[];
 }
 
 export interface BucketInput {
@@ -78,10 +117,10 @@ export interface BucketInput {
   file_size_limit?: number | string;
   allowed_mime_types?: string[];
   access?: {
-    read?: 'public' | 'authenticated' | 'owner';
-    upload?: 'authenticated' | 'owner';
-    update?: 'owner' | 'none';
-    delete?: 'owner' | 'none';
+    read?: 'public' | 'authenticated' | 'owner' | BucketViaInput;
+    upload?: 'authenticated' | 'owner' | BucketViaInput;
+    update?: 'owner' | 'none' | BucketViaInput;
+    delete?: 'owner' | 'none' | BucketViaInput;
   };
 }
 
@@ -91,7 +130,8 @@ export interface ViewInput {
   indexes?: string[][];
   refresh?: string;
   /** `{ user: COLUMN }`: signed-in users read the rows whose column is their id. */
-  access?: 'none' | 'authenticated' | 'public' | { user: string };
+  /** `{ via: COLUMN, references: ENTITY }`: rows whose column is the id of an ENTITY row the caller may read. */
+  access?: 'none' | 'authenticated' | 'public' | { user: string } | { via: string; references: string };
 }
 
 export interface JobInput {

@@ -18,7 +18,21 @@ export type Operation = (typeof OPERATIONS)[number];
 export type AccessTerm =
   | { readonly kind: 'level'; readonly level: Exclude<AccessLevel, 'none'>; readonly where?: string; readonly at?: number }
   | { readonly kind: 'user'; readonly column: string; readonly where?: string; readonly at?: number }
-  | { readonly kind: 'org-role'; readonly roles: readonly OrgRole[]; readonly where?: string; readonly at?: number };
+  | { readonly kind: 'org-role'; readonly roles: readonly OrgRole[]; readonly where?: string; readonly at?: number }
+  /** `member` (roles undefined: any role) or `{ member: ROLES }`: members of this row (roles as written, deduplicated). */
+  | { readonly kind: 'member'; readonly roles?: readonly string[]; readonly where?: string; readonly at?: number }
+  /**
+   * `{ via: FIELD }`: whoever may `can` (read unless written) the row FIELD references, under that
+   * entity's own rule; with `roles` (`{ via: FIELD, member: ROLES }`): that row's members holding one.
+   */
+  | {
+      readonly kind: 'via';
+      readonly column: string;
+      readonly can: 'read' | 'update' | 'delete';
+      readonly roles?: readonly string[];
+      readonly where?: string;
+      readonly at?: number;
+    };
 /** The terms of one operation, any of which grants it; empty: nobody through the API. */
 export type AccessRule = readonly AccessTerm[];
 export type EffectiveAccess = Readonly<Record<Operation, AccessRule>>;
@@ -29,13 +43,22 @@ export const ORG_ROLES: readonly OrgRole[] = ['admin', 'member'];
 /** One term as written → resolved (the schema has accepted its shape). */
 export function resolveTerm(term: AccessTermInput, at?: number): AccessTerm | undefined {
   const place = at === undefined ? {} : { at };
+  if (term === 'member') return { kind: 'member', ...place };
   if (typeof term === 'string') return term === 'none' ? undefined : { kind: 'level', level: term, ...place };
   const where = term.where === undefined ? {} : { where: term.where.trim() };
   if ('level' in term) return { kind: 'level', level: term.level, ...where, ...place };
   if ('user' in term) return { kind: 'user', column: term.user, ...where, ...place };
+  if ('via' in term) {
+    const roles = term.member === undefined ? {} : { roles: roleList(term.member) };
+    return { kind: 'via', column: term.via, can: term.can ?? 'read', ...roles, ...where, ...place };
+  }
+  if ('member' in term) return { kind: 'member', roles: roleList(term.member), ...where, ...place };
   const roles = typeof term.org === 'string' ? [term.org] : term.org;
   return { kind: 'org-role', roles: ORG_ROLES.filter((r) => roles.includes(r)), ...where, ...place };
 }
+
+/** `admin` or `[admin, editor]` → the roles, each once, in the order written. */
+export const roleList = (roles: string | readonly string[]): readonly string[] => [...new Set(typeof roles === 'string' ? [roles] : roles)];
 
 /** A rule as written → its terms (`none` alone, or in a list where validation refuses it, grants nothing). */
 export function resolveRule(rule: AccessRuleInput | undefined): AccessRule {
@@ -151,9 +174,17 @@ export function declaredPrimaryKey(entity: EntityInput): readonly string[] | und
   return typeof pk === 'string' ? [pk] : pk;
 }
 
-/** Name of the owner column, when the access involves one. */
+/** Name of the owner column, when the access involves one (an entity with members always has one: its creator is the first member). */
 export function ownerField(entity: EntityInput): string | undefined {
-  return involvesOwner(effectiveAccess(entity)) ? (entity.owner ?? DEFAULT_OWNER_FIELD) : undefined;
+  return involvesOwner(effectiveAccess(entity)) || hasMembers(entity) ? (entity.owner ?? DEFAULT_OWNER_FIELD) : undefined;
+}
+
+/** `members: true` or a map (`members: false` is none). */
+export const hasMembers = (entity: EntityInput): boolean => entity.members !== undefined && entity.members !== false;
+
+/** The `via` terms of the access (each names a reference field), in rule order. */
+export function viaTerms(access: EffectiveAccess): Extract<AccessTerm, { kind: 'via' }>[] {
+  return OPERATIONS.flatMap((op) => access[op].flatMap((t) => (t.kind === 'via' ? [t] : [])));
 }
 
 /**

@@ -86,7 +86,8 @@ export function jobModels(input: Readonly<Record<string, JobInput>>): CronJob[] 
 function viewAccess(access: ViewInput['access']): Pick<MaterializedView, 'access' | 'userColumn'> {
   if (access === undefined) return { access: 'none' };
   if (typeof access === 'string') return { access };
+  if ('via' in access) throw new Error('a view readable through a reference is not built yet (issue 16)');
   return { access: 'authenticated', userColumn: access.user };
 }
 
-const userColumnOf = (view: ViewInput): string | undefined => (typeof view.access === 'object' ? view.access.user : undefined);
+const userColumnOf = (view: ViewInput): string | undefined => (typeof view.access === 'object' && 'user' in view.access ? view.access.user : undefined);

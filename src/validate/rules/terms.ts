@@ -63,12 +63,17 @@ export const termLabel = (t: TermVisit): string => describePath(t.path);
 
 /** A term in words, for messages: `owner`, `{ user: seller_id }`, `{ org: admin }`, with ` where ...` when it has one. */
 export function termWords(term: AccessTerm): string {
-  const who =
-    term.kind === 'level'
-      ? term.level
-      : term.kind === 'user'
-        ? `{ user: ${term.column} }`
-        : `{ org: ${term.roles.length === 1 ? term.roles[0] : `[${term.roles.join(', ')}]`} }`;
+  const roles = (rs: readonly string[]) => (rs.length === 1 ? (rs[0] as string) : `[${rs.join(', ')}]`);
+  let who: string;
+  if (term.kind === 'level') who = term.level;
+  else if (term.kind === 'user') who = `{ user: ${term.column} }`;
+  else if (term.kind === 'org-role') who = `{ org: ${roles(term.roles)} }`;
+  else if (term.kind === 'member') who = term.roles === undefined ? 'member' : `{ member: ${roles(term.roles)} }`;
+  else {
+    const can = term.can === 'read' ? '' : `, can: ${term.can}`;
+    const member = term.roles === undefined ? '' : `, member: ${roles(term.roles)}`;
+    who = `{ via: ${term.column}${can}${member} }`;
+  }
   return term.where === undefined ? who : `${who} where ${JSON.stringify(term.where)}`;
 }
 
@@ -78,6 +83,12 @@ export function termWords(term: AccessTerm): string {
  * (spacing, comments and redundant parentheses do not count).
  */
 export function termKey(term: AccessTerm): string {
-  const who = term.kind === 'level' ? `level ${term.level}` : term.kind === 'user' ? `user ${term.column}` : `org ${term.roles.join(' ')}`;
+  const sorted = (rs: readonly string[] | undefined) => (rs === undefined ? '*' : [...rs].sort().join(' '));
+  let who: string;
+  if (term.kind === 'level') who = `level ${term.level}`;
+  else if (term.kind === 'user') who = `user ${term.column}`;
+  else if (term.kind === 'org-role') who = `org ${term.roles.join(' ')}`;
+  else if (term.kind === 'member') who = `member ${sorted(term.roles)}`;
+  else who = `via ${term.column} ${term.can} ${sorted(term.roles)}`;
   return term.where === undefined ? who : `${who} where ${sqlMeaning(term.where, 'expression')}`;
 }

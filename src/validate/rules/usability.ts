@@ -70,7 +70,7 @@ export function viewOverAuthUsers(ctx: RuleContext): void {
     if (!parsed.ok || !readsRelation(parsed.statements, 'auth', 'users', searchPathSchemas(ctx.input.schema ?? 'public'))) continue;
     ctx.error(
       'view-over-auth-users',
-      `materialized view "${name}" reads auth.users and is readable through the API (access: ${typeof view.access === 'object' ? `{ user: ${view.access.user} }` : view.access}): that exposes every user's account data; use access: none, or read a profiles table instead`,
+      `materialized view "${name}" reads auth.users and is readable through the API (access: ${typeof view.access !== 'object' ? view.access : 'user' in view.access ? `{ user: ${view.access.user} }` : `{ via: ${view.access.via}, references: ${view.access.references} }`}): that exposes every user's account data; use access: none, or read a profiles table instead`,
       ['materialized_views', name, 'query'],
     );
   }

@@ -93,7 +93,7 @@ function derivedName(val: SqlNode | undefined): string | undefined {
 
 export function viewUserColumn(ctx: RuleContext): void {
   for (const [name, view] of Object.entries(ctx.input.materialized_views ?? {})) {
-    if (typeof view.access !== 'object' || view.query.includes('\u0000')) continue;
+    if (typeof view.access !== 'object' || !('user' in view.access) || view.query.includes('\u0000')) continue;
     const column = view.access.user;
     const columns = outputColumns(view.query);
     if (columns === undefined || columns.has(column)) continue;

@@ -1,0 +1,45 @@
+/**
+ * `members` of an entity resolved (../shared/access-rules.md §4): the roles,
+ * who may join, and the members table's names. The default key column is the
+ * entity's name made singular by fixed rules (documented in docs/format.md,
+ * "Members"), so that the same file always gives the same column.
+ */
+import type { EntityInput } from './input.js';
+import { hasMembers } from './resolve.js';
+
+export const DEFAULT_MEMBER_ROLES: readonly string[] = ['admin', 'member'];
+
+export interface Members {
+  /** At least one; the first manages the members, the last is what joining gives. */
+  readonly roles: readonly string[];
+  readonly join: 'invite' | 'open';
+  /** The members table (in the entity's schema). */
+  readonly table: string;
+  /** Its column referencing the entity's key. */
+  readonly column: string;
+}
+
+/** The entity's members, or undefined without `members`. */
+export function membersOf(entityName: string, entity: EntityInput): Members | undefined {
+  if (!hasMembers(entity)) return undefined;
+  const spec = typeof entity.members === 'object' ? entity.members : {};
+  return {
+    roles: spec.roles !== undefined && spec.roles.length > 0 ? [...new Set(spec.roles)] : DEFAULT_MEMBER_ROLES,
+    join: spec.join ?? 'invite',
+    table: spec.table ?? `${entityName}_members`,
+    column: spec.column ?? `${singular(entityName)}_id`,
+  };
+}
+
+/**
+ * A table name made singular: `categories` → `category`; `classes`, `boxes`,
+ * `matches`, `wishes` drop `es`; another final `s` not after `s` is dropped
+ * (`rooms` → `room`, `status` → `statu` is avoided: `us` and `ss` keep it);
+ * anything else stays as it is (`staff` → `staff`).
+ */
+export function singular(name: string): string {
+  if (/ies$/.test(name) && name.length > 3) return `${name.slice(0, -3)}y`;
+  if (/(sses|xes|ches|shes)$/.test(name)) return name.slice(0, -2);
+  if (/[^su]s$/.test(name)) return name.slice(0, -1);
+  return name;
+}

@@ -176,8 +176,8 @@ describe('test cases', () => {
 describe('examples', () => {
   const examples = listExamples();
 
-  it('the six examples are present', () => {
-    expect(examples.map((e) => e.name)).toEqual(expect.arrayContaining(['blog', 'blog-drafts', 'crm', 'marketplace', 'orders', 'todo']));
+  it('the eight examples are present', () => {
+    expect(examples.map((e) => e.name)).toEqual(expect.arrayContaining(['blog', 'blog-drafts', 'board', 'chat', 'crm', 'marketplace', 'orders', 'todo']));
   });
 
   for (const entry of examples) {

@@ -229,6 +229,11 @@ export type Condition =
   | { readonly kind: 'no-parent'; readonly table: string; readonly column: string }
   | { readonly kind: 'bucket'; readonly bucket: string }
   | { readonly kind: 'owner-folder' }
+  /**
+   * storage.objects: the first folder is, as text, one of the keys `helper` returns (`roles`: its
+   * member_ids argument, null for any role, absent for a helper without one; `except`: a helper whose keys are taken out).
+   */
+  | { readonly kind: 'folder-key'; readonly helper: string; readonly roles?: readonly string[] | null; readonly except?: string }
   /** storage.objects: the caller uploaded the file (Storage sets owner_id to the uploader's id). */
   | { readonly kind: 'uploader' }
   /** storage.objects: the row was in this bucket before the statement (no moves between buckets). */
@@ -322,10 +327,22 @@ export interface Bucket {
 }
 
 export interface BucketAccess {
-  readonly read: 'public' | 'authenticated' | 'owner';
-  readonly upload: 'authenticated' | 'owner';
-  readonly update: 'owner' | 'none';
-  readonly delete: 'owner' | 'none';
+  readonly read: 'public' | 'authenticated' | 'owner' | BucketVia;
+  readonly upload: 'authenticated' | 'owner' | BucketVia;
+  readonly update: 'owner' | 'none' | BucketVia;
+  readonly delete: 'owner' | 'none' | BucketVia;
+}
+
+/**
+ * `{ via: ENTITY … }` in a bucket's access: the object's first folder is the key of an
+ * `entity` row the caller may `can` (with `roles`: is a member of with one of them).
+ * `entity` may be the generated organizations (membership).
+ */
+export interface BucketVia {
+  readonly kind: 'via';
+  readonly entity: string;
+  readonly can: 'read' | 'update' | 'delete';
+  readonly roles?: readonly string[];
 }
 
 export interface MaterializedView {
@@ -337,6 +354,12 @@ export interface MaterializedView {
   readonly access: 'none' | 'authenticated' | 'public';
   /** `access: { user: COLUMN }` (then `access` is `authenticated`): the API view serves the caller's rows only. */
   readonly userColumn?: string;
+  /**
+   * `access: { via: COLUMN, references: ENTITY }`: the API view serves the rows whose column is the key
+   * of an ENTITY row the caller may read; per API role, the filter (absent: that role reads nothing,
+   * and `access` names only the roles that read).
+   */
+  readonly via?: { readonly column: string; readonly entity: string; readonly filter: { readonly anon?: Condition; readonly authenticated?: Condition } };
 }
 
 export interface CronJob {

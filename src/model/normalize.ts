@@ -3,7 +3,7 @@
  * accepted the input; it resolves, it does not judge.
  */
 import type { RequirementsInput } from './input.js';
-import type { AddOwnerMember, ColumnGuard, ForeignKey, HelperFunction, Model, ReadCheck, Table } from './model.js';
+import type { AddOwnerMember, ApiRole, ColumnGuard, ForeignKey, HelperFunction, Model, ReadCheck, Table } from './model.js';
 import { AccessHelpers } from './accessHelpers.js';
 import type { MembersParts } from './membersTables.js';
 import { membersOf } from './members.js';
@@ -58,7 +58,6 @@ export function normalize(input: RequirementsInput, source: Source): Model {
     const made = members.find((m) => m.addOwner.entity === t);
     if (made) built.push(made.table);
   }
-  const accessHelpers = helpers.functions();
   const byName = new Map(built.map((t) => [t.name, t]));
   const references = new Map(
     built.map((t) => [t.name, t.foreignKeys.filter((fk) => fk.target.schema === schema).map((fk) => ({ column: fk.column, target: fk.target.table }))]),
@@ -74,10 +73,15 @@ export function normalize(input: RequirementsInput, source: Source): Model {
 
   const buckets = Object.keys(input.buckets ?? {})
     .sort()
-    .map((id) => bucketModel(id, input.buckets?.[id] ?? {}, names));
+    .map((id) => bucketModel(id, input.buckets?.[id] ?? {}, names, helpers));
   // Bucket UPDATE policies read an object's bucket before the statement through this helper.
-  const objectBucketUsed = buckets.some((b) => b.policies.some((p) => usesCondition(p.check, 'stays-in-bucket')));
-  const viewResult = viewModels(views, PRIVATE_SCHEMA, names);
+  const objectBucketCallers = (['anon', 'authenticated'] as const).filter((r) =>
+    buckets.some((b) => b.policies.some((p) => p.roles.includes(r) && usesCondition(p.check, 'stays-in-bucket'))),
+  );
+  const objectBucketUsed = objectBucketCallers.length > 0;
+  const viewResult = viewModels(views, PRIVATE_SCHEMA, names, helpers);
+  // Made last: buckets' and views' `via` ask for helpers too.
+  const accessHelpers = helpers.functions();
   const exposedViews = viewResult.views.filter((v) => v.access !== 'none');
   return {
     kind: 'model',
@@ -89,7 +93,7 @@ export function normalize(input: RequirementsInput, source: Source): Model {
     functions: helperFunctions(
       tables.some((t) => t.triggers.some((tr) => tr.function === HELPER.setUpdatedAt)),
       withOrgs,
-      objectBucketUsed,
+      objectBucketCallers,
       accessHelpers,
       readChecks,
       guards,
@@ -98,6 +102,7 @@ export function normalize(input: RequirementsInput, source: Source): Model {
     privateSchemaUsage: {
       anon:
         exposedViews.some((v) => v.access === 'public') ||
+        objectBucketCallers.includes('anon') ||
         readChecks.some((c) => c.executableBy.includes('anon')) ||
         accessHelpers.some((f) => f.executableBy.includes('anon')),
       authenticated:
@@ -117,7 +122,7 @@ export function normalize(input: RequirementsInput, source: Source): Model {
 function helperFunctions(
   updatedAt: boolean,
   organizations: boolean,
-  objectBucket: boolean,
+  objectBucket: readonly ApiRole[],
   accessHelpers: readonly HelperFunction[],
   readChecks: readonly ReadCheck[],
   guards: readonly ColumnGuard[],
@@ -138,8 +143,8 @@ function helperFunctions(
           helper(HELPER.addOrganizationCreator, { kind: 'add-organization-creator' }),
         ]
       : []),
-    // Bucket UPDATE policies of signed-in users call it.
-    ...(objectBucket ? [helper(HELPER.objectBucketId, { kind: 'object-bucket-id' }, ['authenticated'], [UUID])] : []),
+    // Bucket UPDATE policies call it (anon's only where a `via` grants anon updates).
+    ...(objectBucket.length > 0 ? [helper(HELPER.objectBucketId, { kind: 'object-bucket-id' }, objectBucket, [UUID])] : []),
     // member_ids and ids helpers, each after those it calls (read checks may call them too).
     ...accessHelpers,
     ...[...readChecks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((c) => helper(c.name, c, c.executableBy, [c.keyType])),

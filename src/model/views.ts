@@ -6,12 +6,14 @@
  * refreshes are staggered over minutes 0, 5, 10, … in view-name order.
  */
 import type { JobInput, ViewInput } from './input.js';
+import type { AccessHelpers } from './accessHelpers.js';
 import type { CronJob, Index, MaterializedView } from './model.js';
 import type { NameRegistry } from './names.js';
 import { parseSchedule } from './schedule.js';
 import type { Schedule } from './schedule.js';
 import { CRON_JOB_SPACE, relationSpace } from './names.js';
 import { checkSqlFragment } from '../sql/fragment.js';
+import { columnKey, reachedKeys } from './viaKeys.js';
 
 export const refreshJobName = (view: string) => `refresh-${view}`;
 const STAGGER_MINUTES = 5;
@@ -31,6 +33,7 @@ export function viewModels(
   views: Readonly<Record<string, ViewInput>>,
   privateSchema: string,
   names: NameRegistry,
+  helpers: AccessHelpers,
 ): { views: MaterializedView[]; jobs: CronJob[] } {
   const out: MaterializedView[] = [];
   const jobs: CronJob[] = [];
@@ -55,12 +58,12 @@ export function viewModels(
       ...(view.unique_key ? { uniqueIndex: index(view.unique_key, true) } : {}),
       indexes: [
         ...(view.indexes ?? []).map((cols) => index(cols, false)),
-        // The per-user filter compares this column on every read: indexed unless a key or index leads with it.
-        ...(userColumnOf(view) !== undefined && ![view.unique_key ?? [], ...(view.indexes ?? [])].some((cols) => cols[0] === userColumnOf(view))
-          ? [index([userColumnOf(view) as string], false)]
+        // The per-user (per-row) filter compares this column on every read: indexed unless a key or index leads with it.
+        ...(filterColumnOf(view) !== undefined && ![view.unique_key ?? [], ...(view.indexes ?? [])].some((cols) => cols[0] === filterColumnOf(view))
+          ? [index([filterColumnOf(view) as string], false)]
           : []),
       ],
-      ...viewAccess(view.access),
+      ...viewAccess(view.access, helpers),
     });
     jobs.push({
       kind: 'cron-job',
@@ -82,12 +85,31 @@ export function jobModels(input: Readonly<Record<string, JobInput>>): CronJob[] 
     });
 }
 
-/** The readers of a view's API view, and the column that filters it per user. */
-function viewAccess(access: ViewInput['access']): Pick<MaterializedView, 'access' | 'userColumn'> {
+/**
+ * The readers of a view's API view, and what filters it: the column compared with the caller, or
+ * with the keys of the rows the caller may read (each role asked apart: anon reads only when the
+ * entity's read rule reaches anon, through the helpers anon may run).
+ */
+function viewAccess(access: ViewInput['access'], helpers: AccessHelpers): Pick<MaterializedView, 'access' | 'userColumn' | 'via'> {
   if (access === undefined) return { access: 'none' };
   if (typeof access === 'string') return { access };
-  if ('via' in access) throw new Error('a view readable through a reference is not built yet (issue 16)');
-  return { access: 'authenticated', userColumn: access.user };
+  if ('user' in access) return { access: 'authenticated', userColumn: access.user };
+  const filter = (role: 'anon' | 'authenticated') => {
+    const keys = reachedKeys(helpers, access.references, 'read', undefined, role);
+    return keys === undefined ? undefined : columnKey(access.via, keys);
+  };
+  const anon = filter('anon');
+  const authenticated = filter('authenticated');
+  return {
+    access: anon !== undefined ? 'public' : authenticated !== undefined ? 'authenticated' : 'none',
+    via: {
+      column: access.via,
+      entity: access.references,
+      filter: { ...(anon !== undefined ? { anon } : {}), ...(authenticated !== undefined ? { authenticated } : {}) },
+    },
+  };
 }
 
-const userColumnOf = (view: ViewInput): string | undefined => (typeof view.access === 'object' && 'user' in view.access ? view.access.user : undefined);
+/** The column a per-user or per-row view compares on every read. */
+const filterColumnOf = (view: ViewInput): string | undefined =>
+  typeof view.access !== 'object' ? undefined : 'user' in view.access ? view.access.user : view.access.via;

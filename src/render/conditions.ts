@@ -65,6 +65,14 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
       return `bucket_id = ${literal(cond.bucket)}`;
     case 'owner-folder':
       return `(storage.foldername(name))[1] = ${uid}::text`;
+    // The keys as text, never the folder cast to the key's type: an upper-case or malformed folder then
+    // matches no key, where a cast would fail the whole request (uuid's text is canonical lower case).
+    case 'folder-key': {
+      const call = (helper: string, roles: readonly string[] | null | undefined) =>
+        `SELECT ${qualified(privateSchema, helper)}(${roles === undefined ? '' : roles === null ? 'NULL' : `ARRAY[${roles.map(literal).join(', ')}]`})::text`;
+      const keys = cond.except === undefined ? call(cond.helper, cond.roles) : `${call(cond.helper, cond.roles)} EXCEPT ${call(cond.except, undefined)}`;
+      return `(storage.foldername(name))[1] = ANY (ARRAY(${keys}))`;
+    }
     // owner_id is text in Storage's schema.
     case 'uploader':
       return `owner_id = ${uid}::text`;

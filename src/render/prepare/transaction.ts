@@ -4,7 +4,7 @@
  * Nothing in it is raw user text: names are quoted, values are literals,
  * author SQL sits where validation checked it can only be one expression or query.
  */
-import type { Bucket, CronJob, MaterializedView, Model, ReadCheck } from '../../model/model.js';
+import type { Bucket, Condition, CronJob, MaterializedView, Model, ReadCheck } from '../../model/model.js';
 import { renderBlueprint } from '../blueprints.js';
 import { conditionSql } from '../conditions.js';
 import { dollarQuote, ident, literal, qualified, textArray } from '../../sql/quote.js';
@@ -77,14 +77,29 @@ export function viewSql(v: MaterializedView, schema: string, privateSchema: stri
         : [
             // Per user: the caller's rows only, compared the way policies compare (auth.uid() once per statement);
             // a security barrier, so that a request's own filters never run on another user's rows first.
-            v.userColumn === undefined
-              ? `CREATE VIEW ${exposed} WITH (security_invoker = true) AS SELECT * FROM ${qname};`
-              : `CREATE VIEW ${exposed} WITH (security_invoker = true, security_barrier = true) AS SELECT * FROM ${qname} WHERE ${ident(v.userColumn)} = (select auth.uid());`,
+            apiViewSql(v, exposed, qname, privateSchema),
             `REVOKE ALL ON TABLE ${exposed} FROM anon, authenticated;`,
             `GRANT SELECT ON TABLE ${exposed} TO ${readers}service_role;`,
           ]),
     ],
   };
+}
+
+/**
+ * The exposed view. Per user or per row (`via`), a security barrier: a request's own filters never
+ * run on another caller's rows first. Through `via` it compares the column with the keys of the
+ * rows the caller may read, computed once per statement; when anon reads through other helpers than
+ * signed-in users, each role is given its own (only the branch taken runs, so each role only calls
+ * the helpers it may execute).
+ */
+function apiViewSql(v: MaterializedView, exposed: string, qname: string, privateSchema: string): string {
+  const barrier = `CREATE VIEW ${exposed} WITH (security_invoker = true, security_barrier = true) AS SELECT * FROM ${qname} WHERE`;
+  if (v.userColumn !== undefined) return `${barrier} ${ident(v.userColumn)} = (select auth.uid());`;
+  if (v.via === undefined) return `CREATE VIEW ${exposed} WITH (security_invoker = true) AS SELECT * FROM ${qname};`;
+  const { anon, authenticated } = v.via.filter;
+  const sql = (c: Condition | undefined) => (c === undefined ? 'false' : conditionSql(c, privateSchema));
+  if (anon === undefined || JSON.stringify(anon) === JSON.stringify(authenticated)) return `${barrier} ${sql(authenticated)};`;
+  return `${barrier} CASE WHEN current_user = 'anon' THEN ${sql(anon)} ELSE ${sql(authenticated)} END;`;
 }
 
 export function cronEntry(job: CronJob, schema: string, privateSchema: string): CronEntry {

@@ -54,14 +54,19 @@ export function memberRolesOf(input: RequirementsInput, target: string): readonl
 }
 
 /**
- * A table name made singular: `categories` → `category`; `classes`, `boxes`,
- * `matches`, `wishes` drop `es`; another final `s` not after `s` is dropped
- * (`rooms` → `room`, `status` → `statu` is avoided: `us` and `ss` keep it);
- * anything else stays as it is (`staff` → `staff`).
+ * A table name made singular, by fixed rules rather than a dictionary, so the
+ * default never changes between versions: `categories` → `category`;
+ * `-sses`, `-uses`, `-xes`, `-ches`, `-shes` drop `es` (`classes`, `buses`,
+ * `statuses`, `boxes`, `matches`, `wishes`); `-zzes` drops `zes` (`quizzes`);
+ * another final `s` is dropped unless it follows `s`, `u` or `i` (`rooms` →
+ * `room`; `class`, `status`, `campus`, `analysis` stay); anything else stays
+ * as it is (`staff`). A name these rules get wrong (`series`, `news`) takes
+ * `column:` in the file.
  */
 export function singular(name: string): string {
   if (/ies$/.test(name) && name.length > 3) return `${name.slice(0, -3)}y`;
-  if (/(sses|xes|ches|shes)$/.test(name)) return name.slice(0, -2);
-  if (/[^su]s$/.test(name)) return name.slice(0, -1);
+  if (/zzes$/.test(name)) return name.slice(0, -3);
+  if (/(sses|uses|xes|ches|shes)$/.test(name)) return name.slice(0, -2);
+  if (/[^siu]s$/.test(name)) return name.slice(0, -1);
   return name;
 }

@@ -89,7 +89,7 @@ AS $fn$
   SELECT id FROM public.posts WHERE (status = 'published')
 $fn$;
 REVOKE ALL ON FUNCTION altan_private.public_posts_ids_read_anon() FROM PUBLIC, anon, authenticated;
-GRANT EXECUTE ON FUNCTION altan_private.public_posts_ids_read_anon() TO anon;
+GRANT EXECUTE ON FUNCTION altan_private.public_posts_ids_read_anon() TO anon, authenticated;
 
 -- The posts rows the caller may read, under posts's own rule: the
 -- children's `via` policies compare their reference with these keys, so they
@@ -105,7 +105,7 @@ AS $fn$
   SELECT id FROM public.posts WHERE (select auth.uid()) = user_id OR (status = 'published')
 $fn$;
 REVOKE ALL ON FUNCTION altan_private.public_posts_ids_read() FROM PUBLIC, anon, authenticated;
-GRANT EXECUTE ON FUNCTION altan_private.public_posts_ids_read() TO authenticated;
+GRANT EXECUTE ON FUNCTION altan_private.public_posts_ids_read() TO anon, authenticated;
 
 -- The boards rows the caller may read, under boards's own rule: the
 -- children's `via` policies compare their reference with these keys, so they

@@ -69,4 +69,4 @@ export function extraMembershipSql(schema: string, members: Members, world: Worl
 export const holderLabel = (person: Person, role: string): string => `${ACTOR_LABEL[person]} (${role})`;
 
 /** The entity's members, as the model put them on its table. */
-export const membersOfTable = (table: Table): Members | undefined => (table as Table & { readonly members?: Members }).members;
+export const membersOfTable = (table: Table): Members | undefined => table.members;

@@ -61,13 +61,15 @@ export function memberProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
     });
   }
 
-  // Adding B to A's row; B joining; the outsider joining B's row (where they may or may not read it).
+  // Adding B to A's row.
   for (const actor of ALL_ACTORS) {
     if (actor === 'b') continue;
     for (const role of new Set([last, first])) kit.add(actor, rowA, 'b', role);
   }
-  for (const role of new Set([last, first])) kit.add('b', rowA, 'b', role);
-  kit.add('outsider', rowB, 'outsider', last);
+  // joining: into each row of A's and B's (those one may read, and those one may not), never with a higher role
+  for (const row of fixture.rows.filter((r) => r.facts.owner === 'a')) kit.add('b', row, 'b', last);
+  if (first !== last) kit.add('b', rowA, 'b', first);
+  for (const row of fixture.rows.filter((r) => r.facts.owner === 'b')) kit.add('outsider', row, 'outsider', last);
 
   // Changing roles: only the first role does; nobody raises their own.
   const [lastHolder] = holders(rowA).filter(([p, r]) => r === last && p !== 'a');

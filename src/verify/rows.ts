@@ -14,6 +14,7 @@ import { canRead, decide } from './expect.js';
 import type { FixtureRow, TableFixture } from './fixtures.js';
 import { enumOf, synthesize } from './values.js';
 import type { Actor, OrgName, Person, World } from './world.js';
+import { homeOrg } from './world.js';
 import { ownValue } from './records.js';
 
 export interface RowPlan {
@@ -121,7 +122,8 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
         set(literal(ctx.world.users[person]));
         if (userColumns.has(column.name)) users[column.name] = person;
       } else if (fk.target.table === ORGANIZATIONS && !ctx.fixtures.has(fk.target.table)) {
-        const org = plan.org ?? 'X';
+        // a client points at the organization it works in
+        const org = plan.org ?? (plan.viewer !== undefined ? homeOrg(plan.viewer) : 'X');
         set(literal(ctx.world.orgs[org]));
         const parent: ParentFacts = { column: column.name, read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true };
         parents.push(parent);
@@ -170,6 +172,9 @@ export function parentFacts(parent: TableFixture, row: FixtureRow, column: strin
   const { access, hasOwner, hasOrg, memberRoles } = parent.facts;
   return { column, read: access.read, row: row.facts, hasOwner, hasOrg, access, ...(memberRoles !== undefined ? { memberRoles } : {}) };
 }
+
+/** The parent row a fixture row of `plan` points at, when its reference is not part of a unique key. */
+export const fixtureParent = (parent: TableFixture, plan: RowPlan): FixtureRow => chooseParent(parent, plan, false);
 
 /**
  * The parent row a row points at: among the rows the viewer can read (all

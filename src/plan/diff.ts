@@ -31,6 +31,7 @@ export const PHASES = [
   'constraints',
   'foreign-keys',
   'indexes',
+  'backfills',
   'functions',
   'security',
   'triggers',
@@ -62,6 +63,7 @@ const CREATE_PHASE: Readonly<Record<EntryKind, Phase>> = {
   view: 'views',
   job: 'jobs',
   realtime: 'realtime',
+  backfill: 'backfills',
 };
 const DROP_PHASE: Readonly<Partial<Record<EntryKind, Phase>>> = {
   view: 'drop-views',
@@ -82,7 +84,7 @@ const DROP_PHASE: Readonly<Partial<Record<EntryKind, Phase>>> = {
 /** Kinds replaced by dropping and creating; the others are altered in place or re-run (idempotent). */
 const REPLACED = new Set<EntryKind>(['constraint', 'foreign-key', 'index', 'policy', 'storage-policy', 'trigger', 'view']);
 /** Parts of a table not worth a line of their own when the whole table is created. */
-const QUIET_WITH_TABLE = new Set<EntryKind>(['rls', 'grants', 'comment', 'seed']);
+const QUIET_WITH_TABLE = new Set<EntryKind>(['rls', 'grants', 'comment', 'seed', 'backfill']);
 
 /** A number the planner reads before it decides; `sql` is a scalar subquery. */
 export interface Count {

@@ -27,6 +27,7 @@ export const KIND_NAMES: Readonly<Record<Change['kind'], string>> = {
   view: 'materialized view',
   job: 'job',
   realtime: 'publication',
+  backfill: 'members of existing rows',
 };
 
 /** `column todos.title`, `policy todos_select on todos`, `grants on todos`: an object of the inventory (a change's, a statement's). */

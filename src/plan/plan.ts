@@ -77,6 +77,7 @@ const SECTIONS: readonly (readonly [string, readonly Phase[]])[] = [
   ['Tables and columns', ['tables', 'columns']],
   ['Constraints and foreign keys', ['constraints', 'foreign-keys']],
   ['Indexes', ['indexes']],
+  ["Members of rows already there: each row's owner, with the first role", ['backfills']],
   ['Helper functions', ['functions']],
   ['Row level security, policies and grants', ['security']],
   ['Triggers', ['triggers']],

@@ -179,7 +179,34 @@ function tableObjects(model: Model, t: Table): SqlObject[] {
         { ...tr, privateSchema },
       ),
     ),
+    ...backfillObjects(model, t),
     ...(t.seed ? [part('seed', '', [renderBlueprint('seed', seedSql(q, t.seed)).trimEnd()], '', [], t.seed, { path: [...entity, 'rows'] })] : []),
+  ];
+}
+
+/** A members table's backfill: the rows its entity already has get their owner as first-role member (plan only). */
+function backfillObjects(model: Model, t: Table): SqlObject[] {
+  const entity = model.tables.find((e) => e.name === t.membersOf);
+  const members = entity?.members;
+  const key = entity?.constraints.find((c) => c.kind === 'primary-key')?.columns[0];
+  if (entity === undefined || members === undefined || entity.owner === undefined || key === undefined) return [];
+  const q = qualified(model.schema, t.name);
+  const sql = [
+    `INSERT INTO ${q} (${ident(members.column)}, user_id, role)`,
+    `SELECT ${ident(key)}, ${ident(entity.owner)}, ${literal(members.roles[0] as string)} FROM ${qualified(model.schema, entity.name)}`,
+    'ON CONFLICT DO NOTHING;',
+  ].join('\n');
+  return [
+    {
+      kind: 'backfill',
+      table: t.name,
+      name: '',
+      statements: [sql],
+      drop: '',
+      presence: [],
+      meaning: { entity: entity.name, key, owner: entity.owner, column: members.column, role: members.roles[0] },
+      path: ['entities', entity.name, 'members'],
+    },
   ];
 }
 

@@ -26,7 +26,12 @@ export type ObjectKind =
   | 'view'
   | 'job'
   /** A table's membership of the publication Supabase Realtime reads (render/realtime.ts). */
-  | 'realtime';
+  | 'realtime'
+  /**
+   * A members table's first rows: each row's owner as its first-role member. Only a plan runs it
+   * (members added to an entity with rows); a first apply's entity has no rows yet.
+   */
+  | 'backfill';
 
 /** What ALTER COLUMN needs to move a column from one definition to another. */
 export interface ColumnShape {
@@ -112,6 +117,7 @@ export const RENDER_REVISION: Readonly<Record<ObjectKind, number>> = {
   view: 1,
   job: 1,
   realtime: 1,
+  backfill: 1,
 };
 
 /**

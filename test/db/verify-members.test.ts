@@ -178,4 +178,14 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
       "✗ courses_members: outsider join B's row as student: expected denied, got allowed",
     ]);
   });
+
+  it("the audit: the members helpers and tables are the file's; anon executing one is not", { timeout: 120_000 }, async () => {
+    // (on altan, apply_postgrest_permissions() may grant the API roles any table: RLS guards the members table, and anon still reads none)
+    const report = await broken(
+      'GRANT EXECUTE ON FUNCTION altan_private.public_projects_member_ids(text[]) TO anon; GRANT SELECT ON public.projects_members TO anon',
+    );
+    expect(verifyProblems(report)).toEqual([
+      '✗ anon has EXECUTE on function altan_private.public_projects_member_ids(roles text[]) (directly): not granted by the file nor the platform',
+    ]);
+  });
 });

@@ -113,9 +113,13 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
       set(literal(ctx.world.orgs[plan.org ?? 'X']));
       continue;
     }
-    // a `via` reference is set even when optional: the term has a row to read through (a NULL one is a variant row)
-    const needed = (column.notNull && column.default === undefined) || (unique.has(column.name) && column.default?.kind === 'literal') || via.has(column.name);
     const fk = table.foreignKeys.find((f) => f.column === column.name);
+    // A `via` reference is set even when optional: the term has a row to read through (a NULL one is a variant
+    // row). One that closes a foreign-key cycle is added after the tables: left NULL, as other such references are.
+    const needed =
+      (column.notNull && column.default === undefined) ||
+      (unique.has(column.name) && column.default?.kind === 'literal') ||
+      (via.has(column.name) && fk !== undefined);
     if (fk && needed) {
       if (fk.target.schema === 'auth') {
         const person = plan.person ?? 'a';

@@ -125,8 +125,9 @@ export function variantPlans<P extends RowPlan & { readonly label: string }>(tab
  * reference grants nothing through the term (access-rules.md §1).
  */
 export function nullViaPlans<P extends RowPlan & { readonly label: string }>(table: Table, base: readonly P[]): P[] {
+  // (a reference that closes a foreign-key cycle is NULL in every fixture row already)
   const columns = [...new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column))].filter(
-    (c) => table.columns.find((col) => col.name === c)?.notNull === false,
+    (c) => table.columns.find((col) => col.name === c)?.notNull === false && table.foreignKeys.some((fk) => fk.column === c),
   );
   if (columns.length === 0) return [];
   const unset = Object.fromEntries(columns.map((c) => [c, 'NULL']));

@@ -115,6 +115,17 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     );
   });
 
+  it('passes on target supabase (its grants exact: the members table and helpers to authenticated only)', { timeout: 120_000 }, async () => {
+    const supabase = await compile(readFileSync(join(FIXTURES, 'board.yaml'), 'utf8'), { fileName: 'board.yaml', target: 'supabase' });
+    const target = await database('verify members supabase');
+    expect((await apply(target, supabase)).status).toBe('applied');
+    expect(verifyProblems(await verify(target, supabase))).toEqual([]);
+    // a grant on the members table beyond the file's is reported there
+    expect(verifyProblems(await verifyAfter(target, supabase, 'GRANT SELECT ON public.projects_members TO anon'))).toEqual([
+      '✗ anon has SELECT on table public.projects_members (directly): not granted by the file nor the platform',
+    ]);
+  });
+
   it('a members table readable by everyone signed in: memberships of other rows are seen', { timeout: 120_000 }, async () => {
     const problems = verifyProblems(await broken('ALTER POLICY projects_members_select ON public.projects_members USING (true)'));
     expect(problems).toHaveLength(5);

@@ -22,11 +22,21 @@ export interface ReachedKeys {
   readonly except?: string;
 }
 
-/** The keys of `entity` rows a caller with `role` may `can` (with `roles`: is a member of with one of them); undefined: none. */
-export function reachedKeys(helpers: AccessHelpers, entity: string, can: Can, roles: readonly string[] | undefined, role: ApiRole): ReachedKeys | undefined {
-  const source = helpers.keySource(entity, can, roles, role, role);
+/**
+ * The keys of `entity` rows a caller with `role` may `can` (with `roles`: is a member of with one of them);
+ * undefined: none. `caller`: the API role granted EXECUTE on the helper named (`role` unless said).
+ */
+export function reachedKeys(
+  helpers: AccessHelpers,
+  entity: string,
+  can: Can,
+  roles: readonly string[] | undefined,
+  role: ApiRole,
+  caller: ApiRole = role,
+): ReachedKeys | undefined {
+  const source = helpers.keySource(entity, can, roles, role, caller);
   if (source.kind === 'no-row') return undefined;
-  if (source.kind === 'every-row') return { helper: helpers.ids(entity, can, role, role) };
+  if (source.kind === 'every-row') return { helper: helpers.ids(entity, can, role, caller) };
   return {
     helper: source.name,
     ...(source.roles !== undefined ? { roles: source.roles } : {}),

@@ -94,12 +94,18 @@ function viewAccess(access: ViewInput['access'], helpers: AccessHelpers): Pick<M
   if (access === undefined) return { access: 'none' };
   if (typeof access === 'string') return { access };
   if ('user' in access) return { access: 'authenticated', userColumn: access.user };
-  const filter = (role: 'anon' | 'authenticated') => {
-    const keys = reachedKeys(helpers, access.references, 'read', undefined, role);
+  const filter = (role: 'anon' | 'authenticated', caller: 'anon' | 'authenticated' = role) => {
+    const keys = reachedKeys(helpers, access.references, 'read', undefined, role, caller);
     return keys === undefined ? undefined : columnKey(access.via, keys);
   };
   const anon = filter('anon');
   const authenticated = filter('authenticated');
+  // Where anon's helpers differ, the API view picks by role (CASE): Postgres checks EXECUTE on every
+  // function a query names before running it, so each role also needs it on the branch it never takes.
+  if (anon !== undefined && JSON.stringify(anon) !== JSON.stringify(authenticated)) {
+    filter('authenticated', 'anon');
+    filter('anon', 'authenticated');
+  }
   return {
     access: anon !== undefined ? 'public' : authenticated !== undefined ? 'authenticated' : 'none',
     via: {

@@ -7,7 +7,7 @@
  */
 import type { Database } from '../db/database.js';
 import type { Bucket } from '../model/model.js';
-import { expectIf, rowsOf, seen } from './probe.js';
+import { expectIf, rowsOf, seen, untested } from './probe.js';
 import type { Actual, Probe, Query } from './probe.js';
 import { countedSql, deleteSql, listSql, moveSql, storageSettings, uploadSql, upsertSql } from './storageRequests.js';
 import type { StorageOperation } from './storageRequests.js';
@@ -65,6 +65,11 @@ async function counted(query: Query, statement: string): Promise<Actual> {
 
 export function bucketProbes(bucket: Bucket, world: World, otherBuckets: readonly Bucket[] = []): Probe[] {
   const subject = `bucket ${bucket.id}`;
+  // Files under `<row id>/…` need the rows of the test world and their facts: not probed yet, and said so
+  // rather than expected from what `owner` would grant (test/db/storage-via.test.ts covers them meanwhile).
+  const via = Object.entries(bucket.access).filter(([, v]) => typeof v === 'object');
+  if (via.length > 0)
+    return [untested(subject, undefined, `${via.map(([op]) => op).join(', ')} through an entity`, 'verify does not probe bucket via terms yet')];
   const files = testFiles(world);
   const labels = new Map(files.map((f) => [f.name, f.label]));
   const probes: Probe[] = [];

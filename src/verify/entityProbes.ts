@@ -22,6 +22,7 @@ import { afterFacts, judge, measured } from './whereFacts.js';
 import type { Actor, Person, World } from './world.js';
 import { ACTOR_LABEL, ALL_ACTORS, ORG_ACTORS, PLAIN_ACTORS, homeOrg, otherOrg, otherPerson } from './world.js';
 import { membersOfTable } from './memberFacts.js';
+import { ownValue } from './records.js';
 
 export interface ProbeContext {
   readonly schema: string;
@@ -218,7 +219,10 @@ export function entityProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
     }
     if (mine && table.org !== undefined && mine.facts.org !== undefined) {
       const org = otherOrg(mine.facts.org);
-      kit.update(actor, 'move own row to another organization', mine, { org }, `${ident(table.org)} = ${literal(ctx.world.orgs[org])}`, [table.org]);
+      // a `via` through the organization column follows the row to its new organization
+      const moved = ownValue(mine.facts.refs, table.org);
+      const refs = moved === undefined ? {} : { refs: { ...mine.facts.refs, [table.org]: { ...moved, row: { ...moved.row, org } } } };
+      kit.update(actor, 'move own row to another organization', mine, { org, ...refs }, `${ident(table.org)} = ${literal(ctx.world.orgs[org])}`, [table.org]);
     }
   }
   termUpdates(kit);

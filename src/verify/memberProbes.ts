@@ -73,8 +73,12 @@ export function memberProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
 
   // Changing roles: only the first role does; nobody raises their own.
   const [lastHolder] = holders(rowA).filter(([p, r]) => r === last && p !== 'a');
+  // a first-role member who is not the owner, demoted by each actor
+  const [firstHolder] = holders(rowA).filter(([p, r]) => r === first && p !== 'a');
   for (const actor of ALL_ACTORS) {
-    if (lastHolder !== undefined && actor !== lastHolder[0] && first !== last) kit.setRole(actor, rowA, lastHolder[0], first, 'promote');
+    if (first === last) break;
+    if (lastHolder !== undefined && actor !== lastHolder[0]) kit.setRole(actor, rowA, lastHolder[0], first, 'promote');
+    if (firstHolder !== undefined && actor !== firstHolder[0]) kit.setRole(actor, rowA, firstHolder[0], last, 'demote');
   }
   for (const [person, role] of holders(rowA)) {
     if (role !== first) kit.setRole(person, rowA, person, first, 'raise own role of');

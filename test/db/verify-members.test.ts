@@ -1,12 +1,15 @@
 /**
- * verify on members and `member`/`via` terms (issue 16; test/fixtures/access-members/board.yaml:
- * the contract's project board with admin/editor/viewer members, tasks through it, task comments
- * two levels down, a course one joins), on real PostgreSQL and on PGlite: as applied it verifies
- * clean, each term probed with members of every role, non-members, the parent's owner and anon;
- * then each break — a members table's SELECT opened to everyone, a via policy dropped, a member
- * allowed to raise their own role, the creator's membership trigger dropped, a parent's ids
- * helper widened — is made inside a transaction, verified there and rolled back, and the report
- * names the table, actor and request.
+ * verify on members and `member`/`via` terms (issue 16), on real PostgreSQL and on PGlite:
+ * test/fixtures/access-members/board.yaml (the contract's project board with admin/editor/viewer
+ * members, tasks through it, task comments two levels down, a course one joins) and
+ * via-parents.yaml (comments through a post that anon may read, a post's author moderating
+ * through `can: update`, boards through the generated organizations). As applied they verify
+ * clean, on both targets, each term probed with members of every role, non-members, the
+ * parent's owner and anon; then each break — a members table's SELECT opened to everyone, a via
+ * policy dropped, a member allowed to raise their own role, the creator's membership trigger
+ * dropped, a parent's ids helper widened, `join: open` without its checks, a helper or a members
+ * table granted beyond the file — is made inside a transaction, verified there and rolled back,
+ * and the report names the table, actor and request (or the privilege).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,6 +85,8 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
         "projects_members: org admin add user B to A's row as admin → allowed",
         "projects_members: org member raise own role of A's row to admin → denied",
         "projects_members: org admin step down in A's row to viewer → allowed",
+        "projects_members: user A demote org admin in A's row to viewer → allowed",
+        "projects_members: org member demote org admin in A's row to viewer → denied",
         "projects_members: org admin move outsider's membership of A's row to B's row → denied",
         "projects_members: outsider leave A's row → allowed",
         "projects_members: org member remove outsider from A's row → denied",

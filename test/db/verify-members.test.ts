@@ -61,19 +61,19 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
         'projects: anon read → none',
         "projects: outsider read → A's row",
         "projects: user B read → B's row",
-        "projects: org member update A's row → allowed",
+        "projects: user D update A's row → allowed",
         "projects: outsider update A's row → denied",
-        "projects: org member delete A's row → denied",
-        "projects: org admin delete A's row → allowed",
+        "projects: user D delete A's row → denied",
+        "projects: user C delete A's row → allowed",
         // { via: project_id } and its member roles; the parent's owner
         "tasks: outsider read → row 1, row 2 (project_id → A's row)",
         "tasks: user B read → row 1 (project_id → B's row), row 2",
         "tasks: user A delete row 1 (project_id → B's row) → denied",
         'tasks: outsider insert own row → denied',
-        'tasks: org member insert own row → allowed',
-        'tasks: org member delete row 1 → denied',
+        'tasks: user D insert own row → allowed',
+        'tasks: user D delete row 1 → denied',
         'tasks: user A delete row 1 → allowed',
-        "tasks: org member insert own row with project_id = B's row of projects → denied",
+        "tasks: user D insert own row with project_id = B's row of projects → denied",
         // two levels: comments follow their task, which follows its project; a NULL reference grants nothing
         "task_comments: outsider read → A's row, A's row (task_id → row 2 (project_id → A's row)), B's row (task_id → row 1), B's row (task_id → row 2 (project_id → A's row))",
         "task_comments: user A update A's row (task_id null) → denied",
@@ -81,15 +81,15 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
         "task_comments: user B point B's row task_id at row 1 of tasks → denied",
         // the members tables
         "projects_members: user B read → B's row: user B (admin)",
-        "projects_members: org member add user B to A's row as viewer → denied",
-        "projects_members: org admin add user B to A's row as admin → allowed",
-        "projects_members: org member raise own role of A's row to admin → denied",
-        "projects_members: org admin step down in A's row to viewer → allowed",
-        "projects_members: user A demote org admin in A's row to viewer → allowed",
-        "projects_members: org member demote org admin in A's row to viewer → denied",
-        "projects_members: org admin move outsider's membership of A's row to B's row → denied",
+        "projects_members: user D add user B to A's row as viewer → denied",
+        "projects_members: user C add user B to A's row as admin → allowed",
+        "projects_members: user D raise own role of A's row to admin → denied",
+        "projects_members: user C step down in A's row to viewer → allowed",
+        "projects_members: user A demote user C in A's row to viewer → allowed",
+        "projects_members: user D demote user C in A's row to viewer → denied",
+        "projects_members: user C move outsider's membership of A's row to B's row → denied",
         "projects_members: outsider leave A's row → allowed",
-        "projects_members: org member remove outsider from A's row → denied",
+        "projects_members: user D remove outsider from A's row → denied",
         'projects_members: user B create a projects row and become its admin → allowed',
         "projects_members: user B join A's row as viewer → denied",
         // join: open, into a row one may read, with the last role only
@@ -135,7 +135,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     const problems = verifyProblems(await broken('ALTER POLICY projects_members_select ON public.projects_members USING (true)'));
     expect(problems).toHaveLength(5);
     expect(problems).toContain(
-      "✗ projects_members: user B read: expected B's row: user B (admin), got A's row: org admin (admin), A's row: org member (editor), A's row: outsider (viewer), A's row: user A (admin), B's row: user B (admin)",
+      "✗ projects_members: user B read: expected B's row: user B (admin), got A's row: outsider (viewer), A's row: user A (admin), A's row: user C (admin), A's row: user D (editor), B's row: user B (admin)",
     );
   });
 
@@ -154,7 +154,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     const manager = "project_id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin'])))";
     const sql = `ALTER POLICY projects_members_update ON public.projects_members USING (user_id = (select auth.uid()) OR ${manager}) WITH CHECK (true)`;
     expect(verifyProblems(await broken(sql))).toEqual([
-      "✗ projects_members: org member raise own role of A's row to admin: expected denied, got allowed (1 row)",
+      "✗ projects_members: user D raise own role of A's row to admin: expected denied, got allowed (1 row)",
       "✗ projects_members: outsider raise own role of A's row to admin: expected denied, got allowed (1 row)",
     ]);
   });

@@ -3,7 +3,8 @@
  * test/fixtures/access-members/board.yaml (the contract's project board with admin/editor/viewer
  * members, tasks through it, task comments two levels down, a course one joins) and
  * via-parents.yaml (comments through a post that anon may read, a post's author moderating
- * through `can: update`, boards through the generated organizations). As applied they verify
+ * through `can: update`, boards through the generated organizations), rooms.yaml (four roles,
+ * join: open, one role). As applied they verify
  * clean, on both targets, each term probed with members of every role, non-members, the
  * parent's owner and anon; then each break — a members table's SELECT opened to everyone, a via
  * policy dropped, a member allowed to raise their own role, the creator's membership trigger
@@ -25,6 +26,7 @@ import { verifyAfter, verifyProblems } from './verify-checks.js';
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'access-members');
 const compiled = await compile(readFileSync(join(FIXTURES, 'board.yaml'), 'utf8'), { fileName: 'board.yaml' });
 const parents = await compile(readFileSync(join(FIXTURES, 'via-parents.yaml'), 'utf8'), { fileName: 'via-parents.yaml' });
+const rooms = await compile(readFileSync(join(FIXTURES, 'rooms.yaml'), 'utf8'), { fileName: 'rooms.yaml' });
 
 /** `subject: actor operation → expected` of the requests that passed. */
 const passed = (report: VerifyReport) =>
@@ -129,6 +131,27 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     expect(verifyProblems(await verifyAfter(target, supabase, 'GRANT SELECT ON public.projects_members TO anon'))).toEqual([
       '✗ anon has SELECT on table public.projects_members (directly): not granted by the file nor the platform',
     ]);
+  });
+
+  it('four roles, join: open into the rooms one may read, via can update and delete two levels down, one role', { timeout: 120_000 }, async () => {
+    const target = await database('verify members rooms');
+    expect((await apply(target, rooms)).status).toBe('applied');
+    const report = await verify(target, rooms);
+    expect(verifyProblems(report)).toEqual([]);
+    expect(passed(report)).toEqual(
+      expect.arrayContaining([
+        "rooms_members: user B join A's row (is_public true, archived true) as listener → allowed",
+        "rooms_members: user B join A's row as listener → denied",
+        "rooms_members: user B join A's row as owner → denied",
+        "rooms_members: user D raise own role of A's row to owner → denied",
+        "rooms_members: user A promote outsider in A's row to owner → allowed",
+        "rooms_members: user C promote outsider in A's row to owner → denied",
+        // a room's owner and moderators delete its messages (can: update), a message's author deletes theirs
+        "messages: user A delete B's row (room_id → A's row) → allowed",
+        "messages: user A delete A's row (room_id → B's row) → denied",
+        'solo_members: user D read → none',
+      ]),
+    );
   });
 
   it('a members table readable by everyone signed in: memberships of other rows are seen', { timeout: 120_000 }, async () => {

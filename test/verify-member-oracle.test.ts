@@ -68,7 +68,10 @@ describe('verify oracle: members and via', () => {
     expect(plannedMembers(members, 'a')).toEqual({ a: 'admin', admin: 'admin', member: 'editor', outsider: 'viewer' });
     expect(plannedMembers(members, 'b')).toEqual({ b: 'admin' });
     expect(plannedMembers({ ...members, roles: ['owner', 'r1', 'r2', 'r3'] }, 'a')).toEqual({ a: 'owner', admin: 'r1', member: 'r2', outsider: 'r3' });
-    expect(rolesWithoutHolder(['owner', 'r1', 'r2', 'r3', 'r4'])).toEqual(['r4']);
+    const seven = { ...members, roles: ['owner', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6'] };
+    expect(plannedMembers(seven, 'b')).toEqual({ b: 'owner', admin: 'r4', member: 'r5', outsider: 'r6' });
+    expect(rolesWithoutHolder(seven.roles)).toEqual([]);
+    expect(rolesWithoutHolder([...seven.roles, 'r7'])).toEqual(['r7']);
   });
 
   it('member: the row members with the roles; the owner reads besides; a new row has no members yet', () => {

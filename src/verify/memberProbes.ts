@@ -84,6 +84,9 @@ export function memberProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
     if (role !== first) kit.setRole(person, rowA, person, first, 'raise own role of');
     else if (first !== last) kit.setRole(person, rowA, person, last, 'step down in');
   }
+  // the roles only B's row has a holder of (more than four roles)
+  const extra = holders(rowB).filter(([p]) => p !== 'b');
+  for (const [person] of extra) kit.setRole(person, rowB, person, first, 'raise own role of');
   if (lastHolder !== undefined) for (const actor of ['a', 'b', 'admin'] as const) kit.move(actor, rowA, lastHolder[0], rowB);
 
   // Removing members and leaving.
@@ -91,6 +94,7 @@ export function memberProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
     for (const [person] of holders(rowA)) if (person !== actor) kit.remove(actor, rowA, person);
   }
   for (const [person] of holders(rowA)) kit.remove(person, rowA, person);
+  for (const [person] of extra) kit.remove(person, rowB, person);
 
   for (const actor of ['anon', 'b'] as const) kit.create(actor);
   return probes;
@@ -121,6 +125,8 @@ function memberKit(ctx: ProbeContext, fixture: TableFixture, members: Members, p
     keyText,
     /** `actor` adds `person` to `row` with `role`: the first role adds anyone; with `join: open`, anyone joins a row they may read, with the last role. */
     add(actor: Actor, row: FixtureRow, person: Person, role: string) {
+      // a member already: the primary key, not a policy, would refuse it
+      if (row.facts.members?.[person] !== undefined) return;
       const joins = actor === person;
       const open = joins && members.join === 'open' && role === last && decide(() => canRead(facts, actor, row.facts));
       if (open === undefined) return;
@@ -143,6 +149,7 @@ function memberKit(ctx: ProbeContext, fixture: TableFixture, members: Members, p
     },
     /** Moving `person`'s membership of `from` to `to`: the first role of both rows. */
     move(actor: Actor, from: FixtureRow, person: Person, to: FixtureRow) {
+      if (to.facts.members?.[person] !== undefined) return;
       probe(actor, `move ${ctx.world.labels[person]}'s membership of ${from.label} to ${to.label}`, {
         expected: expectIf(manages(from.facts.members, actor) && manages(to.facts.members, actor)),
         run: (q) => updating(q, `UPDATE ${target} SET ${key} = ${keySql(to)} WHERE ${where(from, person)}`),

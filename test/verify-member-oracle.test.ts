@@ -68,7 +68,10 @@ describe('verify oracle: members and via', () => {
     expect(plannedMembers(members, 'a')).toEqual({ a: 'admin', admin: 'admin', member: 'editor', outsider: 'viewer' });
     expect(plannedMembers(members, 'b')).toEqual({ b: 'admin' });
     expect(plannedMembers({ ...members, roles: ['owner', 'r1', 'r2', 'r3'] }, 'a')).toEqual({ a: 'owner', admin: 'r1', member: 'r2', outsider: 'r3' });
-    expect(rolesWithoutHolder(['owner', 'r1', 'r2', 'r3', 'r4'])).toEqual(['r4']);
+    const seven = { ...members, roles: ['owner', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6'] };
+    expect(plannedMembers(seven, 'b')).toEqual({ b: 'owner', admin: 'r4', member: 'r5', outsider: 'r6' });
+    expect(rolesWithoutHolder(seven.roles)).toEqual([]);
+    expect(rolesWithoutHolder([...seven.roles, 'r7'])).toEqual(['r7']);
   });
 
   it('member: the row members with the roles; the owner reads besides; a new row has no members yet', () => {
@@ -124,5 +127,16 @@ describe('verify oracle: members and via', () => {
     const note = (p: RowFacts): RowFacts => ({ parents: [], refs: { post_id: ref(posts, p, 'post_id') } });
     expect(canRead(notes, 'anon', note(post(true)))).toBe(true);
     expect(who((x) => canRead(notes, x, note(post(false))))).toEqual([]);
+  });
+
+  it("via does not pass on a members entity's owner read: an owner without a membership reads the row, not its children", () => {
+    const drafts = table(
+      { read: [{ kind: 'level', level: 'public', where: 'published' }], create: [], update: [{ kind: 'member', roles: ['admin'] }], delete: [] },
+      { hasOwner: true, memberRoles: ROLES },
+    );
+    const draft: RowFacts = { owner: 'a', parents: [], members: {}, wheres: { published: false } };
+    const lessons = table({ read: [{ kind: 'via', column: 'course_id', can: 'read' }], create: [], update: [], delete: [] });
+    expect(who((x) => canRead(drafts, x, draft))).toEqual(['a']);
+    expect(who((x) => canRead(lessons, x, { parents: [], refs: { course_id: ref(drafts, draft, 'course_id') } }))).toEqual([]);
   });
 });

@@ -4,13 +4,13 @@
  * owner holds the first role (the entity's trigger makes that membership, as
  * in real use); in A's rows the persons admin, member and outsider hold one
  * role each, so that every role has a member who is not the owner; B's rows
- * have their owner alone, so that the same persons are non-members there.
+ * have their owner alone, so that the same persons are non-members there
+ * (unless there are more than four roles: B's rows hold the next three).
  */
 import type { Members } from '../model/members.js';
 import type { Table } from '../model/model.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import type { Actor, Person, World } from './world.js';
-import { ACTOR_LABEL } from './world.js';
 
 /** The role each person holds in a row (a person absent is no member). */
 export type Membership = Readonly<Partial<Record<Person, string>>>;
@@ -38,9 +38,14 @@ function handedOut(roles: readonly string[]): readonly string[] {
   return roles.length <= HOLDERS.length ? roles : roles.slice(1, HOLDERS.length + 1);
 }
 
+/** With more roles than A's rows hold, B's rows hold the next ones (their holders are then no non-members there). */
+function handedOutInB(roles: readonly string[]): readonly string[] {
+  return roles.length <= HOLDERS.length + 1 ? [] : roles.slice(HOLDERS.length + 1, 2 * HOLDERS.length + 1);
+}
+
 /** The roles no person of the world holds in any row: their requests cannot be made. */
 export function rolesWithoutHolder(roles: readonly string[]): readonly string[] {
-  const held = new Set([roles[0], ...handedOut(roles)]);
+  const held = new Set([roles[0], ...handedOut(roles), ...handedOutInB(roles)]);
   return roles.filter((r) => !held.has(r));
 }
 
@@ -48,9 +53,10 @@ export function rolesWithoutHolder(roles: readonly string[]): readonly string[] 
 export function plannedMembers(members: Members, owner: Person | undefined): Membership {
   if (owner === undefined) return {};
   const first = members.roles[0] as string;
-  if (owner !== 'a') return { [owner]: first };
-  const roles = handedOut(members.roles);
-  return { a: first, ...Object.fromEntries(roles.map((role, i) => [HOLDERS[i] as Person, role])) };
+  const holders = (roles: readonly string[]) => Object.fromEntries(roles.map((role, i) => [HOLDERS[i] as Person, role]));
+  if (owner === 'a') return { a: first, ...holders(handedOut(members.roles)) };
+  if (owner === 'b') return { b: first, ...holders(handedOutInB(members.roles)) };
+  return { [owner]: first };
 }
 
 /**
@@ -64,9 +70,6 @@ export function extraMembershipSql(schema: string, members: Members, world: Worl
   if (rows.length === 0) return '';
   return `INSERT INTO ${qualified(schema, members.table)} (${ident(members.column)}, user_id, role) VALUES ${rows.join(', ')}`;
 }
-
-/** `admin (editor)`, for labels. */
-export const holderLabel = (person: Person, role: string): string => `${ACTOR_LABEL[person]} (${role})`;
 
 /** The entity's members, as the model put them on its table. */
 export const membersOfTable = (table: Table): Members | undefined => table.members;

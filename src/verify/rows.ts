@@ -111,6 +111,8 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
     }
     if (column.name === table.org) {
       set(literal(ctx.world.orgs[plan.org ?? 'X']));
+      // `{ via: org_id }` on an `org` table: membership of the row's organization
+      if (via.has(column.name)) refs[column.name] = organization(column.name, plan.org ?? 'X');
       continue;
     }
     const fk = table.foreignKeys.find((f) => f.column === column.name);
@@ -129,7 +131,7 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
         // a client points at the organization it works in
         const org = plan.org ?? (plan.viewer !== undefined ? homeOrg(plan.viewer) : 'X');
         set(literal(ctx.world.orgs[org]));
-        const parent: ParentFacts = { column: column.name, read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true };
+        const parent = organization(column.name, org);
         parents.push(parent);
         refs[column.name] = parent;
       } else {
@@ -170,6 +172,15 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
   };
   return { ok: true, sql, facts };
 }
+
+/** A reference to one of the generated organizations. */
+const organization = (column: string, org: OrgName): ParentFacts => ({
+  column,
+  read: 'organizations',
+  row: { org, parents: [] },
+  hasOwner: false,
+  hasOrg: true,
+});
 
 /** What a reference to `row` of `parent` through `column` asks of its writer. */
 export function parentFacts(parent: TableFixture, row: FixtureRow, column: string): ParentFacts {

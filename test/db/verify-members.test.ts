@@ -1,12 +1,16 @@
 /**
- * verify on members and `member`/`via` terms (issue 16; test/fixtures/access-members/board.yaml:
- * the contract's project board with admin/editor/viewer members, tasks through it, task comments
- * two levels down, a course one joins), on real PostgreSQL and on PGlite: as applied it verifies
- * clean, each term probed with members of every role, non-members, the parent's owner and anon;
- * then each break — a members table's SELECT opened to everyone, a via policy dropped, a member
- * allowed to raise their own role, the creator's membership trigger dropped, a parent's ids
- * helper widened — is made inside a transaction, verified there and rolled back, and the report
- * names the table, actor and request.
+ * verify on members and `member`/`via` terms (issue 16), on real PostgreSQL and on PGlite:
+ * test/fixtures/access-members/board.yaml (the contract's project board with admin/editor/viewer
+ * members, tasks through it, task comments two levels down, a course one joins) and
+ * via-parents.yaml (comments through a post that anon may read, a post's author moderating
+ * through `can: update`, boards through the generated organizations), rooms.yaml (four roles,
+ * join: open, one role). As applied they verify
+ * clean, on both targets, each term probed with members of every role, non-members, the
+ * parent's owner and anon; then each break — a members table's SELECT opened to everyone, a via
+ * policy dropped, a member allowed to raise their own role, the creator's membership trigger
+ * dropped, a parent's ids helper widened, `join: open` without its checks, a helper or a members
+ * table granted beyond the file — is made inside a transaction, verified there and rolled back,
+ * and the report names the table, actor and request (or the privilege).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +26,7 @@ import { verifyAfter, verifyProblems } from './verify-checks.js';
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'access-members');
 const compiled = await compile(readFileSync(join(FIXTURES, 'board.yaml'), 'utf8'), { fileName: 'board.yaml' });
 const parents = await compile(readFileSync(join(FIXTURES, 'via-parents.yaml'), 'utf8'), { fileName: 'via-parents.yaml' });
+const rooms = await compile(readFileSync(join(FIXTURES, 'rooms.yaml'), 'utf8'), { fileName: 'rooms.yaml' });
 
 /** `subject: actor operation → expected` of the requests that passed. */
 const passed = (report: VerifyReport) =>
@@ -58,19 +63,19 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
         'projects: anon read → none',
         "projects: outsider read → A's row",
         "projects: user B read → B's row",
-        "projects: org member update A's row → allowed",
+        "projects: user D update A's row → allowed",
         "projects: outsider update A's row → denied",
-        "projects: org member delete A's row → denied",
-        "projects: org admin delete A's row → allowed",
+        "projects: user D delete A's row → denied",
+        "projects: user C delete A's row → allowed",
         // { via: project_id } and its member roles; the parent's owner
         "tasks: outsider read → row 1, row 2 (project_id → A's row)",
         "tasks: user B read → row 1 (project_id → B's row), row 2",
         "tasks: user A delete row 1 (project_id → B's row) → denied",
         'tasks: outsider insert own row → denied',
-        'tasks: org member insert own row → allowed',
-        'tasks: org member delete row 1 → denied',
+        'tasks: user D insert own row → allowed',
+        'tasks: user D delete row 1 → denied',
         'tasks: user A delete row 1 → allowed',
-        "tasks: org member insert own row with project_id = B's row of projects → denied",
+        "tasks: user D insert own row with project_id = B's row of projects → denied",
         // two levels: comments follow their task, which follows its project; a NULL reference grants nothing
         "task_comments: outsider read → A's row, A's row (task_id → row 2 (project_id → A's row)), B's row (task_id → row 1), B's row (task_id → row 2 (project_id → A's row))",
         "task_comments: user A update A's row (task_id null) → denied",
@@ -78,13 +83,15 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
         "task_comments: user B point B's row task_id at row 1 of tasks → denied",
         // the members tables
         "projects_members: user B read → B's row: user B (admin)",
-        "projects_members: org member add user B to A's row as viewer → denied",
-        "projects_members: org admin add user B to A's row as admin → allowed",
-        "projects_members: org member raise own role of A's row to admin → denied",
-        "projects_members: org admin step down in A's row to viewer → allowed",
-        "projects_members: org admin move outsider's membership of A's row to B's row → denied",
+        "projects_members: user D add user B to A's row as viewer → denied",
+        "projects_members: user C add user B to A's row as admin → allowed",
+        "projects_members: user D raise own role of A's row to admin → denied",
+        "projects_members: user C step down in A's row to viewer → allowed",
+        "projects_members: user A demote user C in A's row to viewer → allowed",
+        "projects_members: user D demote user C in A's row to viewer → denied",
+        "projects_members: user C move outsider's membership of A's row to B's row → denied",
         "projects_members: outsider leave A's row → allowed",
-        "projects_members: org member remove outsider from A's row → denied",
+        "projects_members: user D remove outsider from A's row → denied",
         'projects_members: user B create a projects row and become its admin → allowed',
         "projects_members: user B join A's row as viewer → denied",
         // join: open, into a row one may read, with the last role only
@@ -126,11 +133,32 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     ]);
   });
 
+  it('four roles, join: open into the rooms one may read, via can update and delete two levels down, one role', { timeout: 120_000 }, async () => {
+    const target = await database('verify members rooms');
+    expect((await apply(target, rooms)).status).toBe('applied');
+    const report = await verify(target, rooms);
+    expect(verifyProblems(report)).toEqual([]);
+    expect(passed(report)).toEqual(
+      expect.arrayContaining([
+        "rooms_members: user B join A's row (is_public true, archived true) as listener → allowed",
+        "rooms_members: user B join A's row as listener → denied",
+        "rooms_members: user B join A's row as owner → denied",
+        "rooms_members: user D raise own role of A's row to owner → denied",
+        "rooms_members: user A promote outsider in A's row to owner → allowed",
+        "rooms_members: user C promote outsider in A's row to owner → denied",
+        // a room's owner and moderators delete its messages (can: update), a message's author deletes theirs
+        "messages: user A delete B's row (room_id → A's row) → allowed",
+        "messages: user A delete A's row (room_id → B's row) → denied",
+        'solo_members: user D read → none',
+      ]),
+    );
+  });
+
   it('a members table readable by everyone signed in: memberships of other rows are seen', { timeout: 120_000 }, async () => {
     const problems = verifyProblems(await broken('ALTER POLICY projects_members_select ON public.projects_members USING (true)'));
     expect(problems).toHaveLength(5);
     expect(problems).toContain(
-      "✗ projects_members: user B read: expected B's row: user B (admin), got A's row: org admin (admin), A's row: org member (editor), A's row: outsider (viewer), A's row: user A (admin), B's row: user B (admin)",
+      "✗ projects_members: user B read: expected B's row: user B (admin), got A's row: outsider (viewer), A's row: user A (admin), A's row: user C (admin), A's row: user D (editor), B's row: user B (admin)",
     );
   });
 
@@ -149,7 +177,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     const manager = "project_id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin'])))";
     const sql = `ALTER POLICY projects_members_update ON public.projects_members USING (user_id = (select auth.uid()) OR ${manager}) WITH CHECK (true)`;
     expect(verifyProblems(await broken(sql))).toEqual([
-      "✗ projects_members: org member raise own role of A's row to admin: expected denied, got allowed (1 row)",
+      "✗ projects_members: user D raise own role of A's row to admin: expected denied, got allowed (1 row)",
       "✗ projects_members: outsider raise own role of A's row to admin: expected denied, got allowed (1 row)",
     ]);
   });

@@ -26,25 +26,25 @@ describe('access terms in the schema', () => {
 
   it('lists the levels and the map forms for an unknown word', () => {
     expect(accessProblems('delete: nobody')).toEqual([
-      '4:23 [invalid-value] "access.delete" in entity "t" must be one of public, authenticated, owner, org, none, or a map { level | user | org }; got "nobody"',
+      '4:23 [invalid-value] "access.delete" in entity "t" must be one of public, authenticated, owner, org, none, member, or a map { level | user | org | member | via }; got "nobody"',
     ]);
     expect(accessProblems('read: [owner, ownr]')).toEqual([
-      '4:29 [invalid-value] item 2 of "access.read" in entity "t" must be one of public, authenticated, owner, org, none, or a map { level | user | org }; got "ownr" (did you mean "owner"?)',
+      '4:29 [invalid-value] item 2 of "access.read" in entity "t" must be one of public, authenticated, owner, org, none, member, or a map { level | user | org | member | via }; got "ownr" (did you mean "owner"?)',
     ]);
   });
 
   it('refuses a term with two of level, user and org, at the second', () => {
     expect(accessProblems('read: { level: owner, user: seller_id }')).toEqual([
-      '4:37 [invalid-value] "access.read" in entity "t" has both "level" and "user": it takes exactly one of level, user, org; write each as its own term in a list',
+      '4:37 [invalid-value] "access.read" in entity "t" has both "level" and "user": it takes exactly one of level, user, org, member, via; write each as its own term in a list',
     ]);
     expect(accessProblems('read: [owner, { level: owner, user: seller_id, org: admin }]')).toEqual([
-      '4:45 [invalid-value] item 2 of "access.read" in entity "t" has "level", "user" and "org": it takes exactly one of level, user, org; write each as its own term in a list',
+      '4:45 [invalid-value] item 2 of "access.read" in entity "t" has "level", "user" and "org": it takes exactly one of level, user, org, member, via; write each as its own term in a list',
     ]);
   });
 
   it('suggests the key meant by an unknown key of a term', () => {
     expect(accessProblems('read: [owner, { levle: owner }]')).toEqual([
-      '4:31 [unknown-key] unknown key "levle" in item 2 of "access.read" in entity "t" (did you mean "level"?); expected one of level, user, org, and optionally where',
+      '4:31 [unknown-key] unknown key "levle" in item 2 of "access.read" in entity "t" (did you mean "level"?); expected one of level, user, org, member, via, and optionally where, can',
     ]);
   });
 
@@ -63,17 +63,71 @@ describe('access terms in the schema', () => {
     ]);
   });
 
-  it('says member and via terms are not supported yet', () => {
-    expect(accessProblems('read: { member: admin }')).toEqual([
-      '4:23 [unknown-key] unknown key "member" in "access.read" in entity "t": member terms come with members of entities, which this version does not have yet; use one of level, user, org',
+  it('takes member and via terms, and reads a member beside via as the roles of the via term', () => {
+    expect(
+      accessProblems(
+        'read: [member, { member: [admin, editor] }, { via: seller_id }], create: { via: seller_id, member: admin }, update: { via: seller_id, can: update }, delete: { member: admin, where: "true" }',
+      ),
+    ).toEqual([]);
+    expect(accessProblems('read: membr')).toEqual([
+      '4:21 [invalid-value] "access.read" in entity "t" must be one of public, authenticated, owner, org, none, member, or a map { level | user | org | member | via }; got "membr" (did you mean "member"?)',
     ]);
-    expect(accessProblems('read: [owner, { via: post_id }]')).toEqual([
-      '4:31 [unknown-key] unknown key "via" in item 2 of "access.read" in entity "t": via terms come with members of entities, which this version does not have yet; use one of level, user, org',
+    // `member` is an option of via: the wrong role is the mistake, not two terms in one.
+    expect(accessProblems('read: { via: seller_id, member: Admin }')).toEqual([
+      '4:47 [invalid-name] "access.read.member" in entity "t" must be lower-case letters, digits and _, starting with a letter or _, at most 63 bytes; got "Admin"',
+    ]);
+    expect(accessProblems('read: { via: seller_id, can: read }')).toEqual([
+      '4:44 [invalid-value] "access.read.can" in entity "t" must be one of update, delete; got "read"',
+    ]);
+    expect(accessProblems('read: [owner, { via: seller_id, member: admin, org: admin }]')).toEqual([
+      '4:62 [invalid-value] item 2 of "access.read" in entity "t" has both "via" and "org": it takes exactly one of level, user, org, member, via; write each as its own term in a list',
+    ]);
+    expect(accessProblems('read: { member: [] }, update: { member: admin, can: update }')).toEqual([
+      '4:31 [invalid-value] "access.read.member" in entity "t" must not be an empty list',
+      '4:62 [unknown-key] unknown key "can" in "access.update" in entity "t"; allowed: member, where',
+    ]);
+  });
+
+  it('checks the shape of members', () => {
+    const problems = (members: string) => {
+      const loaded = loadDocument(`version: 1\nentities:\n  t:\n    members: ${members}\n`, 'requirements.yaml');
+      if (!loaded.ok) throw new Error('test YAML does not load');
+      return checkSchema(loaded.document).map((d) => `${d.line}:${d.column} [${d.rule}] ${d.message}`);
+    };
+    expect(problems('true')).toEqual([]);
+    expect(problems('{ roles: [admin, editor, viewer], join: open, table: crew, column: boat_id }')).toEqual([]);
+    expect(problems('5')).toEqual(['4:14 [wrong-type] expected a boolean or a members map for "members" in entity "t", got number 5']);
+    expect(problems('{ roles: [], join: closed, tabel: crew }')).toEqual([
+      '4:23 [invalid-value] "members.roles" in entity "t" must not be an empty list',
+      '4:33 [invalid-value] "members.join" in entity "t" must be one of invite, open; got "closed"',
+      '4:41 [unknown-key] unknown key "tabel" in "members" in entity "t" (did you mean "table"?); allowed: roles, join, table, column',
+    ]);
+    expect(problems('{ roles: [admin, admin], column: Boat }')).toEqual([
+      '4:31 [duplicate-item] "members.roles" in entity "t" lists "admin" more than once',
+      '4:47 [invalid-name] "members.column" in entity "t" must be lower-case letters, digits and _, starting with a letter or _, at most 63 bytes; got "Boat"',
+    ]);
+  });
+
+  it('checks the shape of a bucket via term', () => {
+    const problems = (access: string) => {
+      const loaded = loadDocument(`version: 1\nbuckets:\n  b:\n    access: { ${access} }\n`, 'requirements.yaml');
+      if (!loaded.ok) throw new Error('test YAML does not load');
+      return checkSchema(loaded.document).map((d) => `${d.line}:${d.column} [${d.rule}] ${d.message}`);
+    };
+    expect(problems('read: { via: projects }, upload: { via: projects, member: [admin, editor] }, delete: { via: projects, can: update }')).toEqual([]);
+    expect(problems('read: ownr')).toEqual([
+      '4:21 [invalid-value] "access.read" in bucket "b" must be one of public, authenticated, owner, or a map { via }; got "ownr" (did you mean "owner"?)',
+    ]);
+    expect(problems('upload: { via: 5 }, delete: { via: p, member: [a, A] }')).toEqual([
+      '4:30 [wrong-type] expected a name for "access.upload.via" in bucket "b", got number 5',
+      '4:65 [invalid-name] item 2 of "access.delete.member" in bucket "b" must be lower-case letters, digits and _, starting with a letter or _, at most 63 bytes; got "A"',
     ]);
   });
 
   it('asks for who a term grants when it has only a condition', () => {
-    expect(accessProblems('read: { where: "true" }')).toEqual(['4:21 [missing-key] "access.read" in entity "t" needs one of the keys level, user, org']);
+    expect(accessProblems('read: { where: "true" }')).toEqual([
+      '4:21 [missing-key] "access.read" in entity "t" needs one of the keys level, user, org, member, via',
+    ]);
   });
 
   it('refuses an empty list, pointing to none', () => {
@@ -92,7 +146,7 @@ describe('access terms in the schema', () => {
   it('gives one sentence for a value no form takes', () => {
     expect(accessProblems('read: 5')).toEqual(['4:21 [wrong-type] expected an access term or a list of terms for "access.read" in entity "t", got number 5']);
     expect(accessProblems('read: [owner, [public]]')).toEqual([
-      '4:29 [wrong-type] expected an access term (public, authenticated, owner, org, none, or a map { level | user | org }) for item 2 of "access.read" in entity "t", got a list',
+      '4:29 [wrong-type] expected an access term (public, authenticated, owner, org, none, member, or a map { level | user | org | member | via }) for item 2 of "access.read" in entity "t", got a list',
     ]);
   });
 
@@ -104,7 +158,15 @@ describe('access terms in the schema', () => {
     };
     expect(problems('{ user: 1 }')).toEqual(['3:46 [wrong-type] expected a string for "access.user" in materialized view "v", got number 1']);
     expect(problems('owner')).toEqual([
-      '3:38 [invalid-value] "access" in materialized view "v" must be one of none, authenticated, public, or a map { user }; got "owner"',
+      '3:38 [invalid-value] "access" in materialized view "v" must be one of none, authenticated, public, or a map { user | via }; got "owner"',
+    ]);
+    expect(problems('{ via: a, references: t }')).toEqual([]);
+    expect(problems('{ via: a }')).toEqual(['3:38 [missing-key] missing required key "references" in "access" in materialized view "v"']);
+    expect(problems('{ via: a, references: t, user: a }')).toEqual([
+      '3:63 [invalid-value] "access" in materialized view "v" has both "via" and "user": it takes exactly one of user, via; write each as its own term in a list',
+    ]);
+    expect(problems('{ vai: a }')).toEqual([
+      '3:40 [unknown-key] unknown key "vai" in "access" in materialized view "v" (did you mean "via"?); expected one of user, via (with references)',
     ]);
   });
 });

@@ -115,7 +115,7 @@ describe('rejected files', () => {
       {
         rule: 'unknown-key',
         message:
-          'unknown key "feilds" in entity "todos" (did you mean "fields"?); allowed: description, access, owner, primary_key, timestamps, realtime, fields, indexes, rows',
+          'unknown key "feilds" in entity "todos" (did you mean "fields"?); allowed: description, access, owner, primary_key, timestamps, realtime, members, fields, indexes, rows',
         at: '4:5',
         path: 'entities.todos.feilds',
       },
@@ -164,7 +164,7 @@ describe('rejected files', () => {
     const text = ['version: 1', 'entities:', '  todos:', '    access: { reed: public, delete: nobody }'].join('\n');
     expect(check(text).map((d) => `${d.at} ${d.rule}: ${d.message}`)).toEqual([
       '4:15 unknown-key: unknown key "reed" in "access" in entity "todos" (did you mean "read"?); allowed: read, create, update, delete',
-      '4:37 invalid-value: "access.delete" in entity "todos" must be one of public, authenticated, owner, org, none, or a map { level | user | org }; got "nobody"',
+      '4:37 invalid-value: "access.delete" in entity "todos" must be one of public, authenticated, owner, org, none, member, or a map { level | user | org | member | via }; got "nobody"',
     ]);
   });
 

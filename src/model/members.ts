@@ -4,8 +4,8 @@
  * entity's name made singular by fixed rules (documented in docs/format.md,
  * "Members"), so that the same file always gives the same column.
  */
-import type { EntityInput } from './input.js';
-import { hasMembers } from './resolve.js';
+import type { EntityInput, RequirementsInput } from './input.js';
+import { effectiveAccess, fieldSpec, hasMembers, involvesOrg, ORG_FIELD, ORG_ROLES, ORGANIZATIONS, usesOrganizations } from './resolve.js';
 
 export const DEFAULT_MEMBER_ROLES: readonly string[] = ['admin', 'member'];
 
@@ -29,6 +29,28 @@ export function membersOf(entityName: string, entity: EntityInput): Members | un
     table: spec.table ?? `${entityName}_members`,
     column: spec.column ?? `${singular(entityName)}_id`,
   };
+}
+
+/**
+ * What `{ via: column }` of an entity goes through: the `references` of that
+ * field (the org_id the tool adds to an org entity: organizations); undefined
+ * when the column references nothing.
+ */
+export function viaTarget(entity: EntityInput, column: string): string | undefined {
+  const fields = entity.fields ?? {};
+  if (Object.hasOwn(fields, column)) return fieldSpec(fields[column] as NonNullable<(typeof fields)[string]>).references;
+  return column === ORG_FIELD && involvesOrg(effectiveAccess(entity)) ? ORGANIZATIONS : undefined;
+}
+
+/**
+ * The member roles of `target` (an entity of the file, or the generated
+ * organizations, whose members are admins and members); undefined when it has
+ * no members or is unknown.
+ */
+export function memberRolesOf(input: RequirementsInput, target: string): readonly string[] | undefined {
+  const entities = input.entities ?? {};
+  if (Object.hasOwn(entities, target)) return membersOf(target, entities[target] as EntityInput)?.roles;
+  return target === ORGANIZATIONS && usesOrganizations(input) ? ORG_ROLES : undefined;
 }
 
 /**

@@ -2,7 +2,9 @@
  * A oneOf fails with the errors of every branch; only the branch meant for
  * what was written says something useful. The branch is picked by the kind of
  * value (a map, a list, a string, ...) and, when several branches take maps,
- * by the key that tells them apart (an access term's `level`, `user` or `org`).
+ * by the key that tells them apart (an access term's `level`, `user`, `org`,
+ * `member` or `via`: a branch's first required key; `{ via, member }` is the
+ * via term, whose optional `member` is not a second term).
  * When no branch is meant, one sentence says what was expected.
  */
 import type { ErrorObject } from 'ajv/dist/2020.js';
@@ -12,16 +14,10 @@ import type { Issue, SchemaNode } from './schemaWords.js';
 import { describeValue, kindOf, resolveRef, typeNoun, typesOf } from './schemaWords.js';
 import { suggest } from './suggest.js';
 
-/** Map keys the format reserves for terms of a later version: named as such rather than as typos. */
-const NOT_YET: Readonly<Record<string, string>> = {
-  member: 'member terms come with members of entities, which this version does not have yet',
-  via: 'via terms come with members of entities, which this version does not have yet',
-};
-
 export interface BranchChoice {
   readonly issues: readonly Issue[];
-  /** Where a string was written and map forms are taken too: the schema of the chosen branch and `a map { level | user | org }`. */
-  readonly alternatives?: { readonly schema: SchemaNode; readonly text: string };
+  /** Where a string was written and other forms are taken too: the schema of the chosen branch and `member, or a map { level | user | … }`. */
+  readonly alternatives?: { readonly schema: SchemaNode; readonly words: readonly string[]; readonly text: string };
 }
 
 interface Branch {
@@ -81,7 +77,7 @@ export function pickBranches(
 function expectedOf(e: ErrorObject, branches: readonly Branch[]): string {
   const title = (e.parentSchema as SchemaNode | undefined)?.title;
   if (title === undefined || branches.length <= 2) return branches.map((b) => b.title ?? typeNoun(b.types)).join(' or ');
-  const words = branches.flatMap((b) => b.schema.enum ?? []).map(String);
+  const words = branches.flatMap(wordsOf).map(String);
   const maps = branches.flatMap((b) => (b.types.includes('object') && b.schema.required?.[0] !== undefined ? [b.schema.required[0]] : []));
   if (maps.length > 0) words.push(`or a map { ${maps.join(' | ')} }`);
   return words.length === 0 ? title : `${title} (${words.join(', ')})`;
@@ -140,62 +136,84 @@ function nodesOf(schema: SchemaNode): Set<object> {
   return set;
 }
 
-/** Several branches take a map: the one whose required keys the map has, or the issue that says why none is. */
+/** The key that tells a map branch apart: its first required key (`via` of `{ via, references }`). */
+const keyOf = (branch: Branch | undefined): string | undefined => branch?.schema.required?.[0];
+
+/**
+ * The branches whose key the map has. A key that another of them takes as an
+ * option (`member` in `{ via, member }`) names no branch of its own there.
+ */
+function present(fits: readonly number[], branches: readonly Branch[], value: Record<string, unknown>): number[] {
+  const has = fits.filter((i) => {
+    const key = keyOf(branches[i]);
+    return key !== undefined && Object.hasOwn(value, key);
+  });
+  return has.filter((i) => !has.some((j) => j !== i && Object.hasOwn(branches[j]?.schema.properties ?? {}, keyOf(branches[i]) as string)));
+}
+
+/** Several branches take a map: the one whose key the map has, or the issue that says why none is. */
 function byKey(fits: readonly number[], branches: readonly Branch[], value: Record<string, unknown>, path: Path): { chosen: number } | { issues: Issue[] } {
-  const required = (i: number) => branches[i]?.schema.required ?? [];
-  const matching = fits.filter((i) => required(i).every((k) => Object.hasOwn(value, k)));
+  const matching = present(fits, branches, value);
   if (matching.length === 1) return { chosen: matching[0] as number };
-  return { issues: keyIssues(fits, branches, value, path) };
+  return { issues: keyIssues(fits, matching, branches, value, path) };
 }
 
 /** Why a map that several branches take fits none: two of their keys, an unknown key, or none of them. */
-function keyIssues(fits: readonly number[], branches: readonly Branch[], value: Record<string, unknown>, path: Path): Issue[] {
-  const required = (i: number) => branches[i]?.schema.required ?? [];
-  const keys = [...new Set(fits.flatMap(required))];
+function keyIssues(fits: readonly number[], matching: readonly number[], branches: readonly Branch[], value: Record<string, unknown>, path: Path): Issue[] {
+  const keys = [...new Set(fits.flatMap((i) => keyOf(branches[i]) ?? []))];
   const listed = keys.join(', ');
-  const present = keys.filter((k) => Object.hasOwn(value, k));
-  if (present.length > 1) {
-    const named = present.map(quote);
-    const both = present.length === 2 ? `both ${named.join(' and ')}` : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+  if (matching.length > 1) {
+    // In the order written: the message points at the second key the author wrote.
+    const written = Object.keys(value);
+    const found = matching.map((i) => keyOf(branches[i]) as string).sort((a, b) => written.indexOf(a) - written.indexOf(b));
+    const named = found.map(quote);
+    const both = named.length === 2 ? `both ${named.join(' and ')}` : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
     return [
       {
         rule: 'invalid-value',
         message: `${describePath(path)} has ${both}: it takes exactly one of ${listed}; write each as its own term in a list`,
-        path: [...path, present[1] as string],
+        path: [...path, found[1] as string],
         part: 'key',
       },
     ];
   }
   const allowed = [...new Set(fits.flatMap((i) => Object.keys(branches[i]?.schema.properties ?? {})))];
   const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
+  // `via (with references)`: a key that needs others beside it says so.
+  const forms = fits.flatMap((i) => {
+    const [key, ...with_] = branches[i]?.schema.required ?? [];
+    return key === undefined ? [] : [with_.length === 0 ? key : `${key} (with ${with_.join(', ')})`];
+  });
   if (unknown.length === 0) {
-    return [{ rule: 'missing-key', message: `${describePath(path)} needs one of the keys ${listed}`, path }];
+    return [{ rule: 'missing-key', message: `${describePath(path)} needs one of the keys ${[...new Set(forms)].join(', ')}`, path }];
   }
+  const required = new Set(fits.flatMap((i) => branches[i]?.schema.required ?? []));
+  const optional = allowed.filter((k) => !required.has(k));
   return unknown.map((key) => {
-    const notYet = Object.hasOwn(NOT_YET, key) ? NOT_YET[key] : undefined;
-    if (notYet !== undefined) {
-      return {
-        rule: 'unknown-key',
-        message: `unknown key ${quote(key)} ${insidePath(path)}: ${notYet}; use one of ${listed}`,
-        path: [...path, key],
-        part: 'key',
-      };
-    }
     const hint = suggest(key, allowed);
     const mean = hint === undefined ? '' : ` (did you mean ${quote(hint)}?)`;
-    const optional = allowed.filter((k) => !keys.includes(k));
     return {
       rule: 'unknown-key',
-      message: `unknown key ${quote(key)} ${insidePath(path)}${mean}; expected one of ${listed}${optional.length > 0 ? `, and optionally ${optional.join(', ')}` : ''}`,
+      message: `unknown key ${quote(key)} ${insidePath(path)}${mean}; expected one of ${[...new Set(forms)].join(', ')}${optional.length > 0 ? `, and optionally ${optional.join(', ')}` : ''}`,
       path: [...path, key],
       part: 'key',
     };
   });
 }
 
-/** A string was written where maps told apart by a key are taken too: `a map { level | user | org }`, for the enum's message. */
+/** The words a branch takes as they are written: its enum, or its one constant (`member`). */
+const wordsOf = (b: Branch): readonly unknown[] => b.schema.enum ?? (b.schema.const === undefined ? [] : [b.schema.const]);
+
+/**
+ * A string was written where other words (`member`) and maps told apart by a key are taken too:
+ * `member, or a map { level | user | org | member | via }`, for the enum's message.
+ */
 function alternativesTo(schema: SchemaNode, branches: readonly Branch[], chosen: number, kind: string): Pick<BranchChoice, 'alternatives'> {
   if (kind !== 'string') return {};
-  const keys = branches.flatMap((b, i) => (i !== chosen && b.types.includes('object') && b.schema.required?.[0] !== undefined ? [b.schema.required[0]] : []));
-  return keys.length === 0 ? {} : { alternatives: { schema, text: `a map { ${keys.join(' | ')} }` } };
+  const others = branches.filter((_, i) => i !== chosen);
+  const words = others.flatMap(wordsOf).map(String);
+  const keys = others.flatMap((b) => (b.types.includes('object') && keyOf(b) !== undefined ? [keyOf(b) as string] : []));
+  if (words.length === 0 && keys.length === 0) return {};
+  const maps = keys.length === 0 ? [] : [`or a map { ${keys.join(' | ')} }`];
+  return { alternatives: { schema, words, text: [...words, ...maps].join(', ') } };
 }

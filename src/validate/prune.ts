@@ -9,7 +9,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { commaTails } from './flowComma.js';
 
 /** Keys whose absence would change what the rest of the entity means: a problem there removes the entity. */
-const MEANINGFUL_ENTITY_KEYS = new Set(['access', 'owner', 'primary_key', 'timestamps', 'fields']);
+const MEANINGFUL_ENTITY_KEYS = new Set(['access', 'owner', 'primary_key', 'timestamps', 'members', 'fields']);
 const SECTIONS = new Set(['entities', 'buckets', 'materialized_views', 'jobs']);
 
 export interface Pruned {

@@ -132,13 +132,13 @@ function schemaIssues(data: unknown): Issue[] {
     // enum and const also fire on a value of the wrong type; the type error says it better.
     if ((e.keyword === 'enum' || e.keyword === 'const') && typed.has(e.instancePath)) continue;
     const also = alternatives.get(e.instancePath);
-    issues.push(describeError(e, paths.get(e) ?? [], data, root, also !== undefined && also.schema === e.parentSchema ? also.text : undefined));
+    issues.push(describeError(e, paths.get(e) ?? [], data, root, also !== undefined && also.schema === e.parentSchema ? also : undefined));
   }
   return issues.map((i) => asCommaSplitIssue(i, data) ?? i);
 }
 
-/** `alternative`: the map forms also taken here, for a string outside its allowed set (`a map { level | user | org }`). */
-function describeError(e: ErrorObject, path: Path, data: unknown, root: SchemaNode, alternative?: string): Issue {
+/** `alternative`: the other forms also taken here, for a string outside its allowed set (`member, or a map { level | … }`). */
+function describeError(e: ErrorObject, path: Path, data: unknown, root: SchemaNode, alternative?: NonNullable<BranchChoice['alternatives']>): Issue {
   const params = e.params as Record<string, unknown>;
   const parent = e.parentSchema as SchemaNode | undefined;
   const value = valueAt(data, path);
@@ -166,9 +166,9 @@ function describeError(e: ErrorObject, path: Path, data: unknown, root: SchemaNo
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
-      const hint = typeof value === 'string' ? suggest(value, allowed) : undefined;
+      const hint = typeof value === 'string' ? suggest(value, [...allowed, ...(alternative?.words ?? [])]) : undefined;
       const mean = hint === undefined ? '' : ` (did you mean ${quote(hint)}?)`;
-      const or = alternative === undefined ? '' : `, or ${alternative}`;
+      const or = alternative === undefined ? '' : `, ${alternative.text}`;
       return issue('invalid-value', `${subject} must be one of ${allowed.join(', ')}${or}; got ${showValue(value)}${mean}`);
     }
     case 'const':
@@ -209,7 +209,7 @@ function describeError(e: ErrorObject, path: Path, data: unknown, root: SchemaNo
 /** The naming rule, when `schema` is one of the name definitions; undefined otherwise. */
 function nameRules(schema: SchemaNode, root: SchemaNode): string | undefined {
   const end = 'starting with a letter or _, at most 63 bytes';
-  if (schema === root.$defs?.name) return `lower-case letters, digits and _, ${end}`;
+  if (schema === root.$defs?.name || schema === root.$defs?.memberRole) return `lower-case letters, digits and _, ${end}`;
   if (schema === root.$defs?.slugName) return `lower-case letters, digits, _ and -, ${end}`;
   return undefined;
 }

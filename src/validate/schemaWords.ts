@@ -15,6 +15,7 @@ export interface SchemaNode {
   readonly required?: readonly string[];
   readonly oneOf?: readonly SchemaNode[];
   readonly enum?: readonly unknown[];
+  readonly const?: unknown;
   readonly items?: SchemaNode;
   readonly $defs?: Record<string, SchemaNode>;
 }

@@ -5,6 +5,7 @@
  * owned by someone else, a row in another organization, handing a row over.
  */
 import type { ForeignKey, Table } from '../model/model.js';
+import { OPERATIONS } from '../model/resolve.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import type { RowFacts } from './expect.js';
 import { canDelete, canInsert, canRead, canUpdate, decide } from './expect.js';
@@ -19,7 +20,8 @@ import { userPlan } from './termFixtures.js';
 import { termInserts, termUpdates, whereCoverage } from './termProbes.js';
 import { afterFacts, judge, measured } from './whereFacts.js';
 import type { Actor, Person, World } from './world.js';
-import { ACTOR_LABEL, ORG_ACTORS, PLAIN_ACTORS, homeOrg, otherOrg, otherPerson } from './world.js';
+import { ACTOR_LABEL, ALL_ACTORS, ORG_ACTORS, PLAIN_ACTORS, homeOrg, otherOrg, otherPerson } from './world.js';
+import { membersOfTable } from './memberFacts.js';
 
 export interface ProbeContext {
   readonly schema: string;
@@ -28,6 +30,10 @@ export interface ProbeContext {
   /** Foreign keys that close a cycle (not in their table's own list). */
   readonly deferredForeignKeys?: readonly ForeignKey[];
 }
+
+/** Does the table's access name members, its own or a parent's (`member`, `via`)? */
+export const usesMembership = (table: Table): boolean =>
+  table.access !== undefined && OPERATIONS.some((op) => table.access?.[op].some((t) => t.kind === 'member' || t.kind === 'via'));
 
 /** A slot no fixture row uses: a request's new row never collides with them on a unique key. */
 export const REQUEST_SLOT = 7;
@@ -59,9 +65,11 @@ export function ownerIsUnique(table: Table): boolean {
 /**
  * Who makes a table's requests: anon, A and B; on `org` tables the
  * organization's admin, member and an outsider; with `user` fields also a
- * third user whom no row names (the outsider).
+ * third user whom no row names (the outsider); on an entity with members or
+ * `member`/`via` terms everyone (the owners, a member of each role, non-members).
  */
 export function actorsOf(table: Table): readonly Actor[] {
+  if (membersOfTable(table) !== undefined || usesMembership(table)) return ALL_ACTORS;
   if (table.org !== undefined) return ORG_ACTORS;
   return (table.userColumns ?? []).some((c) => c !== table.owner) ? [...PLAIN_ACTORS, 'outsider'] : PLAIN_ACTORS;
 }

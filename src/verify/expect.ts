@@ -12,10 +12,18 @@
  * whose value was not measured yet makes a decision throw `UnknownWhere`
  * (`decide` turns it into undefined), so that a request asks for it only
  * when the answer depends on it.
+ *
+ * `member` reads the row's memberships (memberFacts.ts); `via` reads the
+ * referenced row's facts and its table's rules, recursively through a chain
+ * (comment → post → project): whoever passes the parent's rule for `can`, or
+ * holds one of the roles in it. A NULL reference grants nothing; a reference
+ * to the generated organizations grants its members.
  */
 import type { AccessLevel, OrgRole } from '../model/input.js';
 import type { AccessRule, AccessTerm, Operation } from '../model/resolve.js';
 import type { Actor, OrgName, Person } from './world.js';
+import { holdsMemberRole } from './memberFacts.js';
+import type { Membership } from './memberFacts.js';
 import { ownValue } from './records.js';
 import { CREATOR, isAdmin, isMember } from './world.js';
 
@@ -29,6 +37,10 @@ export interface RowFacts {
   readonly wheres?: Readonly<Record<string, boolean>>;
   /** Rows it references whose visibility a write must show (see `visibleParents`). */
   readonly parents: readonly ParentFacts[];
+  /** On an entity with members: who holds which role in the row. */
+  readonly members?: Membership;
+  /** The rows its references point at, by column, for `via` terms (a NULL reference is absent). */
+  readonly refs?: Readonly<Record<string, ParentFacts>>;
 }
 
 export interface ParentFacts {
@@ -39,12 +51,18 @@ export interface ParentFacts {
   readonly row: RowFacts;
   readonly hasOwner: boolean;
   readonly hasOrg: boolean;
+  /** The parent's rules, for a `via` asking whether it may be updated or deleted (absent for organizations). */
+  readonly access?: Readonly<Record<Operation, AccessRule>>;
+  /** The parent's member roles, when it has members. */
+  readonly memberRoles?: readonly string[];
 }
 
 export interface TableFacts {
   readonly access: Readonly<Record<Operation, AccessRule>>;
   readonly hasOwner: boolean;
   readonly hasOrg: boolean;
+  /** The roles of its members, first the one that manages them, when the entity has `members`. */
+  readonly memberRoles?: readonly string[];
   /** `readonly` fields: no API role sets them (a new row holds their default). */
   readonly readonly: readonly string[];
   /**
@@ -54,7 +72,7 @@ export interface TableFacts {
   readonly fixed: readonly string[];
 }
 
-type Shape = Pick<TableFacts, 'hasOwner' | 'hasOrg'>;
+type Shape = Pick<TableFacts, 'hasOwner' | 'hasOrg' | 'memberRoles'>;
 
 /** A decision needed a `where` not measured on the row yet. */
 export class UnknownWhere extends Error {
@@ -121,9 +139,37 @@ export function termPasses(term: AccessTerm, op: Operation, actor: Actor, row: R
   let who: boolean;
   if (term.kind === 'level') who = passes(term.level, op, actor, row, table);
   else if (term.kind === 'user') who = actor !== 'anon' && ownValue(row.users, term.column) === actor && ownsNew;
-  else if (term.kind === 'member' || term.kind === 'via') throw new Error(`verify does not know the ${term.kind} term yet (issue 16)`);
+  else if (term.kind === 'member') who = holdsMemberRole(row.members, actor, term.roles) && ownsNew;
+  else if (term.kind === 'via') who = viaPasses(term, actor, row) && ownsNew;
   else who = actor !== 'anon' && row.org !== undefined && holdsRole(actor, row.org, term.roles) && ownsNew;
   return who && whereHolds(term, row);
+}
+
+/**
+ * `{ via: F, can, member }`: the row F references decides, under its own
+ * table's rule for `can` (read unless written), or its memberships with
+ * `member`. For the generated organizations, membership: any role to read,
+ * `member` roles as written, an admin to update or delete (the rule of
+ * organizations' own rows).
+ */
+function viaPasses(term: Extract<AccessTerm, { kind: 'via' }>, actor: Actor, row: RowFacts): boolean {
+  const parent = ownValue(row.refs, term.column);
+  if (parent === undefined) return false;
+  if (parent.read === 'organizations') {
+    const org = parent.row.org;
+    if (org === undefined) return false;
+    if (term.roles !== undefined) return holdsRole(actor, org, term.roles as readonly OrgRole[]);
+    return term.can === 'read' ? isMember(actor, org) : isAdmin(actor, org);
+  }
+  if (term.roles !== undefined) return holdsMemberRole(parent.row.members, actor, term.roles);
+  if (term.can === 'read') return readPasses(parent.read, actor, parent.row, parent);
+  return parent.access !== undefined && rulePasses(parent.access[term.can], term.can, actor, parent.row, parent);
+}
+
+/** The read rule, and on an entity with members its owner too (insert … returning before the membership exists). */
+function readPasses(rule: AccessRule, actor: Actor, row: RowFacts, table: Shape): boolean {
+  if (table.memberRoles !== undefined && actor !== 'anon' && table.hasOwner && row.owner === actor) return true;
+  return rulePasses(rule, 'read', actor, row, table);
 }
 
 /** Any of the rule's terms; unknown only when no term passes and one of them is unknown. */
@@ -155,11 +201,11 @@ function parentsVisible(actor: Actor, row: RowFacts): boolean {
       const org = p.row.org;
       return org !== undefined && (isMember(actor, org) || CREATOR[org] === actor);
     }
-    return rulePasses(p.read, 'read', actor, p.row, p);
+    return readPasses(p.read, actor, p.row, p);
   });
 }
 
-export const canRead = (t: TableFacts, actor: Actor, row: RowFacts): boolean => rulePasses(t.access.read, 'read', actor, row, t);
+export const canRead = (t: TableFacts, actor: Actor, row: RowFacts): boolean => readPasses(t.access.read, actor, row, t);
 
 /** An insert that sends `sent` columns beyond what a client must: none of them `readonly`. */
 export const canInsert = (t: TableFacts, actor: Actor, row: RowFacts, sent: readonly string[] = []): boolean =>

@@ -13,7 +13,8 @@ import type { RowFacts, TableFacts } from './expect.js';
 import { readsEveryRow } from './expect.js';
 import { insertRow, typedText } from './rows.js';
 import type { RowPlan } from './rows.js';
-import { userPlan, variantPlans } from './termFixtures.js';
+import { extraMembershipSql, membersOfTable, plannedMembers } from './memberFacts.js';
+import { nullViaPlans, userPlan, variantPlans } from './termFixtures.js';
 import { FAMILIES, constrainedColumn } from './values.js';
 import { measureWheres, tableWheres } from './whereFacts.js';
 import type { OrgName, Person, World } from './world.js';
@@ -26,6 +27,8 @@ export interface FixtureRow {
   readonly keyValues: Readonly<Record<string, string>>;
   /** The key as `keySql` reads it: how a SELECT's rows are matched to labels. */
   readonly keyText: string;
+  /** Whose row it is meant to be (its owner's, or the person whose parents it points at when nobody owns it). */
+  readonly person?: Person;
 }
 
 /**
@@ -86,10 +89,12 @@ export function tableFacts(table: Table, functions: Model['functions'] = []): Ta
   const immutable = (guard?.immutable ?? []).filter((c) => c !== table.owner);
   // access-rules.md §1: on an entity that uses terms, the owner field never changes through the API.
   const owner = table.owner !== undefined && usesTerms(access) ? [table.owner] : [];
+  const members = membersOfTable(table);
   return {
     access,
     hasOwner: table.owner !== undefined,
     hasOrg: table.org !== undefined,
+    ...(members !== undefined ? { memberRoles: members.roles } : {}),
     readonly,
     fixed: [...new Set([...readonly, ...immutable, ...owner])],
   };
@@ -148,7 +153,7 @@ async function tableFixture(db: Database, model: Model, world: World, table: Tab
           return { ...base, rows: [], families, untested: built.reason };
         }
         const [returned] = await db.query<{ key: string }>(`${built.sql} RETURNING ${returning}`);
-        rows.push(fixtureRow(plan.label, built.facts, key, returned?.key));
+        rows.push(await withMembers(db, model.schema, world, table, fixtureRow(plan, built.facts, key, returned?.key)));
       }
       await db.exec('RELEASE SAVEPOINT altan_verify_fixture');
       rows.push(...(await variantRows(db, model, world, table, fixtures, families)));
@@ -165,9 +170,25 @@ async function tableFixture(db: Database, model: Model, world: World, table: Tab
   }
 }
 
-function fixtureRow(label: string, facts: RowFacts, key: readonly string[], keyText = '[]'): FixtureRow {
+function fixtureRow(plan: { readonly label: string; readonly person?: Person }, facts: RowFacts, key: readonly string[], keyText = '[]'): FixtureRow {
   const texts = JSON.parse(keyText) as string[];
-  return { label, facts, keyValues: Object.fromEntries(key.map((c, i) => [c, texts[i] ?? ''])), keyText };
+  const person = plan.person !== undefined ? { person: plan.person } : {};
+  return { label: plan.label, facts, keyValues: Object.fromEntries(key.map((c, i) => [c, texts[i] ?? ''])), keyText, ...person };
+}
+
+/**
+ * On an entity with members, the row's memberships beyond the owner's (which
+ * its trigger made): made as the connection's own user, and known to the oracle.
+ */
+async function withMembers(db: Database, schema: string, world: World, table: Table, row: FixtureRow): Promise<FixtureRow> {
+  const members = membersOfTable(table);
+  const [keyColumn] = primaryKey(table);
+  const column = table.columns.find((c) => c.name === keyColumn);
+  if (members === undefined || column === undefined) return row;
+  const membership = plannedMembers(members, row.facts.owner);
+  const sql = extraMembershipSql(schema, members, world, typedText(row.keyValues[column.name] ?? '', column), membership, row.facts.owner);
+  if (sql !== '') await db.exec(sql);
+  return { ...row, facts: { ...row.facts, members: membership } };
 }
 
 /** The rows a `where` needs besides the base ones (termFixtures.ts); one the database refuses is left out. */
@@ -181,14 +202,16 @@ async function variantRows(
 ): Promise<FixtureRow[]> {
   const rows: FixtureRow[] = [];
   const key = primaryKey(table);
-  for (const plan of variantPlans(table, fixturePlans(table), model.deferredForeignKeys)) {
+  const base = fixturePlans(table);
+  for (const plan of [...variantPlans(table, base, model.deferredForeignKeys), ...nullViaPlans(table, base)]) {
     const built = insertRow({ schema: model.schema, world, fixtures, families }, table, plan);
     if (!built.ok) continue;
     await db.exec('SAVEPOINT altan_verify_variant');
     try {
       const [returned] = await db.query<{ key: string }>(`${built.sql} RETURNING ${keySql(key)} AS key`);
+      const row = await withMembers(db, model.schema, world, table, fixtureRow(plan, built.facts, key, returned?.key));
       await db.exec('RELEASE SAVEPOINT altan_verify_variant');
-      rows.push(fixtureRow(plan.label, built.facts, key, returned?.key));
+      rows.push(row);
     } catch (e) {
       await db.exec('ROLLBACK TO SAVEPOINT altan_verify_variant; RELEASE SAVEPOINT altan_verify_variant');
       if (!isRefusal(e)) throw e;

@@ -10,8 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import { DatabaseError } from '../db/errors.js';
 import type { Column, ForeignKey, Table } from '../model/model.js';
+import { viaTerms } from '../model/resolve.js';
 import { ident, literal, qualified } from '../sql/quote.js';
-import type { RowFacts } from './expect.js';
+import type { ParentFacts, RowFacts } from './expect.js';
 import { canInsert, canUpdate, decide, readsEveryRow } from './expect.js';
 import { REQUEST_SLOT, actorsOf, keyOf, ownerIsUnique } from './entityProbes.js';
 import type { ProbeContext } from './entityProbes.js';
@@ -50,6 +51,17 @@ function missingId(column: Column): string | undefined {
 
 const without = (facts: RowFacts, column: string): RowFacts => ({ ...facts, parents: facts.parents.filter((p) => p.column !== column) });
 
+/** The row's references once `column` points at `parent` (NULL when undefined). */
+function pointedAt(facts: RowFacts, column: string, parent: ParentFacts | undefined): Record<string, ParentFacts> {
+  const refs: Record<string, ParentFacts> = Object.create(null);
+  for (const [c, p] of Object.entries(facts.refs ?? {})) if (c !== column) refs[c] = p;
+  if (parent !== undefined) refs[column] = parent;
+  return refs;
+}
+
+/** The columns the table's `via` terms read through. */
+const viaColumns = (table: Table): ReadonlySet<string> => new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column));
+
 export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] {
   const { table, facts } = fixture;
   if (fixture.untested !== undefined || fixture.rows.length === 0) return [];
@@ -85,13 +97,16 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
       if (keyColumn === undefined) continue;
       // every row of it is readable by the actor (an `authenticated` parent, signed in): nothing to hide
       const readsAll = readsEveryRow(parent.facts.access.read, actor !== 'anon');
-      const values: { label: string; sql: string; row?: FixtureRow }[] = parent.rows.map((row) => ({
+      const values: { label: string; sql: string; row?: FixtureRow; unset?: true }[] = parent.rows.map((row) => ({
         label: `${row.label} of ${parent.table.name}`,
         sql: typedText(row.keyValues[fk.target.column] ?? '', keyColumn),
         row,
       }));
       const missing = readsAll ? undefined : missingId(keyColumn);
       if (missing !== undefined) values.push({ label: `a missing ${parent.table.name} id`, sql: missing });
+      // a `via` reference left NULL grants nothing through the term (and needs no parent)
+      if (viaColumns(table).has(fk.column) && table.columns.find((c) => c.name === fk.column)?.notNull === false)
+        values.push({ label: 'null', sql: 'NULL', unset: true });
       const pointed = (v: (typeof values)[number]) => (v.row ? parentFacts(parent, v.row, fk.column) : undefined);
 
       // A read-only or immutable reference is never written by a client: columnProbes.ts asks that, with a value
@@ -108,7 +123,9 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
             actor,
             operation: `insert own row with ${fk.column} = ${v.label}`,
             // a missing id is a row nobody may be told about
-            ...(v.row === undefined ? { expected: denied } : judge(table, built.sql, (w) => canInsert(facts, actor, measured(built.facts, w)))),
+            ...(v.row === undefined && v.unset === undefined
+              ? { expected: denied }
+              : judge(table, built.sql, (w) => canInsert(facts, actor, measured(built.facts, w)))),
             ...(old ? { prepare: `DELETE FROM ${target} WHERE ${key.match(old)}` } : {}),
             run: (query) =>
               probing(async () => {
@@ -123,13 +140,13 @@ export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe
         for (const v of values) {
           const p = pointed(v);
           const parents = [...without(mine.facts, fk.column).parents, ...(p ? [p] : [])];
-          const after = afterFacts(table, mine.facts, { parents }, [fk.column]);
+          const after = afterFacts(table, mine.facts, { parents, refs: pointedAt(mine.facts, fk.column, p) }, [fk.column]);
           const statement = `UPDATE ${target} SET ${ident(fk.column)} = ${v.sql} WHERE ${key.match(mine)}`;
           probes.push({
             subject,
             actor,
             operation: `point ${mine.label} ${fk.column} at ${v.label}`,
-            ...(v.row === undefined
+            ...(v.row === undefined && v.unset === undefined
               ? { expected: denied }
               : judge(table, statement, (w) => canUpdate(facts, actor, mine.facts, measured(after, w), [fk.column]))),
             run: (query) => probing(() => updating(query, statement)),

@@ -7,7 +7,7 @@
  * someone else.
  */
 import type { Column, Table } from '../model/model.js';
-import { ORGANIZATIONS } from '../model/resolve.js';
+import { ORGANIZATIONS, viaTerms } from '../model/resolve.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import type { ParentFacts, RowFacts } from './expect.js';
 import { canRead, decide } from './expect.js';
@@ -69,6 +69,9 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
   const names: string[] = [];
   const values: string[] = [];
   const parents: ParentFacts[] = [];
+  // the rows `via` terms read through, by column: a reference left NULL grants nothing
+  const refs: Record<string, ParentFacts> = Object.create(null);
+  const via = new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column));
   // Without a prototype: a user column named __proto__ is a key like any other.
   const users: Record<string, Person> = Object.create(null);
   const userColumns = new Set(table.userColumns ?? []);
@@ -86,7 +89,10 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
     }
     if (plan.set !== undefined && column.name === plan.set.column) {
       set(plan.set.sql);
-      if (plan.set.parent) parents.push(plan.set.parent);
+      if (plan.set.parent) {
+        parents.push(plan.set.parent);
+        refs[column.name] = plan.set.parent;
+      }
       continue;
     }
     // a request leaves read-only columns to their defaults (writing one is a request of its own)
@@ -106,7 +112,8 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
       set(literal(ctx.world.orgs[plan.org ?? 'X']));
       continue;
     }
-    const needed = (column.notNull && column.default === undefined) || (unique.has(column.name) && column.default?.kind === 'literal');
+    // a `via` reference is set even when optional: the term has a row to read through (a NULL one is a variant row)
+    const needed = (column.notNull && column.default === undefined) || (unique.has(column.name) && column.default?.kind === 'literal') || via.has(column.name);
     const fk = table.foreignKeys.find((f) => f.column === column.name);
     if (fk && needed) {
       if (fk.target.schema === 'auth') {
@@ -116,7 +123,9 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
       } else if (fk.target.table === ORGANIZATIONS && !ctx.fixtures.has(fk.target.table)) {
         const org = plan.org ?? 'X';
         set(literal(ctx.world.orgs[org]));
-        parents.push({ column: column.name, read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true });
+        const parent: ParentFacts = { column: column.name, read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true };
+        parents.push(parent);
+        refs[column.name] = parent;
       } else {
         const parent = ctx.fixtures.get(fk.target.table);
         if (fk.target.table === table.name) return { ok: false, reason: `${column.name} must reference a row of the same table` };
@@ -127,7 +136,9 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
         const text = row.keyValues[fk.target.column];
         if (keyColumn === undefined || text === undefined) return { ok: false, reason: `cannot read the key of ${fk.target.table}` };
         set(typedText(text, keyColumn));
-        if (parent.visibilityChecked) parents.push(parentFacts(parent, row, column.name));
+        const facts = parentFacts(parent, row, column.name);
+        if (parent.visibilityChecked) parents.push(facts);
+        refs[column.name] = facts;
       }
       continue;
     }
@@ -149,13 +160,15 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
     ...(plan.org ? { org: plan.org } : {}),
     ...(userColumns.size > 0 ? { users } : {}),
     parents,
+    ...(Object.keys(refs).length > 0 ? { refs } : {}),
   };
   return { ok: true, sql, facts };
 }
 
 /** What a reference to `row` of `parent` through `column` asks of its writer. */
 export function parentFacts(parent: TableFixture, row: FixtureRow, column: string): ParentFacts {
-  return { column, read: parent.facts.access.read, row: row.facts, hasOwner: parent.facts.hasOwner, hasOrg: parent.facts.hasOrg };
+  const { access, hasOwner, hasOrg, memberRoles } = parent.facts;
+  return { column, read: access.read, row: row.facts, hasOwner, hasOrg, access, ...(memberRoles !== undefined ? { memberRoles } : {}) };
 }
 
 /**
@@ -172,5 +185,8 @@ function chooseParent(parent: TableFixture, plan: RowPlan, varying: boolean) {
   const who = viewer ?? plan.person;
   const mine = pool.find((r) => r.facts.owner !== undefined && r.facts.owner === who);
   if (mine) return mine;
+  // a parent nobody owns is its person's (A's comment on a task of A's project): a chain stays one person's
+  const theirs = varying ? undefined : pool.find((r) => r.facts.owner === undefined && r.person !== undefined && r.person === who);
+  if (theirs) return theirs;
   return (varying ? pool[(plan.parentSlot ?? plan.slot) % pool.length] : pool[0]) as (typeof pool)[number];
 }

@@ -19,6 +19,7 @@ import type { AuditSummary } from './audit.js';
 import { entityProbes } from './entityProbes.js';
 import { referenceProbes } from './referenceProbes.js';
 import { createFixtures, createWorld, hasOrganizationTables } from './fixtures.js';
+import { memberProbes } from './memberProbes.js';
 import { organizationProbes } from './orgProbes.js';
 import { describe, sameOutcome } from './probe.js';
 import type { Actual, Expected, Oracle, Probe } from './probe.js';
@@ -207,7 +208,7 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
   await createWorld(db, model, world);
   const fixtures = await createFixtures(db, model, world);
   const ctx = { schema: model.schema, world, fixtures, deferredForeignKeys: model.deferredForeignKeys };
-  const probes = [...fixtures.values()].flatMap((f) => [...entityProbes(ctx, f), ...referenceProbes(ctx, f)]);
+  const probes = [...fixtures.values()].flatMap((f) => [...entityProbes(ctx, f), ...referenceProbes(ctx, f), ...memberProbes(ctx, f)]);
   if (hasOrganizationTables(model)) probes.push(...organizationProbes(model.schema, world));
   let filesRefused: string | undefined;
   await db.exec('SAVEPOINT altan_verify_files');

@@ -9,6 +9,7 @@
 import type { JsonValue } from '../model/input.js';
 import { sqlLiteral } from '../model/literals.js';
 import type { Column, ForeignKey, Table } from '../model/model.js';
+import { viaTerms } from '../model/resolve.js';
 import type { RowPlan } from './rows.js';
 import { whereReads, tableWheres } from './whereFacts.js';
 import { enumOf, synthesize } from './values.js';
@@ -115,4 +116,17 @@ export function variantPlans<P extends RowPlan & { readonly label: string }>(tab
     }
   }
   return out;
+}
+
+/**
+ * For each base row, one whose optional `via` references are NULL: a NULL
+ * reference grants nothing through the term (access-rules.md §1).
+ */
+export function nullViaPlans<P extends RowPlan & { readonly label: string }>(table: Table, base: readonly P[]): P[] {
+  const columns = [...new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column))].filter(
+    (c) => table.columns.find((col) => col.name === c)?.notNull === false,
+  );
+  if (columns.length === 0) return [];
+  const unset = Object.fromEntries(columns.map((c) => [c, 'NULL']));
+  return base.map((plan) => ({ ...plan, slot: plan.slot + 50, label: `${plan.label} (${columns.join(', ')} null)`, columns: { ...plan.columns, ...unset } }));
 }

@@ -49,6 +49,8 @@ export const otherOrg = (org: OrgName): OrgName => (org === 'X' ? 'Y' : 'X');
 /** Actors of tables without organizations, and of those with them. */
 export const PLAIN_ACTORS: readonly Actor[] = ['anon', 'a', 'b'];
 export const ORG_ACTORS: readonly Actor[] = ['anon', 'admin', 'member', 'outsider'];
+/** Actors of tables with members or reached through them: the owners, a member of each role, non-members. */
+export const ALL_ACTORS: readonly Actor[] = ['anon', ...PERSONS];
 
 /**
  * Another user of the same table, for "insert a row owned by someone else" and "hand a row over".

@@ -6,7 +6,7 @@
  * that opens too much opens the whole rule. A `where` narrows the rows, not
  * the callers: `public` with a condition still lets anyone write those rows.
  */
-import { effectiveAccess, involvesOrg, ownerField } from '../../model/resolve.js';
+import { effectiveAccess, hasMembers, involvesOrg, ownerField } from '../../model/resolve.js';
 import type { RuleContext } from './context.js';
 import { eachTerm } from './terms.js';
 
@@ -37,6 +37,8 @@ export function writeAccess(ctx: RuleContext): void {
       );
     } else if (level === 'public' || level === 'authenticated') {
       const who = level === 'public' ? 'any caller, even without signing in,' : 'any signed-in user';
+      // Anyone signed in may start a row of an entity with members (a project, a room): they become its first member.
+      if (level === 'authenticated' && op === 'create' && hasMembers(entity)) return;
       if (term.where === undefined) {
         const what = op === 'create' ? 'insert rows' : `${op} any row, including other users' rows`;
         ctx.warn('open-write', `entity "${name}" gives ${op} access to ${level}: ${who} may ${what}; use owner or org unless that is intended`, path);

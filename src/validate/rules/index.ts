@@ -5,7 +5,7 @@
  */
 import type { Rule } from './context.js';
 import { writeAccess } from './access.js';
-import { bucketSize, mimeType } from './buckets.js';
+import { bucketSize, bucketVia, mimeType } from './buckets.js';
 import { nulCharacter } from './data.js';
 import { missingType, onDelete, unknownType } from './fields.js';
 import { duplicateIndex, indexField } from './indexes.js';
@@ -19,7 +19,10 @@ import { sqlFragment } from './sql.js';
 import { enumDefault, enumType, defaultType } from './values.js';
 import { schedule, viewRefresh } from './views-jobs.js';
 import { exposedSchema, jsonEquality, publicBucketRead, viewOverAuthUsers, writeWithoutRead } from './usability.js';
-import { userField, viewUserColumn } from './users.js';
+import { userField, viewUserColumn, viewVia } from './users.js';
+import { memberCreate, memberRole, memberWithoutMembers, viaCan } from './memberTerms.js';
+import { membersColumn, membersTable } from './membersTables.js';
+import { viaCycle, viaField } from './via.js';
 import { accessWhere } from './where.js';
 
 export interface NamedRule {
@@ -62,6 +65,16 @@ export const RULES: readonly NamedRule[] = [
   { name: 'readonly-default', check: readonlyDefault },
   { name: 'readonly-immutable', check: readonlyImmutable },
   { name: 'view-user-column', check: viewUserColumn },
+  { name: 'view-via', check: viewVia },
+  { name: 'via-field', check: viaField },
+  { name: 'via-cycle', check: viaCycle },
+  { name: 'via-can', check: viaCan },
+  { name: 'member-without-members', check: memberWithoutMembers },
+  { name: 'member-role', check: memberRole },
+  { name: 'member-create', check: memberCreate },
+  { name: 'members-table', check: membersTable },
+  { name: 'members-column', check: membersColumn },
+  { name: 'bucket-via', check: bucketVia },
   { name: 'view-refresh', check: viewRefresh },
   { name: 'nul-character', check: nulCharacter },
   { name: 'write-without-read', check: writeWithoutRead },

@@ -3,7 +3,7 @@
  * primary key, the implicit `id`, timestamps, and the owner and org columns.
  * A declared field that the tool would also add is a conflict, not a merge.
  */
-import { ORG_FIELD, effectiveAccess, fieldSpec, involvesOrg, involvesOwner, ownerField, resolveFieldType } from '../../model/resolve.js';
+import { ORG_FIELD, effectiveAccess, fieldSpec, hasMembers, involvesOrg, involvesOwner, ownerField, resolveFieldType } from '../../model/resolve.js';
 import { didYouMean, entities, fieldLabel } from './context.js';
 import type { RuleContext } from './context.js';
 
@@ -66,7 +66,8 @@ export function implicitColumn(ctx: RuleContext): void {
 
 export function ownerWithoutOwnerAccess(ctx: RuleContext): void {
   for (const [name, entity] of entities(ctx.input)) {
-    if (entity.owner !== undefined && !involvesOwner(effectiveAccess(entity))) {
+    // An entity with members has an owner (its first member) whatever its terms.
+    if (entity.owner !== undefined && !involvesOwner(effectiveAccess(entity)) && !hasMembers(entity)) {
       ctx.error(
         'owner-without-owner-access',
         `entity "${name}" sets owner, but its access involves no owner (no operation is owner or org); remove owner or change access`,

@@ -43,6 +43,10 @@ export function accessDuplicateTerm(ctx: RuleContext): void {
   });
 }
 
+/** Every role of `inner` (undefined: any role) is among `outer` (undefined: any role). */
+const holdsAll = (outer: readonly string[] | undefined, inner: readonly string[] | undefined): boolean =>
+  outer === undefined || (inner?.every((r) => outer.includes(r)) ?? false);
+
 function withoutWhere(term: AccessTerm): AccessTerm {
   const { where: _where, ...rest } = term;
   return rest;
@@ -51,17 +55,21 @@ function withoutWhere(term: AccessTerm): AccessTerm {
 /**
  * Does term `a` grant everything term `b` grants, for `op`? Only the cases that
  * are certain without reading SQL: a level that takes in every caller of the
- * other, the organization terms that contain one another, and a term that is
- * the other without its condition.
+ * other, the organization or membership terms that contain one another, and a
+ * term that is the other without its condition.
  */
 function covers(a: AccessTerm, b: AccessTerm, op: Operation): boolean {
   if (a.where !== undefined) return false;
   if (b.where !== undefined && termKey(withoutWhere(b)) === termKey(a)) return true;
   const level = (t: AccessTerm, l: string) => t.kind === 'level' && t.level === l;
   const roles = (t: AccessTerm, r: string) => t.kind === 'org-role' && t.roles.join(' ') === r;
-  // Every caller, or every signed-in caller (each term but public is one of them).
+  // Every caller, or every signed-in caller (each term but public is one of them, and via,
+  // which grants anon too when the parent's rule does).
   if (level(a, 'public')) return true;
-  if (level(a, 'authenticated')) return !level(b, 'public');
+  if (level(a, 'authenticated')) return !level(b, 'public') && !(b.kind === 'via' && b.roles === undefined);
+  // Members holding any of a's roles (a's roles undefined: any role) of the same row, or of the same parent.
+  if (a.kind === 'member' && b.kind === 'member') return holdsAll(a.roles, b.roles);
+  if (a.kind === 'via' && b.kind === 'via' && a.column === b.column && a.roles !== undefined && b.roles !== undefined) return holdsAll(a.roles, b.roles);
   // Any member of the row's organization: its owners (who must be members) and its admins.
   if (roles(a, 'admin member')) return level(b, 'owner') || level(b, 'org') || roles(b, 'admin');
   // org: members read every row and create their own; admins, or the owner still a member, change them.

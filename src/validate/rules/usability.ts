@@ -81,9 +81,10 @@ export function publicBucketRead(ctx: RuleContext): void {
   for (const [name, bucket] of Object.entries(ctx.input.buckets ?? {})) {
     const read = bucket.access?.read;
     if (bucket.public !== true || read === undefined || read === 'public') continue;
+    const words = typeof read === 'string' ? read : `{ via: ${read.via} }`;
     ctx.warn(
       'public-bucket-read',
-      `bucket "${name}" is public, so anyone with a file's URL can download it; read: ${read} only limits who can list and read through the API — make the bucket private to restrict downloads`,
+      `bucket "${name}" is public, so anyone with a file's URL can download it; read: ${words} only limits who can list and read through the API — make the bucket private to restrict downloads`,
       ['buckets', name, 'access', 'read'],
     );
   }

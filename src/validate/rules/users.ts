@@ -2,9 +2,9 @@
  * Rules about the columns that name a user: a `{ user: FIELD }` term compares
  * FIELD with `auth.uid()`, so it must be a user id (a declared field that
  * references auth.users); a per-user materialized view filters on a column its
- * query must give.
+ * query must give, and so does one filtered through an entity's rows.
  */
-import { AUTH_USERS, columnNames, fieldSpec, ownerField } from '../../model/resolve.js';
+import { AUTH_USERS, ORGANIZATIONS, columnNames, fieldSpec, ownerField, referencedKey } from '../../model/resolve.js';
 import { checkSqlFragment } from '../../sql/fragment.js';
 import { isSqlObject } from '../../sql/parser.js';
 import type { SqlNode, SqlObject } from '../../sql/parser.js';
@@ -102,5 +102,44 @@ export function viewUserColumn(ctx: RuleContext): void {
       `access of materialized view "${name}" filters on "${column}", which is not a column of its query (${[...columns].join(', ')}); name the column that holds the user id${didYouMean(column, [...columns])}`,
       ['materialized_views', name, 'access', 'user'],
     );
+  }
+}
+
+/**
+ * `{ via: COLUMN, references: ENTITY }` of a materialized view: the API view
+ * keeps the rows whose COLUMN is the id of an ENTITY row the caller may read,
+ * so COLUMN must be a column of the query and ENTITY an entity (or the
+ * generated organizations, when some entity uses org access).
+ */
+export function viewVia(ctx: RuleContext): void {
+  const entityNames = Object.keys(ctx.input.entities ?? {});
+  const candidates = [...entityNames, ...(ctx.usesOrg ? [ORGANIZATIONS] : [])];
+  for (const [name, view] of Object.entries(ctx.input.materialized_views ?? {})) {
+    if (typeof view.access !== 'object' || !('via' in view.access)) continue;
+    const { via: column, references } = view.access;
+    const path = ['materialized_views', name, 'access'];
+    const columns = view.query.includes('\u0000') ? undefined : outputColumns(view.query);
+    if (columns !== undefined && !columns.has(column)) {
+      ctx.error(
+        'view-via',
+        `access of materialized view "${name}" goes through "${column}", which is not a column of its query (${[...columns].join(', ')}); name the column that holds the ${references} id${didYouMean(column, [...columns])}`,
+        [...path, 'via'],
+      );
+    }
+    if (candidates.includes(references)) {
+      if (referencedKey(ctx.input, references) === undefined) {
+        ctx.error(
+          'view-via',
+          `access of materialized view "${name}" references entity "${references}", whose primary key has several fields: a column names one row by its id; give that entity a single-field key`,
+          [...path, 'references'],
+        );
+      }
+      continue;
+    }
+    const hint = references === ORGANIZATIONS ? '; the organizations table exists only when some entity uses org access' : didYouMean(references, candidates);
+    ctx.error('view-via', `access of materialized view "${name}" references "${references}", which is not an entity of this file${hint}`, [
+      ...path,
+      'references',
+    ]);
   }
 }

@@ -110,6 +110,9 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
     }
     if (column.name === table.org) {
       set(literal(ctx.world.orgs[plan.org ?? 'X']));
+      // `{ via: org_id }` through the column the tool adds: membership of that organization
+      if (via.has(column.name))
+        refs[column.name] = { column: column.name, read: 'organizations', row: { org: plan.org ?? 'X', parents: [] }, hasOwner: false, hasOrg: true };
       continue;
     }
     // a `via` reference is set even when optional: the term has a row to read through (a NULL one is a variant row)

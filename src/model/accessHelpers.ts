@@ -24,6 +24,7 @@ import {
   declaredPrimaryKey,
   effectiveAccess,
   fieldSpec,
+  hasMembers,
   involvesOrg,
   ownerField,
   referencedKey,
@@ -128,7 +129,16 @@ export class AccessHelpers {
 
   /** The terms of an entity's rule for `op` that grant something to `role` (anon: as its policies have them). */
   ruleFor(entity: string, op: Operation, role: ApiRole): AccessRule {
-    const rule = effectiveAccess(this.entity(entity))[op];
+    const input = this.entity(entity);
+    const written = effectiveAccess(input)[op];
+    // The owner of a row with members reads it whatever the rule says (its read policy admits them):
+    // a child's via and a written reference must see the same rows.
+    const ownerReads =
+      op === 'read' &&
+      role === 'authenticated' &&
+      hasMembers(input) &&
+      !written.some((t) => t.kind === 'level' && t.level === 'owner' && t.where === undefined);
+    const rule: AccessRule = ownerReads ? [...written, { kind: 'level', level: 'owner' }] : written;
     return role === 'authenticated' ? rule : rule.filter((t) => this.reaches(entity, t, 'anon'));
   }
 

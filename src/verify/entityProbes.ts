@@ -20,8 +20,9 @@ import { userPlan } from './termFixtures.js';
 import { termInserts, termUpdates, whereCoverage } from './termProbes.js';
 import { afterFacts, judge, measured } from './whereFacts.js';
 import type { Actor, Person, World } from './world.js';
-import { ACTOR_LABEL, ALL_ACTORS, ORG_ACTORS, PLAIN_ACTORS, homeOrg, otherOrg, otherPerson } from './world.js';
+import { ALL_ACTORS, ORG_ACTORS, PLAIN_ACTORS, homeOrg, otherOrg, otherPerson } from './world.js';
 import { membersOfTable } from './memberFacts.js';
+import { ownValue } from './records.js';
 
 export interface ProbeContext {
   readonly schema: string;
@@ -198,7 +199,7 @@ export function entityProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
     if (person === undefined) continue;
     if (table.owner !== undefined) {
       const other = otherPerson(person, table.org === undefined);
-      kit.insert(actor, `insert a row owned by ${ACTOR_LABEL[other]}`, { ...own, owner: other }, other);
+      kit.insert(actor, `insert a row owned by ${ctx.world.labels[other]}`, { ...own, owner: other }, other);
     }
     if (own.org !== undefined) kit.insert(actor, 'insert into another organization', { ...own, org: otherOrg(own.org) });
   }
@@ -212,13 +213,16 @@ export function entityProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
     const mine = person ? rowOf(person) : undefined;
     if (person && mine && table.owner !== undefined) {
       const other = otherPerson(person, table.org === undefined);
-      kit.update(actor, `hand own row to ${ACTOR_LABEL[other]}`, mine, { owner: other }, `${ident(table.owner)} = ${literal(ctx.world.users[other])}`, [
+      kit.update(actor, `hand own row to ${ctx.world.labels[other]}`, mine, { owner: other }, `${ident(table.owner)} = ${literal(ctx.world.users[other])}`, [
         table.owner,
       ]);
     }
     if (mine && table.org !== undefined && mine.facts.org !== undefined) {
       const org = otherOrg(mine.facts.org);
-      kit.update(actor, 'move own row to another organization', mine, { org }, `${ident(table.org)} = ${literal(ctx.world.orgs[org])}`, [table.org]);
+      // a `via` through the organization column follows the row to its new organization
+      const moved = ownValue(mine.facts.refs, table.org);
+      const refs = moved === undefined ? {} : { refs: { ...mine.facts.refs, [table.org]: { ...moved, row: { ...moved.row, org } } } };
+      kit.update(actor, 'move own row to another organization', mine, { org, ...refs }, `${ident(table.org)} = ${literal(ctx.world.orgs[org])}`, [table.org]);
     }
   }
   termUpdates(kit);

@@ -154,16 +154,24 @@ export function termPasses(term: AccessTerm, op: Operation, actor: Actor, row: R
  */
 function viaPasses(term: Extract<AccessTerm, { kind: 'via' }>, actor: Actor, row: RowFacts): boolean {
   const parent = ownValue(row.refs, term.column);
-  if (parent === undefined) return false;
+  return parent !== undefined && parentGrants(parent, actor, term.can, term.roles);
+}
+
+/**
+ * What a `via` asks of the row it reaches: may the actor `can` it, or hold
+ * one of `roles` in it. Also the answer for a bucket's `{ via: ENTITY }`
+ * (the row a file's first folder names) and a view's `{ via, references }`.
+ */
+export function parentGrants(parent: ParentFacts, actor: Actor, can: 'read' | 'update' | 'delete', roles?: readonly string[]): boolean {
   if (parent.read === 'organizations') {
     const org = parent.row.org;
     if (org === undefined) return false;
-    if (term.roles !== undefined) return holdsRole(actor, org, term.roles as readonly OrgRole[]);
-    return term.can === 'read' ? isMember(actor, org) : isAdmin(actor, org);
+    if (roles !== undefined) return holdsRole(actor, org, roles as readonly OrgRole[]);
+    return can === 'read' ? isMember(actor, org) : isAdmin(actor, org);
   }
-  if (term.roles !== undefined) return holdsMemberRole(parent.row.members, actor, term.roles);
-  if (term.can === 'read') return readPasses(parent.read, actor, parent.row, parent);
-  return parent.access !== undefined && rulePasses(parent.access[term.can], term.can, actor, parent.row, parent);
+  if (roles !== undefined) return holdsMemberRole(parent.row.members, actor, roles);
+  if (can === 'read') return readPasses(parent.read, actor, parent.row, parent);
+  return parent.access !== undefined && rulePasses(parent.access[can], can, actor, parent.row, parent);
 }
 
 /** The read rule, and on an entity with members its owner too (insert … returning before the membership exists). */

@@ -14,7 +14,7 @@ import { readsEveryRow } from './expect.js';
 import { insertRow, typedText } from './rows.js';
 import type { RowPlan } from './rows.js';
 import { extraMembershipSql, membersOfTable, plannedMembers } from './memberFacts.js';
-import { nullViaPlans, userPlan, variantPlans } from './termFixtures.js';
+import { nullViaPlans, userPlan, variantPlans, viaParentPlans } from './termFixtures.js';
 import { FAMILIES, constrainedColumn } from './values.js';
 import { measureWheres, tableWheres } from './whereFacts.js';
 import type { OrgName, Person, World } from './world.js';
@@ -107,15 +107,17 @@ export function fixturePlans(table: Table): readonly (RowPlan & { readonly label
     return { label: `${OWNER_LABEL[person]} row`, person, ...(org ? { org } : {}), slot, ...(users ? { users } : {}) };
   };
   if (table.org !== undefined) return [row('admin', 'X', 0), row('member', 'X', 1), row('outsider', 'Y', 2)];
-  if (table.owner !== undefined) return [row('a', undefined, 0), row('b', undefined, 1)];
+  // a reference to the generated organizations (a `via` to them) points the two rows at X and Y
+  const [first, second] = table.foreignKeys.some((fk) => fk.target.table === ORGANIZATIONS) ? (['X', 'Y'] as const) : [undefined, undefined];
+  if (table.owner !== undefined) return [row('a', first, 0), row('b', second, 1)];
   // Rows nobody owns; a and b only decide what a required user reference points at.
   const users = (person: Person) => {
     const named = userPlan(table, person);
     return named ? { users: named } : {};
   };
   return [
-    { label: 'row 1', person: 'a', slot: 0, ...users('a') },
-    { label: 'row 2', person: 'b', slot: 1, ...users('b') },
+    { label: 'row 1', person: 'a', slot: 0, ...(first ? { org: first } : {}), ...users('a') },
+    { label: 'row 2', person: 'b', slot: 1, ...(second ? { org: second } : {}), ...users('b') },
   ];
 }
 
@@ -203,7 +205,8 @@ async function variantRows(
   const rows: FixtureRow[] = [];
   const key = primaryKey(table);
   const base = fixturePlans(table);
-  for (const plan of [...variantPlans(table, base, model.deferredForeignKeys), ...nullViaPlans(table, base)]) {
+  const plans = [...variantPlans(table, base, model.deferredForeignKeys), ...nullViaPlans(table, base), ...viaParentPlans(table, base, fixtures)];
+  for (const plan of plans) {
     const built = insertRow({ schema: model.schema, world, fixtures, families }, table, plan);
     if (!built.ok) continue;
     await db.exec('SAVEPOINT altan_verify_variant');

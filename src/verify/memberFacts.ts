@@ -10,7 +10,6 @@ import type { Members } from '../model/members.js';
 import type { Table } from '../model/model.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import type { Actor, Person, World } from './world.js';
-import { ACTOR_LABEL } from './world.js';
 
 /** The role each person holds in a row (a person absent is no member). */
 export type Membership = Readonly<Partial<Record<Person, string>>>;
@@ -64,9 +63,6 @@ export function extraMembershipSql(schema: string, members: Members, world: Worl
   if (rows.length === 0) return '';
   return `INSERT INTO ${qualified(schema, members.table)} (${ident(members.column)}, user_id, role) VALUES ${rows.join(', ')}`;
 }
-
-/** `admin (editor)`, for labels. */
-export const holderLabel = (person: Person, role: string): string => `${ACTOR_LABEL[person]} (${role})`;
 
 /** The entity's members, as the model put them on its table. */
 export const membersOfTable = (table: Table): Members | undefined => table.members;

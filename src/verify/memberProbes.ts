@@ -21,7 +21,7 @@ import { deleting, expectIf, rowsOf, seen, untested, updating } from './probe.js
 import type { Actual, Probe } from './probe.js';
 import { insertRow, typedText } from './rows.js';
 import type { Actor, Person } from './world.js';
-import { ACTOR_LABEL, ALL_ACTORS } from './world.js';
+import { ALL_ACTORS } from './world.js';
 
 export function memberProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] {
   const members = membersOfTable(fixture.table);
@@ -45,7 +45,7 @@ export function memberProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
   const all: { row: FixtureRow; person: Person; label: string }[] = [];
   for (const row of fixture.rows) {
     for (const [person, role] of holders(row)) {
-      const label = `${row.label}: ${ACTOR_LABEL[person]} (${role})`;
+      const label = `${row.label}: ${ctx.world.labels[person]} (${role})`;
       labels.set(`${kit.keyText(row)}/${ctx.world.users[person]}`, label);
       all.push({ row, person, label });
     }
@@ -73,8 +73,12 @@ export function memberProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
 
   // Changing roles: only the first role does; nobody raises their own.
   const [lastHolder] = holders(rowA).filter(([p, r]) => r === last && p !== 'a');
+  // a first-role member who is not the owner, demoted by each actor
+  const [firstHolder] = holders(rowA).filter(([p, r]) => r === first && p !== 'a');
   for (const actor of ALL_ACTORS) {
-    if (lastHolder !== undefined && actor !== lastHolder[0] && first !== last) kit.setRole(actor, rowA, lastHolder[0], first, 'promote');
+    if (first === last) break;
+    if (lastHolder !== undefined && actor !== lastHolder[0]) kit.setRole(actor, rowA, lastHolder[0], first, 'promote');
+    if (firstHolder !== undefined && actor !== firstHolder[0]) kit.setRole(actor, rowA, firstHolder[0], last, 'demote');
   }
   for (const [person, role] of holders(rowA)) {
     if (role !== first) kit.setRole(person, rowA, person, first, 'raise own role of');
@@ -120,7 +124,7 @@ function memberKit(ctx: ProbeContext, fixture: TableFixture, members: Members, p
       const joins = actor === person;
       const open = joins && members.join === 'open' && role === last && decide(() => canRead(facts, actor, row.facts));
       if (open === undefined) return;
-      const what = joins ? `join ${row.label} as ${role}` : `add ${ACTOR_LABEL[person]} to ${row.label} as ${role}`;
+      const what = joins ? `join ${row.label} as ${role}` : `add ${ctx.world.labels[person]} to ${row.label} as ${role}`;
       probe(actor, what, {
         expected: expectIf(manages(row.facts.members, actor) || open),
         run: async (q) => {
@@ -131,7 +135,7 @@ function memberKit(ctx: ProbeContext, fixture: TableFixture, members: Members, p
     },
     /** A change of `person`'s role in `row`: the first role only (and so never one's own rise). */
     setRole(actor: Actor, row: FixtureRow, person: Person, role: string, verb: string) {
-      const operation = actor === person ? `${verb} ${row.label} to ${role}` : `${verb} ${ACTOR_LABEL[person]} in ${row.label} to ${role}`;
+      const operation = actor === person ? `${verb} ${row.label} to ${role}` : `${verb} ${ctx.world.labels[person]} in ${row.label} to ${role}`;
       probe(actor, operation, {
         expected: expectIf(manages(row.facts.members, actor)),
         run: (q) => updating(q, `UPDATE ${target} SET role = ${literal(role)} WHERE ${where(row, person)}`),
@@ -139,14 +143,14 @@ function memberKit(ctx: ProbeContext, fixture: TableFixture, members: Members, p
     },
     /** Moving `person`'s membership of `from` to `to`: the first role of both rows. */
     move(actor: Actor, from: FixtureRow, person: Person, to: FixtureRow) {
-      probe(actor, `move ${ACTOR_LABEL[person]}'s membership of ${from.label} to ${to.label}`, {
+      probe(actor, `move ${ctx.world.labels[person]}'s membership of ${from.label} to ${to.label}`, {
         expected: expectIf(manages(from.facts.members, actor) && manages(to.facts.members, actor)),
         run: (q) => updating(q, `UPDATE ${target} SET ${key} = ${keySql(to)} WHERE ${where(from, person)}`),
       });
     },
     /** Removing `person` from `row`: the first role removes anyone, anyone removes themselves. */
     remove(actor: Actor, row: FixtureRow, person: Person) {
-      const operation = actor === person ? `leave ${row.label}` : `remove ${ACTOR_LABEL[person]} from ${row.label}`;
+      const operation = actor === person ? `leave ${row.label}` : `remove ${ctx.world.labels[person]} from ${row.label}`;
       probe(actor, operation, {
         expected: expectIf(manages(row.facts.members, actor) || (actor !== 'anon' && actor === person)),
         run: (q) => deleting(q, `DELETE FROM ${target} WHERE ${where(row, person)}`),

@@ -14,6 +14,7 @@ import { canRead, decide } from './expect.js';
 import type { FixtureRow, TableFixture } from './fixtures.js';
 import { enumOf, synthesize } from './values.js';
 import type { Actor, OrgName, Person, World } from './world.js';
+import { homeOrg } from './world.js';
 import { ownValue } from './records.js';
 
 export interface RowPlan {
@@ -110,23 +111,27 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
     }
     if (column.name === table.org) {
       set(literal(ctx.world.orgs[plan.org ?? 'X']));
-      // `{ via: org_id }` through the column the tool adds: membership of that organization
-      if (via.has(column.name))
-        refs[column.name] = { column: column.name, read: 'organizations', row: { org: plan.org ?? 'X', parents: [] }, hasOwner: false, hasOrg: true };
+      // `{ via: org_id }` on an `org` table: membership of the row's organization
+      if (via.has(column.name)) refs[column.name] = organization(column.name, plan.org ?? 'X');
       continue;
     }
-    // a `via` reference is set even when optional: the term has a row to read through (a NULL one is a variant row)
-    const needed = (column.notNull && column.default === undefined) || (unique.has(column.name) && column.default?.kind === 'literal') || via.has(column.name);
     const fk = table.foreignKeys.find((f) => f.column === column.name);
+    // A `via` reference is set even when optional: the term has a row to read through (a NULL one is a variant
+    // row). One that closes a foreign-key cycle is added after the tables: left NULL, as other such references are.
+    const needed =
+      (column.notNull && column.default === undefined) ||
+      (unique.has(column.name) && column.default?.kind === 'literal') ||
+      (via.has(column.name) && fk !== undefined);
     if (fk && needed) {
       if (fk.target.schema === 'auth') {
         const person = plan.person ?? 'a';
         set(literal(ctx.world.users[person]));
         if (userColumns.has(column.name)) users[column.name] = person;
       } else if (fk.target.table === ORGANIZATIONS && !ctx.fixtures.has(fk.target.table)) {
-        const org = plan.org ?? 'X';
+        // a client points at the organization it works in
+        const org = plan.org ?? (plan.viewer !== undefined ? homeOrg(plan.viewer) : 'X');
         set(literal(ctx.world.orgs[org]));
-        const parent: ParentFacts = { column: column.name, read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true };
+        const parent = organization(column.name, org);
         parents.push(parent);
         refs[column.name] = parent;
       } else {
@@ -168,11 +173,23 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
   return { ok: true, sql, facts };
 }
 
+/** A reference to one of the generated organizations. */
+const organization = (column: string, org: OrgName): ParentFacts => ({
+  column,
+  read: 'organizations',
+  row: { org, parents: [] },
+  hasOwner: false,
+  hasOrg: true,
+});
+
 /** What a reference to `row` of `parent` through `column` asks of its writer. */
 export function parentFacts(parent: TableFixture, row: FixtureRow, column: string): ParentFacts {
   const { access, hasOwner, hasOrg, memberRoles } = parent.facts;
   return { column, read: access.read, row: row.facts, hasOwner, hasOrg, access, ...(memberRoles !== undefined ? { memberRoles } : {}) };
 }
+
+/** The parent row a fixture row of `plan` points at, when its reference is not part of a unique key. */
+export const fixtureParent = (parent: TableFixture, plan: RowPlan): FixtureRow => chooseParent(parent, plan, false);
 
 /**
  * The parent row a row points at: among the rows the viewer can read (all

@@ -26,7 +26,7 @@ import type { Actual, Expected, Oracle, Probe } from './probe.js';
 import { bucketProbes, createTestFiles } from './storageProbes.js';
 import { viewProbes, viewUserProbes } from './viewProbes.js';
 import { tableWheres } from './whereFacts.js';
-import { ACTOR_LABEL, claimsOf, newWorld } from './world.js';
+import { claimsOf, newWorld } from './world.js';
 import type { World } from './world.js';
 
 /** `timeouts`: as apply's (ApplyOptions); a timeout ends verify with its coded error rather than failing a request. */
@@ -123,10 +123,10 @@ async function prerequisites(db: Database, compiled: CompileResult): Promise<voi
   }
 }
 
-function result(probe: Probe, status: VerifyResult['status'], actual: string, reason?: string): VerifyResult {
+function result(world: World, probe: Probe, status: VerifyResult['status'], actual: string, reason?: string): VerifyResult {
   return {
     subject: probe.subject,
-    actor: probe.actor === undefined ? 'everyone' : ACTOR_LABEL[probe.actor],
+    actor: probe.actor === undefined ? 'everyone' : world.labels[probe.actor],
     operation: probe.operation,
     expected: describe(probe.expected),
     actual,
@@ -157,7 +157,7 @@ async function askOracle(db: Database, oracle: Oracle): Promise<Expected | { rea
 
 async function runProbe(db: Database, world: World, request: Probe): Promise<VerifyResult> {
   let probe = request;
-  if (probe.untested !== undefined) return result(probe, 'not-tested', '', probe.untested);
+  if (probe.untested !== undefined) return result(world, probe, 'not-tested', '', probe.untested);
   const actor = probe.actor ?? 'anon';
   const role = actor === 'anon' ? 'anon' : 'authenticated';
   // Savepoint, the owner's preparation, then the request's claims and role: one round trip
@@ -174,12 +174,12 @@ async function runProbe(db: Database, world: World, request: Probe): Promise<Ver
       await db.exec(enter);
     } catch (e) {
       // Only the preparation can fail here (setting claims and an API role cannot).
-      if (probe.prepare !== undefined && isRefusal(e)) return result(probe, 'not-tested', '', `could not make room for the request: ${e.message}`);
+      if (probe.prepare !== undefined && isRefusal(e)) return result(world, probe, 'not-tested', '', `could not make room for the request: ${e.message}`);
       throw e;
     }
     if (probe.oracle !== undefined) {
       const judged = await askOracle(db, probe.oracle);
-      if ('untested' in judged) return result(probe, 'not-tested', '', judged.untested);
+      if ('untested' in judged) return result(world, probe, 'not-tested', '', judged.untested);
       probe = { ...probe, expected: judged };
       await db.exec(`SET LOCAL ROLE ${role}`);
     }
@@ -189,12 +189,12 @@ async function runProbe(db: Database, world: World, request: Probe): Promise<Ver
     } catch (e) {
       if (!isRefusal(e)) throw e;
       const dataRefused = e.code !== undefined ? DATA_REFUSED[e.code] : undefined;
-      if (dataRefused !== undefined) return result(probe, 'not-tested', '', `${dataRefused}: ${e.message}`);
-      if (e.code !== '42501') return result(probe, 'fail', `error ${e.code ?? ''}: ${e.message}`);
+      if (dataRefused !== undefined) return result(world, probe, 'not-tested', '', `${dataRefused}: ${e.message}`);
+      if (e.code !== '42501') return result(world, probe, 'fail', `error ${e.code ?? ''}: ${e.message}`);
       const detail = brief(e.message);
       actual = probe.expected.kind === 'rows' ? { kind: 'rows', labels: [], detail } : { kind: 'denied', detail };
     }
-    return result(probe, sameOutcome(probe.expected, actual) ? 'pass' : 'fail', shown(actual));
+    return result(world, probe, sameOutcome(probe.expected, actual) ? 'pass' : 'fail', shown(actual));
   } finally {
     await db.exec('ROLLBACK TO SAVEPOINT altan_verify_request; RELEASE SAVEPOINT altan_verify_request');
   }
@@ -248,7 +248,7 @@ async function verifyWith(db: Database, compiled: CompileResult, inside: boolean
   const results: VerifyResult[] = [];
   let audited: Awaited<ReturnType<typeof audit>>;
   try {
-    const world = newWorld();
+    const world = newWorld(hasOrganizationTables(compiled.model));
     for (const probe of await probesFor(db, compiled, world)) results.push(await runProbe(db, world, probe));
     // After the requests: what the API roles hold beyond what the file and the platform grant.
     audited = await audit(db, compiled.model, compiled.target);

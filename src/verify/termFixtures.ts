@@ -10,6 +10,8 @@ import type { JsonValue } from '../model/input.js';
 import { sqlLiteral } from '../model/literals.js';
 import type { Column, ForeignKey, Table } from '../model/model.js';
 import { viaTerms } from '../model/resolve.js';
+import type { TableFixture } from './fixtures.js';
+import { fixtureParent, parentFacts, typedText } from './rows.js';
 import type { RowPlan } from './rows.js';
 import { whereReads, tableWheres } from './whereFacts.js';
 import { enumOf, synthesize } from './values.js';
@@ -123,10 +125,48 @@ export function variantPlans<P extends RowPlan & { readonly label: string }>(tab
  * reference grants nothing through the term (access-rules.md §1).
  */
 export function nullViaPlans<P extends RowPlan & { readonly label: string }>(table: Table, base: readonly P[]): P[] {
+  // (a reference that closes a foreign-key cycle is NULL in every fixture row already)
   const columns = [...new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column))].filter(
-    (c) => table.columns.find((col) => col.name === c)?.notNull === false,
+    (c) => table.columns.find((col) => col.name === c)?.notNull === false && table.foreignKeys.some((fk) => fk.column === c),
   );
   if (columns.length === 0) return [];
   const unset = Object.fromEntries(columns.map((c) => [c, 'NULL']));
   return base.map((plan) => ({ ...plan, slot: plan.slot + 50, label: `${plan.label} (${columns.join(', ')} null)`, columns: { ...plan.columns, ...unset } }));
+}
+
+/** At most this many more rows per base row, each pointing a `via` reference at another parent row. */
+const MAX_VIA_PARENTS = 3;
+
+/**
+ * For each base row, rows whose `via` reference points at the parent's other
+ * rows (a comment of B's on A's post, one on a published post): the term is
+ * then probed through every kind of parent row, each person's and each
+ * `where`'s, and at every level of a chain.
+ */
+export function viaParentPlans<P extends RowPlan & { readonly label: string }>(
+  table: Table,
+  base: readonly P[],
+  fixtures: ReadonlyMap<string, TableFixture>,
+): P[] {
+  const out: P[] = [];
+  const columns = new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column));
+  for (const fk of table.foreignKeys.filter((f) => columns.has(f.column) && f.target.table !== table.name)) {
+    const parent = fixtures.get(fk.target.table);
+    const keyColumn = parent?.table.columns.find((c) => c.name === fk.target.column);
+    if (parent === undefined || keyColumn === undefined || parent.rows.length < 2) continue;
+    for (const plan of base) {
+      const already = fixtureParent(parent, plan);
+      const others = parent.rows.filter((r) => r !== already).slice(0, MAX_VIA_PARENTS);
+      others.forEach((row, i) => {
+        const sql = typedText(row.keyValues[fk.target.column] ?? '', keyColumn);
+        out.push({
+          ...plan,
+          slot: plan.slot + 100 + 10 * i,
+          label: `${plan.label} (${fk.column} → ${row.label})`,
+          set: { column: fk.column, sql, parent: parentFacts(parent, row, fk.column) },
+        });
+      });
+    }
+  }
+  return out;
 }

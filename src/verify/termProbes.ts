@@ -17,7 +17,7 @@ import type { Probe } from './probe.js';
 import { candidates, whereColumns } from './termFixtures.js';
 import { uncovered } from './whereFacts.js';
 import type { Person } from './world.js';
-import { ACTOR_LABEL, otherPerson } from './world.js';
+import { otherPerson } from './world.js';
 
 /** The `user` fields a request may set (not the owner field, not read-only ones). */
 const userFields = (table: Table, never: readonly string[]): string[] => (table.userColumns ?? []).filter((c) => c !== table.owner && !never.includes(c));
@@ -34,7 +34,7 @@ export function termInserts(kit: EntityKit): void {
     for (const field of person === undefined ? [] : users) {
       const named = own.users?.[field] ?? person;
       const other = named === person ? otherPerson(person as Person, table.org === undefined) : (person as Person);
-      kit.insert(actor, `insert own row with ${field} = ${ACTOR_LABEL[other]}`, { ...own, users: { ...own.users, [field]: other } }, person);
+      kit.insert(actor, `insert own row with ${field} = ${kit.ctx.world.labels[other]}`, { ...own, users: { ...own.users, [field]: other } }, person);
     }
     for (const column of columns) {
       for (const value of candidates(table, column, true)) {
@@ -57,7 +57,9 @@ export function termUpdates(kit: EntityKit): void {
         const current = row.facts.users?.[field];
         const to = persons.find((p) => p !== current && p !== actor) ?? otherPerson(current ?? 'a', table.org === undefined);
         const change = { users: { ...row.facts.users, [field]: to } };
-        kit.update(actor, `hand ${row.label} ${field} to ${ACTOR_LABEL[to]}`, row, change, `${ident(field)} = ${literal(kit.ctx.world.users[to])}`, [field]);
+        kit.update(actor, `hand ${row.label} ${field} to ${kit.ctx.world.labels[to]}`, row, change, `${ident(field)} = ${literal(kit.ctx.world.users[to])}`, [
+          field,
+        ]);
       }
       for (const column of columns) {
         for (const value of candidates(table, column, true)) {

@@ -63,14 +63,18 @@ export function otherPerson(person: Person, plain = false): Person {
 
 export interface World {
   readonly users: Readonly<Record<Person, string>>;
+  /** How reports name the actors: without organizations, admin and member are two more users (C and D). */
+  readonly labels: Readonly<Record<Actor, string>>;
   readonly orgs: Readonly<Record<OrgName, string>>;
   /** A tag in the names of files and organizations, unique to this run. */
   readonly tag: string;
 }
 
-export function newWorld(): World {
+/** `organizations`: the file has the generated organizations, where admin and member are X's. */
+export function newWorld(organizations = true): World {
   const users = Object.fromEntries(PERSONS.map((p) => [p, randomUUID()])) as Record<Person, string>;
-  return { users, orgs: { X: randomUUID(), Y: randomUUID() }, tag: randomUUID().slice(0, 8) };
+  const labels = organizations ? ACTOR_LABEL : { ...ACTOR_LABEL, admin: 'user C', member: 'user D' };
+  return { users, labels, orgs: { X: randomUUID(), Y: randomUUID() }, tag: randomUUID().slice(0, 8) };
 }
 
 /** The JWT claims PostgREST would set for the actor. */

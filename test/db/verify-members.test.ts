@@ -1,12 +1,15 @@
 /**
- * verify on members and `member`/`via` terms (issue 16; test/fixtures/access-members/board.yaml:
- * the contract's project board with admin/editor/viewer members, tasks through it, task comments
- * two levels down, a course one joins), on real PostgreSQL and on PGlite: as applied it verifies
- * clean, each term probed with members of every role, non-members, the parent's owner and anon;
- * then each break — a members table's SELECT opened to everyone, a via policy dropped, a member
- * allowed to raise their own role, the creator's membership trigger dropped, a parent's ids
- * helper widened — is made inside a transaction, verified there and rolled back, and the report
- * names the table, actor and request.
+ * verify on members and `member`/`via` terms (issue 16), on real PostgreSQL and on PGlite:
+ * test/fixtures/access-members/board.yaml (the contract's project board with admin/editor/viewer
+ * members, tasks through it, task comments two levels down, a course one joins) and
+ * via-parents.yaml (comments through a post that anon may read, a post's author moderating
+ * through `can: update`, boards through the generated organizations). As applied they verify
+ * clean, on both targets, each term probed with members of every role, non-members, the
+ * parent's owner and anon; then each break — a members table's SELECT opened to everyone, a via
+ * policy dropped, a member allowed to raise their own role, the creator's membership trigger
+ * dropped, a parent's ids helper widened, `join: open` without its checks, a helper or a members
+ * table granted beyond the file — is made inside a transaction, verified there and rolled back,
+ * and the report names the table, actor and request (or the privilege).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,8 +22,9 @@ import type { VerifyReport } from '../../src/verify/run.js';
 import { connect, dropDatabase, freshDatabase, memoryDatabase } from './harness.js';
 import { verifyAfter, verifyProblems } from './verify-checks.js';
 
-const FILE = join(import.meta.dirname, '..', 'fixtures', 'access-members', 'board.yaml');
-const compiled = await compile(readFileSync(FILE, 'utf8'), { fileName: 'board.yaml' });
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'access-members');
+const compiled = await compile(readFileSync(join(FIXTURES, 'board.yaml'), 'utf8'), { fileName: 'board.yaml' });
+const parents = await compile(readFileSync(join(FIXTURES, 'via-parents.yaml'), 'utf8'), { fileName: 'via-parents.yaml' });
 
 /** `subject: actor operation → expected` of the requests that passed. */
 const passed = (report: VerifyReport) =>
@@ -28,17 +32,22 @@ const passed = (report: VerifyReport) =>
 
 describe.each(['postgres', 'pglite'] as const)('verify on members and via terms (%s)', (backend) => {
   let db: Database;
-  let url: string | undefined;
+  let parentsDb: Database;
+  const urls: string[] = [];
+  const database = async (label: string): Promise<Database> => {
+    if (backend === 'pglite') return memoryDatabase();
+    const url = await freshDatabase(label);
+    urls.push(url);
+    return connect(url);
+  };
   beforeAll(async () => {
-    if (backend === 'pglite') db = await memoryDatabase();
-    else {
-      url = await freshDatabase('verify members');
-      db = await connect(url);
-    }
+    db = await database('verify members');
     expect((await apply(db, compiled)).status).toBe('applied');
+    parentsDb = await database('verify via parents');
+    expect((await apply(parentsDb, parents)).status).toBe('applied');
   }, 120_000);
   afterAll(async () => {
-    if (url !== undefined) await dropDatabase(url);
+    for (const url of urls) await dropDatabase(url);
   });
   const broken = (sql: string): Promise<VerifyReport> => verifyAfter(db, compiled, sql);
 
@@ -52,32 +61,35 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
         'projects: anon read → none',
         "projects: outsider read → A's row",
         "projects: user B read → B's row",
-        "projects: org member update A's row → allowed",
+        "projects: user D update A's row → allowed",
         "projects: outsider update A's row → denied",
-        "projects: org member delete A's row → denied",
-        "projects: org admin delete A's row → allowed",
+        "projects: user D delete A's row → denied",
+        "projects: user C delete A's row → allowed",
         // { via: project_id } and its member roles; the parent's owner
-        'tasks: outsider read → row 1',
-        'tasks: user B read → row 2',
+        "tasks: outsider read → row 1, row 2 (project_id → A's row)",
+        "tasks: user B read → row 1 (project_id → B's row), row 2",
+        "tasks: user A delete row 1 (project_id → B's row) → denied",
         'tasks: outsider insert own row → denied',
-        'tasks: org member insert own row → allowed',
-        'tasks: org member delete row 1 → denied',
+        'tasks: user D insert own row → allowed',
+        'tasks: user D delete row 1 → denied',
         'tasks: user A delete row 1 → allowed',
-        "tasks: org member insert own row with project_id = B's row of projects → denied",
+        "tasks: user D insert own row with project_id = B's row of projects → denied",
         // two levels: comments follow their task, which follows its project; a NULL reference grants nothing
-        "task_comments: outsider read → A's row",
+        "task_comments: outsider read → A's row, A's row (task_id → row 2 (project_id → A's row)), B's row (task_id → row 1), B's row (task_id → row 2 (project_id → A's row))",
         "task_comments: user A update A's row (task_id null) → denied",
         'task_comments: user A insert own row with task_id = null → denied',
         "task_comments: user B point B's row task_id at row 1 of tasks → denied",
         // the members tables
         "projects_members: user B read → B's row: user B (admin)",
-        "projects_members: org member add user B to A's row as viewer → denied",
-        "projects_members: org admin add user B to A's row as admin → allowed",
-        "projects_members: org member raise own role of A's row to admin → denied",
-        "projects_members: org admin step down in A's row to viewer → allowed",
-        "projects_members: org admin move outsider's membership of A's row to B's row → denied",
+        "projects_members: user D add user B to A's row as viewer → denied",
+        "projects_members: user C add user B to A's row as admin → allowed",
+        "projects_members: user D raise own role of A's row to admin → denied",
+        "projects_members: user C step down in A's row to viewer → allowed",
+        "projects_members: user A demote user C in A's row to viewer → allowed",
+        "projects_members: user D demote user C in A's row to viewer → denied",
+        "projects_members: user C move outsider's membership of A's row to B's row → denied",
         "projects_members: outsider leave A's row → allowed",
-        "projects_members: org member remove outsider from A's row → denied",
+        "projects_members: user D remove outsider from A's row → denied",
         'projects_members: user B create a projects row and become its admin → allowed',
         "projects_members: user B join A's row as viewer → denied",
         // join: open, into a row one may read, with the last role only
@@ -88,11 +100,42 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     );
   });
 
+  it('via a public parent, can update, and the generated organizations', { timeout: 120_000 }, async () => {
+    const report = await verify(parentsDb, parents);
+    expect(verifyProblems(report)).toEqual([]);
+    expect(passed(report)).toEqual(
+      expect.arrayContaining([
+        // anon reads the comments of published posts only, whoever wrote them
+        "comments: anon read → A's row (post_id → A's row (status published)), A's row (post_id → B's row (status published)), B's row (post_id → A's row (status published)), B's row (post_id → B's row (status published))",
+        // { via: post_id, can: update }: the post's author deletes others' comments on it
+        "comments: user B delete A's row (post_id → B's row) → allowed",
+        "comments: user A delete B's row (post_id → B's row (status published)) → denied",
+        // via the generated organizations: membership of each row's organization
+        'boards: outsider read → row 2',
+        'boards: org member read → row 1',
+        'boards: user A read → none',
+        'boards: org member update row 1 → denied',
+        'boards: outsider delete row 2 → allowed',
+      ]),
+    );
+  });
+
+  it('passes on target supabase (its grants exact: the members table and helpers to authenticated only)', { timeout: 120_000 }, async () => {
+    const supabase = await compile(readFileSync(join(FIXTURES, 'board.yaml'), 'utf8'), { fileName: 'board.yaml', target: 'supabase' });
+    const target = await database('verify members supabase');
+    expect((await apply(target, supabase)).status).toBe('applied');
+    expect(verifyProblems(await verify(target, supabase))).toEqual([]);
+    // a grant on the members table beyond the file's is reported there
+    expect(verifyProblems(await verifyAfter(target, supabase, 'GRANT SELECT ON public.projects_members TO anon'))).toEqual([
+      '✗ anon has SELECT on table public.projects_members (directly): not granted by the file nor the platform',
+    ]);
+  });
+
   it('a members table readable by everyone signed in: memberships of other rows are seen', { timeout: 120_000 }, async () => {
     const problems = verifyProblems(await broken('ALTER POLICY projects_members_select ON public.projects_members USING (true)'));
     expect(problems).toHaveLength(5);
     expect(problems).toContain(
-      "✗ projects_members: user B read: expected B's row: user B (admin), got A's row: org admin (admin), A's row: org member (editor), A's row: outsider (viewer), A's row: user A (admin), B's row: user B (admin)",
+      "✗ projects_members: user B read: expected B's row: user B (admin), got A's row: outsider (viewer), A's row: user A (admin), A's row: user C (admin), A's row: user D (editor), B's row: user B (admin)",
     );
   });
 
@@ -100,8 +143,8 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     const problems = verifyProblems(await broken('DROP POLICY tasks_select ON public.tasks'));
     expect(problems).toEqual(
       expect.arrayContaining([
-        '✗ tasks: outsider read: expected row 1, got none',
-        '✗ tasks: user B read: expected row 2, got none',
+        "✗ tasks: outsider read: expected row 1, row 2 (project_id → A's row), got none",
+        "✗ tasks: user B read: expected row 1 (project_id → B's row), row 2, got none",
         "✗ policy tasks_select on public.tasks: the file's, missing",
       ]),
     );
@@ -111,7 +154,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     const manager = "project_id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin'])))";
     const sql = `ALTER POLICY projects_members_update ON public.projects_members USING (user_id = (select auth.uid()) OR ${manager}) WITH CHECK (true)`;
     expect(verifyProblems(await broken(sql))).toEqual([
-      "✗ projects_members: org member raise own role of A's row to admin: expected denied, got allowed (1 row)",
+      "✗ projects_members: user D raise own role of A's row to admin: expected denied, got allowed (1 row)",
       "✗ projects_members: outsider raise own role of A's row to admin: expected denied, got allowed (1 row)",
     ]);
   });
@@ -130,10 +173,11 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     const sql =
       "CREATE OR REPLACE FUNCTION altan_private.public_tasks_ids_read() RETURNS SETOF uuid LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$ SELECT id FROM public.tasks $$";
     const problems = verifyProblems(await broken(sql));
-    expect(problems).toHaveLength(12);
+    // comments only: the tasks themselves keep their own policies
+    expect(problems.filter((p) => !p.startsWith('✗ task_comments: '))).toEqual([]);
     expect(problems).toEqual(
       expect.arrayContaining([
-        "✗ task_comments: outsider read: expected A's row, got A's row, B's row",
+        expect.stringMatching(/^✗ task_comments: outsider read: expected A's row, .*got A's row, A's row \(task_id → row 1 \(project_id → B's row\)\)/),
         '✗ task_comments: outsider insert own row with task_id = row 2 of tasks: expected denied, got allowed',
         "✗ task_comments: user B point B's row task_id at row 1 of tasks: expected denied, got allowed (1 row)",
       ]),
@@ -147,6 +191,16 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
       "✗ courses_members: user B join A's row as student: expected denied, got allowed",
       "✗ courses_members: user B join A's row as teacher: expected denied, got allowed",
       "✗ courses_members: outsider join B's row as student: expected denied, got allowed",
+    ]);
+  });
+
+  it("the audit: the members helpers and tables are the file's; anon executing one is not", { timeout: 120_000 }, async () => {
+    // (on altan, apply_postgrest_permissions() may grant the API roles any table: RLS guards the members table, and anon still reads none)
+    const report = await broken(
+      'GRANT EXECUTE ON FUNCTION altan_private.public_projects_member_ids(text[]) TO anon; GRANT SELECT ON public.projects_members TO anon',
+    );
+    expect(verifyProblems(report)).toEqual([
+      '✗ anon has EXECUTE on function altan_private.public_projects_member_ids(roles text[]) (directly): not granted by the file nor the platform',
     ]);
   });
 });

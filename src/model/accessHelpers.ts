@@ -11,7 +11,7 @@
 import type { EntityInput, RequirementsInput } from './input.js';
 import type { ApiRole, Condition, HelperFunction, IdsHelper, MemberIds } from './model.js';
 import { HELPER } from './model.js';
-import { membersOf, viaTarget } from './members.js';
+import { membersOf, readRuleOf, viaTarget } from './members.js';
 import type { NameRegistry } from './names.js';
 import { FUNCTION_SPACE } from './names.js';
 import { orgRoleCondition, ruleCondition } from './policies.js';
@@ -24,7 +24,6 @@ import {
   declaredPrimaryKey,
   effectiveAccess,
   fieldSpec,
-  hasMembers,
   involvesOrg,
   ownerField,
   referencedKey,
@@ -130,15 +129,8 @@ export class AccessHelpers {
   /** The terms of an entity's rule for `op` that grant something to `role` (anon: as its policies have them). */
   ruleFor(entity: string, op: Operation, role: ApiRole): AccessRule {
     const input = this.entity(entity);
-    const written = effectiveAccess(input)[op];
-    // The owner of a row with members reads it whatever the rule says (its read policy admits them):
-    // a child's via and a written reference must see the same rows.
-    const ownerReads =
-      op === 'read' &&
-      role === 'authenticated' &&
-      hasMembers(input) &&
-      !written.some((t) => t.kind === 'level' && t.level === 'owner' && t.where === undefined);
-    const rule: AccessRule = ownerReads ? [...written, { kind: 'level', level: 'owner' }] : written;
+    // read as the read policy has it: the owner of a row with members reads it too
+    const rule = op === 'read' ? readRuleOf(input) : effectiveAccess(input)[op];
     return role === 'authenticated' ? rule : rule.filter((t) => this.reaches(entity, t, 'anon'));
   }
 

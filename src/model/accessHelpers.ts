@@ -11,7 +11,7 @@
 import type { EntityInput, RequirementsInput } from './input.js';
 import type { ApiRole, Condition, HelperFunction, IdsHelper, MemberIds } from './model.js';
 import { HELPER } from './model.js';
-import { membersOf } from './members.js';
+import { membersOf, readRuleOf, viaTarget } from './members.js';
 import type { NameRegistry } from './names.js';
 import { FUNCTION_SPACE } from './names.js';
 import { orgRoleCondition, ruleCondition } from './policies.js';
@@ -128,20 +128,21 @@ export class AccessHelpers {
 
   /** The terms of an entity's rule for `op` that grant something to `role` (anon: as its policies have them). */
   ruleFor(entity: string, op: Operation, role: ApiRole): AccessRule {
-    const rule = effectiveAccess(this.entity(entity))[op];
+    const input = this.entity(entity);
+    // read as the read policy has it: the owner of a row with members reads it too
+    const rule = op === 'read' ? readRuleOf(input) : effectiveAccess(input)[op];
     return role === 'authenticated' ? rule : rule.filter((t) => this.reaches(entity, t, 'anon'));
   }
 
   /** The entity a reference field points at; undefined for the generated organizations (and anything not an entity). */
+  // viaTarget, as validation reads it: the org_id an org entity gets references the organizations too.
   private parentOf(entity: string, column: string): string | undefined {
-    const raw = this.entity(entity).fields?.[column];
-    const references = raw === undefined ? undefined : fieldSpec(raw).references;
+    const references = viaTarget(this.entity(entity), column);
     return references === undefined ? undefined : referencedKey(this.input, references)?.entity;
   }
 
   private isOrganizations(entity: string, column: string): boolean {
-    const raw = this.entity(entity).fields?.[column];
-    const references = raw === undefined ? undefined : fieldSpec(raw).references;
+    const references = viaTarget(this.entity(entity), column);
     return references !== undefined && referencedKey(this.input, references)?.builtin === ORGANIZATIONS;
   }
 

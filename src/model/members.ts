@@ -5,6 +5,7 @@
  * "Members"), so that the same file always gives the same column.
  */
 import type { EntityInput, RequirementsInput } from './input.js';
+import type { AccessRule } from './resolve.js';
 import { effectiveAccess, fieldSpec, hasMembers, involvesOrg, ORG_FIELD, ORG_ROLES, ORGANIZATIONS, usesOrganizations } from './resolve.js';
 
 export const DEFAULT_MEMBER_ROLES: readonly string[] = ['admin', 'member'];
@@ -69,4 +70,16 @@ export function singular(name: string): string {
   if (/(sses|uses|xes|ches|shes)$/.test(name)) return name.slice(0, -2);
   if (/[^siu]s$/.test(name)) return name.slice(0, -1);
   return name;
+}
+
+/**
+ * The rows of an entity a caller reads, as its read policy has them: on an
+ * entity with members its owner always reads the row (`insert … returning`
+ * works before the creator's membership is visible), whatever the rule says.
+ * Children's `via` and written references ask this same rule.
+ */
+export function readRuleOf(entity: EntityInput): AccessRule {
+  const read = effectiveAccess(entity).read;
+  const owned = read.some((t) => t.kind === 'level' && t.level === 'owner' && t.where === undefined);
+  return hasMembers(entity) && !owned ? [...read, { kind: 'level', level: 'owner' }] : read;
 }

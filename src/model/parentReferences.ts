@@ -7,7 +7,7 @@ import { AccessHelpers } from './accessHelpers.js';
 import { FUNCTION_SPACE } from './names.js';
 import { readReach, rolesFor, ruleCondition } from './policies.js';
 import type { Columns, ParentReference } from './policies.js';
-import { effectiveAccess } from './resolve.js';
+import { readRuleOf } from './members.js';
 import type { AccessTerm, EffectiveAccess } from './resolve.js';
 import { UUID } from './sqlTypes.js';
 import type { TableContext } from './tables.js';
@@ -36,7 +36,7 @@ export function parentReferences(
     .map((fk) => {
       const parent = ctx.input.entities?.[fk.target.table];
       // the generated organizations table: readable by members (and its creator)
-      const read = parent ? effectiveAccess(parent).read : 'organizations';
+      const read = parent ? readRuleOf(parent) : 'organizations';
       const parentReachesAnon = (t: AccessTerm) => ctx.helpers.reaches(fk.target.table, t, 'anon');
       const reach = readReach(read, parentReachesAnon);
       if (fk.target.table !== table && read !== 'organizations' && read.some((t) => t.kind === 'member' || t.kind === 'via')) {

@@ -6,7 +6,7 @@ import type { EntityInput, FieldInput, RequirementsInput } from './input.js';
 import type { Column, ColumnDefault, ColumnGuard, Constraint, ForeignKey, Index, ReadCheck, SeedRows, Table, Trigger } from './model.js';
 import type { AccessHelpers } from './accessHelpers.js';
 import type { AccessTerm } from './resolve.js';
-import { membersOf } from './members.js';
+import { membersOf, readRuleOf } from './members.js';
 import { membersTable } from './membersTables.js';
 import type { MembersParts } from './membersTables.js';
 import { relationSpace, tableSpace } from './names.js';
@@ -149,8 +149,7 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
   const reachesAnon = (t: AccessTerm) => ctx.helpers.reaches(name, t, 'anon');
   const members = membersOf(name, entity);
   // The owner of a row with members always reads it: `insert … returning` works before the trigger's membership is visible.
-  const ownerReads = members !== undefined && !access.read.some((t) => t.kind === 'level' && t.level === 'owner' && t.where === undefined);
-  const policyAccess: EffectiveAccess = ownerReads ? { ...access, read: [...access.read, { kind: 'level', level: 'owner' }] } : access;
+  const policyAccess: EffectiveAccess = { ...access, read: readRuleOf(entity) };
   if (members !== undefined && owner !== undefined) {
     const key = columns.find((c) => c.name === primaryKey[0]) as Column;
     const parts = membersTable({ schema, names, helpers: ctx.helpers, entity: name, members, key, owner });

@@ -100,7 +100,7 @@ STABLE
 SECURITY DEFINER
 SET search_path = ''
 AS $fn$
-  SELECT id FROM public.courses WHERE id = ANY (ARRAY(SELECT altan_private.public_courses_member_ids(NULL))) OR (published)
+  SELECT id FROM public.courses WHERE id = ANY (ARRAY(SELECT altan_private.public_courses_member_ids(NULL))) OR (published) OR (select auth.uid()) = user_id
 $fn$;
 REVOKE ALL ON FUNCTION altan_private.public_courses_ids_read() FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION altan_private.public_courses_ids_read() TO authenticated;

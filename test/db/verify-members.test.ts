@@ -1,17 +1,16 @@
 /**
- * verify on members and `member`/`via` terms (issue 16), on real PostgreSQL and on PGlite:
- * test/fixtures/access-members/board.yaml (the contract's project board with admin/editor/viewer
- * members, tasks through it, task comments two levels down, a course one joins) and
- * via-parents.yaml (comments through a post that anon may read, a post's author moderating
- * through `can: update`, boards through the generated organizations), rooms.yaml (four roles,
- * join: open, one role). As applied they verify
- * clean, on both targets, each term probed with members of every role, non-members, the
- * parent's owner and anon; then each break — a members table's SELECT opened to everyone, a via
- * policy dropped, a member allowed to raise their own role, the creator's membership trigger
- * dropped, a parent's ids helper widened, `join: open` without its checks, the owner's read
- * dropped from a members entity's SELECT policy, a helper or a members
- * table granted beyond the file — is made inside a transaction, verified there and rolled back,
- * and the report names the table, actor and request (or the privilege).
+ * verify on members and `member`/`via` terms (issue 16), on real PostgreSQL and on PGlite, with
+ * test/fixtures/access-members: board.yaml (the contract's project board with admin/editor/viewer
+ * members, tasks through it, task comments two levels down, a course one joins), via-parents.yaml
+ * (comments through a post that anon may read, a post's author moderating through `can: update`,
+ * boards through the generated organizations) and rooms.yaml (four roles, join: open, one role).
+ * As applied they verify clean, on both targets, each term probed with members of every role,
+ * non-members, the parent's owner and anon. Then each break — a members table's SELECT opened to
+ * everyone, a via policy dropped, a member allowed to raise their own role, the creator's
+ * membership trigger dropped, a parent's ids helper widened, `join: open` without its checks, the
+ * owner's read dropped from a members entity's SELECT policy, a helper or a members table granted
+ * beyond the file — is made inside a transaction, verified there and rolled back, and the report
+ * names the table, actor and request (or the privilege).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -23,7 +23,9 @@ import { memberProbes } from './memberProbes.js';
 import { organizationProbes } from './orgProbes.js';
 import { describe, sameOutcome } from './probe.js';
 import type { Actual, Expected, Oracle, Probe } from './probe.js';
+import { usesVia } from './bucketFolders.js';
 import { bucketProbes, createTestFiles } from './storageProbes.js';
+import { bucketViaProbes } from './storageViaProbes.js';
 import { viewProbes, viewUserProbes } from './viewProbes.js';
 import { tableWheres } from './whereFacts.js';
 import { claimsOf, newWorld } from './world.js';
@@ -213,7 +215,7 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
   let filesRefused: string | undefined;
   await db.exec('SAVEPOINT altan_verify_files');
   try {
-    await createTestFiles(db, model.buckets, world);
+    await createTestFiles(db, model.buckets, world, fixtures);
     await db.exec('RELEASE SAVEPOINT altan_verify_files');
   } catch (e) {
     if (!isRefusal(e)) throw e;
@@ -222,7 +224,8 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
   }
   for (const bucket of model.buckets) {
     const others = model.buckets.filter((b) => b !== bucket);
-    probes.push(...bucketProbes(bucket, world, others).map((p) => (filesRefused ? { ...p, untested: filesRefused } : p)));
+    const requests = usesVia(bucket) ? bucketViaProbes(bucket, world, fixtures, others) : bucketProbes(bucket, world, others);
+    probes.push(...requests.map((p) => (filesRefused ? { ...p, untested: filesRefused } : p)));
   }
   for (const view of model.views)
     probes.push(...viewProbes(model.schema, view), ...(await viewUserProbes(db, model.schema, model.privateSchema, view, world.users.a)));

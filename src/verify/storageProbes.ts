@@ -7,10 +7,13 @@
  */
 import type { Database } from '../db/database.js';
 import type { Bucket } from '../model/model.js';
-import { expectIf, rowsOf, seen, untested } from './probe.js';
+import { usesVia } from './bucketFolders.js';
+import type { TableFixture } from './fixtures.js';
+import { expectIf, rowsOf, seen } from './probe.js';
 import type { Actual, Probe, Query } from './probe.js';
 import { countedSql, deleteSql, listSql, moveSql, storageSettings, uploadSql, upsertSql } from './storageRequests.js';
 import type { StorageOperation } from './storageRequests.js';
+import { viaTestFiles } from './storageViaProbes.js';
 import type { Actor, Person, World } from './world.js';
 import { ACTOR_LABEL, OWNER_LABEL, PLAIN_ACTORS, otherPerson } from './world.js';
 
@@ -34,8 +37,10 @@ function testFiles(world: World): TestFile[] {
 }
 
 /** The test files, created as the connection's own user, as Storage would record their uploads. */
-export async function createTestFiles(db: Database, buckets: readonly Bucket[], world: World): Promise<void> {
-  const statements = buckets.flatMap((b) => testFiles(world).map((f) => uploadSql(b.id, f.name, world.users[f.uploader])));
+export async function createTestFiles(db: Database, buckets: readonly Bucket[], world: World, fixtures: ReadonlyMap<string, TableFixture>): Promise<void> {
+  const statements = buckets.flatMap((b) =>
+    (usesVia(b) ? viaTestFiles(b, world, fixtures) : testFiles(world)).map((f) => uploadSql(b.id, f.name, world.users[f.uploader])),
+  );
   if (statements.length > 0) await db.exec(statements.join(';\n'));
 }
 
@@ -63,13 +68,9 @@ async function counted(query: Query, statement: string): Promise<Actual> {
   return n > 0 ? { kind: 'allowed', detail: `${n} row${n === 1 ? '' : 's'}` } : { kind: 'denied', detail: '0 rows' };
 }
 
+/** A bucket without `via` terms (those: storageViaProbes.ts). */
 export function bucketProbes(bucket: Bucket, world: World, otherBuckets: readonly Bucket[] = []): Probe[] {
   const subject = `bucket ${bucket.id}`;
-  // Files under `<row id>/…` need the rows of the test world and their facts: not probed yet, and said so
-  // rather than expected from what `owner` would grant (test/db/storage-via.test.ts covers them meanwhile).
-  const via = Object.entries(bucket.access).filter(([, v]) => typeof v === 'object');
-  if (via.length > 0)
-    return [untested(subject, undefined, `${via.map(([op]) => op).join(', ')} through an entity`, 'verify does not probe bucket via terms yet')];
   const files = testFiles(world);
   const labels = new Map(files.map((f) => [f.name, f.label]));
   const probes: Probe[] = [];

@@ -13,10 +13,8 @@ import { ORGANIZATIONS } from '../model/resolve.js';
 import type { ParentFacts } from './expect.js';
 import { parentGrants } from './expect.js';
 import type { TableFixture } from './fixtures.js';
-import { primaryKey } from './fixtures.js';
-import { parentFacts } from './rows.js';
-import type { Actor, OrgName, Person, World } from './world.js';
-import { CREATOR } from './world.js';
+import { viaRows } from './viaRows.js';
+import type { Actor, Person, World } from './world.js';
 
 /** What a file's first folder names: a row of `entity`, a user, or nothing any term can name. */
 export type Folder =
@@ -44,33 +42,16 @@ type Term = BucketAccess[keyof BucketAccess];
 export const isViaTerm = (term: Term): term is Extract<Term, object> => typeof term === 'object';
 export const usesVia = (bucket: Bucket): boolean => Object.values(bucket.access).some(isViaTerm);
 
-/** The generated organizations as a `via` meets them: membership. */
-const organization = (org: OrgName): ParentFacts => ({ read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true });
-
-/** The rows (with their keys as text and who uploads into them) of one entity a term names; a string: why none. */
+/** The folder of each test row of the entity a term names, and who uploads into it; a string: why none. */
 function rowPlaces(entity: string, world: World, fixtures: ReadonlyMap<string, TableFixture>): (Place & { uploader: Person })[] | string {
-  if (entity === ORGANIZATIONS) {
-    return (['X', 'Y'] as const).map((org) => ({
-      where: `organization ${org}'s folder`,
-      prefix: `${world.orgs[org]}/`,
-      folder: { kind: 'row', entity, key: world.orgs[org], parent: organization(org) },
-      uploader: CREATOR[org],
-    }));
-  }
-  const fixture = fixtures.get(entity);
-  if (fixture === undefined) return `${entity} has no test rows`;
-  if (fixture.untested !== undefined) return `${entity} has no test rows: ${fixture.untested}`;
-  const [column] = primaryKey(fixture.table);
-  if (column === undefined) return `${entity} has no primary key`;
-  return fixture.rows.map((row) => {
-    const key = row.keyValues[column] ?? '';
-    return {
-      where: `the folder of ${entity} ${row.label}`,
-      prefix: `${key}/`,
-      folder: { kind: 'row', entity, key, parent: parentFacts(fixture, row, column) },
-      uploader: row.person ?? 'a',
-    };
-  });
+  const rows = viaRows(entity, world, fixtures);
+  if (typeof rows === 'string') return rows;
+  return rows.map((r) => ({
+    where: entity === ORGANIZATIONS ? `${r.label}'s folder` : `the folder of ${entity} ${r.label}`,
+    prefix: `${r.key}/`,
+    folder: { kind: 'row', entity, key: r.key, parent: r.parent },
+    uploader: r.person,
+  }));
 }
 
 /** Every place of the bucket's test files: each reached row's folder, A's and B's own, the upper-case, malformed and root ones. */

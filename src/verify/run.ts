@@ -27,6 +27,7 @@ import { usesVia } from './bucketFolders.js';
 import { bucketProbes, createTestFiles } from './storageProbes.js';
 import { bucketViaProbes } from './storageViaProbes.js';
 import { viewProbes, viewUserProbes } from './viewProbes.js';
+import { viewViaProbes } from './viewViaProbes.js';
 import { tableWheres } from './whereFacts.js';
 import { claimsOf, newWorld } from './world.js';
 import type { World } from './world.js';
@@ -227,8 +228,10 @@ async function probesFor(db: Database, compiled: CompileResult, world: World): P
     const requests = usesVia(bucket) ? bucketViaProbes(bucket, world, fixtures, others) : bucketProbes(bucket, world, others);
     probes.push(...requests.map((p) => (filesRefused ? { ...p, untested: filesRefused } : p)));
   }
-  for (const view of model.views)
+  for (const view of model.views) {
     probes.push(...viewProbes(model.schema, view), ...(await viewUserProbes(db, model.schema, model.privateSchema, view, world.users.a)));
+    probes.push(...(await viewViaProbes(db, model, view, world, fixtures)));
+  }
   return probes;
 }
 

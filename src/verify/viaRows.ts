@@ -1,0 +1,42 @@
+/**
+ * The rows a `via` outside the entities can name — a bucket's folder, a
+ * materialized view's column — in the test world: the fixture rows of the
+ * entity, or the two generated organizations (whose `via` means membership),
+ * each with its key as Postgres writes it as text and the facts the oracle
+ * reads (`parentGrants`).
+ */
+import { ORGANIZATIONS } from '../model/resolve.js';
+import type { ParentFacts } from './expect.js';
+import type { TableFixture } from './fixtures.js';
+import { primaryKey } from './fixtures.js';
+import { parentFacts } from './rows.js';
+import type { OrgName, Person, World } from './world.js';
+import { CREATOR } from './world.js';
+
+export interface ViaRow {
+  readonly label: string;
+  /** The key as text: a uuid in lower case with its hyphens. */
+  readonly key: string;
+  readonly parent: ParentFacts;
+  /** Whose row it is (an organization's creator): who puts files in its folder. */
+  readonly person: Person;
+}
+
+const organization = (org: OrgName): ParentFacts => ({ read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true });
+
+/** The test rows of `entity`; a string: why there are none. */
+export function viaRows(entity: string, world: World, fixtures: ReadonlyMap<string, TableFixture>): ViaRow[] | string {
+  if (entity === ORGANIZATIONS)
+    return (['X', 'Y'] as const).map((org) => ({ label: `organization ${org}`, key: world.orgs[org], parent: organization(org), person: CREATOR[org] }));
+  const fixture = fixtures.get(entity);
+  if (fixture === undefined) return `${entity} has no test rows`;
+  if (fixture.untested !== undefined) return `${entity} has no test rows: ${fixture.untested}`;
+  const [column] = primaryKey(fixture.table);
+  if (column === undefined) return `${entity} has no primary key`;
+  return fixture.rows.map((row) => ({
+    label: row.label,
+    key: row.keyValues[column] ?? '',
+    parent: parentFacts(fixture, row, column),
+    person: row.person ?? 'a',
+  }));
+}

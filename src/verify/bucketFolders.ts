@@ -44,9 +44,9 @@ export const usesVia = (bucket: Bucket): boolean => Object.values(bucket.access)
 
 /** The folder of each test row of the entity a term names, and who uploads into it; a string: why none. */
 function rowPlaces(entity: string, world: World, fixtures: ReadonlyMap<string, TableFixture>): (Place & { uploader: Person })[] | string {
-  const rows = viaRows(entity, world, fixtures);
-  if (typeof rows === 'string') return rows;
-  return rows.map((r) => ({
+  const found = viaRows(entity, world, fixtures);
+  if (typeof found === 'string') return found;
+  return found.rows.map((r) => ({
     where: entity === ORGANIZATIONS ? `${r.label}'s folder` : `the folder of ${entity} ${r.label}`,
     prefix: `${r.key}/`,
     folder: { kind: 'row', entity, key: r.key, parent: r.parent },

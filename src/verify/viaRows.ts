@@ -24,19 +24,23 @@ export interface ViaRow {
 
 const organization = (org: OrgName): ParentFacts => ({ read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true });
 
-/** The test rows of `entity`; a string: why there are none. */
-export function viaRows(entity: string, world: World, fixtures: ReadonlyMap<string, TableFixture>): ViaRow[] | string {
-  if (entity === ORGANIZATIONS)
-    return (['X', 'Y'] as const).map((org) => ({ label: `organization ${org}`, key: world.orgs[org], parent: organization(org), person: CREATOR[org] }));
+/** The test rows of `entity`, and its key's SQL type; a string: why there are none. */
+export function viaRows(entity: string, world: World, fixtures: ReadonlyMap<string, TableFixture>): { keyType: string; rows: ViaRow[] } | string {
+  if (entity === ORGANIZATIONS) {
+    const rows = (['X', 'Y'] as const).map((org) => ({ label: `organization ${org}`, key: world.orgs[org], parent: organization(org), person: CREATOR[org] }));
+    return { keyType: 'uuid', rows };
+  }
   const fixture = fixtures.get(entity);
   if (fixture === undefined) return `${entity} has no test rows`;
   if (fixture.untested !== undefined) return `${entity} has no test rows: ${fixture.untested}`;
   const [column] = primaryKey(fixture.table);
-  if (column === undefined) return `${entity} has no primary key`;
-  return fixture.rows.map((row) => ({
+  const keyType = fixture.table.columns.find((c) => c.name === column)?.type.sql;
+  if (column === undefined || keyType === undefined) return `${entity} has no primary key`;
+  const rows = fixture.rows.map((row) => ({
     label: row.label,
     key: row.keyValues[column] ?? '',
     parent: parentFacts(fixture, row, column),
     person: row.person ?? 'a',
   }));
+  return { keyType, rows };
 }

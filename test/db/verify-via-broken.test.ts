@@ -4,13 +4,15 @@
  * the project's id) and its tasks' progress (a view readable through the
  * project). Each break is made inside a transaction, verified there and rolled
  * back; the report must name the bucket or view, the actor and the request.
+ * Then buckets whose writers read less than they may delete, or that mix
+ * `owner` and `via` terms: verified clean as applied.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
 import { apply } from '../../src/execute/apply.js';
 import type { Database } from '../../src/db/database.js';
 import { verify } from '../../src/verify/run.js';
-import { memoryDatabase, withCronDatabase } from './harness.js';
+import { connect, dropDatabase, freshDatabase, memoryDatabase, withCronDatabase } from './harness.js';
 import { verifyAfter, verifyProblems } from './verify-checks.js';
 
 const FILE = `version: 1
@@ -162,4 +164,51 @@ describe.each(['postgres', 'pglite'] as const)('verify on a database with broken
   it('keeps nothing: the broken runs left the database as applied', async () => {
     expect(verifyProblems(await verify(db, compiled))).toEqual([]);
   });
+});
+
+const MIXED = `version: 1
+entities:
+  projects:
+    members: { roles: [admin, editor, viewer] }
+    access:
+      read: member
+      create: authenticated
+      update: { member: [admin, editor] }
+      delete: { member: admin }
+    fields:
+      name: { type: text, required: true }
+buckets:
+  admin-files:
+    access:
+      read: { via: projects, member: admin }
+      upload: { via: projects, member: admin }
+      update: none
+      delete: { via: projects, member: [admin, editor] }
+  mixed:
+    access:
+      read: owner
+      upload: { via: projects, can: update }
+      update: owner
+      delete: { via: projects, member: admin }
+`;
+
+describe.each(['postgres', 'pglite'] as const)('verify on buckets whose writers read less than they write, or that mix owner and via (%s)', (backend) => {
+  it('passes as applied: an editor lists the files they may delete, or uploaded, and nothing else', async () => {
+    const mixed = await compile(MIXED, { fileName: 'mixed.yaml' });
+    const url = backend === 'postgres' ? await freshDatabase('verify via mixed') : undefined;
+    const target = url !== undefined ? await connect(url) : await memoryDatabase();
+    try {
+      expect((await apply(target, mixed)).status).toBe('applied');
+      const report = await verify(target, mixed);
+      expect(verifyProblems(report)).toEqual([]);
+      const list = (bucket: string, actor: string) =>
+        report.results.find((r) => r.subject === `bucket ${bucket}` && r.actor === actor && r.operation === 'list')?.expected;
+      expect(list('admin-files', 'user D')).toBe("file in the folder of projects A's row");
+      expect(list('admin-files', 'outsider')).toBe('none');
+      expect(list('mixed', 'user A')).toBe("file in the folder of projects A's row, file in user A's own folder");
+      expect(list('mixed', 'user D')).toBe('none');
+    } finally {
+      if (url !== undefined) await dropDatabase(url);
+    }
+  }, 120_000);
 });

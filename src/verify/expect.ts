@@ -170,15 +170,11 @@ export function parentGrants(parent: ParentFacts, actor: Actor, can: 'read' | 'u
     return can === 'read' ? isMember(actor, org) : isAdmin(actor, org);
   }
   if (roles !== undefined) return holdsMemberRole(parent.row.members, actor, roles);
-  // the parent's rule, not its SELECT policy: an owner's read of a row with members is not passed on (docs/format.md)
-  if (can === 'read') return rulePasses(parent.read, 'read', actor, parent.row, parent);
+  if (can === 'read') return readPasses(parent.read, actor, parent.row, parent);
   return parent.access !== undefined && rulePasses(parent.access[can], can, actor, parent.row, parent);
 }
 
-/**
- * The read rule, and on an entity with members its owner too (insert … returning before the
- * membership exists): what its SELECT policy lets through, and so what a reference may point at.
- */
+/** The read rule, and on an entity with members its owner too (insert … returning before the membership exists). */
 function readPasses(rule: AccessRule, actor: Actor, row: RowFacts, table: Shape): boolean {
   if (table.memberRoles !== undefined && actor !== 'anon' && table.hasOwner && row.owner === actor) return true;
   return rulePasses(rule, 'read', actor, row, table);

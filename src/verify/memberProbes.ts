@@ -5,8 +5,9 @@
  * oneself (only with `join: open`, only with the last role, only into a row
  * one may read); promoting, demoting, stepping down, raising one's own role,
  * moving a membership to another row; removing members and leaving; creating
- * a row and becoming its first member. A's row has a member of each role, B's
- * row its owner alone (memberFacts.ts).
+ * a row and becoming its first member; an owner who left still reading their
+ * row. A's row has a member of each role, B's row its owner alone, or the
+ * roles A's row has no room for (memberFacts.ts).
  */
 import type { Members } from '../model/members.js';
 import { ident, literal, qualified } from '../sql/quote.js';

@@ -138,4 +138,11 @@ describe('verify oracle: members and via', () => {
     const lessons = table({ read: [{ kind: 'via', column: 'course_id', can: 'read' }], create: [], update: [], delete: [] });
     expect(who((x) => canRead(lessons, x, { parents: [], refs: { course_id: ref(drafts, draft, 'course_id') } }))).toEqual(['a']);
   });
+
+  it('on an entity with an organization, the owner of a row with members reads it only while in its organization (as the owner term has it)', () => {
+    const docs = table({ read: [], create: [], update: [], delete: [] }, { hasOwner: true, hasOrg: true, memberRoles: ['admin'] });
+    // the org member owns a row of organization X (theirs) and one of Y (where they are no member)
+    expect(canRead(docs, 'member', { owner: 'member', org: 'X', parents: [], members: {} })).toBe(true);
+    expect(canRead(docs, 'member', { owner: 'member', org: 'Y', parents: [], members: {} })).toBe(false);
+  });
 });

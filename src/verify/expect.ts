@@ -176,7 +176,8 @@ export function parentGrants(parent: ParentFacts, actor: Actor, can: 'read' | 'u
 
 /** The read rule, and on an entity with members its owner too (insert … returning before the membership exists). */
 function readPasses(rule: AccessRule, actor: Actor, row: RowFacts, table: Shape): boolean {
-  if (table.memberRoles !== undefined && actor !== 'anon' && table.hasOwner && row.owner === actor) return true;
+  // as the owner term has it: on an entity with an organization, only while the owner is still in it
+  if (table.memberRoles !== undefined && passes('owner', 'read', actor, row, table)) return true;
   return rulePasses(rule, 'read', actor, row, table);
 }
 

@@ -15,6 +15,9 @@ import { buildViews, jobSql } from './buildViews.js';
 import type { TableInfo } from './buildViews.js';
 import { lit, q } from './names.js';
 import { withTerms } from './accessTerms.js';
+import type { ViaField } from './accessTerms.js';
+import type { MembersSpec } from './entitySpecs.js';
+import { singular } from '../../src/model/members.js';
 import { ENUM_BASES, PK_BASES, elementOf, sampleKey } from './values.js';
 import type { Json, TypeSpec } from './values.js';
 
@@ -39,6 +42,34 @@ interface Planned {
   /** Type of the single-field key that references point at; undefined when the key is composite. */
   readonly keyType?: string;
   readonly profile: boolean;
+  /** The members' roles and the members table's names (fitted to the file); undefined without members. */
+  readonly members?: { roles: readonly string[]; table: string; column: string };
+}
+
+const DEFAULT_ROLES = ['admin', 'member'];
+const MEMBERS_COLUMNS = ['user_id', 'role', 'created_at'];
+const fits = (name: string) => Buffer.byteLength(name, 'utf8') <= 63;
+
+/**
+ * The members of an entity as written in the file: its table and column are
+ * the spec's (or the defaults) unless they would collide or be too long, then
+ * a name that fits (the mutations make the colliding ones on purpose).
+ */
+function fitMembers(name: string, i: number, m: MembersSpec, taken: Set<string>): { written: unknown; resolved: NonNullable<Planned['members']> } {
+  const roles = m.roles ?? DEFAULT_ROLES;
+  const tables = [m.table, `${name}_members`, `members_${i}`, `members_${i}_${taken.size}`].filter((t): t is string => t !== undefined);
+  const table = tables.find((t) => fits(t) && !taken.has(t)) as string;
+  taken.add(table);
+  const columns = [m.column, `${singular(name)}_id`, 'key_id'];
+  const column = columns.find((c): c is string => c !== undefined && fits(c) && !MEMBERS_COLUMNS.includes(c)) as string;
+  const map: Record<string, unknown> = {};
+  if (m.roles !== undefined) map.roles = m.roles;
+  if (m.join !== undefined) map.join = m.join;
+  if (table !== `${name}_members`) map.table = table;
+  else if (m.table !== undefined) map.table = table;
+  if (column !== `${singular(name)}_id` || m.column !== undefined) map.column = column;
+  const written = m.asTrue && Object.keys(map).length === 0 ? true : map;
+  return { written, resolved: { roles, table, column } };
 }
 
 /** Pure: the same spec always gives the same file. */
@@ -49,10 +80,11 @@ export function buildFile(spec: FileSpec): GeneratedFile {
   // 1. Access, owner, primary key of each entity.
   const planned: Planned[] = entityNames.map((name, i) => {
     const es = spec.entities[i % spec.entities.length] as EntitySpec;
-    const access = repairAccess(es.access);
+    const access = repairAccess(es.access, es.members !== undefined);
     const eff = effective(access);
     const levels = OPS.map((op) => eff[op]);
-    const hasOwner = levels.some((l) => l === 'owner' || l === 'org');
+    // An entity with members always has an owner: the first member.
+    const hasOwner = levels.some((l) => l === 'owner' || l === 'org') || es.members !== undefined;
     const usesOrg = levels.includes('org');
     const profile = hasOwner && es.ownerMode === 'profile';
     let owner: Planned['owner'];
@@ -65,6 +97,11 @@ export function buildFile(spec: FileSpec): GeneratedFile {
     }
     const reservedNames = new Set([...IMPLICIT, ...(owner ? [owner.name] : [])]);
     const fields = es.fields.filter((f) => !reservedNames.has(f.name));
+    // The parent reference points at an entity planned before this one (slot i-1 … 0), or at the organizations (slot n+1).
+    if (es.parent !== undefined && !reservedNames.has(es.parent.name) && !fields.some((f) => f.name === es.parent?.name)) {
+      const n = entityNames.length;
+      fields.push({ ...es.parent, target: i > 0 ? es.parent.target % i : n + 1 });
+    }
     const keyable = fields.filter((f): f is PlainFieldSpec => f.kind === 'plain' && !f.type.array && PK_BASES.has(f.type.base));
     let pk: string[] | undefined;
     let keyType: string | undefined = 'uuid';
@@ -73,18 +110,27 @@ export function buildFile(spec: FileSpec): GeneratedFile {
     } else if (es.pkMode === 'single' && keyable.length >= 1) {
       pk = [(keyable[0] as PlainFieldSpec).name];
       keyType = (keyable[0] as PlainFieldSpec).type.sql;
-    } else if (es.pkMode === 'composite' && keyable.length >= 2) {
+    } else if (es.pkMode === 'composite' && keyable.length >= 2 && es.members === undefined) {
       pk = keyable.slice(0, 2).map((f) => f.name);
       keyType = undefined;
     }
     return { name, spec: es, access, hasOwner, usesOrg, ...(owner ? { owner } : {}), fields, ...(pk ? { pk } : {}), ...(keyType ? { keyType } : {}), profile };
   });
   const anyOrg = planned.some((p) => p.usesOrg);
+  // Members tables share the relations' namespace with the entities and the organization tables.
+  const relations = new Set([...entityNames, ...(anyOrg ? ORG_TABLES : [])]);
+  const membersWritten = new Map<string, unknown>();
+  const withMembers: Planned[] = planned.map((p, i) => {
+    if (p.spec.members === undefined) return p;
+    const { written, resolved } = fitMembers(p.name, i, p.spec.members, relations);
+    membersWritten.set(p.name, written);
+    return { ...p, members: resolved };
+  });
 
   // 2. Entities.
   const entities: Record<string, unknown> = {};
   const tables: TableInfo[] = [];
-  for (const p of planned) {
+  for (const [index, p] of withMembers.entries()) {
     const es = p.spec;
     const entity: Record<string, unknown> = {};
     const fields: Record<string, unknown> = {};
@@ -100,6 +146,8 @@ export function buildFile(spec: FileSpec): GeneratedFile {
     const refs = new Set<string>();
     /** Declared references to auth.users: what `{ user: FIELD }` terms may name. */
     const userFields: string[] = [];
+    /** References to entities before this one, or to the organizations: what `{ via: FIELD }` terms may name. */
+    const viaFields: ViaField[] = p.usesOrg ? [{ field: 'org_id', roles: ['admin', 'member'], organizations: true }] : [];
     if (es.description !== undefined) {
       entity.description = es.description;
       checks.push({ kind: 'table-comment', table: p.name, value: es.description });
@@ -107,6 +155,7 @@ export function buildFile(spec: FileSpec): GeneratedFile {
     if (p.access !== undefined) entity.access = p.access;
     if (p.owner && (p.owner.name !== 'user_id' || p.profile)) entity.owner = p.owner.name;
     if (p.pk) entity.primary_key = p.pk.length === 1 && !es.pkAsList ? p.pk[0] : p.pk;
+    if (membersWritten.has(p.name)) entity.members = membersWritten.get(p.name);
     if (es.timestamps !== undefined) entity.timestamps = es.timestamps;
     if (es.realtime !== undefined) entity.realtime = es.realtime;
 
@@ -133,9 +182,9 @@ export function buildFile(spec: FileSpec): GeneratedFile {
       const isPk = p.pk?.includes(f.name) ?? false;
       if (f.kind === 'ref') {
         // Targets: the entities, then auth.users, then organizations (when org access is used).
-        const n = planned.length;
+        const n = withMembers.length;
         const slot = f.target % (n + 2);
-        const target = slot < n ? (planned[slot] as Planned) : undefined;
+        const target = slot < n ? (withMembers[slot] as Planned) : undefined;
         let references: string;
         let keyType = 'uuid';
         if (target && target.keyType !== undefined) {
@@ -159,6 +208,9 @@ export function buildFile(spec: FileSpec): GeneratedFile {
         // A read-only reference has no default: only one the API leaves unset.
         if (f.flag === 'immutable' || (f.flag === 'readonly' && !required)) field[f.flag] = true;
         if (references === 'auth.users') userFields.push(f.name);
+        // Only through entities planned before this one: a chain of via never comes back (via-cycle).
+        else if (references === 'organizations') viaFields.push({ field: f.name, roles: ['admin', 'member'], organizations: true });
+        else if (slot < index) viaFields.push({ field: f.name, ...(target?.members ? { roles: target.members.roles } : {}), organizations: false });
         refs.add(f.name);
         put(fields, f.name, field);
         continue;
@@ -293,7 +345,14 @@ export function buildFile(spec: FileSpec): GeneratedFile {
       timestamps: es.timestamps !== false,
     });
     if (typeof p.access === 'object' && p.access !== null) {
-      entity.access = withTerms(p.access, es.terms, { hasOwner: p.hasOwner, usesOrg: p.usesOrg, columns, userFields });
+      entity.access = withTerms(p.access, es.terms, {
+        hasOwner: p.hasOwner,
+        usesOrg: p.usesOrg,
+        columns,
+        userFields,
+        viaFields,
+        ...(p.members ? { memberRoles: p.members.roles } : {}),
+      });
     }
     if (Object.keys(fields).length > 0 || es.emptyForm === 'fields') entity.fields = fields;
     if (indexes.length > 0) entity.indexes = indexes;
@@ -315,7 +374,7 @@ export function buildFile(spec: FileSpec): GeneratedFile {
 
   // 4. Materialized views and jobs over the generated tables.
   const schema = spec.schema !== undefined && !isReservedSchema(spec.schema) ? spec.schema : undefined;
-  const taken = new Set([...entityNames, ...(anyOrg ? ORG_TABLES : [])]);
+  const taken = relations;
   const views = buildViews(spec.views, tables, schema ?? 'public', taken);
   const jobs: Record<string, unknown> = {};
   for (const j of spec.jobs) {

@@ -121,6 +121,19 @@ const refFieldArb = fc.record({
 export type RefFieldSpec = ArbValue<typeof refFieldArb>;
 export type FieldSpec = PlainFieldSpec | RefFieldSpec;
 
+/** A role of an entity's members: the usual ones, or any name (reserved words, 63 bytes, …). */
+const roleArb = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('admin', 'editor', 'viewer', 'member') }, { weight: 1, arbitrary: nameArb });
+
+/** `members: true`, or its map; table and column are fitted to the file by buildFile (members.ts). */
+const membersSpecArb = fc.record({
+  asTrue: fc.nat(3).map((n) => n === 0),
+  roles: fc.option(fc.uniqueArray(roleArb, { minLength: 1, maxLength: 4 }), { nil: undefined }),
+  join: fc.constantFrom(undefined, 'invite', 'open'),
+  table: fc.option(nameArb, { nil: undefined, freq: 3 }),
+  column: fc.option(nameArb, { nil: undefined, freq: 3 }),
+});
+export type MembersSpec = ArbValue<typeof membersSpecArb>;
+
 const indexSpecArb = fc.record({
   columns: fc.uniqueArray(fc.nat(40), { minLength: 1, maxLength: 3 }),
   form: fc.constantFrom('list', 'map'),
@@ -146,6 +159,10 @@ export const entitySpecArb = fc.record({
     selector: (f: FieldSpec) => f.name,
   }),
   indexes: fc.array(indexSpecArb, { maxLength: 3 }),
+  /** Members of each row, in about one entity of three. */
+  members: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: membersSpecArb }),
+  /** A reference to an entity generated before this one (or to the organizations): what via terms mostly go through. */
+  parent: fc.option(refFieldArb, { nil: undefined }),
   rows: fc.nat(3),
   rowIds: fc.uniqueArray(fc.uuid(), { minLength: 3, maxLength: 3 }),
   /** Distinct: the owner column may be in a unique index. */
@@ -162,13 +179,14 @@ export type EntitySpec = ArbValue<typeof entitySpecArb>;
 // Access repairs
 // ---------------------------------------------------------------------------
 
-export function repairAccess(access: EntitySpec['access']): EntitySpec['access'] {
+/** `owned`: the entity has an owner column whatever its levels (it has members). */
+export function repairAccess(access: EntitySpec['access'], owned = false): EntitySpec['access'] {
   if (access === undefined || typeof access === 'string') return access;
   const map: Partial<Record<Op, Level>> = { ...access };
   for (const op of ['update', 'delete'] as const) if (map[op] === 'public') map[op] = 'none';
   const values = () => OPS.map((op) => map[op]);
   if (values().includes('org')) for (const op of ['update', 'delete'] as const) if (map[op] === 'authenticated') map[op] = 'org';
-  if (map.create === 'public' && values().some((l) => l === 'owner' || l === 'org')) map.create = 'authenticated';
+  if (map.create === 'public' && (owned || values().some((l) => l === 'owner' || l === 'org'))) map.create = 'authenticated';
   return map;
 }
 

@@ -85,6 +85,8 @@ export function seedUsers(doc: Doc, model: Model): string[] {
     const columns = [...table.foreignKeys, ...model.deferredForeignKeys.filter((fk) => fk.table === table.name)]
       .filter((fk) => fk.target.schema === 'auth' && fk.target.table === 'users')
       .map((fk) => fk.column);
+    // The creator's membership references auth.users even when the owner field is a plain uuid.
+    if (table.members !== undefined && table.owner !== undefined) columns.push(table.owner);
     for (const row of Array.isArray(rows) ? rows : []) {
       for (const column of columns) {
         const id = own(row, column);

@@ -144,7 +144,7 @@ async function measure({ su, api, list, runs, warmup, reps, label }) {
       const n = r + 1;
       const s = [];
       const f = c.floors.map(() => []);
-      for (let k = 0; k < reps; k++) {
+      for (let k = 0; k < (c.reps ?? reps); k++) {
         for (const [i, floor] of c.floors.entries()) f[i].push(await timed(su, floor.sql, floor.params(n)));
         s.push(await asRole(api, c.caller(n), c.sql, c.params?.(n)));
       }

@@ -7,6 +7,7 @@
 import type { SqlType } from './sqlTypes.js';
 import type { JsonValue, OnDelete } from './input.js';
 import type { EffectiveAccess } from './resolve.js';
+import type { Members } from './members.js';
 
 export const PRIVATE_SCHEMA = 'altan_private';
 
@@ -55,7 +56,10 @@ export interface HelperFunction {
     | { readonly kind: 'add-organization-creator' }
     | { readonly kind: 'object-bucket-id' }
     | ColumnGuard
-    | ReadCheck;
+    | ReadCheck
+    | MemberIds
+    | AddOwnerMember
+    | IdsHelper;
   /** API roles granted EXECUTE: those whose policies call it (none for trigger functions). */
   readonly executableBy: readonly ApiRole[];
 }
@@ -84,6 +88,51 @@ export interface ReadCheck {
    * whether the caller may read one row, which a SELECT tells them anyway.
    */
   readonly executableBy: readonly ApiRole[];
+}
+
+/**
+ * `<name>(roles text[])`: the keys of the rows of `entity` the caller is a
+ * member of, holding one of `roles` (NULL: any role), read from the members
+ * table past its policies, so that no policy ever queries a table with RLS.
+ */
+export interface MemberIds {
+  readonly kind: 'member-ids';
+  readonly name: string;
+  readonly entity: string;
+  /** The members table and its key column. */
+  readonly table: string;
+  readonly column: string;
+  readonly keyType: SqlType;
+}
+
+/** The trigger function that makes a new row's owner its member with the first role. */
+export interface AddOwnerMember {
+  readonly kind: 'add-owner-member';
+  readonly name: string;
+  readonly entity: string;
+  /** The entity's key and owner columns. */
+  readonly key: string;
+  readonly owner: string;
+  readonly table: string;
+  readonly column: string;
+  readonly role: string;
+}
+
+/**
+ * `<name>()`: the keys of the rows of `entity` the caller may `op`, under the
+ * entity's own rule for that op (for anon: its terms that reach anon), so
+ * that a child's `via` term inherits the rule instead of copying it. The
+ * condition calls the helpers of the entity's own `via` parents.
+ */
+export interface IdsHelper {
+  readonly kind: 'ids';
+  readonly name: string;
+  readonly entity: string;
+  readonly op: 'read' | 'update' | 'delete';
+  readonly role: ApiRole;
+  readonly key: string;
+  readonly keyType: SqlType;
+  readonly condition: Condition;
 }
 
 /**
@@ -156,6 +205,15 @@ export type Condition =
   | { readonly kind: 'org-plain-member'; readonly column: string }
   /** `{ user: FIELD }`: the caller's id is in the column. */
   | { readonly kind: 'user'; readonly column: string }
+  /** Nobody: a `via` term whose parent grants the op to nobody. */
+  | { readonly kind: 'never' }
+  /** The column holds a value (a `via` whose parent grants every row: a NULL reference still grants nothing). */
+  | { readonly kind: 'not-null'; readonly column: string }
+  /** The column is one of the keys a helper returns: `member_ids(roles)` (roles undefined: any) or an ids helper (no roles argument). */
+  | { readonly kind: 'member-ids'; readonly column: string; readonly helper: string; readonly roles?: readonly string[] }
+  | { readonly kind: 'ids'; readonly column: string; readonly helper: string }
+  /** The column holds this text (a members table's role). */
+  | { readonly kind: 'equals'; readonly column: string; readonly value: string }
   /** A term's `where`: the author's boolean expression over the row's columns. */
   | { readonly kind: 'where'; readonly sql: string }
   /** The referenced row is one the caller can see (its SELECT policies apply inside the subquery). */
@@ -212,7 +270,7 @@ export interface SeedRows {
 export interface Table {
   readonly kind: 'table';
   readonly name: string;
-  readonly role: 'entity' | 'organizations' | 'organization_members';
+  readonly role: 'entity' | 'organizations' | 'organization_members' | 'members';
   readonly description?: string;
   readonly access?: EffectiveAccess;
   /** The `user` fields its access names (each indexed like the owner column). */
@@ -221,6 +279,10 @@ export interface Table {
   readonly owner?: string;
   /** The organization column, for `org` access. */
   readonly org?: string;
+  /** Its members (an entity with `members`, or the generated organizations): who belongs to each row, with which role. */
+  readonly members?: Members;
+  /** A members table: the entity whose members it holds. */
+  readonly membersOf?: string;
   readonly columns: readonly Column[];
   readonly constraints: readonly Constraint[];
   /** Foreign keys created with the table (cycle-closing ones are in `Model.deferredForeignKeys`). */

@@ -3,7 +3,10 @@
  * accepted the input; it resolves, it does not judge.
  */
 import type { RequirementsInput } from './input.js';
-import type { ColumnGuard, ForeignKey, HelperFunction, Model, ReadCheck, Table } from './model.js';
+import type { AddOwnerMember, ColumnGuard, ForeignKey, HelperFunction, Model, ReadCheck, Table } from './model.js';
+import { AccessHelpers } from './accessHelpers.js';
+import type { MembersParts } from './membersTables.js';
+import { membersOf } from './members.js';
 import { HELPER, PRIVATE_SCHEMA } from './model.js';
 import { UUID } from './sqlTypes.js';
 import { NameRegistry } from './names.js';
@@ -30,6 +33,10 @@ export function normalize(input: RequirementsInput, source: Source): Model {
   // Names from the file come first: derived names step aside for them.
   const tableNames = Object.keys(entities).sort();
   for (const t of tableNames) names.reserve(relationSpace(schema), t);
+  for (const t of tableNames) {
+    const members = membersOf(t, entities[t] as NonNullable<(typeof entities)[string]>);
+    if (members !== undefined) names.reserve(relationSpace(schema), members.table);
+  }
   if (withOrgs) for (const t of [ORGANIZATIONS, ORGANIZATION_MEMBERS]) names.reserve(relationSpace(schema), t);
   for (const [v, view] of Object.entries(views)) {
     names.reserve(relationSpace(PRIVATE_SCHEMA), v);
@@ -41,11 +48,17 @@ export function normalize(input: RequirementsInput, source: Source): Model {
   for (const fn of [HELPER.setUpdatedAt, HELPER.memberOrgIds, HELPER.adminOrgIds, HELPER.addOrganizationCreator]) names.reserve(FUNCTION_SPACE, fn);
   const readChecks: ReadCheck[] = [];
   const guards: ColumnGuard[] = [];
-  const ctx = { input, schema, names, readChecks, guards };
-  const built: Table[] = [
-    ...(withOrgs ? organizationTables(schema, names) : []),
-    ...tableNames.map((t) => entityTable(ctx, t, entities[t] as NonNullable<(typeof entities)[string]>)),
-  ];
+  const helpers = new AccessHelpers(input, schema, names);
+  const members: MembersParts[] = [];
+  const ctx = { input, schema, names, readChecks, guards, helpers, members };
+  const built: Table[] = [...(withOrgs ? organizationTables(schema, names) : [])];
+  for (const t of tableNames) {
+    built.push(entityTable(ctx, t, entities[t] as NonNullable<(typeof entities)[string]>));
+    // Right after its entity: the foreign-key order keeps the file's order where it can.
+    const made = members.find((m) => m.addOwner.entity === t);
+    if (made) built.push(made.table);
+  }
+  const accessHelpers = helpers.functions();
   const byName = new Map(built.map((t) => [t.name, t]));
   const references = new Map(
     built.map((t) => [t.name, t.foreignKeys.filter((fk) => fk.target.schema === schema).map((fk) => ({ column: fk.column, target: fk.target.table }))]),
@@ -77,12 +90,22 @@ export function normalize(input: RequirementsInput, source: Source): Model {
       tables.some((t) => t.triggers.some((tr) => tr.function === HELPER.setUpdatedAt)),
       withOrgs,
       objectBucketUsed,
+      accessHelpers,
       readChecks,
       guards,
+      members.map((m) => m.addOwner),
     ),
     privateSchemaUsage: {
-      anon: exposedViews.some((v) => v.access === 'public') || readChecks.some((c) => c.executableBy.includes('anon')),
-      authenticated: withOrgs || exposedViews.length > 0 || objectBucketUsed || readChecks.some((c) => c.executableBy.includes('authenticated')),
+      anon:
+        exposedViews.some((v) => v.access === 'public') ||
+        readChecks.some((c) => c.executableBy.includes('anon')) ||
+        accessHelpers.some((f) => f.executableBy.includes('anon')),
+      authenticated:
+        withOrgs ||
+        exposedViews.length > 0 ||
+        objectBucketUsed ||
+        readChecks.some((c) => c.executableBy.includes('authenticated')) ||
+        accessHelpers.some((f) => f.executableBy.includes('authenticated')),
     },
     buckets,
     views: viewResult.views,
@@ -95,8 +118,10 @@ function helperFunctions(
   updatedAt: boolean,
   organizations: boolean,
   objectBucket: boolean,
+  accessHelpers: readonly HelperFunction[],
   readChecks: readonly ReadCheck[],
   guards: readonly ColumnGuard[],
+  addOwners: readonly AddOwnerMember[],
 ): HelperFunction[] {
   const helper = (
     name: string,
@@ -115,8 +140,11 @@ function helperFunctions(
       : []),
     // Bucket UPDATE policies of signed-in users call it.
     ...(objectBucket ? [helper(HELPER.objectBucketId, { kind: 'object-bucket-id' }, ['authenticated'], [UUID])] : []),
+    // member_ids and ids helpers, each after those it calls (read checks may call them too).
+    ...accessHelpers,
     ...[...readChecks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((c) => helper(c.name, c, c.executableBy, [c.keyType])),
     // Trigger functions: no API role executes them.
     ...[...guards].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((g) => helper(g.name, g)),
+    ...addOwners.map((a) => helper(a.name, a)),
   ];
 }

@@ -16,15 +16,37 @@ export const COMMAND_OF: Readonly<Record<Operation, Command>> = {
   delete: 'DELETE',
 };
 
-/** The API roles a rule grants: both when a term is `public` (with or without `where`), else signed-in users. */
-export function rolesFor(rule: AccessRule): readonly ApiRole[] {
+/** A `public` term (with or without `where`): what grants anon, without `via` terms. */
+export const isPublicTerm = (t: AccessTerm): boolean => t.kind === 'level' && t.level === 'public';
+
+/** The API roles a rule grants: both when a term reaches anon (a `public` one, or a `via` to what anon may do), else signed-in users. */
+export function rolesFor(rule: AccessRule, reachesAnon: (t: AccessTerm) => boolean = isPublicTerm): readonly ApiRole[] {
   if (rule.length === 0) return [];
-  return rule.some((t) => t.kind === 'level' && t.level === 'public') ? ['anon', 'authenticated'] : ['authenticated'];
+  return rule.some(reachesAnon) ? ['anon', 'authenticated'] : ['authenticated'];
 }
 
-interface Columns {
+/** The columns a rule's terms compare, and for `member` and `via` terms, whose rule it is and for which role. */
+export interface Columns {
   readonly owner?: string;
   readonly org?: string;
+  readonly terms?: TermScope;
+}
+
+/** What `member` and `via` terms need: the entity, its key, the role whose policy (or helper) it is, the helpers. */
+export interface TermScope {
+  readonly entity: string;
+  readonly key: string;
+  readonly role: ApiRole;
+  /** The API role whose policy calls the helpers (granted EXECUTE); undefined inside a helper. */
+  readonly caller?: ApiRole;
+  readonly helpers: TermHelpers;
+}
+
+/** The helpers' questions (accessHelpers.ts answers them). */
+export interface TermHelpers {
+  member(entity: string, key: string, roles: readonly string[] | undefined, caller: ApiRole | undefined): Condition;
+  via(entity: string, term: Extract<AccessTerm, { kind: 'via' }>, role: ApiRole, caller: ApiRole | undefined): Condition;
+  reaches(entity: string, term: AccessTerm, role: ApiRole): boolean;
 }
 
 /** Who passes, per access level and operation. */
@@ -57,7 +79,7 @@ export function both(a: Condition, b: Condition): Condition {
 }
 
 /** Members of the row's organization holding one of the roles. */
-function orgRoleCondition(roles: readonly OrgRole[], column: string): Condition {
+export function orgRoleCondition(roles: readonly OrgRole[], column: string): Condition {
   if (roles.includes('admin') && roles.includes('member')) return { kind: 'org-member', column };
   return roles.includes('admin') ? { kind: 'org-admin', column } : { kind: 'org-plain-member', column };
 }
@@ -74,7 +96,14 @@ export function termCondition(term: AccessTerm, op: Operation, columns: Columns)
     const user: Condition = { kind: 'user', column: term.column };
     cond = op === 'create' && columns.owner !== undefined ? both(user, accessCondition('owner', op, columns)) : user;
   } else if (term.kind === 'member' || term.kind === 'via') {
-    throw new Error(`the ${term.kind} term is not built yet (issue 16)`);
+    const scope = columns.terms;
+    if (scope === undefined) throw new Error(`internal: a ${term.kind} term compiled without its entity`);
+    const reached =
+      term.kind === 'member'
+        ? scope.helpers.member(scope.entity, scope.key, term.roles, scope.caller)
+        : scope.helpers.via(scope.entity, term, scope.role, scope.caller);
+    // A new row belongs to its creator, as with `{ org: ROLES }`.
+    cond = op === 'create' && columns.owner !== undefined ? both(reached, accessCondition('owner', op, columns)) : reached;
   } else {
     const role = orgRoleCondition(term.roles, columns.org ?? '');
     cond = op === 'create' ? both(owner, role) : role;
@@ -110,6 +139,11 @@ export interface ParentReference {
   readonly read: AccessRule | 'organizations';
   /** For a reference to the same table: per role, the helper that evaluates what it reads (a subquery would recurse). */
   readonly readChecks?: Partial<Record<ApiRole, string>>;
+  /**
+   * For a parent whose read rule has `member` or `via` terms: per role, what a written reference must
+   * show (its rows reached through the parent's helpers, never a query on a table with RLS); absent: nothing.
+   */
+  readonly shown?: Partial<Record<ApiRole, Condition>>;
 }
 
 /** Which of a parent's rows each API role may read: every row, some rows, or none. */
@@ -118,11 +152,11 @@ export interface ReadReach {
   readonly authenticated: 'all' | 'some' | 'none';
 }
 
-export function readReach(read: AccessRule | 'organizations'): ReadReach {
+export function readReach(read: AccessRule | 'organizations', reachesAnon: (t: AccessTerm) => boolean = isPublicTerm): ReadReach {
   if (read === 'organizations') return { anon: 'none', authenticated: 'some' };
   const plain = (t: AccessTerm, levels: readonly string[]) => t.kind === 'level' && levels.includes(t.level) && t.where === undefined;
   const anonAll = read.some((t) => plain(t, ['public']));
-  const anonSome = read.some((t) => t.kind === 'level' && t.level === 'public');
+  const anonSome = read.some(reachesAnon);
   const authAll = read.some((t) => plain(t, ['public', 'authenticated']));
   return { anon: anonAll ? 'all' : anonSome ? 'some' : 'none', authenticated: authAll ? 'all' : read.length > 0 ? 'some' : 'none' };
 }
@@ -136,6 +170,7 @@ export function readReach(read: AccessRule | 'organizations'): ReadReach {
  * which ignores the policies, would tell the writer which ids exist.
  */
 export function parentCondition(table: string, p: ParentReference, role: ApiRole): Condition | undefined {
+  if (p.shown !== undefined) return p.shown[role];
   const reach = readReach(p.read)[role];
   if (reach === 'all') return undefined;
   if (reach === 'none') return { kind: 'no-parent', table, column: p.column };
@@ -159,25 +194,28 @@ export function entityPolicies(
   const forRole = { anon: shown('anon'), authenticated: shown('authenticated') };
   // anon and authenticated may have to show different things: then each gets a policy of its own.
   const differ = JSON.stringify(forRole.anon) !== JSON.stringify(forRole.authenticated);
+  const scope = columns.terms;
+  const reachesAnon = (t: AccessTerm) => (scope === undefined ? isPublicTerm(t) : scope.helpers.reaches(scope.entity, t, 'anon'));
+  const as = (role: ApiRole): Columns => (scope === undefined ? columns : { ...columns, terms: { ...scope, role, caller: role } });
   for (const op of OPERATIONS) {
     const rule = access[op];
     if (rule.length === 0) continue;
     const command = COMMAND_OF[op];
     const name = names.derive(namespace, [table], command.toLowerCase());
-    const cond = ruleCondition(rule, op, columns);
-    const roles = rolesFor(rule);
+    const roles = rolesFor(rule, reachesAnon);
     const writes = command === 'INSERT' || command === 'UPDATE';
-    // anon is granted by the public terms alone: an `authenticated` term would be `true` for it, an org
-    // term would call helpers anon may not run. When the rule has other terms, anon gets its own policy.
-    const publicTerms = rule.filter((t) => t.kind === 'level' && t.level === 'public');
-    const anonCond = publicTerms.length === rule.length ? cond : ruleCondition(publicTerms, op, columns);
-    const splitAnon = roles.includes('anon') && (publicTerms.length < rule.length || (writes && differ));
+    // anon is granted by the terms that reach it alone: an `authenticated` term would be `true` for it, an org
+    // or member term would call helpers anon may not run. When the rule has other terms, anon gets its own policy.
+    const anonTerms = rule.filter(reachesAnon);
+    const anonCond = roles.includes('anon') ? ruleCondition(anonTerms, op, as('anon')) : undefined;
+    const cond = ruleCondition(rule, op, as('authenticated'));
+    const splitAnon = anonCond !== undefined && (anonTerms.length < rule.length || (writes && differ) || JSON.stringify(anonCond) !== JSON.stringify(cond));
     const own = splitAnon ? ['authenticated' as const] : roles;
     const policy = policyFor(name, command, own, cond);
     // Both roles in one policy only when they show the same: authenticated's conditions serve both.
     const extra = forRole[own.includes('authenticated') ? 'authenticated' : 'anon'];
     policies.push(withCheck(policy, cond, extra));
-    if (splitAnon) {
+    if (splitAnon && anonCond !== undefined) {
       const anon = policyFor(names.derive(namespace, [table], `${command.toLowerCase()}_anon`), command, ['anon'], anonCond);
       policies.push(withCheck(anon, anonCond, forRole.anon));
     }
@@ -195,11 +233,11 @@ function all(cond: Condition, more: readonly Condition[]): Condition {
 }
 
 /** Table privileges that match the policies: a role gets nothing it has no policy for. */
-export function grantsFor(access: EffectiveAccess): Grants {
+export function grantsFor(access: EffectiveAccess, reachesAnon: (t: AccessTerm) => boolean = isPublicTerm): Grants {
   const anon: Command[] = [];
   const authenticated: Command[] = [];
   for (const op of OPERATIONS) {
-    const roles = rolesFor(access[op]);
+    const roles = rolesFor(access[op], reachesAnon);
     if (roles.includes('anon')) anon.push(COMMAND_OF[op]);
     if (roles.includes('authenticated')) authenticated.push(COMMAND_OF[op]);
   }

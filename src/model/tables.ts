@@ -3,11 +3,16 @@
  * constraints, foreign keys, indexes, policies, grants, triggers, seed rows.
  */
 import type { EntityInput, FieldInput, RequirementsInput } from './input.js';
-import type { ApiRole, Column, ColumnDefault, ColumnGuard, Condition, Constraint, ForeignKey, Index, ReadCheck, SeedRows, Table, Trigger } from './model.js';
+import type { Column, ColumnDefault, ColumnGuard, Constraint, ForeignKey, Index, ReadCheck, SeedRows, Table, Trigger } from './model.js';
+import type { AccessHelpers } from './accessHelpers.js';
+import type { AccessTerm } from './resolve.js';
+import { membersOf } from './members.js';
+import { membersTable } from './membersTables.js';
+import type { MembersParts } from './membersTables.js';
 import { relationSpace, tableSpace } from './names.js';
 import type { NameRegistry } from './names.js';
-import { entityPolicies, grantsFor, readReach, rolesFor, ruleCondition } from './policies.js';
-import type { ParentReference } from './policies.js';
+import { entityPolicies, grantsFor } from './policies.js';
+import { parentReferences } from './parentReferences.js';
 import {
   AUTH_USERS,
   ORG_FIELD,
@@ -25,7 +30,6 @@ import {
   userColumns,
 } from './resolve.js';
 import { columnGuard, whereColumns, withColumnGrants } from './columnGuards.js';
-import { FUNCTION_SPACE } from './names.js';
 
 export { FUNCTION_SPACE } from './names.js';
 import type { EffectiveAccess } from './resolve.js';
@@ -39,6 +43,10 @@ export interface TableContext {
   readonly readChecks: ReadCheck[];
   /** Column guards of the tables with read-only or immutable columns, collected likewise. */
   readonly guards: ColumnGuard[];
+  /** The member_ids and ids helpers, made on demand. */
+  readonly helpers: AccessHelpers;
+  /** Members tables of the entities with `members`, with their triggers' functions, collected likewise. */
+  readonly members: MembersParts[];
 }
 
 /** An author-written SQL expression; validation has checked it stays one expression. */
@@ -136,7 +144,19 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
     });
   }
   const seed = seedRows(entity, columns, primaryKey);
-  const policyColumnsOf = { ...(owner ? { owner } : {}), ...(org ? { org } : {}) };
+  const terms = { entity: name, key: primaryKey[0] as string, role: 'authenticated' as const, helpers: ctx.helpers };
+  const policyColumnsOf = { ...(owner ? { owner } : {}), ...(org ? { org } : {}), terms };
+  const reachesAnon = (t: AccessTerm) => ctx.helpers.reaches(name, t, 'anon');
+  const members = membersOf(name, entity);
+  // The owner of a row with members always reads it: `insert … returning` works before the trigger's membership is visible.
+  const ownerReads = members !== undefined && !access.read.some((t) => t.kind === 'level' && t.level === 'owner' && t.where === undefined);
+  const policyAccess: EffectiveAccess = ownerReads ? { ...access, read: [...access.read, { kind: 'level', level: 'owner' }] } : access;
+  if (members !== undefined && owner !== undefined) {
+    const key = columns.find((c) => c.name === primaryKey[0]) as Column;
+    const parts = membersTable({ schema, names, helpers: ctx.helpers, entity: name, members, key, owner });
+    ctx.members.push(parts);
+    triggers.push(parts.trigger);
+  }
   return {
     kind: 'table',
     name,
@@ -145,6 +165,7 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
     access,
     ...(owner ? { owner } : {}),
     ...(org ? { org } : {}),
+    ...(members !== undefined ? { members } : {}),
     ...(users.length > 0 ? { userColumns: users } : {}),
     columns,
     constraints,
@@ -152,91 +173,17 @@ export function entityTable(ctx: TableContext, name: string, entity: EntityInput
     indexes,
     policies: entityPolicies(
       name,
-      access,
+      policyAccess,
       policyColumnsOf,
       parentReferences(ctx, name, foreignKeys, org, columns, access, policyColumnsOf),
       names,
       tableSpace(schema, name, 'policy'),
     ),
-    grants: withColumnGrants(grantsFor(access), columns, guard),
+    grants: withColumnGrants(grantsFor(policyAccess, reachesAnon), columns, guard),
     triggers,
     ...(seed ? { seed } : {}),
     ...(entity.realtime === true ? { realtime: true } : {}),
   };
-}
-
-/**
- * Foreign keys to the schema's tables, with the parent's read level: writes
- * show the caller may read the row they point at (see parentCondition). The
- * org column is already checked by membership; auth.users is not readable
- * through the API at all. A reference to the same table is checked through a
- * read-check helper: a policy that queried its own table would recurse.
- */
-function parentReferences(
-  ctx: TableContext,
-  table: string,
-  foreignKeys: readonly ForeignKey[],
-  org: string | undefined,
-  columns: readonly Column[],
-  access: EffectiveAccess,
-  policyColumns: { readonly owner?: string; readonly org?: string },
-): ParentReference[] {
-  // Only write policies check references: a table nobody writes through the API needs no helper.
-  const writers = new Set([...rolesFor(access.create), ...rolesFor(access.update)]);
-  return foreignKeys
-    .filter((fk) => fk.target.schema === ctx.schema && fk.column !== org)
-    .map((fk) => {
-      const parent = ctx.input.entities?.[fk.target.table];
-      // the generated organizations table: readable by members (and its creator)
-      const read = parent ? effectiveAccess(parent).read : 'organizations';
-      const reach = readReach(read);
-      // A role that reads some rows of its own table, and writes it, asks the helper.
-      const callers = (['anon', 'authenticated'] as const).filter((r) => writers.has(r) && reach[r] === 'some');
-      if (fk.target.table !== table || callers.length === 0) return { column: fk.column, target: fk.target, read };
-      // Each role's helper evaluates what that role may read: anon only the rule's public terms.
-      const conditionFor = (role: ApiRole) =>
-        ruleCondition(role === 'anon' ? access.read.filter((t) => t.kind === 'level' && t.level === 'public') : access.read, 'read', policyColumns);
-      const same = callers.length === 1 || JSON.stringify(conditionFor('anon')) === JSON.stringify(conditionFor('authenticated'));
-      const readChecks: Partial<Record<ApiRole, string>> = {};
-      if (same) {
-        const name = readCheckOf(ctx, table, fk.target.column, columns, conditionFor(callers[0] as ApiRole), callers, 'readable').name;
-        for (const role of callers) readChecks[role] = name;
-      } else {
-        for (const role of callers) {
-          readChecks[role] = readCheckOf(
-            ctx,
-            table,
-            fk.target.column,
-            columns,
-            conditionFor(role),
-            [role],
-            role === 'anon' ? 'readable_anon' : 'readable',
-          ).name;
-        }
-      }
-      return { column: fk.column, target: fk.target, read, readChecks };
-    });
-}
-
-/** The table's read-check helper, made once (several columns may reference the same table). */
-function readCheckOf(
-  ctx: TableContext,
-  table: string,
-  column: string,
-  columns: readonly Column[],
-  condition: Condition,
-  callers: ReadCheck['executableBy'],
-  suffix: 'readable' | 'readable_anon',
-): ReadCheck {
-  const made = ctx.readChecks.find((c) => c.table === table && JSON.stringify(c.executableBy) === JSON.stringify(callers));
-  if (made) return made;
-  const keyType = columns.find((c) => c.name === column)?.type ?? UUID;
-  // Named after the schema too: the private schema is shared by the files of every schema.
-  const name = ctx.names.derive(FUNCTION_SPACE, [ctx.schema, table], suffix);
-  // Only the roles whose write policies call it: anon reads no owner or org row, so its references stay unset.
-  const check: ReadCheck = { kind: 'read-check', name, table, column, keyType, condition, executableBy: callers };
-  ctx.readChecks.push(check);
-  return check;
 }
 
 function implicitColumn(column: string, roles: { owner?: string; org?: string }): Column {

@@ -30,6 +30,19 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
       return `${ident(cond.column)} = ANY (ARRAY(SELECT ${qualified(privateSchema, HELPER.memberOrgIds)}() EXCEPT SELECT ${qualified(privateSchema, HELPER.adminOrgIds)}()))`;
     case 'user':
       return `${uid} = ${ident(cond.column)}`;
+    case 'never':
+      return 'false';
+    case 'not-null':
+      return `${ident(cond.column)} IS NOT NULL`;
+    // The keys a membership or ids helper returns, computed once per statement (as for organizations above).
+    case 'member-ids': {
+      const roles = cond.roles === undefined ? 'NULL' : `ARRAY[${cond.roles.map(literal).join(', ')}]`;
+      return `${ident(cond.column)} = ANY (ARRAY(SELECT ${qualified(privateSchema, cond.helper)}(${roles})))`;
+    }
+    case 'ids':
+      return `${ident(cond.column)} = ANY (ARRAY(SELECT ${qualified(privateSchema, cond.helper)}()))`;
+    case 'equals':
+      return `${ident(cond.column)} = ${literal(cond.value)}`;
     // The author's expression, in parentheses: its own ORs never mix with the policy's.
     case 'where':
       return `(${cond.sql})`;

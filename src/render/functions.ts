@@ -12,6 +12,7 @@ import { renderBlueprint } from './blueprints.js';
 import type { SqlObject } from './sqlObject.js';
 import { catalogKey } from './sqlObject.js';
 import { prepareReadCheck } from './prepare/transaction.js';
+import { conditionSql } from './conditions.js';
 
 interface FunctionText {
   readonly comment: readonly string[];
@@ -100,6 +101,53 @@ function textOf(f: HelperFunction, model: Model): FunctionText {
         stable: false,
         invoker: true,
         body: guardBody(f.body),
+      };
+    }
+    case 'member-ids': {
+      const table = qualified(model.schema, f.body.table);
+      return {
+        comment: [
+          `-- The ${f.body.entity} rows the caller is a member of, with one of the roles given`,
+          `-- (NULL: any role), read from ${table} past its policies: the policies that call`,
+          '-- it never recurse, and the keys are computed once per statement.',
+        ],
+        params: 'roles text[]',
+        returns: `SETOF ${f.body.keyType.sql}`,
+        language: 'sql',
+        stable: true,
+        // $1, not `roles`: in an SQL function a column of that name would win over the parameter.
+        body: `  SELECT m.${ident(f.body.column)} FROM ${table} AS m WHERE m.user_id = auth.uid() AND ($1 IS NULL OR m.role = ANY ($1))`,
+      };
+    }
+    case 'add-owner-member': {
+      const table = qualified(model.schema, f.body.table);
+      return {
+        comment: [
+          `-- A new ${f.body.entity} row's owner becomes its member with the first role (${f.body.role}).`,
+          '-- Read from the row, never from the request; policies never let anyone add',
+          '-- members to a row they do not manage.',
+        ],
+        params: '',
+        returns: 'trigger',
+        language: 'plpgsql',
+        stable: false,
+        body: `BEGIN\n  INSERT INTO ${table} (${ident(f.body.column)}, user_id, role) VALUES (NEW.${ident(f.body.key)}, NEW.${ident(f.body.owner)}, ${literal(f.body.role)});\n  RETURN NEW;\nEND;`,
+      };
+    }
+    case 'ids': {
+      const c = f.body;
+      return {
+        comment: [
+          `-- The ${c.entity} rows ${c.role === 'anon' ? 'an anonymous caller' : 'the caller'} may ${c.op}, under ${c.entity}'s own rule: the`,
+          "-- children's `via` policies compare their reference with these keys, so they",
+          '-- follow the rule as it is (inherited, not copied). SECURITY DEFINER: no policy',
+          '-- queries a table with RLS, so none can recurse.',
+        ],
+        params: '',
+        returns: `SETOF ${c.keyType.sql}`,
+        language: 'sql',
+        stable: true,
+        body: `  SELECT ${ident(c.key)} FROM ${qualified(model.schema, c.entity)} WHERE ${conditionSql(c.condition, model.privateSchema)}`,
       };
     }
     case 'read-check': {

@@ -194,6 +194,10 @@ function policyReads(table: string, pol: Table['policies'][number], schema: stri
       case 'org-admin':
       case 'org-plain-member':
       case 'user':
+      case 'member-ids':
+      case 'ids':
+      case 'not-null':
+      case 'equals':
         out.push({ table, column: c.column });
         return;
       case 'where':

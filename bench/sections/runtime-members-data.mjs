@@ -129,8 +129,9 @@ INSERT INTO public.projects_members (project_id, user_id, role) SELECT ${sqlId('
 -- message g: room r = ((g - 1) % users) + 1, written by its member k = ((g - 1) / users) % m
 INSERT INTO public.messages (room_id, user_id, body, created_at)
   SELECT ${sqlId('room', group)}, ${sqlId('user', member(group, `((g - 1) / ${users}) % ${m}`))}, 'message ' || g, ${ago} FROM generate_series(1, ${rows}) g;
-INSERT INTO public.tasks (id, project_id, user_id, title, created_at)
-  SELECT ${sqlId('task', 'g')}, ${sqlId('project', group)}, ${sqlId('user', group)}, 'task ' || g, ${ago} FROM generate_series(1, ${tasks}) g;
+-- tasks have no owner: every term of their rule is a via
+INSERT INTO public.tasks (id, project_id, title, created_at)
+  SELECT ${sqlId('task', 'g')}, ${sqlId('project', group)}, 'task ' || g, ${ago} FROM generate_series(1, ${tasks}) g;
 -- comment g on task ((g - 1) % tasks) + 1, by that task's project's owner
 INSERT INTO public.task_comments (task_id, user_id, body, created_at)
   SELECT ${sqlId('task', `((g - 1) % ${tasks}) + 1`)}, ${sqlId('user', `((g - 1) % ${tasks}) % ${users} + 1`)}, 'comment ' || g, ${ago} FROM generate_series(1, ${rows}) g;

@@ -24,8 +24,13 @@ UNION ALL
   ORDER BY name ASC)
 LIMIT 100 OFFSET 0`;
 
-/** The floor's WHERE: the object's first folder is a project the caller ($4) is a member of. */
-const MEMBER_FOLDER = ' AND (storage.foldername(objects.name))[1] IN (SELECT m.project_id::text FROM public.projects_members AS m WHERE m.user_id = $4::uuid)';
+/**
+ * The floor's WHERE: the object's first folder is a project the caller ($4) is a member of. The first
+ * folder read with built-in functions (what `(storage.foldername(name))[1]` returns: the part before the
+ * first slash, when there is one): the cheapest equivalent, so that the floor holds no avoidable cost.
+ */
+const MEMBER_FOLDER =
+  " AND strpos(objects.name, '/') > 0 AND split_part(objects.name, '/', 1) IN (SELECT m.project_id::text FROM public.projects_members AS m WHERE m.user_id = $4::uuid)";
 
 /** The cases, shaped as ./runtime-members.mjs measures them. */
 export function STORAGE_CASES({ users, rows, caller }) {

@@ -97,6 +97,8 @@ describe('bench/run.mjs --sections members, 2,000 rows, one run', () => {
     measured('via two levels \\(task_comments → tasks → projects read: member\\), ORDER BY created_at DESC LIMIT 50', 'superuser explicit join');
     measured('via member roles \\(reports, via project_id member \\[admin, editor\\]\\), count\\(\\*\\)', 'superuser explicit join');
     measured("via bucket \\(project-files read: \\{ via: projects \\}\\), Storage list of a project's folder", 'superuser folder IN member projects');
+    // The shape proposed for the bucket's policy, measured beside it for information (no target).
+    expect(out).toMatch(/^\| 3 +\| via bucket .*a project's folder .*, folder by built-ins \(proposed\) +\| \d[\d,.]* ms +\| .*\| +\| +\|$/m);
     expect(out).toMatch(
       /^- plan of via two levels \(task_comments → tasks → projects read: member\), ORDER BY created_at DESC LIMIT 50 \[task_id is (NOT )?an index condition\]: /m,
     );

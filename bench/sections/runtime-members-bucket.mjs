@@ -8,6 +8,8 @@
  * docs/storage.md). That statement is what is timed here, with Storage's
  * bound parameters, once for a project's folder and once for the bucket's root.
  */
+import { join } from 'node:path';
+import { ROOT } from '../lib/measure.mjs';
 import { BUCKET, idOf, membershipsOf } from './runtime-members-data.mjs';
 
 /** The statement storage.search runs: $1 levels, $2 the prefix, $3 the bucket; `extra` ANDed to both parts (the floor's). */
@@ -57,6 +59,31 @@ export function STORAGE_CASES({ users, rows, caller }) {
       floors: [{ name: 'superuser folder IN member projects', sql: searchSql(MEMBER_FOLDER), params: (n) => [...base(n), uid(n)] }],
     };
   });
+}
+
+const FOLDERNAME = '(storage.foldername(name))[1]';
+
+/**
+ * Replaces the bucket's SELECT policies by the same ones with the first folder read by built-ins
+ * (`split_part(name, '/', 1)`, and `strpos(name, '/') > 0` for "there is a folder") instead of
+ * `(storage.foldername(name))[1]`: the shape proposed for the generated SQL, measured beside it.
+ * Returns false when no policy reads the folder so.
+ */
+export async function useBuiltinFolder(su) {
+  const { ident, literal } = await import(join(ROOT, 'dist/sql/quote.js'));
+  const { rows } = await su.query(
+    `SELECT policyname, roles::text[] AS roles, qual FROM pg_policies WHERE schemaname = 'storage' AND tablename = 'objects' AND cmd = 'SELECT' AND qual LIKE $1`,
+    [`%${BUCKET}%`],
+  );
+  const replaced = rows.filter((p) => p.qual.includes(FOLDERNAME));
+  for (const p of replaced) {
+    const qual = `(${p.qual.replaceAll(FOLDERNAME, "split_part(name, '/', 1)")}) AND strpos(name, '/') > 0`;
+    const roles = p.roles.map(ident).join(', ');
+    await su.query(`DROP POLICY ${ident(p.policyname)} ON storage.objects`);
+    await su.query(`CREATE POLICY ${ident(p.policyname)} ON storage.objects FOR SELECT TO ${roles} USING (${qual})`);
+    await su.query(`COMMENT ON POLICY ${ident(p.policyname)} ON storage.objects IS ${literal('bench: folder read by built-ins')}`);
+  }
+  return replaced.length > 0;
 }
 
 /** The bucket's policy as applied (generated or by hand), for the notes. */

@@ -83,6 +83,9 @@ function cases({ users, rows }) {
       table: 'public.documents',
       columns: 'id, title, created_at',
       join: ' JOIN public.documents_members AS m ON m.document_id = t.id WHERE m.user_id = $1',
+      // The rule as the read policy has it: members, and the row's owner (insert … returning before
+      // the membership exists). The join alone leaves the owner out: shown, not the target.
+      rule: ' WHERE t.id IN (SELECT m.document_id FROM public.documents_members AS m WHERE m.user_id = $1) OR t.user_id = $1',
       fk: 'id',
     },
     {
@@ -123,7 +126,12 @@ function cases({ users, rows }) {
     ];
     for (const [query, sql] of queries) {
       const floor = (where) => sql(`${s.table} AS t${where}`, qualified(s.columns)).replace('ORDER BY created_at', 'ORDER BY t.created_at');
-      const floors = [{ name: 'superuser explicit join', sql: floor(s.join), params: me }];
+      const floors = s.rule
+        ? [
+            { name: 'superuser, member or owner', sql: floor(s.rule), params: me },
+            { name: 'superuser explicit join (members only)', sql: floor(s.join), params: me, target: false },
+          ]
+        : [{ name: 'superuser explicit join', sql: floor(s.join), params: me }];
       if (s.literal) floors.push({ name: 'superuser fk = ANY (ids)', sql: floor(s.literal.where), params: s.literal.params, target: false });
       list.push({ measure: `${s.name}, ${query}`, caller, sql: sql(s.table, s.columns), floors, fk: query === 'count(*)' ? undefined : s.fk });
     }

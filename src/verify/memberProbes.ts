@@ -5,8 +5,9 @@
  * oneself (only with `join: open`, only with the last role, only into a row
  * one may read); promoting, demoting, stepping down, raising one's own role,
  * moving a membership to another row; removing members and leaving; creating
- * a row and becoming its first member. A's row has a member of each role, B's
- * row its owner alone (memberFacts.ts).
+ * a row and becoming its first member; an owner who left still reading their
+ * row. A's row has a member of each role, B's row its owner alone, or the
+ * roles A's row has no room for (memberFacts.ts).
  */
 import type { Members } from '../model/members.js';
 import { ident, literal, qualified } from '../sql/quote.js';
@@ -97,6 +98,7 @@ export function memberProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] 
   for (const [person] of extra) kit.remove(person, rowB, person);
 
   for (const actor of ['anon', 'b'] as const) kit.create(actor);
+  kit.ownerLeaves(rowA);
   return probes;
 }
 
@@ -161,6 +163,23 @@ function memberKit(ctx: ProbeContext, fixture: TableFixture, members: Members, p
       probe(actor, operation, {
         expected: expectIf(manages(row.facts.members, actor) || (actor !== 'anon' && actor === person)),
         run: (q) => deleting(q, `DELETE FROM ${target} WHERE ${where(row, person)}`),
+      });
+    },
+    /** The row's owner leaves it, then reads it: the owner's read does not depend on the membership (§4). */
+    ownerLeaves(row: FixtureRow) {
+      const owner = row.facts.owner;
+      if (owner === undefined || keyName === undefined) return;
+      const entity = qualified(ctx.schema, table.name);
+      probes.push({
+        subject: table.name,
+        actor: owner,
+        operation: `leave ${row.label}, then read it`,
+        expected: rowsOf([row.label]),
+        run: async (q) => {
+          await q(`DELETE FROM ${target} WHERE ${where(row, owner)}`);
+          const read = await q(`SELECT ${ident(keyName.name)}::text AS key FROM ${entity} WHERE ${ident(keyName.name)} = ${keySql(row)}`);
+          return seen(read, new Map([[keyText(row), row.label]]));
+        },
       });
     },
     /** A new row of the entity, read back with the caller's membership: its creator holds the first role. */

@@ -1,16 +1,16 @@
 /**
- * verify on members and `member`/`via` terms (issue 16), on real PostgreSQL and on PGlite:
- * test/fixtures/access-members/board.yaml (the contract's project board with admin/editor/viewer
- * members, tasks through it, task comments two levels down, a course one joins) and
- * via-parents.yaml (comments through a post that anon may read, a post's author moderating
- * through `can: update`, boards through the generated organizations), rooms.yaml (four roles,
- * join: open, one role). As applied they verify
- * clean, on both targets, each term probed with members of every role, non-members, the
- * parent's owner and anon; then each break — a members table's SELECT opened to everyone, a via
- * policy dropped, a member allowed to raise their own role, the creator's membership trigger
- * dropped, a parent's ids helper widened, `join: open` without its checks, a helper or a members
- * table granted beyond the file — is made inside a transaction, verified there and rolled back,
- * and the report names the table, actor and request (or the privilege).
+ * verify on members and `member`/`via` terms (issue 16), on real PostgreSQL and on PGlite, with
+ * test/fixtures/access-members: board.yaml (the contract's project board with admin/editor/viewer
+ * members, tasks through it, task comments two levels down, a course one joins), via-parents.yaml
+ * (comments through a post that anon may read, a post's author moderating through `can: update`,
+ * boards through the generated organizations) and rooms.yaml (four roles, join: open, one role).
+ * As applied they verify clean, on both targets, each term probed with members of every role,
+ * non-members, the parent's owner and anon. Then each break — a members table's SELECT opened to
+ * everyone, a via policy dropped, a member allowed to raise their own role, the creator's
+ * membership trigger dropped, a parent's ids helper widened, `join: open` without its checks, the
+ * owner's read dropped from a members entity's SELECT policy, a helper or a members table granted
+ * beyond the file — is made inside a transaction, verified there and rolled back, and the report
+ * names the table, actor and request (or the privilege).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,6 +94,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
         "projects_members: user D remove outsider from A's row → denied",
         'projects_members: user B create a projects row and become its admin → allowed',
         "projects_members: user B join A's row as viewer → denied",
+        "projects: user A leave A's row, then read it → A's row",
         // join: open, into a row one may read, with the last role only
         "courses_members: user B join A's row (published true) as student → allowed",
         "courses_members: user B join A's row as student → denied",
@@ -224,6 +225,15 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     );
     expect(verifyProblems(report)).toEqual([
       '✗ anon has EXECUTE on function altan_private.public_projects_member_ids(roles text[]) (directly): not granted by the file nor the platform',
+    ]);
+  });
+
+  it("the owner's read dropped from a members entity's SELECT policy: an owner who left no longer reads the row", { timeout: 120_000 }, async () => {
+    const sql = 'ALTER POLICY projects_select ON public.projects USING (id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(NULL))))';
+    // and insert … returning of a new row fails: its creator's membership is not visible to the statement yet
+    expect(verifyProblems(await broken(sql))).toEqual([
+      '✗ projects_members: user B create a projects row and become its admin: expected allowed, got denied (row-level security)',
+      "✗ projects: user A leave A's row, then read it: expected A's row, got none",
     ]);
   });
 });

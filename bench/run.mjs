@@ -4,12 +4,15 @@
  * it has one, its ratio to a floor measured in the same run, then notes.
  * It reads dist/, so build first (the npm script does).
  *
- *   node bench/run.mjs [--runs 5] [--warmup 1] [--sections generate,apply,runtime,embedded,plan,limits,fleet]
+ *   node bench/run.mjs [--runs 5] [--warmup 1] [--sections generate,apply,runtime,members,embedded,plan,limits,fleet]
  *                      [--sizes 10,100,1000] [--apply-entities 200] [--plan-entities 1000] [--fleet-targets 200]
  *                      [--rows 1000000] [--users 1000] [--orgs 100]
  *                      [--clock wall|cpu] [--database-url URL] [--smoke]
  *
- * The database sections (apply, runtime, plan, fleet) use --database-url, else
+ * `members` is section 3's members and `via` shapes (issue 16; --rows rows per
+ * child table, --users users), on a database of its own.
+ *
+ * The database sections (apply, runtime, members, plan, fleet) use --database-url, else
  * BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the test cluster that
  * scripts/test-db.sh starts; they create databases altan_bench_* there and
  * drop them afterwards. --clock cpu times generate by the CPU time of its
@@ -23,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { ROOT } from './lib/measure.mjs';
 import { formatTable } from './lib/table.mjs';
 
-const SECTIONS = ['generate', 'apply', 'runtime', 'embedded', 'plan', 'limits', 'fleet'];
+const SECTIONS = ['generate', 'apply', 'runtime', 'members', 'embedded', 'plan', 'limits', 'fleet'];
 
 const { values: args } = parseArgs({
   options: {
@@ -102,7 +105,7 @@ if (config.sections.includes('generate')) {
   const { generateSection } = await import('./sections/generate.mjs');
   rows.push(...(await generateSection(config)));
 }
-const needsServer = ['apply', 'runtime', 'plan', 'fleet'].some((s) => config.sections.includes(s));
+const needsServer = ['apply', 'runtime', 'members', 'plan', 'fleet'].some((s) => config.sections.includes(s));
 const url = needsServer ? databaseUrl() : undefined;
 if (config.sections.includes('apply')) {
   log(`apply: ${config.applyEntities} entities on ${url}`);
@@ -113,6 +116,13 @@ if (config.sections.includes('runtime')) {
   log(`runtime: ${config.rows} rows, ${config.users} users, ${config.orgs} organizations on ${url}`);
   const { runtimeSection } = await import('./sections/runtime.mjs');
   const result = await runtimeSection({ ...config, url, log });
+  rows.push(...result.rows);
+  notes.push(...result.notes);
+}
+if (config.sections.includes('members')) {
+  log(`members: ${config.rows} rows per child table, ${config.users} users on ${url}`);
+  const { membersSection } = await import('./sections/runtime-members.mjs');
+  const result = await membersSection({ ...config, url, log });
   rows.push(...result.rows);
   notes.push(...result.notes);
 }

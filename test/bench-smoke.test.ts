@@ -72,3 +72,35 @@ describe('bench/run.mjs --sections runtime, 2,000 rows, one run', () => {
     expect(out).toMatch(/^- plan of the list's floor superuser WHERE the policy's USING, where term \(posts, 90% published\), as a user: .*InitPlan 1/m);
   }, 90_000);
 });
+
+describe('bench/run.mjs --sections members, 2,000 rows, one run', () => {
+  it('measures member, via one and two levels, via member roles and the via bucket, each against the superuser join', () => {
+    expect(cliBuilt()).toBe(true);
+    const url = inject('testDatabaseUrl');
+    const args = ['--sections', 'members', '--rows', '2000', '--users', '20', '--runs', '1', '--warmup', '0', '--database-url', url];
+    const result = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.mjs'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(result.stderr).not.toMatch(/Error/);
+    expect(result.status).toBe(0);
+    const out = result.stdout;
+    // The entities are the tool's own SQL; the bucket's `{ via: projects }` may still be the bench's by hand.
+    expect(out).toMatch(/^- members file: entities generated, bucket (generated|by hand)/m);
+    const measured = (measure: string, floor: string) =>
+      expect(out).toMatch(
+        new RegExp(
+          `^\\| 3 +\\| ${measure}[^|]* +\\| \\d[\\d,.]* ms +\\| \\d[\\d,.]* ms ${floor} +\\| \\d+\\.\\d\\d× .*\\| ≤ 1\\.50× +\\| (pass|MISS) +\\|$`,
+          'm',
+        ),
+      );
+    measured('member \\(projects, 20 rows\\), ORDER BY created_at DESC LIMIT 50', 'superuser explicit join');
+    measured('member \\(documents, owned or shared\\), count\\(\\*\\)', 'superuser explicit join');
+    measured('via one level \\(messages → rooms read: member\\), count\\(\\*\\)', 'superuser explicit join');
+    measured('via two levels \\(task_comments → tasks → projects read: member\\), ORDER BY created_at DESC LIMIT 50', 'superuser explicit join');
+    measured('via member roles \\(reports, via project_id member \\[admin, editor\\]\\), count\\(\\*\\)', 'superuser explicit join');
+    measured("via bucket \\(project-files read: \\{ via: projects \\}\\), Storage list of a project's folder", 'superuser folder IN member projects');
+    // The shape proposed for the bucket's policy, measured beside it for information (no target).
+    expect(out).toMatch(/^\| 3 +\| via bucket .*a project's folder .*, folder by built-ins \(proposed\) +\| \d[\d,.]* ms +\| .*\| +\| +\|$/m);
+    expect(out).toMatch(
+      /^- plan of via two levels \(task_comments → tasks → projects read: member\), ORDER BY created_at DESC LIMIT 50 \[task_id is (NOT )?an index condition\]: /m,
+    );
+  }, 90_000);
+});

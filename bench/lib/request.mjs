@@ -37,8 +37,8 @@ function inRequest(client, caller, work) {
   });
 }
 
-/** The time of `sql` (ms) as PostgREST runs it for `caller`. */
-export const asRole = (client, caller, sql) => inRequest(client, caller, (c) => timed(c, sql));
+/** The time of `sql` (ms) as PostgREST (or Storage, with its bound `params`) runs it for `caller`. */
+export const asRole = (client, caller, sql, params) => inRequest(client, caller, (c) => timed(c, sql, params));
 
 /**
  * The time of `sql` (ms) as the superuser `client` runs it with the claims of `caller` but no
@@ -53,7 +53,7 @@ async function planOf(client, sql, params) {
 }
 
 /** The plan of `sql` as `caller` runs it. */
-export const planLine = (client, caller, sql) => inRequest(client, caller, (c) => planOf(c, sql));
+export const planLine = (client, caller, sql, params) => inRequest(client, caller, (c) => planOf(c, sql, params));
 
 /** The plan of a floor as the superuser `client` runs it, with the claims of `caller` (see asSuperuserWithClaims). */
 export const superuserPlanLine = (client, caller, sql, params) => withClaims(client, caller, (c) => planOf(c, sql, params));

@@ -71,7 +71,11 @@ export function conditionSql(cond: Condition, privateSchema: string): string {
       const call = (helper: string, roles: readonly string[] | null | undefined) =>
         `SELECT ${qualified(privateSchema, helper)}(${roles === undefined ? '' : roles === null ? 'NULL' : `ARRAY[${roles.map(literal).join(', ')}]`})::text`;
       const keys = cond.except === undefined ? call(cond.helper, cond.roles) : `${call(cond.helper, cond.roles)} EXCEPT ${call(cond.except, undefined)}`;
-      return `(storage.foldername(name))[1] = ANY (ARRAY(${keys}))`;
+      // The first folder with built-ins, not storage.foldername(): Storage's own filters (ILIKE) are not
+      // leakproof, so this runs on every object of the bucket first, and foldername() (PL/pgSQL on
+      // Supabase) made a listing of 1,000,000 objects ~6x the explicit join (bench/RESULTS.md, issue 16).
+      // strpos: a file at the root has no folder, whatever its name.
+      return `(strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(${keys})))`;
     }
     // owner_id is text in Storage's schema.
     case 'uploader':

@@ -192,19 +192,19 @@ DROP POLICY IF EXISTS "bucket_post-images_delete_anon" ON storage.objects;
 CREATE POLICY "bucket_post-images_select" ON storage.objects
   FOR SELECT TO authenticated
   USING (bucket_id = 'post-images'
-    AND ((storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.public_posts_ids_read()::text)) OR (owner_id = (select auth.uid())::text AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.public_posts_ids_update()::text))) OR (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.public_posts_ids_delete()::text))));
+    AND ((strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_posts_ids_read()::text))) OR (owner_id = (select auth.uid())::text AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_posts_ids_update()::text)))) OR (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_posts_ids_delete()::text)))));
 CREATE POLICY "bucket_post-images_select_anon" ON storage.objects
   FOR SELECT TO anon
   USING (bucket_id = 'post-images'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.public_posts_ids_read_anon()::text)));
+    AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_posts_ids_read_anon()::text))));
 CREATE POLICY "bucket_post-images_insert" ON storage.objects
   FOR INSERT TO authenticated
   WITH CHECK (bucket_id = 'post-images'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.public_posts_ids_update()::text)));
+    AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_posts_ids_update()::text))));
 CREATE POLICY "bucket_post-images_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'post-images'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.public_posts_ids_delete()::text)));
+    AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_posts_ids_delete()::text))));
 
 SELECT apply_postgrest_permissions();
 

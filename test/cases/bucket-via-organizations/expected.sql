@@ -217,22 +217,22 @@ DROP POLICY IF EXISTS "bucket_org-docs_delete_anon" ON storage.objects;
 CREATE POLICY "bucket_org-docs_select" ON storage.objects
   FOR SELECT TO authenticated
   USING (bucket_id = 'org-docs'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.member_org_ids()::text)));
+    AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.member_org_ids()::text))));
 CREATE POLICY "bucket_org-docs_insert" ON storage.objects
   FOR INSERT TO authenticated
   WITH CHECK (bucket_id = 'org-docs'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.admin_org_ids()::text)));
+    AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.admin_org_ids()::text))));
 CREATE POLICY "bucket_org-docs_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'org-docs'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.admin_org_ids()::text)))
+    AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.admin_org_ids()::text))))
   WITH CHECK (bucket_id = 'org-docs'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.admin_org_ids()::text))
+    AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.admin_org_ids()::text)))
     AND altan_private.object_bucket_id(id) = 'org-docs');
 CREATE POLICY "bucket_org-docs_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'org-docs'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.member_org_ids()::text EXCEPT SELECT altan_private.admin_org_ids()::text)));
+    AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.member_org_ids()::text EXCEPT SELECT altan_private.admin_org_ids()::text))));
 
 SELECT apply_postgrest_permissions();
 

@@ -95,6 +95,22 @@ $fn$;
 REVOKE ALL ON FUNCTION altan_private.public_projects_member_ids(text[]) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION altan_private.public_projects_member_ids(text[]) TO authenticated;
 
+-- The projects rows the caller may read, under projects's own rule: the
+-- children's `via` policies compare their reference with these keys, so they
+-- follow the rule as it is (inherited, not copied). SECURITY DEFINER: no policy
+-- queries a table with RLS, so none can recurse.
+CREATE OR REPLACE FUNCTION altan_private.public_projects_ids_read()
+RETURNS SETOF uuid
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $fn$
+  SELECT id FROM public.projects WHERE id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(NULL))) OR (select auth.uid()) = user_id
+$fn$;
+REVOKE ALL ON FUNCTION altan_private.public_projects_ids_read() FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION altan_private.public_projects_ids_read() TO authenticated;
+
 -- Keeps the API roles off the read-only and immutable columns of public.projects, with
 -- the error a missing column privilege gives (42501): the column grants say the
 -- same, but apply_postgrest_permissions() may grant every column again. SECURITY
@@ -201,22 +217,22 @@ DROP POLICY IF EXISTS "bucket_project-files_delete_anon" ON storage.objects;
 CREATE POLICY "bucket_project-files_select" ON storage.objects
   FOR SELECT TO authenticated
   USING (bucket_id = 'project-files'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(NULL)::text)));
+    AND ((strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_projects_ids_read()::text))) OR (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin', 'editor'])::text))) OR (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin'])::text)))));
 CREATE POLICY "bucket_project-files_insert" ON storage.objects
   FOR INSERT TO authenticated
   WITH CHECK (bucket_id = 'project-files'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin', 'editor'])::text)));
+    AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin', 'editor'])::text))));
 CREATE POLICY "bucket_project-files_update" ON storage.objects
   FOR UPDATE TO authenticated
   USING (bucket_id = 'project-files'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin', 'editor'])::text)))
+    AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin', 'editor'])::text))))
   WITH CHECK (bucket_id = 'project-files'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin', 'editor'])::text))
+    AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin', 'editor'])::text)))
     AND altan_private.object_bucket_id(id) = 'project-files');
 CREATE POLICY "bucket_project-files_delete" ON storage.objects
   FOR DELETE TO authenticated
   USING (bucket_id = 'project-files'
-    AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin'])::text)));
+    AND (strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin'])::text))));
 
 SELECT apply_postgrest_permissions();
 

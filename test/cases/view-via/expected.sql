@@ -165,6 +165,22 @@ $fn$;
 REVOKE ALL ON FUNCTION altan_private.public_projects_member_ids(text[]) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION altan_private.public_projects_member_ids(text[]) TO authenticated;
 
+-- The projects rows the caller may read, under projects's own rule: the
+-- children's `via` policies compare their reference with these keys, so they
+-- follow the rule as it is (inherited, not copied). SECURITY DEFINER: no policy
+-- queries a table with RLS, so none can recurse.
+CREATE OR REPLACE FUNCTION altan_private.public_projects_ids_read()
+RETURNS SETOF uuid
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $fn$
+  SELECT id FROM public.projects WHERE id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(NULL))) OR (select auth.uid()) = user_id
+$fn$;
+REVOKE ALL ON FUNCTION altan_private.public_projects_ids_read() FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION altan_private.public_projects_ids_read() TO authenticated;
+
 -- Keeps the API roles off the read-only and immutable columns of public.projects, with
 -- the error a missing column privilege gives (42501): the column grants say the
 -- same, but apply_postgrest_permissions() may grant every column again. SECURITY
@@ -303,16 +319,16 @@ GRANT ALL ON TABLE public.projects_members TO service_role;
 ALTER TABLE public.tasks ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tasks_select ON public.tasks
   FOR SELECT TO authenticated
-  USING (project_id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(NULL))));
+  USING (project_id = ANY (ARRAY(SELECT altan_private.public_projects_ids_read())));
 CREATE POLICY tasks_insert ON public.tasks
   FOR INSERT TO authenticated
-  WITH CHECK (project_id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(NULL)))
-    AND (tasks.project_id IS NULL OR project_id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(NULL)))));
+  WITH CHECK (project_id = ANY (ARRAY(SELECT altan_private.public_projects_ids_read()))
+    AND (tasks.project_id IS NULL OR project_id = ANY (ARRAY(SELECT altan_private.public_projects_ids_read()))));
 CREATE POLICY tasks_update ON public.tasks
   FOR UPDATE TO authenticated
-  USING (project_id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(NULL))))
-  WITH CHECK (project_id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(NULL)))
-    AND (tasks.project_id IS NULL OR project_id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(NULL)))));
+  USING (project_id = ANY (ARRAY(SELECT altan_private.public_projects_ids_read())))
+  WITH CHECK (project_id = ANY (ARRAY(SELECT altan_private.public_projects_ids_read()))
+    AND (tasks.project_id IS NULL OR project_id = ANY (ARRAY(SELECT altan_private.public_projects_ids_read()))));
 CREATE POLICY tasks_delete ON public.tasks
   FOR DELETE TO authenticated
   USING (project_id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin']))));
@@ -355,7 +371,7 @@ FROM public.tasks GROUP BY project_id
 WITH DATA;
 CREATE UNIQUE INDEX project_progress_project_id_key ON altan_private.project_progress (project_id);
 GRANT SELECT ON TABLE altan_private.project_progress TO authenticated, service_role;
-CREATE VIEW public.project_progress WITH (security_invoker = true, security_barrier = true) AS SELECT * FROM altan_private.project_progress WHERE project_id = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(NULL)));
+CREATE VIEW public.project_progress WITH (security_invoker = true, security_barrier = true) AS SELECT * FROM altan_private.project_progress WHERE project_id = ANY (ARRAY(SELECT altan_private.public_projects_ids_read()));
 REVOKE ALL ON TABLE public.project_progress FROM anon, authenticated;
 GRANT SELECT ON TABLE public.project_progress TO authenticated, service_role;
 

@@ -77,6 +77,22 @@ $fn$;
 REVOKE ALL ON FUNCTION altan_private.public_rooms_member_ids(text[]) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION altan_private.public_rooms_member_ids(text[]) TO authenticated;
 
+-- The rooms rows the caller may read, under rooms's own rule: the
+-- children's `via` policies compare their reference with these keys, so they
+-- follow the rule as it is (inherited, not copied). SECURITY DEFINER: no policy
+-- queries a table with RLS, so none can recurse.
+CREATE OR REPLACE FUNCTION altan_private.public_rooms_ids_read()
+RETURNS SETOF uuid
+LANGUAGE sql
+STABLE
+SECURITY DEFINER
+SET search_path = ''
+AS $fn$
+  SELECT id FROM public.rooms WHERE id = ANY (ARRAY(SELECT altan_private.public_rooms_member_ids(NULL))) OR (select auth.uid()) = user_id
+$fn$;
+REVOKE ALL ON FUNCTION altan_private.public_rooms_ids_read() FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION altan_private.public_rooms_ids_read() TO authenticated;
+
 -- Keeps the API roles off the read-only and immutable columns of public.rooms, with
 -- the error a missing column privilege gives (42501): the column grants say the
 -- same, but apply_postgrest_permissions() may grant every column again. SECURITY

@@ -35,6 +35,8 @@ export interface Place {
   readonly where: string;
   readonly prefix: string;
   readonly folder: Folder;
+  /** Who put the test file there: the row's person, else A. */
+  readonly uploader: Person;
 }
 
 type Term = BucketAccess[keyof BucketAccess];
@@ -43,7 +45,7 @@ export const isViaTerm = (term: Term): term is Extract<Term, object> => typeof t
 export const usesVia = (bucket: Bucket): boolean => Object.values(bucket.access).some(isViaTerm);
 
 /** The folder of each test row of the entity a term names, and who uploads into it; a string: why none. */
-function rowPlaces(entity: string, world: World, fixtures: ReadonlyMap<string, TableFixture>): (Place & { uploader: Person })[] | string {
+function rowPlaces(entity: string, world: World, fixtures: ReadonlyMap<string, TableFixture>): Place[] | string {
   const found = viaRows(entity, world, fixtures);
   if (typeof found === 'string') return found;
   return found.rows.map((r) => ({
@@ -55,7 +57,7 @@ function rowPlaces(entity: string, world: World, fixtures: ReadonlyMap<string, T
 }
 
 /** Every place of the bucket's test files: each reached row's folder, A's and B's own, the upper-case, malformed and root ones. */
-export function bucketPlaces(bucket: Bucket, world: World, fixtures: ReadonlyMap<string, TableFixture>): (Place & { uploader: Person })[] | string {
+export function bucketPlaces(bucket: Bucket, world: World, fixtures: ReadonlyMap<string, TableFixture>): Place[] | string {
   const entities = [
     ...new Set(
       Object.values(bucket.access)
@@ -63,7 +65,7 @@ export function bucketPlaces(bucket: Bucket, world: World, fixtures: ReadonlyMap
         .map((t) => t.entity),
     ),
   ];
-  const places: (Place & { uploader: Person })[] = [];
+  const places: Place[] = [];
   for (const entity of entities) {
     const rows = rowPlaces(entity, world, fixtures);
     if (typeof rows === 'string') return rows;
@@ -89,7 +91,7 @@ export function bucketPlaces(bucket: Bucket, world: World, fixtures: ReadonlyMap
 }
 
 /** One test file in each place. */
-export function folderFiles(places: readonly (Place & { uploader: Person })[], world: World): FolderFile[] {
+export function folderFiles(places: readonly Place[], world: World): FolderFile[] {
   return places.map((p) => ({ label: `file in ${p.where}`, name: `${p.prefix}verify-${world.tag}.txt`, folder: p.folder, uploader: p.uploader }));
 }
 

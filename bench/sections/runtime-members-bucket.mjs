@@ -8,8 +8,6 @@
  * docs/storage.md). That statement is what is timed here, with Storage's
  * bound parameters, once for a project's folder and once for the bucket's root.
  */
-import { join } from 'node:path';
-import { ROOT } from '../lib/measure.mjs';
 import { BUCKET, idOf, membershipsOf } from './runtime-members-data.mjs';
 
 /** The statement storage.search runs: $1 levels, $2 the prefix, $3 the bucket; `extra` ANDed to both parts (the floor's). */
@@ -61,31 +59,6 @@ export function STORAGE_CASES({ users, rows, caller }) {
   });
 }
 
-const FOLDERNAME = '(storage.foldername(name))[1]';
-
-/**
- * Replaces the bucket's SELECT policies by the same ones with the first folder read by built-ins
- * (`split_part(name, '/', 1)`, and `strpos(name, '/') > 0` for "there is a folder") instead of
- * `(storage.foldername(name))[1]`: the shape proposed for the generated SQL, measured beside it.
- * Returns false when no policy reads the folder so.
- */
-export async function useBuiltinFolder(su) {
-  const { ident, literal } = await import(join(ROOT, 'dist/sql/quote.js'));
-  const { rows } = await su.query(
-    `SELECT policyname, roles::text[] AS roles, qual FROM pg_policies WHERE schemaname = 'storage' AND tablename = 'objects' AND cmd = 'SELECT' AND qual LIKE $1`,
-    [`%${BUCKET}%`],
-  );
-  const replaced = rows.filter((p) => p.qual.includes(FOLDERNAME));
-  for (const p of replaced) {
-    const qual = `(${p.qual.replaceAll(FOLDERNAME, "split_part(name, '/', 1)")}) AND strpos(name, '/') > 0`;
-    const roles = p.roles.map(ident).join(', ');
-    await su.query(`DROP POLICY ${ident(p.policyname)} ON storage.objects`);
-    await su.query(`CREATE POLICY ${ident(p.policyname)} ON storage.objects FOR SELECT TO ${roles} USING (${qual})`);
-    await su.query(`COMMENT ON POLICY ${ident(p.policyname)} ON storage.objects IS ${literal('bench: folder read by built-ins')}`);
-  }
-  return replaced.length > 0;
-}
-
 /** The bucket's policy as applied (generated or by hand), for the notes. */
 export async function storageNotes(su) {
   const { rows } = await su.query(
@@ -94,21 +67,3 @@ export async function storageNotes(su) {
   );
   return rows.map((p) => `bucket policy ${p.policyname} ${p.roles}: ${p.qual.replace(/\s+/g, ' ')}`);
 }
-
-/**
- * The bucket `{ via: projects }` by hand (used until the tool makes it): a helper of the bench's own
- * reading the projects the caller owns or is a member of, compared with the object's first folder.
- */
-export const BUCKET_STANDIN_SQL = `
-CREATE FUNCTION altan_private.bench_project_ids_read() RETURNS SETOF uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $fn$
-  SELECT p.id FROM public.projects AS p WHERE p.user_id = (SELECT auth.uid())
-  UNION
-  SELECT m.project_id FROM public.projects_members AS m WHERE m.user_id = (SELECT auth.uid())
-$fn$;
-GRANT USAGE ON SCHEMA altan_private TO authenticated;
-GRANT EXECUTE ON FUNCTION altan_private.bench_project_ids_read() TO authenticated;
-INSERT INTO storage.buckets (id, name) VALUES ('${BUCKET}', '${BUCKET}');
-CREATE POLICY "bucket_${BUCKET}_select" ON storage.objects FOR SELECT TO authenticated
-  USING (bucket_id = '${BUCKET}' AND (storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.bench_project_ids_read()::text)));
-`;

@@ -74,10 +74,7 @@ entities:
       title: { type: text, required: true }
 `;
 
-/** The requirements file without the bucket. */
-export const MEMBERS_YAML = ENTITIES;
-
-/** The same file with the project files' bucket (`{ via: projects }`, built by another part of issue 16). */
+/** The requirements file: the entities and the project files' bucket (`{ via: projects }`). */
 export const MEMBERS_YAML_WITH_BUCKET = `${ENTITIES}buckets:
   ${BUCKET}:
     access: { read: { via: projects }, upload: { via: projects, member: [admin, editor] }, update: none, delete: none }

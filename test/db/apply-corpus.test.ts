@@ -48,8 +48,8 @@ async function jobFailures(db: Database, jobs: readonly { name: string; command:
 }
 
 describe('the corpus', () => {
-  it('holds the six examples and the valid golden cases', () => {
-    expect(examples.map((i) => i.entry.name)).toEqual(['blog', 'blog-drafts', 'crm', 'marketplace', 'orders', 'todo']);
+  it('holds the eight examples and the valid golden cases', () => {
+    expect(examples.map((i) => i.entry.name)).toEqual(['blog', 'blog-drafts', 'board', 'chat', 'crm', 'marketplace', 'orders', 'todo']);
     expect(items.length - examples.length).toBeGreaterThan(0);
     expect(items.every((i) => i.bytes.length > 0)).toBe(true);
   });

@@ -50,7 +50,8 @@ materialized_views:
 const compiled = await compile(FILE, { fileName: 'via-broken.yaml' });
 const policy = (command: string) => compiled.model.buckets[0]?.policies.find((p) => p.command === command)?.name ?? '';
 /** The folder condition as apply writes it, with the member roles it names. */
-const folderIn = (roles: string) => `(storage.foldername(name))[1] = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(${roles})::text))`;
+const folderIn = (roles: string) =>
+  `(strpos(name, '/') > 0 AND split_part(name, '/', 1) = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(${roles})::text)))`;
 
 describe.each(['postgres', 'pglite'] as const)('verify on a database with broken via policies (%s)', (backend) => {
   // The view's refresh job needs pg_cron: PostgreSQL is the cron database (its beforeAll runs first).
@@ -116,7 +117,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on a database with broken
   });
 
   it("a folder compared in lower case: an upper-case folder is taken for the row's", async () => {
-    const lower = `lower((storage.foldername(name))[1]) = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin', 'editor'])::text))`;
+    const lower = `lower(split_part(name, '/', 1)) = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin', 'editor'])::text))`;
     const report = await verifyAfter(
       db,
       compiled,
@@ -129,14 +130,16 @@ describe.each(['postgres', 'pglite'] as const)('verify on a database with broken
     );
   });
 
-  it('a folder cast to uuid: a malformed folder makes the delete fail with an error, not a refusal', async () => {
-    const cast = `(storage.foldername(name))[1]::uuid = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin'])))`;
+  it('a folder cast to uuid: a malformed folder, or a root file (its whole name), makes the delete fail with an error, not a refusal', async () => {
+    const cast = `split_part(name, '/', 1)::uuid = ANY (ARRAY(SELECT altan_private.public_projects_member_ids(ARRAY['admin'])))`;
     const problems = verifyProblems(
       await verifyAfter(db, compiled, `ALTER POLICY "${policy('DELETE')}" ON storage.objects USING (bucket_id = 'project-files' AND ${cast})`),
     );
     expect(problems).toEqual(
-      ['user A', 'user B', 'user C', 'user D', 'outsider'].map((who) =>
-        expect.stringMatching(new RegExp(`^✗ bucket project-files: ${who} delete file in a malformed folder: expected denied, got error 22P02: `)),
+      ['user A', 'user B', 'user C', 'user D', 'outsider'].flatMap((who) =>
+        ['a malformed folder', 'the bucket root'].map((where) =>
+          expect.stringMatching(new RegExp(`^✗ bucket project-files: ${who} delete file in ${where}: expected denied, got error 22P02: `)),
+        ),
       ),
     );
   });

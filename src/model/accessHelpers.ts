@@ -23,7 +23,6 @@ import {
   ORGANIZATIONS,
   declaredPrimaryKey,
   effectiveAccess,
-  fieldSpec,
   involvesOrg,
   ownerField,
   referencedKey,

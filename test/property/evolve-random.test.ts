@@ -160,7 +160,8 @@ async function emptyTables(db: Database, schema: string): Promise<void> {
 }
 
 /**
- * The catalog, with view definitions read as sets of lines: a column added to
+ * The catalog, with view definitions read as sets of lines (SELECT apart from
+ * the first column): a column added to
  * a table comes last (ADD COLUMN appends, where a fresh CREATE TABLE has it
  * among the others), so a view made again over `*` lists the same columns in
  * another order — by design, as the snapshot lists columns by name. And
@@ -176,7 +177,14 @@ async function evolvedSnapshot(db: Database, model: Model): Promise<CatalogSnaps
     typeof definition === 'string'
       ? definition
           .split('\n')
-          .map((l) => l.trim().replace(/,$/, ''))
+          // The first column comes after SELECT: a column added first in a fresh table is not so in an evolved one.
+          .flatMap((l) =>
+            l
+              .trim()
+              .replace(/,$/, '')
+              .split(/^SELECT /),
+          )
+          .filter((l) => l !== '')
           .sort()
       : definition;
   for (const key of ['matviews', 'views']) {

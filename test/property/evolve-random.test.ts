@@ -13,9 +13,12 @@
  *   refuses (a cast, a CHECK, a unique key: ApplyError 'database' with an
  *   SQLSTATE of class 22 or 23) — and then the catalog is exactly as before,
  *   and B applies once the tables are emptied;
+ * - a plan with a destructive change (members removed from rows that have
+ *   some: always one) is refused without allowDestructive, changing nothing;
  * - after it: no row lost, the catalog equals the fresh apply of B, planning
- *   again finds nothing, and verify finds every request as B's access rules
- *   promise;
+ *   again finds nothing, each row of an entity given members has its owner as
+ *   a member with the first role, and verify finds every request as B's
+ *   access rules promise;
  * - then back, B → A, with the same checks.
  *
  * FUZZ_RUNS=N evolves N pairs; a failure prints the two files and the edits.
@@ -29,10 +32,10 @@ import { DatabaseError } from '../../src/db/errors.js';
 import { compileSync as compile, validateSync as validate } from '../../src/compile.js';
 import { loadSqlParser } from '../../src/sql/parser.js';
 import type { CompileResult } from '../../src/index.js';
-import type { Model } from '../../src/model/model.js';
+import type { Model, Table } from '../../src/model/model.js';
 import { describeChange } from '../../src/plan/format.js';
 import { plan } from '../../src/plan/plan.js';
-import { qualified } from '../../src/sql/quote.js';
+import { ident, qualified } from '../../src/sql/quote.js';
 import { createWorld, fixturePlans, keySql, primaryKey, tableFacts } from '../../src/verify/fixtures.js';
 import type { FixtureRow, TableFixture } from '../../src/verify/fixtures.js';
 import { insertRow } from '../../src/verify/rows.js';
@@ -59,7 +62,21 @@ beforeAll(async () => {
 }, 60_000);
 
 /** What the run came to, so that a generator that stopped producing something is noticed. */
-const seen = { pairs: 0, edits: 0, evolved: 0, blocked: 0, refusedByData: 0, rowsWritten: 0, verified: 0, skipped: [] as string[], refusals: [] as string[] };
+const seen = {
+  pairs: 0,
+  edits: 0,
+  evolved: 0,
+  blocked: 0,
+  refusedByData: 0,
+  rowsWritten: 0,
+  verified: 0,
+  /** Applies refused for a destructive change until allowed. */
+  destructiveRefused: 0,
+  /** Rows of entities given members whose owner was found their first member after the apply. */
+  ownersMadeMembers: 0,
+  skipped: [] as string[],
+  refusals: [] as string[],
+};
 
 /** Slots far from verify's own (0–2, 7): its test rows never meet these on a unique key. */
 const SLOT_OFFSET = 20;
@@ -143,7 +160,8 @@ async function emptyTables(db: Database, schema: string): Promise<void> {
 }
 
 /**
- * The catalog, with view definitions read as sets of lines: a column added to
+ * The catalog, with view definitions read as sets of lines (SELECT apart from
+ * the first column): a column added to
  * a table comes last (ADD COLUMN appends, where a fresh CREATE TABLE has it
  * among the others), so a view made again over `*` lists the same columns in
  * another order — by design, as the snapshot lists columns by name. And
@@ -159,7 +177,14 @@ async function evolvedSnapshot(db: Database, model: Model): Promise<CatalogSnaps
     typeof definition === 'string'
       ? definition
           .split('\n')
-          .map((l) => l.trim().replace(/,$/, ''))
+          // The first column comes after SELECT: a column added first in a fresh table is not so in an evolved one.
+          .flatMap((l) =>
+            l
+              .trim()
+              .replace(/,$/, '')
+              .split(/^SELECT /),
+          )
+          .filter((l) => l !== '')
           .sort()
       : definition;
   for (const key of ['matviews', 'views']) {
@@ -174,12 +199,41 @@ async function evolvedSnapshot(db: Database, model: Model): Promise<CatalogSnaps
 /** A data refusal: Postgres's SQLSTATE class 22 (data exception) or 23 (integrity constraint violation). */
 const refusedByData = (e: ApplyError) => e.reason === 'database' && /\(SQLSTATE 2[23][0-9A-Z]{3}\)/.test(e.message);
 
-/** Applies `to` over what is there, and checks the outcome (see the head of the file). */
-async function evolve(db: Database, label: string, to: CompileResult, expected: CatalogSnapshot): Promise<void> {
+/** Entity tables of `to` with members that `from` has without them. */
+const membersAdded = (from: Model, to: Model): Table[] =>
+  to.tables.filter((t) => t.role === 'entity' && t.members !== undefined && from.tables.find((f) => f.name === t.name)?.members === undefined);
+
+/** Rows of `table` whose owner is not a member of the row with the first role. */
+async function ownersNotMembers(db: Database, schema: string, table: Table): Promise<{ rows: number; missing: number }> {
+  const members = table.members as NonNullable<Table['members']>;
+  const [key] = primaryKey(table);
+  const [row] = await db.query<{ rows: number; missing: number }>(
+    `SELECT count(*)::int AS rows, count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ${qualified(schema, members.table)} m ` +
+      `WHERE m.${ident(members.column)} = e.${ident(key as string)} AND m.user_id = e.${ident(table.owner as string)} AND m.role = $1))::int AS missing ` +
+      `FROM ${qualified(schema, table.name)} e WHERE e.${ident(table.owner as string)} IS NOT NULL`,
+    [members.roles[0]],
+  );
+  return row ?? { rows: 0, missing: 0 };
+}
+
+/** Applies `to` over what is there (`from`'s), and checks the outcome (see the head of the file). */
+async function evolve(db: Database, label: string, from: CompileResult, to: CompileResult, expected: CatalogSnapshot): Promise<void> {
   const { schema } = to.model;
   const before = await catalogSnapshot(db);
   const counts = await rowCounts(db, schema);
   const planned = await plan(db, to);
+  // Members removed from rows that have some: the members table goes, with its rows.
+  const membersLost = from.model.tables.filter(
+    (t) => t.role === 'members' && (counts.get(t.name) ?? 0) > 0 && !to.model.tables.some((n) => n.role === 'members' && n.name === t.name),
+  );
+  if (membersLost.length > 0)
+    expect(planned.destructive.length, `${label}: dropping ${membersLost.map((t) => t.name).join(', ')} is destructive`).toBeGreaterThan(0);
+  if (planned.destructive.length > 0 && planned.blockers.length === 0) {
+    const refused = await apply(db, to).catch((e: unknown) => e);
+    expect(refused instanceof ApplyError && refused.reason, `${label}: a destructive change without allowDestructive`).toBe('destructive');
+    expect(await catalogSnapshot(db), `${label}: the catalog after refusing a destructive change`).toEqual(before);
+    seen.destructiveRefused++;
+  }
   let emptied = false;
   try {
     const report = await apply(db, to, { allowDestructive: true });
@@ -210,6 +264,12 @@ async function evolve(db: Database, label: string, to: CompileResult, expected: 
     const after = await rowCounts(db, schema);
     const lost = [...counts].filter(([t, n]) => after.has(t) && (after.get(t) as number) < n).map(([t, n]) => `${t}: ${n} → ${after.get(t)}`);
     expect(lost, `${label}: rows lost`).toEqual([]);
+    // Members added to rows already there: each row's owner is its first member, with the first role.
+    for (const table of membersAdded(from.model, to.model)) {
+      const { rows, missing } = await ownersNotMembers(db, schema, table);
+      expect(missing, `${label}: rows of ${table.name} whose owner is not their ${table.members?.roles[0]}`).toBe(0);
+      seen.ownersMadeMembers += rows;
+    }
   }
   const verified = await verify(db, to);
   expect(
@@ -239,9 +299,9 @@ async function evolvePair(db: Database, backend: string, pair: EvolvedPair, a: C
   }
   const freshA = await fresh(a);
   seen.rowsWritten += await writeRows(db, a.model);
-  await evolve(db, `${backend} A → B`, b, freshB);
+  await evolve(db, `${backend} A → B`, a, b, freshB);
   seen.rowsWritten += await writeRows(db, b.model);
-  await evolve(db, `${backend} B → A`, a, freshA);
+  await evolve(db, `${backend} B → A`, b, a, freshA);
   return true;
 }
 
@@ -264,7 +324,8 @@ describe('random files evolve on PostgreSQL (pg_cron) and PGlite', () => {
       );
       console.log(
         `evolve-random: ${seen.pairs} pairs, ${seen.edits} edits, ${seen.evolved} evolutions (${seen.blocked} blocked, ${seen.refusedByData} refused by the data first), ` +
-          `${seen.rowsWritten} rows written, ${seen.verified} requests verified; ${seen.skipped.length} B files did not apply fresh` +
+          `${seen.rowsWritten} rows written, ${seen.verified} requests verified, ${seen.destructiveRefused} destructive applies refused until allowed, ` +
+          `${seen.ownersMadeMembers} owners made members of their rows; ${seen.skipped.length} B files did not apply fresh` +
           [...seen.skipped.slice(0, 5), ...seen.refusals.slice(0, 10)].map((s) => `\n  ${s}`).join(''),
       );
       expect(seen.pairs).toBe(numRuns(RUNS));

@@ -4,7 +4,7 @@
  * added, removed, retyped (widened and narrowed), made required or optional,
  * defaults, enums, checks, uniqueness and descriptions changed; access
  * changed (org access included); realtime turned on or off; indexes, entities, buckets, materialized
- * views, jobs and seed rows added, changed or removed.
+ * views, jobs and seed rows added, changed or removed; members and via terms (evolveMemberEdits.ts).
  *
  * Edits work on the file's object and are kept only when the file stays valid
  * (the project's validate()); an edit that would make it invalid is dropped
@@ -20,6 +20,7 @@ import { checkFor, repairAccess } from './entitySpecs.js';
 import type { GeneratedFile } from './expected.js';
 import { lit, q } from './names.js';
 import { TERM_ACCESS, toggleFlag } from './evolveTermEdits.js';
+import { MEMBER_EDITS } from './evolveMemberEdits.js';
 
 type Doc = Record<string, unknown>;
 
@@ -708,6 +709,7 @@ const EDITS: readonly (readonly [number, Edit])[] = [
       return `sql of job ${name}: ${job.sql as string}`;
     },
   ],
+  ...MEMBER_EDITS,
 ];
 
 /** The edit an `op` number picks, by weight. */

@@ -55,8 +55,10 @@ export function parentReferences(
       const callers = (['anon', 'authenticated'] as const).filter((r) => writers.has(r) && reach[r] === 'some');
       if (fk.target.table !== table || callers.length === 0) return { column: fk.column, target: fk.target, read };
       // Each role's helper evaluates what that role may read: anon only the rule's terms that reach it.
+      // The read rule as the table's read policy has it (readRuleOf: with members, the owner too).
+      const own = read === 'organizations' ? access.read : read;
       const conditionFor = (role: ApiRole) =>
-        ruleCondition(role === 'anon' ? access.read.filter(reachesAnon) : access.read, 'read', {
+        ruleCondition(role === 'anon' ? own.filter(reachesAnon) : own, 'read', {
           ...policyColumns,
           ...(policyColumns.terms ? { terms: { ...policyColumns.terms, role, caller: undefined } } : {}),
         });

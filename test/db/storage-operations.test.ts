@@ -10,10 +10,10 @@ import type { Database } from '../../src/index.js';
 import { countedSql, deleteSql, findSql, listSql, metadataSql, moveSql, storageSettings, uploadSql, upsertSql } from '../../src/verify/storageRequests.js';
 import type { StorageOperation } from '../../src/verify/storageRequests.js';
 import { anon, failure, user, uuid } from './access.js';
-import { connect, dropDatabase, memoryDatabase } from './harness.js';
+import { dropDatabase } from './harness.js';
 import type { Actor } from './harness.js';
 import { asRole } from './roles.js';
-import { supabaseLikeDatabase } from './supabaseLike.js';
+import { storageBackend, supabaseLikeDatabase } from './supabaseLike.js';
 
 const A = uuid(0xa1);
 const B = uuid(0xb1);
@@ -43,15 +43,7 @@ describe.each(['postgres', 'pglite'] as const)('Storage operations on %s', (back
   let adminUrl = '';
 
   beforeAll(async () => {
-    if (backend === 'postgres') {
-      const like = await supabaseLikeDatabase('storage-operations');
-      adminUrl = like.adminUrl;
-      db = await connect(like.url);
-      target = like.url;
-    } else {
-      db = await memoryDatabase();
-      target = db;
-    }
+    ({ db, target, adminUrl } = await storageBackend(backend, 'storage-operations'));
     await apply(db, compiled);
     await SEED(db);
   }, 60_000);

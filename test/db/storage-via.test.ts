@@ -12,10 +12,10 @@ import type { Database } from '../../src/index.js';
 import { countedSql, deleteSql, findSql, listSql, moveSql, storageSettings, uploadSql, upsertSql } from '../../src/verify/storageRequests.js';
 import type { StorageOperation } from '../../src/verify/storageRequests.js';
 import { anon, user, uuid } from './access.js';
-import { connect, createUser, dropDatabase, memoryDatabase } from './harness.js';
+import { createUser, dropDatabase } from './harness.js';
 import type { Actor } from './harness.js';
 import { asRole } from './roles.js';
-import { supabaseLikeDatabase } from './supabaseLike.js';
+import { storageBackend } from './supabaseLike.js';
 
 const FILE = `version: 1
 entities:
@@ -90,15 +90,7 @@ describe.each(['postgres', 'pglite'] as const)('buckets through an entity on %s'
   let adminUrl = '';
 
   beforeAll(async () => {
-    if (backend === 'postgres') {
-      const like = await supabaseLikeDatabase('storage-via');
-      adminUrl = like.adminUrl;
-      db = await connect(like.url);
-      target = like.url;
-    } else {
-      db = await memoryDatabase();
-      target = db;
-    }
+    ({ db, target, adminUrl } = await storageBackend(backend, 'storage-via'));
     await apply(db, compiled);
     for (const id of Object.values(U)) await createUser(db, id);
     await db.exec(SEED);

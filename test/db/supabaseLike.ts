@@ -8,7 +8,8 @@
  */
 import { createRole } from '../../src/execute/bootstrapSql.js';
 import { openPostgres } from '../../src/db/database.js';
-import { freshDatabase } from './harness.js';
+import type { Database } from '../../src/db/database.js';
+import { connect, freshDatabase, memoryDatabase } from './harness.js';
 import { userUrl } from './names.js';
 
 /** Stands for supabase_storage_admin: owns Storage's tables. */
@@ -61,4 +62,22 @@ export async function supabaseLikeDatabase(label: string): Promise<SupabaseLike>
     await admin.close();
   }
   return { adminUrl, url: userUrl(adminUrl, PROJECT_OWNER), outsiderUrl: userUrl(adminUrl, OUTSIDER) };
+}
+
+/** What a Storage test runs against on each backend; drop `adminUrl` (PostgreSQL only) when done. */
+export interface StorageBackend {
+  readonly db: Database;
+  /** What requests are made on: the database's URL (a connection per request, as Storage has), or PGlite itself. */
+  readonly target: Database | string;
+  readonly adminUrl: string;
+}
+
+/** A Supabase-like PostgreSQL database connected as the stand-in for `postgres`, or an in-memory PGlite. */
+export async function storageBackend(backend: 'postgres' | 'pglite', label: string): Promise<StorageBackend> {
+  if (backend === 'pglite') {
+    const db = await memoryDatabase();
+    return { db, target: db, adminUrl: '' };
+  }
+  const like = await supabaseLikeDatabase(label);
+  return { db: await connect(like.url), target: like.url, adminUrl: like.adminUrl };
 }

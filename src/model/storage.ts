@@ -13,6 +13,7 @@ import type { ApiRole, Bucket, BucketAccess, BucketVia, Condition, Policy } from
 import { HELPER } from './model.js';
 import type { NameRegistry } from './names.js';
 import { policyFor } from './policies.js';
+import { roleList } from './resolve.js';
 import { parseSize } from './sizes.js';
 import { folderKey, reachedKeys } from './viaKeys.js';
 
@@ -28,8 +29,7 @@ export function usesCondition(cond: Condition | undefined, kind: Condition['kind
 const isVia = (value: BucketAccess[keyof BucketAccess]): value is BucketVia => typeof value === 'object';
 
 function viaOf(term: BucketViaInput): BucketVia {
-  const roles = term.member === undefined ? undefined : [...new Set(typeof term.member === 'string' ? [term.member] : term.member)];
-  return { kind: 'via', entity: term.via, can: term.can ?? 'read', ...(roles !== undefined ? { roles } : {}) };
+  return { kind: 'via', entity: term.via, can: term.can ?? 'read', ...(term.member !== undefined ? { roles: roleList(term.member) } : {}) };
 }
 
 /** The access map with its defaults filled in. */

@@ -89,8 +89,8 @@ export function viewSql(v: MaterializedView, schema: string, privateSchema: stri
  * The exposed view. Per user or per row (`via`), a security barrier: a request's own filters never
  * run on another caller's rows first. Through `via` it compares the column with the keys of the
  * rows the caller may read, computed once per statement; when anon reads through other helpers than
- * signed-in users, each role is given its own (only the branch taken runs, so each role only calls
- * the helpers it may execute).
+ * signed-in users, a CASE gives each role its own. Postgres checks EXECUTE on the helpers of both
+ * branches, so each role is granted both (views.ts).
  */
 function apiViewSql(v: MaterializedView, exposed: string, qname: string, privateSchema: string): string {
   const barrier = `CREATE VIEW ${exposed} WITH (security_invoker = true, security_barrier = true) AS SELECT * FROM ${qname} WHERE`;

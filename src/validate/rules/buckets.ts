@@ -7,7 +7,7 @@ import { memberRolesOf } from '../../model/members.js';
 import { ORGANIZATIONS, referencedKey, resolveFieldType } from '../../model/resolve.js';
 import { parseSize } from '../../model/sizes.js';
 import { UUID } from '../../model/sqlTypes.js';
-import { didYouMean } from './context.js';
+import { unknownEntityHint } from './context.js';
 import type { RuleContext } from './context.js';
 import { canProblem, checkRoles, whoseMembers } from './memberTerms.js';
 
@@ -69,7 +69,7 @@ export function bucketVia(ctx: RuleContext): void {
       const subject = `${op} of bucket "${name}"`;
       const target = term.via;
       if (!candidates.includes(target)) {
-        const hint = target === ORGANIZATIONS ? '; the organizations table exists only when some entity uses org access' : didYouMean(target, candidates);
+        const hint = unknownEntityHint(target, candidates);
         ctx.error('bucket-via', `${subject} goes through "${target}", which is not an entity of this file${hint}`, [...path, 'via']);
         continue;
       }

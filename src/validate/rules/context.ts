@@ -9,7 +9,7 @@ import type { LoadedDocument, Path } from '../../load/document.js';
 import type { EntityInput, FieldInput, JsonValue, RequirementsInput } from '../../model/input.js';
 import { sqlLiteral } from '../../model/literals.js';
 import type { LiteralResult } from '../../model/literals.js';
-import { fieldSpec, usesOrganizations } from '../../model/resolve.js';
+import { ORGANIZATIONS, fieldSpec, usesOrganizations } from '../../model/resolve.js';
 import type { SqlType } from '../../model/sqlTypes.js';
 import { suggest } from '../suggest.js';
 
@@ -110,6 +110,11 @@ export function fieldLabel(entityName: string, fieldName: string): string {
 export function didYouMean(word: string, candidates: readonly string[]): string {
   const best = suggest(word, candidates);
   return best === undefined ? '' : `; did you mean "${best}"?`;
+}
+
+/** After "… is not an entity": why the organizations are not one here, or the closest candidate. */
+export function unknownEntityHint(target: string, candidates: readonly string[]): string {
+  return target === ORGANIZATIONS ? '; the organizations table exists only when some entity uses org access' : didYouMean(target, candidates);
 }
 
 /** Any string inside the value (keys too) contains NUL; the `nul-character` rule reports those. */

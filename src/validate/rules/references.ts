@@ -5,7 +5,7 @@
 import type { RequirementsInput } from '../../model/input.js';
 import { AUTH_USERS, ORGANIZATIONS, declaredPrimaryKey, fieldSpec, referencedKey, resolveFieldType } from '../../model/resolve.js';
 import { UUID, parseType, sameType } from '../../model/sqlTypes.js';
-import { didYouMean, eachField, fieldKeyPath, fieldLabel } from './context.js';
+import { eachField, fieldKeyPath, fieldLabel, unknownEntityHint } from './context.js';
 import type { RuleContext } from './context.js';
 
 export function unknownReference(ctx: RuleContext): void {
@@ -15,7 +15,7 @@ export function unknownReference(ctx: RuleContext): void {
   eachField(ctx.input, (field) => {
     const target = field.spec.references;
     if (target === undefined || known.has(target)) return;
-    const hint = target === ORGANIZATIONS ? '; the organizations table exists only when some entity uses org access' : didYouMean(target, candidates);
+    const hint = unknownEntityHint(target, candidates);
     ctx.error(
       'unknown-reference',
       `${fieldLabel(field.entityName, field.fieldName)} references "${target}", which is neither an entity of this file nor ${AUTH_USERS}${hint}`,

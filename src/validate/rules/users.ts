@@ -8,7 +8,7 @@ import { AUTH_USERS, ORGANIZATIONS, columnNames, fieldSpec, ownerField, referenc
 import { checkSqlFragment } from '../../sql/fragment.js';
 import { isSqlObject } from '../../sql/parser.js';
 import type { SqlNode, SqlObject } from '../../sql/parser.js';
-import { didYouMean, fieldLabel } from './context.js';
+import { didYouMean, fieldLabel, unknownEntityHint } from './context.js';
 import type { RuleContext } from './context.js';
 import { eachTerm, termLabel } from './terms.js';
 
@@ -136,7 +136,7 @@ export function viewVia(ctx: RuleContext): void {
       }
       continue;
     }
-    const hint = references === ORGANIZATIONS ? '; the organizations table exists only when some entity uses org access' : didYouMean(references, candidates);
+    const hint = unknownEntityHint(references, candidates);
     ctx.error('view-via', `access of materialized view "${name}" references "${references}", which is not an entity of this file${hint}`, [
       ...path,
       'references',

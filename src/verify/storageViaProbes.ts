@@ -15,17 +15,11 @@ import type { TableFixture } from './fixtures.js';
 import { bucketPlaces, folderFiles, seesFile, termGrants } from './bucketFolders.js';
 import type { FolderFile, Place } from './bucketFolders.js';
 import { expectIf, rowsOf, seen, untested } from './probe.js';
-import type { Actual, Expected, Probe, Query } from './probe.js';
-import { countedSql, deleteSql, listSql, moveSql, storageSettings, uploadSql, upsertSql } from './storageRequests.js';
+import type { Expected, Probe } from './probe.js';
+import { counted, deleteSql, listSql, moveSql, storageSettings, uploadSql, upsertSql } from './storageRequests.js';
 import type { StorageOperation } from './storageRequests.js';
 import type { Actor, World } from './world.js';
 import { ALL_ACTORS } from './world.js';
-
-/** A statement ending in RETURNING *: allowed when it returned a row. */
-async function counted(query: Query, statement: string): Promise<Actual> {
-  const n = Number((await query(countedSql(statement)))[0]?.n ?? 0);
-  return n > 0 ? { kind: 'allowed', detail: `${n} row${n === 1 ? '' : 's'}` } : { kind: 'denied', detail: '0 rows' };
-}
 
 /** The test files of a via bucket, to create as the connection's own user; none when its rows are missing. */
 export function viaTestFiles(bucket: Bucket, world: World, fixtures: ReadonlyMap<string, TableFixture>): FolderFile[] {

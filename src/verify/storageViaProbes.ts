@@ -10,7 +10,7 @@
  * folder: what a term does not reach is refused, never an error.
  */
 import type { Bucket } from '../model/model.js';
-import { UnknownWhere } from './expect.js';
+import { decide } from './expect.js';
 import type { TableFixture } from './fixtures.js';
 import { bucketPlaces, folderFiles, seesFile, termGrants } from './bucketFolders.js';
 import type { FolderFile, Place } from './bucketFolders.js';
@@ -27,16 +27,6 @@ export function viaTestFiles(bucket: Bucket, world: World, fixtures: ReadonlyMap
   return typeof places === 'string' ? [] : folderFiles(places, world);
 }
 
-/** The oracle's answer, or undefined when it depends on a `where` not measured on the row. */
-function judged(expect: () => Expected): Expected | undefined {
-  try {
-    return expect();
-  } catch (e) {
-    if (e instanceof UnknownWhere) return undefined;
-    throw e;
-  }
-}
-
 export function bucketViaProbes(bucket: Bucket, world: World, fixtures: ReadonlyMap<string, TableFixture>, otherBuckets: readonly Bucket[] = []): Probe[] {
   const subject = `bucket ${bucket.id}`;
   const places = bucketPlaces(bucket, world, fixtures);
@@ -49,7 +39,7 @@ export function bucketViaProbes(bucket: Bucket, world: World, fixtures: Readonly
   const probes: Probe[] = [];
   /** A request whose expected outcome the oracle decides (undefined: a `where` not measured on the row). */
   const probe = (actor: Actor, operation: StorageOperation, label: string, expect: () => Expected, run: Probe['run']) => {
-    const expected = judged(expect);
+    const expected = decide(expect);
     if (expected === undefined) probes.push(untested(subject, actor, label, 'the row its folder names has a where not measured'));
     else probes.push({ subject, actor, operation: label, settings: storageSettings(operation), expected, run });
   };

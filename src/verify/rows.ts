@@ -72,7 +72,7 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
   const parents: ParentFacts[] = [];
   // the rows `via` terms read through, by column: a reference left NULL grants nothing
   const refs: Record<string, ParentFacts> = Object.create(null);
-  const via = new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column));
+  const via = viaColumns(table);
   // Without a prototype: a user column named __proto__ is a key like any other.
   const users: Record<string, Person> = Object.create(null);
   const userColumns = new Set(table.userColumns ?? []);
@@ -172,6 +172,9 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
   };
   return { ok: true, sql, facts };
 }
+
+/** The columns the table's `via` terms read through. */
+export const viaColumns = (table: Table): ReadonlySet<string> => new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column));
 
 /** A reference to one of the generated organizations. */
 const organization = (column: string, org: OrgName): ParentFacts => ({

@@ -15,6 +15,10 @@ export function verifyProblems(report: VerifyReport): string[] {
   return report.results.filter((r) => r.status !== 'pass').map(problemLine);
 }
 
+/** `subject: actor operation → expected` of the requests that passed (the audit's lines left out). */
+export const passedRequests = (report: VerifyReport): string[] =>
+  report.results.filter((r) => r.status === 'pass' && r.audit === undefined).map((r) => `${r.subject}: ${r.actor} ${r.operation} → ${r.expected}`);
+
 /** Rows per table of the file, plus auth.users and (with buckets) storage.objects: one query. */
 export async function rowCounts(db: Database, compiled: CompileResult): Promise<Record<string, number>> {
   const { model } = compiled;

@@ -21,16 +21,12 @@ import type { Database } from '../../src/db/database.js';
 import { verify } from '../../src/verify/run.js';
 import type { VerifyReport } from '../../src/verify/run.js';
 import { connect, dropDatabase, freshDatabase, memoryDatabase } from './harness.js';
-import { verifyAfter, verifyProblems } from './verify-checks.js';
+import { passedRequests, verifyAfter, verifyProblems } from './verify-checks.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'access-members');
 const compiled = await compile(readFileSync(join(FIXTURES, 'board.yaml'), 'utf8'), { fileName: 'board.yaml' });
 const parents = await compile(readFileSync(join(FIXTURES, 'via-parents.yaml'), 'utf8'), { fileName: 'via-parents.yaml' });
 const rooms = await compile(readFileSync(join(FIXTURES, 'rooms.yaml'), 'utf8'), { fileName: 'rooms.yaml' });
-
-/** `subject: actor operation → expected` of the requests that passed. */
-const passed = (report: VerifyReport) =>
-  report.results.filter((r) => r.status === 'pass' && r.audit === undefined).map((r) => `${r.subject}: ${r.actor} ${r.operation} → ${r.expected}`);
 
 describe.each(['postgres', 'pglite'] as const)('verify on members and via terms (%s)', (backend) => {
   let db: Database;
@@ -57,7 +53,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     const report = await verify(db, compiled);
     expect(verifyProblems(report)).toEqual([]);
     expect(report.status).toBe('passed');
-    expect(passed(report)).toEqual(
+    expect(passedRequests(report)).toEqual(
       expect.arrayContaining([
         // member / { member: ROLES }: A's project has A (its creator, admin), an admin, an editor and a viewer; B's only B
         'projects: anon read → none',
@@ -106,7 +102,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
   it('via a public parent, can update, and the generated organizations', { timeout: 120_000 }, async () => {
     const report = await verify(parentsDb, parents);
     expect(verifyProblems(report)).toEqual([]);
-    expect(passed(report)).toEqual(
+    expect(passedRequests(report)).toEqual(
       expect.arrayContaining([
         // anon reads the comments of published posts only, whoever wrote them
         "comments: anon read → A's row (post_id → A's row (status published)), A's row (post_id → B's row (status published)), B's row (post_id → A's row (status published)), B's row (post_id → B's row (status published))",
@@ -139,7 +135,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     expect((await apply(target, rooms)).status).toBe('applied');
     const report = await verify(target, rooms);
     expect(verifyProblems(report)).toEqual([]);
-    expect(passed(report)).toEqual(
+    expect(passedRequests(report)).toEqual(
       expect.arrayContaining([
         "rooms_members: user B join A's row (is_public true, archived true) as listener → allowed",
         "rooms_members: user B join A's row as listener → denied",

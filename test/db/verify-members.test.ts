@@ -14,14 +14,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
 import { apply } from '../../src/execute/apply.js';
 import type { Database } from '../../src/db/database.js';
 import { verify } from '../../src/verify/run.js';
 import type { VerifyReport } from '../../src/verify/run.js';
-import { connect, dropDatabase, freshDatabase, memoryDatabase } from './harness.js';
-import { passedRequests, verifyAfter, verifyProblems } from './verify-checks.js';
+import { databases, passedRequests, verifyAfter, verifyProblems } from './verify-checks.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'access-members');
 const compiled = await compile(readFileSync(join(FIXTURES, 'board.yaml'), 'utf8'), { fileName: 'board.yaml' });
@@ -31,22 +30,13 @@ const rooms = await compile(readFileSync(join(FIXTURES, 'rooms.yaml'), 'utf8'), 
 describe.each(['postgres', 'pglite'] as const)('verify on members and via terms (%s)', (backend) => {
   let db: Database;
   let parentsDb: Database;
-  const urls: string[] = [];
-  const database = async (label: string): Promise<Database> => {
-    if (backend === 'pglite') return memoryDatabase();
-    const url = await freshDatabase(label);
-    urls.push(url);
-    return connect(url);
-  };
+  const database = databases(backend);
   beforeAll(async () => {
     db = await database('verify members');
     expect((await apply(db, compiled)).status).toBe('applied');
     parentsDb = await database('verify via parents');
     expect((await apply(parentsDb, parents)).status).toBe('applied');
   }, 120_000);
-  afterAll(async () => {
-    for (const url of urls) await dropDatabase(url);
-  });
   const broken = (sql: string): Promise<VerifyReport> => verifyAfter(db, compiled, sql);
 
   it('passes as applied, every term probed', { timeout: 120_000 }, async () => {

@@ -82,7 +82,7 @@ export class UnknownWhere extends Error {
 }
 
 /** The decision, or undefined when it depends on a `where` not measured yet. */
-export function decide(decision: () => boolean): boolean | undefined {
+export function decide<T>(decision: () => T): T | undefined {
   try {
     return decision();
   } catch (e) {

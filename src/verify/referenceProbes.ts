@@ -10,7 +10,6 @@
 import { randomUUID } from 'node:crypto';
 import { DatabaseError } from '../db/errors.js';
 import type { Column, ForeignKey, Table } from '../model/model.js';
-import { viaTerms } from '../model/resolve.js';
 import { ident, literal, qualified } from '../sql/quote.js';
 import type { ParentFacts, RowFacts } from './expect.js';
 import { canInsert, canUpdate, decide, readsEveryRow } from './expect.js';
@@ -19,7 +18,7 @@ import type { ProbeContext } from './entityProbes.js';
 import type { FixtureRow, TableFixture } from './fixtures.js';
 import { denied, rowsOf, updating } from './probe.js';
 import type { Actual, Probe, Query } from './probe.js';
-import { insertRow, parentFacts, typedText } from './rows.js';
+import { insertRow, parentFacts, typedText, viaColumns } from './rows.js';
 import type { RowPlan } from './rows.js';
 import type { Actor } from './world.js';
 import { homeOrg } from './world.js';
@@ -58,9 +57,6 @@ function pointedAt(facts: RowFacts, column: string, parent: ParentFacts | undefi
   if (parent !== undefined) refs[column] = parent;
   return refs;
 }
-
-/** The columns the table's `via` terms read through. */
-const viaColumns = (table: Table): ReadonlySet<string> => new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column));
 
 export function referenceProbes(ctx: ProbeContext, fixture: TableFixture): Probe[] {
   const { table, facts } = fixture;

@@ -72,7 +72,7 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
   const parents: ParentFacts[] = [];
   // the rows `via` terms read through, by column: a reference left NULL grants nothing
   const refs: Record<string, ParentFacts> = Object.create(null);
-  const via = new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column));
+  const via = viaColumns(table);
   // Without a prototype: a user column named __proto__ is a key like any other.
   const users: Record<string, Person> = Object.create(null);
   const userColumns = new Set(table.userColumns ?? []);
@@ -112,7 +112,7 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
     if (column.name === table.org) {
       set(literal(ctx.world.orgs[plan.org ?? 'X']));
       // `{ via: org_id }` on an `org` table: membership of the row's organization
-      if (via.has(column.name)) refs[column.name] = organization(column.name, plan.org ?? 'X');
+      if (via.has(column.name)) refs[column.name] = organizationParent(plan.org ?? 'X', column.name);
       continue;
     }
     const fk = table.foreignKeys.find((f) => f.column === column.name);
@@ -131,7 +131,7 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
         // a client points at the organization it works in
         const org = plan.org ?? (plan.viewer !== undefined ? homeOrg(plan.viewer) : 'X');
         set(literal(ctx.world.orgs[org]));
-        const parent = organization(column.name, org);
+        const parent = organizationParent(org, column.name);
         parents.push(parent);
         refs[column.name] = parent;
       } else {
@@ -173,9 +173,12 @@ export function insertRow(ctx: RowContext, table: Table, plan: RowPlan): BuiltRo
   return { ok: true, sql, facts };
 }
 
-/** A reference to one of the generated organizations. */
-const organization = (column: string, org: OrgName): ParentFacts => ({
-  column,
+/** The columns the table's `via` terms read through. */
+export const viaColumns = (table: Table): ReadonlySet<string> => new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column));
+
+/** A reference to one of the generated organizations (through `column`, when a column makes it). */
+export const organizationParent = (org: OrgName, column?: string): ParentFacts => ({
+  ...(column !== undefined ? { column } : {}),
   read: 'organizations',
   row: { org, parents: [] },
   hasOwner: false,

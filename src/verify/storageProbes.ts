@@ -10,8 +10,8 @@ import type { Bucket } from '../model/model.js';
 import { usesVia } from './bucketFolders.js';
 import type { TableFixture } from './fixtures.js';
 import { expectIf, rowsOf, seen } from './probe.js';
-import type { Actual, Probe, Query } from './probe.js';
-import { countedSql, deleteSql, listSql, moveSql, storageSettings, uploadSql, upsertSql } from './storageRequests.js';
+import type { Probe } from './probe.js';
+import { counted, deleteSql, listSql, moveSql, storageSettings, uploadSql, upsertSql } from './storageRequests.js';
 import type { StorageOperation } from './storageRequests.js';
 import { viaTestFiles } from './storageViaProbes.js';
 import type { Actor, Person, World } from './world.js';
@@ -61,12 +61,6 @@ export function canSee(bucket: Bucket, actor: Actor, file: Pick<TestFile, 'folde
 
 const canUpload = (bucket: Bucket, actor: Actor, folder: Person | undefined): boolean =>
   actor !== 'anon' && (bucket.access.upload === 'authenticated' || owns(actor, folder));
-
-/** A statement ending in RETURNING *: allowed when it returned a row. */
-async function counted(query: Query, statement: string): Promise<Actual> {
-  const n = Number((await query(countedSql(statement)))[0]?.n ?? 0);
-  return n > 0 ? { kind: 'allowed', detail: `${n} row${n === 1 ? '' : 's'}` } : { kind: 'denied', detail: '0 rows' };
-}
 
 /** A bucket without `via` terms (those: storageViaProbes.ts). */
 export function bucketProbes(bucket: Bucket, world: World, otherBuckets: readonly Bucket[] = []): Probe[] {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { literal } from '../sql/quote.js';
+import type { Actual, Query } from './probe.js';
 
 /** Storage's request operations (its `storage.operation` setting). */
 export type StorageOperation = 'upload' | 'upsert' | 'download' | 'list' | 'move' | 'copy' | 'delete' | 'metadata';
@@ -82,3 +83,9 @@ export function deleteSql(bucket: string, names: readonly string[]): string {
 
 /** A statement ending in RETURNING *, counted (`n`): Storage reads 0 rows as "not found / access denied". */
 export const countedSql = (statement: string): string => `WITH written AS (${statement}) SELECT count(*)::int AS n FROM written`;
+
+/** A statement ending in RETURNING *, run: allowed when it returned a row. */
+export async function counted(query: Query, statement: string): Promise<Actual> {
+  const n = Number((await query(countedSql(statement)))[0]?.n ?? 0);
+  return n > 0 ? { kind: 'allowed', detail: `${n} row${n === 1 ? '' : 's'}` } : { kind: 'denied', detail: '0 rows' };
+}

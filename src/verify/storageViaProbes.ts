@@ -10,37 +10,21 @@
  * folder: what a term does not reach is refused, never an error.
  */
 import type { Bucket } from '../model/model.js';
-import { UnknownWhere } from './expect.js';
+import { decide } from './expect.js';
 import type { TableFixture } from './fixtures.js';
 import { bucketPlaces, folderFiles, seesFile, termGrants } from './bucketFolders.js';
 import type { FolderFile, Place } from './bucketFolders.js';
 import { expectIf, rowsOf, seen, untested } from './probe.js';
-import type { Actual, Expected, Probe, Query } from './probe.js';
-import { countedSql, deleteSql, listSql, moveSql, storageSettings, uploadSql, upsertSql } from './storageRequests.js';
+import type { Expected, Probe } from './probe.js';
+import { counted, deleteSql, listSql, moveSql, storageSettings, uploadSql, upsertSql } from './storageRequests.js';
 import type { StorageOperation } from './storageRequests.js';
 import type { Actor, World } from './world.js';
 import { ALL_ACTORS } from './world.js';
-
-/** A statement ending in RETURNING *: allowed when it returned a row. */
-async function counted(query: Query, statement: string): Promise<Actual> {
-  const n = Number((await query(countedSql(statement)))[0]?.n ?? 0);
-  return n > 0 ? { kind: 'allowed', detail: `${n} row${n === 1 ? '' : 's'}` } : { kind: 'denied', detail: '0 rows' };
-}
 
 /** The test files of a via bucket, to create as the connection's own user; none when its rows are missing. */
 export function viaTestFiles(bucket: Bucket, world: World, fixtures: ReadonlyMap<string, TableFixture>): FolderFile[] {
   const places = bucketPlaces(bucket, world, fixtures);
   return typeof places === 'string' ? [] : folderFiles(places, world);
-}
-
-/** The oracle's answer, or undefined when it depends on a `where` not measured on the row. */
-function judged(expect: () => Expected): Expected | undefined {
-  try {
-    return expect();
-  } catch (e) {
-    if (e instanceof UnknownWhere) return undefined;
-    throw e;
-  }
 }
 
 export function bucketViaProbes(bucket: Bucket, world: World, fixtures: ReadonlyMap<string, TableFixture>, otherBuckets: readonly Bucket[] = []): Probe[] {
@@ -55,7 +39,7 @@ export function bucketViaProbes(bucket: Bucket, world: World, fixtures: Readonly
   const probes: Probe[] = [];
   /** A request whose expected outcome the oracle decides (undefined: a `where` not measured on the row). */
   const probe = (actor: Actor, operation: StorageOperation, label: string, expect: () => Expected, run: Probe['run']) => {
-    const expected = judged(expect);
+    const expected = decide(expect);
     if (expected === undefined) probes.push(untested(subject, actor, label, 'the row its folder names has a where not measured'));
     else probes.push({ subject, actor, operation: label, settings: storageSettings(operation), expected, run });
   };

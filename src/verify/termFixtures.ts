@@ -9,9 +9,8 @@
 import type { JsonValue } from '../model/input.js';
 import { sqlLiteral } from '../model/literals.js';
 import type { Column, ForeignKey, Table } from '../model/model.js';
-import { viaTerms } from '../model/resolve.js';
 import type { TableFixture } from './fixtures.js';
-import { fixtureParent, parentFacts, typedText } from './rows.js';
+import { fixtureParent, parentFacts, typedText, viaColumns } from './rows.js';
 import type { RowPlan } from './rows.js';
 import { whereReads, tableWheres } from './whereFacts.js';
 import { enumOf, synthesize } from './values.js';
@@ -126,7 +125,7 @@ export function variantPlans<P extends RowPlan & { readonly label: string }>(tab
  */
 export function nullViaPlans<P extends RowPlan & { readonly label: string }>(table: Table, base: readonly P[]): P[] {
   // (a reference that closes a foreign-key cycle is NULL in every fixture row already)
-  const columns = [...new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column))].filter(
+  const columns = [...viaColumns(table)].filter(
     (c) => table.columns.find((col) => col.name === c)?.notNull === false && table.foreignKeys.some((fk) => fk.column === c),
   );
   if (columns.length === 0) return [];
@@ -149,7 +148,7 @@ export function viaParentPlans<P extends RowPlan & { readonly label: string }>(
   fixtures: ReadonlyMap<string, TableFixture>,
 ): P[] {
   const out: P[] = [];
-  const columns = new Set(table.access === undefined ? [] : viaTerms(table.access).map((t) => t.column));
+  const columns = viaColumns(table);
   for (const fk of table.foreignKeys.filter((f) => columns.has(f.column) && f.target.table !== table.name)) {
     const parent = fixtures.get(fk.target.table);
     const keyColumn = parent?.table.columns.find((c) => c.name === fk.target.column);

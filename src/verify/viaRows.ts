@@ -9,8 +9,8 @@ import { ORGANIZATIONS } from '../model/resolve.js';
 import type { ParentFacts } from './expect.js';
 import type { TableFixture } from './fixtures.js';
 import { primaryKey } from './fixtures.js';
-import { parentFacts } from './rows.js';
-import type { OrgName, Person, World } from './world.js';
+import { organizationParent, parentFacts } from './rows.js';
+import type { Person, World } from './world.js';
 import { CREATOR } from './world.js';
 
 export interface ViaRow {
@@ -22,12 +22,15 @@ export interface ViaRow {
   readonly person: Person;
 }
 
-const organization = (org: OrgName): ParentFacts => ({ read: 'organizations', row: { org, parents: [] }, hasOwner: false, hasOrg: true });
-
 /** The test rows of `entity`, and its key's SQL type; a string: why there are none. */
 export function viaRows(entity: string, world: World, fixtures: ReadonlyMap<string, TableFixture>): { keyType: string; rows: ViaRow[] } | string {
   if (entity === ORGANIZATIONS) {
-    const rows = (['X', 'Y'] as const).map((org) => ({ label: `organization ${org}`, key: world.orgs[org], parent: organization(org), person: CREATOR[org] }));
+    const rows = (['X', 'Y'] as const).map((org) => ({
+      label: `organization ${org}`,
+      key: world.orgs[org],
+      parent: organizationParent(org),
+      person: CREATOR[org],
+    }));
     return { keyType: 'uuid', rows };
   }
   const fixture = fixtures.get(entity);

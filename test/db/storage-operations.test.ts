@@ -7,13 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplyError, apply, compile, openPostgres, verify } from '../../src/index.js';
 import type { Database } from '../../src/index.js';
-import { countedSql, deleteSql, findSql, listSql, metadataSql, moveSql, storageSettings, uploadSql, upsertSql } from '../../src/verify/storageRequests.js';
+import { deleteSql, findSql, listSql, metadataSql, moveSql, uploadSql, upsertSql } from '../../src/verify/storageRequests.js';
 import type { StorageOperation } from '../../src/verify/storageRequests.js';
 import { anon, failure, user, uuid } from './access.js';
 import { dropDatabase } from './harness.js';
 import type { Actor } from './harness.js';
 import { asRole } from './roles.js';
-import { storageBackend, supabaseLikeDatabase } from './supabaseLike.js';
+import { storageBackend, storageRequest, supabaseLikeDatabase } from './supabaseLike.js';
 
 const A = uuid(0xa1);
 const B = uuid(0xb1);
@@ -51,17 +51,7 @@ describe.each(['postgres', 'pglite'] as const)('Storage operations on %s', (back
     if (adminUrl !== '') await dropDatabase(adminUrl);
   });
 
-  /** Rows returned (RETURNING * counted, or a SELECT's), or the error code; always rolled back. */
-  const run = (actor: Actor, operation: StorageOperation, sql: string): Promise<number | string> =>
-    asRole(
-      target,
-      actor,
-      async (s) => {
-        const rows = await s.query(sql.startsWith('SELECT') ? sql : /RETURNING \*$/.test(sql) ? countedSql(sql) : `${sql} RETURNING 1`);
-        return sql.startsWith('SELECT') ? rows.length : Number(rows[0]?.n ?? rows.length);
-      },
-      { rollback: true, settings: storageSettings(operation) },
-    ).catch((e: unknown) => String((e as { code?: string }).code));
+  const run = (actor: Actor, operation: StorageOperation, sql: string) => storageRequest(target, actor, operation, sql);
 
   it('apply as the non-superuser owner, then verify: every request as promised', async () => {
     const report = await verify(db, compiled);

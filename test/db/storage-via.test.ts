@@ -9,13 +9,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, compile } from '../../src/index.js';
 import type { Database } from '../../src/index.js';
-import { countedSql, deleteSql, findSql, listSql, moveSql, storageSettings, uploadSql, upsertSql } from '../../src/verify/storageRequests.js';
+import { deleteSql, findSql, listSql, moveSql, uploadSql, upsertSql } from '../../src/verify/storageRequests.js';
 import type { StorageOperation } from '../../src/verify/storageRequests.js';
 import { anon, user, uuid } from './access.js';
 import { createUser, dropDatabase } from './harness.js';
 import type { Actor } from './harness.js';
-import { asRole } from './roles.js';
-import { storageBackend } from './supabaseLike.js';
+import { storageBackend, storageRequest } from './supabaseLike.js';
 
 const FILE = `version: 1
 entities:
@@ -99,17 +98,7 @@ describe.each(['postgres', 'pglite'] as const)('buckets through an entity on %s'
     if (adminUrl !== '') await dropDatabase(adminUrl);
   });
 
-  /** Rows returned (a SELECT's, or RETURNING * counted), 1 for a plain upload, or the error code; always rolled back. */
-  const run = (actor: Actor, operation: StorageOperation, sql: string): Promise<number | string> =>
-    asRole(
-      target,
-      actor,
-      async (s) => {
-        const rows = await s.query(sql.startsWith('SELECT') ? sql : /RETURNING \*$/.test(sql) ? countedSql(sql) : `${sql} RETURNING 1`);
-        return sql.startsWith('SELECT') ? rows.length : Number(rows[0]?.n ?? rows.length);
-      },
-      { rollback: true, settings: storageSettings(operation) },
-    ).catch((e: unknown) => String((e as { code?: string }).code));
+  const run = (actor: Actor, operation: StorageOperation, sql: string) => storageRequest(target, actor, operation, sql);
   const listed = (actor: Actor, bucket: string) => run(actor, 'list', listSql(bucket, ''));
 
   it("a project's members of every role list its files, nobody else's; outsiders and anon see none of them", async () => {

@@ -9,7 +9,11 @@
 import { createRole } from '../../src/execute/bootstrapSql.js';
 import { openPostgres } from '../../src/db/database.js';
 import type { Database } from '../../src/db/database.js';
+import { countedSql, storageSettings } from '../../src/verify/storageRequests.js';
+import type { StorageOperation } from '../../src/verify/storageRequests.js';
 import { connect, freshDatabase, memoryDatabase } from './harness.js';
+import { asRole } from './roles.js';
+import type { Actor } from './roles.js';
 import { userUrl } from './names.js';
 
 /** Stands for supabase_storage_admin: owns Storage's tables. */
@@ -81,3 +85,18 @@ export async function storageBackend(backend: 'postgres' | 'pglite', label: stri
   const like = await supabaseLikeDatabase(label);
   return { db: await connect(like.url), target: like.url, adminUrl: like.adminUrl };
 }
+
+/**
+ * A Storage request of `actor`, with Storage's settings for `operation`, always rolled back: the rows
+ * returned (a SELECT's, or RETURNING * counted), 1 for a plain upload, or the error code.
+ */
+export const storageRequest = (target: Database | string, actor: Actor, operation: StorageOperation, sql: string): Promise<number | string> =>
+  asRole(
+    target,
+    actor,
+    async (s) => {
+      const rows = await s.query(sql.startsWith('SELECT') ? sql : /RETURNING \*$/.test(sql) ? countedSql(sql) : `${sql} RETURNING 1`);
+      return sql.startsWith('SELECT') ? rows.length : Number(rows[0]?.n ?? rows.length);
+    },
+    { rollback: true, settings: storageSettings(operation) },
+  ).catch((e: unknown) => String((e as { code?: string }).code));

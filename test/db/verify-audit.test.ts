@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
 import { apply } from '../../src/execute/apply.js';
 import { CRON_STAND_IN } from '../../src/execute/bootstrap.js';
@@ -17,8 +17,8 @@ import { formatReport } from '../../src/verify/report.js';
 import { verify } from '../../src/verify/run.js';
 import type { VerifyReport } from '../../src/verify/run.js';
 import { EXAMPLES_DIR } from '../helpers.js';
-import { connect, dropDatabase, freshDatabase, memoryDatabase, resetDatabase } from './harness.js';
-import { verifyProblems } from './verify-checks.js';
+import { resetDatabase } from './harness.js';
+import { databases, verifyProblems } from './verify-checks.js';
 
 const FILE = `version: 1
 entities:
@@ -49,22 +49,6 @@ entities:
 buckets:
   shop_files: { public: true }
 `;
-
-type Backend = 'postgres' | 'pglite';
-
-/** A bootstrapped database of the backend, dropped after the file. */
-function databases(backend: Backend) {
-  const urls: string[] = [];
-  afterAll(async () => {
-    for (const url of urls) await dropDatabase(url);
-  });
-  return async (label: string): Promise<Database> => {
-    if (backend === 'pglite') return memoryDatabase();
-    const url = await freshDatabase(label);
-    urls.push(url);
-    return connect(url);
-  };
-}
 
 /** Only the audit's lines (failures and notes), as the report prints them. */
 const auditProblems = (report: VerifyReport) => verifyProblems({ ...report, results: report.results.filter((r) => r.audit !== undefined) });

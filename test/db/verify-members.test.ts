@@ -14,50 +14,36 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
 import { apply } from '../../src/execute/apply.js';
 import type { Database } from '../../src/db/database.js';
 import { verify } from '../../src/verify/run.js';
 import type { VerifyReport } from '../../src/verify/run.js';
-import { connect, dropDatabase, freshDatabase, memoryDatabase } from './harness.js';
-import { verifyAfter, verifyProblems } from './verify-checks.js';
+import { databases, passedRequests, verifyAfter, verifyProblems } from './verify-checks.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'access-members');
 const compiled = await compile(readFileSync(join(FIXTURES, 'board.yaml'), 'utf8'), { fileName: 'board.yaml' });
 const parents = await compile(readFileSync(join(FIXTURES, 'via-parents.yaml'), 'utf8'), { fileName: 'via-parents.yaml' });
 const rooms = await compile(readFileSync(join(FIXTURES, 'rooms.yaml'), 'utf8'), { fileName: 'rooms.yaml' });
 
-/** `subject: actor operation → expected` of the requests that passed. */
-const passed = (report: VerifyReport) =>
-  report.results.filter((r) => r.status === 'pass' && r.audit === undefined).map((r) => `${r.subject}: ${r.actor} ${r.operation} → ${r.expected}`);
-
 describe.each(['postgres', 'pglite'] as const)('verify on members and via terms (%s)', (backend) => {
   let db: Database;
   let parentsDb: Database;
-  const urls: string[] = [];
-  const database = async (label: string): Promise<Database> => {
-    if (backend === 'pglite') return memoryDatabase();
-    const url = await freshDatabase(label);
-    urls.push(url);
-    return connect(url);
-  };
+  const database = databases(backend);
   beforeAll(async () => {
     db = await database('verify members');
     expect((await apply(db, compiled)).status).toBe('applied');
     parentsDb = await database('verify via parents');
     expect((await apply(parentsDb, parents)).status).toBe('applied');
   }, 120_000);
-  afterAll(async () => {
-    for (const url of urls) await dropDatabase(url);
-  });
   const broken = (sql: string): Promise<VerifyReport> => verifyAfter(db, compiled, sql);
 
   it('passes as applied, every term probed', { timeout: 120_000 }, async () => {
     const report = await verify(db, compiled);
     expect(verifyProblems(report)).toEqual([]);
     expect(report.status).toBe('passed');
-    expect(passed(report)).toEqual(
+    expect(passedRequests(report)).toEqual(
       expect.arrayContaining([
         // member / { member: ROLES }: A's project has A (its creator, admin), an admin, an editor and a viewer; B's only B
         'projects: anon read → none',
@@ -106,7 +92,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
   it('via a public parent, can update, and the generated organizations', { timeout: 120_000 }, async () => {
     const report = await verify(parentsDb, parents);
     expect(verifyProblems(report)).toEqual([]);
-    expect(passed(report)).toEqual(
+    expect(passedRequests(report)).toEqual(
       expect.arrayContaining([
         // anon reads the comments of published posts only, whoever wrote them
         "comments: anon read → A's row (post_id → A's row (status published)), A's row (post_id → B's row (status published)), B's row (post_id → A's row (status published)), B's row (post_id → B's row (status published))",
@@ -139,7 +125,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on members and via terms 
     expect((await apply(target, rooms)).status).toBe('applied');
     const report = await verify(target, rooms);
     expect(verifyProblems(report)).toEqual([]);
-    expect(passed(report)).toEqual(
+    expect(passedRequests(report)).toEqual(
       expect.arrayContaining([
         "rooms_members: user B join A's row (is_public true, archived true) as listener → allowed",
         "rooms_members: user B join A's row as listener → denied",

@@ -19,15 +19,11 @@ import type { Database } from '../../src/db/database.js';
 import { verify } from '../../src/verify/run.js';
 import type { VerifyReport } from '../../src/verify/run.js';
 import { connect, dropDatabase, freshDatabase, memoryDatabase } from './harness.js';
-import { verifyAfter, verifyProblems } from './verify-checks.js';
+import { passedRequests, verifyAfter, verifyProblems } from './verify-checks.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'access-terms');
 type Target = 'altan' | 'supabase';
 const compiled = (name: string, target: Target) => compile(readFileSync(join(FIXTURES, name), 'utf8'), { fileName: name, target });
-
-/** `subject: actor operation → expected` of the requests that passed. */
-const passed = (report: VerifyReport) =>
-  report.results.filter((r) => r.status === 'pass' && r.audit === undefined).map((r) => `${r.subject}: ${r.actor} ${r.operation} → ${r.expected}`);
 
 describe.each(['postgres', 'pglite'] as const)('verify on every access term (%s)', (backend) => {
   const urls: string[] = [];
@@ -59,7 +55,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on every access term (%s)
     const report = await verify(dbs[target] as Database, files[target] as CompileResult);
     expect(verifyProblems(report)).toEqual([]);
     expect(report.status).toBe('passed');
-    expect(passed(report)).toEqual(
+    expect(passedRequests(report)).toEqual(
       expect.arrayContaining([
         // { level: public, where }: anon reads the published posts only; a parent read under it
         "posts: anon read → A's row (status published), B's row (status published)",
@@ -179,7 +175,7 @@ describe.each(['postgres', 'pglite'] as const)('verify on every access term (%s)
     const filtered = await broken(rows);
     expect(verifyProblems(filtered)).toEqual([]);
     // the view holds rows already: it is not refreshed, and user A (new) owns none of them
-    expect(passed(filtered)).toContain('view order_totals: user A read: own rows only (buyer_id) → none');
+    expect(passedRequests(filtered)).toContain('view order_totals: user A read: own rows only (buyer_id) → none');
     const open = `CREATE OR REPLACE VIEW public.order_totals WITH (security_invoker = true) AS SELECT * FROM altan_private.order_totals`;
     expect(verifyProblems(await broken(`${rows}; ${open}`))).toEqual([
       '✗ view order_totals: user A read: own rows only (buyer_id): expected none, got 1 of others',
@@ -239,7 +235,7 @@ entities:
     // the guard refused a row left to the default of `rounded` (stored -3553, compared with -3553.126206);
     // and verify sent `true` for `flag` as a value other than its default NOT false.
     expect(verifyProblems(report)).toEqual([]);
-    expect(passed(report)).toEqual(
+    expect(passedRequests(report)).toEqual(
       expect.arrayContaining([
         'notes: user A insert own row → allowed',
         'notes: user A insert own row with read-only total set → denied',
